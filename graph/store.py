@@ -1,0 +1,448 @@
+"""The GraphStore interface and the logic that every backend shares.
+
+A backend (``graph.neo4j_store.Neo4jStore``, ``graph.embedded.EmbeddedStore``) implements a few
+primitives; validation, change detection, timestamps, derived relationships and filter checking
+live here once, so both backends behave the same and the contract tests in
+``tests/graph/test_store_contract.py`` hold for both.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import networkx as nx
+import numpy as np
+
+from graph.model import (
+    RECORD_TYPES,
+    Collaboration,
+    Edge,
+    Record,
+    record_type,
+    referenced_ids,
+    relationships_of,
+    utcnow,
+)
+
+R = TypeVar("R", bound=Record)
+
+MAX_PAGE_SIZE = 1000
+
+
+class StoreError(Exception):
+    """Base of the errors a store raises on bad requests (never for its own bugs)."""
+
+
+class NotFoundError(StoreError):
+    pass
+
+
+class ReferenceError_(StoreError):
+    """A record points at an id that is neither stored nor in the same batch."""
+
+
+class FilterError(StoreError):
+    pass
+
+
+@dataclass
+class UpsertResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return len(self.created) + len(self.updated)
+
+    def merge(self, other: UpsertResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass
+class Page(Generic[R]):
+    items: list[R]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+class Neighbour(NamedTuple):
+    rel_type: str
+    direction: str  # "out" (this node -> other) or "in"
+    kind: str  # record kind, or "Skill" / "Field"
+    id: str
+    props: dict[str, Any]
+
+
+@dataclass
+class NodeWrite:
+    """What a backend writes for one record, prepared by :class:`GraphStore`."""
+
+    kind: str
+    id: str
+    doc: str  # the full record as JSON: the source of truth when reading back
+    props: dict[str, Any]  # flat, filterable properties (str, int, float, bool, list[str])
+    hash: str
+    text: str  # for full-text search
+    created_at: str
+    updated_at: str
+    edges: list[Edge]  # the relationships this record owns (replacing the previous ones)
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_flat(v) for v in value]
+    return value
+
+
+def flat_props(rec: Record) -> dict[str, Any]:
+    """The filterable fields of a record as plain JSON-compatible values (``None`` dropped)."""
+    props = {name: _flat(getattr(rec, name)) for name in rec.filterable}
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def normalise_filters(kind: str, filters: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """Check filter names against the kind's filterable fields; every value becomes a list.
+
+    Semantics (both backends): a scalar field matches if it equals any of the values; a list
+    field matches if it contains any of the values.
+    """
+    rtype = record_type(kind)
+    out: dict[str, list[Any]] = {}
+    for name, value in (filters or {}).items():
+        if value is None:
+            continue
+        if name not in rtype.filterable:
+            allowed = ", ".join(sorted(rtype.filterable))
+            raise FilterError(f"cannot filter {kind} by {name!r}; filterable: {allowed}")
+        values = value if isinstance(value, list | tuple | set) else [value]
+        out[name] = [_flat(v) for v in values]
+    return out
+
+
+def is_list_field(kind: str, name: str) -> bool:
+    annotation = record_type(kind).model_fields[name].annotation
+    return getattr(annotation, "__origin__", None) is list
+
+
+ORDERABLE = ("id", "created_at", "updated_at")
+
+
+def check_order(order_by: str) -> tuple[str, bool]:
+    """Return (column, descending) for an ``order_by`` such as ``"-created_at"``."""
+    desc = order_by.startswith("-")
+    col = order_by.lstrip("-")
+    if col not in ORDERABLE:
+        raise FilterError(f"cannot order by {order_by!r}; use one of {ORDERABLE} (prefix - to reverse)")
+    return col, desc
+
+
+def check_page(offset: int, limit: int) -> None:
+    if offset < 0:
+        raise FilterError("offset must be 0 or more")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise FilterError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+
+
+def as_vector(v: Sequence[float] | np.ndarray) -> np.ndarray:
+    arr = np.asarray(v, dtype=np.float32).reshape(-1)
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise StoreError("an embedding must be a non-empty vector of finite numbers")
+    return arr
+
+
+class GraphStore(ABC):
+    """One interface over Neo4j and the embedded store (see DESIGN.md §3)."""
+
+    backend: str = "abstract"
+
+    # -- primitives each backend implements ---------------------------------------------------
+
+    @abstractmethod
+    def init_schema(self) -> None:
+        """Create constraints and indexes. Idempotent."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """{id: (content hash, created_at iso)} for the stored records among ``ids``."""
+
+    @abstractmethod
+    def _write(self, nodes: Sequence[NodeWrite]) -> None:
+        """Write all nodes and replace their owned edges in ONE transaction."""
+
+    @abstractmethod
+    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None: ...
+
+    @abstractmethod
+    def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
+        """{id: JSON doc} for the stored records among ``ids`` (active or not)."""
+
+    @abstractmethod
+    def _query(
+        self,
+        kind: str,
+        filters: dict[str, list[Any]],
+        offset: int,
+        limit: int,
+        include_inactive: bool,
+        order: tuple[str, bool],
+    ) -> tuple[list[str], int]:
+        """(JSON docs of one page, total matching)."""
+
+    @abstractmethod
+    def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
+        """Every node one relationship away from the record ``id``, in or out."""
+
+    @abstractmethod
+    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
+        """[(kind, JSON doc, score)] of active records whose text matches ``query``."""
+
+    @abstractmethod
+    def put_embeddings(
+        self, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
+    ) -> None:
+        """Store one vector per record id for ``model`` (replacing any earlier one)."""
+
+    @abstractmethod
+    def get_embeddings(
+        self, kind: str, model: str, ids: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]: ...
+
+    @abstractmethod
+    def nearest(
+        self,
+        kind: str,
+        model: str,
+        vector: Sequence[float] | np.ndarray,
+        k: int = 10,
+        exclude: Sequence[str] = (),
+    ) -> list[tuple[str, float]]:
+        """The ``k`` active records of ``kind`` nearest to ``vector`` by cosine, as
+        [(id, similarity in [0, 1])] best first; similarity is (1 + cos) / 2 on both stores."""
+
+    @abstractmethod
+    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Embedding cache lookup by (model, text hash)."""
+
+    @abstractmethod
+    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything (tests and ``tsunagu db reset`` only)."""
+
+    # -- shared behaviour ----------------------------------------------------------------------
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def upsert(self, records: Iterable[Record]) -> UpsertResult:
+        """Insert or update a batch of records of any kinds, with the relationships they imply.
+
+        The batch lands whole or not at all: a record that refers to an id neither stored nor in
+        the batch raises :class:`ReferenceError_` before anything is written.  A record whose
+        content is unchanged is not rewritten (re-imports are no-ops).
+        """
+        batch: dict[tuple[str, str], Record] = {}
+        for rec in records:
+            batch[(rec.kind, rec.id)] = rec  # the last version of an id in a batch wins
+        result = UpsertResult()
+        if not batch:
+            return result
+        self._check_references(batch)
+        by_kind: dict[str, list[Record]] = {}
+        for (kind, _), rec in batch.items():
+            by_kind.setdefault(kind, []).append(rec)
+        now = utcnow()
+        writes: list[NodeWrite] = []
+        for kind, recs in by_kind.items():
+            existing = self._existing(kind, [r.id for r in recs])
+            for rec in recs:
+                digest = rec.content_hash()
+                old = existing.get(rec.id)
+                if old and old[0] == digest:
+                    result.unchanged.append(rec.id)
+                    continue
+                created = datetime.fromisoformat(old[1]) if old else (rec.created_at or now)
+                stored = rec.model_copy(update={"created_at": created, "updated_at": now})
+                (result.updated if old else result.created).append(rec.id)
+                writes.append(
+                    NodeWrite(
+                        kind=kind,
+                        id=rec.id,
+                        doc=stored.model_dump_json(),
+                        props=flat_props(stored),
+                        hash=digest,
+                        text=stored.text(),
+                        created_at=created.isoformat(),
+                        updated_at=now.isoformat(),
+                        edges=relationships_of(stored),
+                    )
+                )
+        if writes:
+            self._write(writes)
+        return result
+
+    def _check_references(self, batch: Mapping[tuple[str, str], Record]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for rec in batch.values():
+            for kind, ref in referenced_ids(rec):
+                if (kind, ref) not in batch:
+                    wanted.setdefault(kind, set()).add(ref)
+        missing: list[str] = []
+        for kind, ids in wanted.items():
+            found = self._existing(kind, sorted(ids))
+            missing += [f"{kind} {i!r}" for i in sorted(ids - set(found))]
+        if missing:
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            raise ReferenceError_(f"unknown ids referenced (nothing was written): {shown}")
+
+    def get(self, kind: str, id: str, include_inactive: bool = False) -> Record | None:
+        rec = self.get_many(kind, [id], include_inactive=include_inactive).get(id)
+        return rec
+
+    def require(self, kind: str, id: str) -> Record:
+        """Like :meth:`get` but raises :class:`NotFoundError` with a plain message."""
+        rec = self.get(kind, id)
+        if rec is None:
+            raise NotFoundError(f"no {kind} with id {id!r}")
+        return rec
+
+    def get_many(
+        self, kind: str, ids: Sequence[str], include_inactive: bool = False
+    ) -> dict[str, Record]:
+        rtype = record_type(kind)
+        docs = self._docs(kind, list(dict.fromkeys(ids)))
+        out = {i: rtype.model_validate_json(d) for i, d in docs.items()}
+        if not include_inactive:
+            out = {i: r for i, r in out.items() if r.active}
+        return out
+
+    def list(
+        self,
+        kind: str,
+        filters: Mapping[str, Any] | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        include_inactive: bool = False,
+        order_by: str = "id",
+    ) -> Page[Record]:
+        rtype = record_type(kind)
+        check_page(offset, limit)
+        order = check_order(order_by)
+        docs, total = self._query(
+            kind, normalise_filters(kind, filters), offset, limit, include_inactive, order
+        )
+        return Page([rtype.model_validate_json(d) for d in docs], total, offset, limit)
+
+    def iter_all(
+        self, kind: str, filters: Mapping[str, Any] | None = None, include_inactive: bool = False
+    ) -> Iterable[Record]:
+        """Every matching record, page by page."""
+        offset = 0
+        while True:
+            page = self.list(kind, filters, offset, MAX_PAGE_SIZE, include_inactive)
+            yield from page.items
+            if not page.has_more or not page.items:
+                return
+            offset += len(page.items)
+
+    def count(self, kind: str, filters: Mapping[str, Any] | None = None) -> int:
+        return self.list(kind, filters, 0, 1).total
+
+    def soft_delete(self, kind: str, id: str) -> Record:
+        """Mark a record inactive; it disappears from lists, search and suggestions."""
+        rec = self.get(kind, id, include_inactive=True)
+        if rec is None:
+            raise NotFoundError(f"no {kind} with id {id!r}")
+        now = utcnow()
+        rec = rec.model_copy(update={"active": False, "updated_at": now})
+        self._set_active(kind, id, False, rec.model_dump_json(), now.isoformat())
+        return rec
+
+    def search_text(
+        self, query: str, kinds: Sequence[str] | None = None, limit: int = 20
+    ) -> list[tuple[Record, float]]:
+        """Full-text search over names, titles and descriptions (Japanese works unsegmented)."""
+        query = query.strip()
+        if not query:
+            return []
+        kinds = list(kinds or ("Organization", "Need", "Offer"))
+        for k in kinds:
+            if not record_type(k).text_fields:
+                raise FilterError(f"{k} has no searchable text")
+        hits = self._search(query, kinds, limit)
+        return [(RECORD_TYPES[k].model_validate_json(d), s) for k, d, s in hits]
+
+    def collaborations_of(self, org_id: str) -> list[Collaboration]:
+        ids = [n.id for n in self.neighbours(org_id, ["PARTICIPATED_IN"]) if n.direction == "out"]
+        recs = self.get_many("Collaboration", ids)
+        return sorted(recs.values(), key=lambda c: (c.starts, c.id))  # type: ignore[attr-defined]
+
+    def collaboration_history(self, org_a: str, org_b: str) -> list[Collaboration]:
+        """Every active collaboration in which both organizations took part, oldest first."""
+        return [c for c in self.collaborations_of(org_a) if org_b in c.org_ids()]
+
+    def collaboration_graph(self, until: date | None = None) -> nx.Graph:
+        """Organizations as nodes, ``COLLABORATED_WITH`` edges {count, first, last, ids}.
+
+        Every active organization is a node (isolated ones too), with its sector, area, fields
+        and created_at as attributes.  ``until`` keeps collaborations that started on or before
+        that day.
+        """
+        g = nx.Graph()
+        for org in self.iter_all("Organization"):
+            g.add_node(
+                org.id,
+                name=org.name,  # type: ignore[attr-defined]
+                sector=org.sector.value,  # type: ignore[attr-defined]
+                area=org.area,  # type: ignore[attr-defined]
+                fields=list(org.fields),  # type: ignore[attr-defined]
+                created_at=org.created_at.isoformat() if org.created_at else None,
+            )
+        for collab in self.iter_all("Collaboration"):
+            assert isinstance(collab, Collaboration)
+            if until and collab.starts > until:
+                continue
+            ids = [o for o in collab.org_ids() if o in g]
+            for i, a in enumerate(ids):
+                for b in ids[i + 1 :]:
+                    if g.has_edge(a, b):
+                        e = g.edges[a, b]
+                        e["count"] += 1
+                        e["first"] = min(e["first"], collab.starts)
+                        e["last"] = max(e["last"], collab.starts)
+                        e["collaborations"].append(collab.id)
+                    else:
+                        g.add_edge(
+                            a, b, count=1, first=collab.starts, last=collab.starts,
+                            collaborations=[collab.id],
+                        )
+        return g
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str)
