@@ -535,8 +535,34 @@ class Interest(Record):
     note: str | None = None
 
 
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    BUSINESS = "business"
+    STAFF = "staff"
+
+
+class User(Record):
+    """An API user. Only a hash of the token is stored; a business user is bound to its org."""
+
+    kind: ClassVar[str] = "User"
+    filterable: ClassVar[tuple[str, ...]] = ("role", "org_id", "token_hash", "active")
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    org_id: str | None = None
+    token_hash: str
+
+    @model_validator(mode="after")
+    def _business_has_org(self) -> User:
+        if self.role == Role.BUSINESS and not self.org_id:
+            raise ValueError("a business user must be bound to an organization (org_id)")
+        return self
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
-    t.kind: t for t in (Organization, Need, Offer, Area, Collaboration, Suggestion, Interest)
+    t.kind: t
+    for t in (Organization, Need, Offer, Area, Collaboration, Suggestion, Interest, User)
 }
 
 
@@ -621,6 +647,8 @@ def referenced_ids(rec: Record) -> list[tuple[str, str]]:
     if isinstance(rec, Collaboration):
         refs += [("Organization", p.org_id) for p in rec.participants]
         refs += [("Need", n) for n in rec.need_ids]
+    if isinstance(rec, User) and rec.org_id:
+        refs.append(("Organization", rec.org_id))
     if isinstance(rec, Suggestion):
         refs.append(("Organization", rec.subject_id))
         refs.append(("Organization", rec.candidate_id))
