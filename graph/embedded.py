@@ -1,0 +1,611 @@
+"""The embedded store: SQLite (standard library) on disk, numpy and networkx in memory.
+
+The default store when no Neo4j URI is configured.  Durable state lives in one SQLite file in
+WAL mode; every batch is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a batch lands whole or
+not at all and a process killed mid-batch loses only that batch (SQLite discards the
+uncommitted WAL frames when the file is next opened).
+
+Layout:
+
+- ``nodes``: one row per record (kind, id, JSON doc, flat filterable props as JSON, content
+  hash, search text, active flag, timestamps).
+- ``edges``: the relationships each record owns (``relationships_of``); a record's write
+  replaces exactly the edges it owns.
+- ``nodes_fts``: FTS5 with the trigram tokenizer, so Japanese is searchable without a
+  morphological analyser; terms shorter than three characters fall back to a substring scan.
+- ``embeddings`` / ``embedding_cache``: float32 vectors as BLOBs.  ``nearest`` is brute-force
+  cosine over a matrix kept in memory per (kind, model) and rebuilt after any write.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graph.model import RECORD_TYPES, record_type
+from graph.store import (
+    GraphStore,
+    Neighbour,
+    NodeWrite,
+    NotFoundError,
+    StoreError,
+    as_vector,
+    is_list_field,
+)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    props TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    text TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS nodes_kind_created ON nodes (kind, created_at);
+CREATE INDEX IF NOT EXISTS nodes_kind_updated ON nodes (kind, updated_at);
+CREATE TABLE IF NOT EXISTS edges (
+    owner_kind TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    src_kind TEXT NOT NULL,
+    src TEXT NOT NULL,
+    type TEXT NOT NULL,
+    dst_kind TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    props TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edges_owner ON edges (owner_kind, owner_id);
+CREATE INDEX IF NOT EXISTS edges_src ON edges (src, type);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges (dst, type);
+CREATE VIRTUAL TABLE IF NOT EXISTS nodes_fts USING fts5(text, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS embeddings (
+    kind TEXT NOT NULL,
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (kind, model, id)
+);
+CREATE TABLE IF NOT EXISTS embedding_cache (
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+);
+"""
+
+#: SQLite's limit on bound parameters is far higher, but small chunks keep statements cheap.
+_CHUNK = 500
+
+#: the trigram tokenizer cannot match terms shorter than this; those use a substring scan
+_TRIGRAM = 3
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _check_flat(node: NodeWrite) -> str:
+    """Props as JSON, refusing values Neo4j could not store either (so both stores agree)."""
+    for name, value in node.props.items():
+        items = value if isinstance(value, list) else [value]
+        for v in items:
+            if isinstance(v, list | dict) or not isinstance(v, str | int | float | bool):
+                raise StoreError(
+                    f"{node.kind} {node.id!r}: property {name!r} must be a string, number, "
+                    f"boolean or a list of those, not {type(v).__name__} "
+                    f"(プロパティ {name} の値は文字列・数値・真偽値かそのリストにしてください)"
+                )
+    return json.dumps(node.props, ensure_ascii=False, sort_keys=True)
+
+
+def _to_blob(vec: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vec, dtype="<f4").tobytes()
+
+
+def _from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+
+
+class EmbeddedStore(GraphStore):
+    """A :class:`GraphStore` in one SQLite file; see the module docstring."""
+
+    backend = "embedded"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # FastAPI runs sync endpoints in a thread pool: one connection, serialised by a lock.
+        self._lock = threading.RLock()
+        try:
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
+            )
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed batch survives a power cut too, not only a killed process.
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA busy_timeout = 30000")
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot open the embedded store at {self.path}: {exc} "
+                f"(データストア {self.path} を開けません)"
+            ) from exc
+        # caches, valid while neither this process (_generation) nor another connection to the
+        # same file (PRAGMA data_version) has written since they were built
+        self._generation = 0
+        self._matrices: dict[tuple[str, str], tuple[Any, list[str], np.ndarray]] = {}
+        self._graphs: dict[date | None, tuple[Any, nx.Graph]] = {}
+        self.init_schema()
+
+    # -- connection and transactions ----------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("the embedded store is closed (ストアは閉じられています)")
+        return self._conn
+
+    def _version(self) -> tuple[int, int]:
+        data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._generation, data_version
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction: committed whole, or rolled back on any error."""
+        with self._lock:
+            conn = self.conn
+            cur = conn.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"the embedded store is busy or read-only: {exc}") from exc
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"write failed, nothing was written: {exc}") from exc
+                raise
+            finally:
+                self._generation += 1
+                cur.close()
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"read failed: {exc}") from exc
+
+    # -- schema and lifecycle -----------------------------------------------------------------
+
+    def init_schema(self) -> None:
+        """Create the tables and indexes if missing (idempotent)."""
+        with self._lock:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer Tsunagu (schema {version}); upgrade "
+                    f"(新しいバージョンで作成されたデータです)"
+                )
+            self.conn.executescript(_SCHEMA)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._matrices.clear()
+            self._graphs.clear()
+
+    def clear(self) -> None:
+        """Delete every record, edge, vector and cached embedding."""
+        with self._transaction() as cur:
+            for table in ("nodes", "edges", "nodes_fts", "embeddings", "embedding_cache"):
+                cur.execute(f"DELETE FROM {table}")
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's and FTS5's own consistency checks; ``["ok"]`` when the file is sound."""
+        rows = [r[0] for r in self._read("PRAGMA integrity_check")]
+        with self._transaction() as cur:
+            cur.execute("INSERT INTO nodes_fts(nodes_fts) VALUES ('integrity-check')")
+        return rows
+
+    # -- records ------------------------------------------------------------------------------
+
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        ids = list(dict.fromkeys(ids))
+        for part in _chunks(ids):
+            rows = self._read(
+                f"SELECT id, hash, created_at FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})",  # noqa: E501
+                [kind, *part],
+            )
+            out.update({i: (h, c) for i, h, c in rows})
+        return out
+
+    def _write(self, nodes: Sequence[NodeWrite]) -> None:
+        with self._transaction() as cur:
+            for node in nodes:
+                self._write_one(cur, node)
+
+    def _write_one(self, cur: sqlite3.Cursor, node: NodeWrite) -> None:
+        """Write one node and replace the edges it owns (inside the caller's transaction)."""
+        if node.kind not in RECORD_TYPES:
+            raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
+        props = _check_flat(node)
+        active = int(bool(node.props.get("active", True)))
+        rowid = cur.execute(
+            """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (kind, id) DO UPDATE SET
+                 doc = excluded.doc, props = excluded.props, hash = excluded.hash,
+                 text = excluded.text, active = excluded.active,
+                 created_at = excluded.created_at, updated_at = excluded.updated_at
+               RETURNING rowid""",
+            (
+                node.kind,
+                node.id,
+                node.doc,
+                props,
+                node.hash,
+                node.text,
+                active,
+                node.created_at,
+                node.updated_at,
+            ),
+        ).fetchone()[0]
+        cur.execute("DELETE FROM nodes_fts WHERE rowid = ?", (rowid,))
+        if node.text:
+            cur.execute("INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)", (rowid, node.text))
+        cur.execute("DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (node.kind, node.id))
+        cur.executemany(
+            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    node.kind,
+                    node.id,
+                    # an edge starts at its owner, except HAS_NEED/OFFERS/PARTICIPATED_IN/
+                    # INTERESTED_IN, which relationships_of draws from the organization
+                    node.kind if e.src == node.id else "Organization",
+                    e.src,
+                    e.type,
+                    e.dst_kind,
+                    e.dst,
+                    json.dumps(e.props, ensure_ascii=False, sort_keys=True),
+                )
+                for e in node.edges
+            ],
+        )
+
+    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None:
+        # the content hash covers ``active``: recompute it so that re-upserting the active
+        # version of a soft-deleted record counts as a change and brings it back
+        digest = record_type(kind).model_validate_json(doc).content_hash()
+        with self._transaction() as cur:
+            cur.execute(
+                """UPDATE nodes SET active = ?, doc = ?, updated_at = ?, hash = ?,
+                          props = json_set(props, '$.active', json(?))
+                   WHERE kind = ? AND id = ?""",
+                (int(active), doc, updated_at, digest, "true" if active else "false", kind, id),
+            )
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no {kind} with id {id!r}")
+
+    def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in _chunks(list(ids)):
+            rows = self._read(
+                f"SELECT id, doc FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})",
+                [kind, *part],
+            )
+            out.update(dict(rows))
+        return out
+
+    def _query(
+        self,
+        kind: str,
+        filters: dict[str, list[Any]],
+        offset: int,
+        limit: int,
+        include_inactive: bool,
+        order: tuple[str, bool],
+    ) -> tuple[list[str], int]:
+        where = ["kind = ?"]
+        params: list[Any] = [kind]
+        if not include_inactive:
+            where.append("active = 1")
+        for name, values in filters.items():
+            if not values:
+                continue
+            path = f"$.{name}"  # name was checked against the kind's filterable fields
+            if is_list_field(kind, name):
+                where.append(
+                    f"EXISTS (SELECT 1 FROM json_each(props, ?) WHERE value IN ({_marks(len(values))}))"  # noqa: E501
+                )
+            else:
+                where.append(f"json_extract(props, ?) IN ({_marks(len(values))})")
+            params += [path, *values]
+        clause = " AND ".join(where)
+        col, desc = order
+        direction = "DESC" if desc else "ASC"
+        total = self._read(f"SELECT count(*) FROM nodes WHERE {clause}", params)[0][0]
+        rows = self._read(
+            f"SELECT doc FROM nodes WHERE {clause} ORDER BY {col} {direction}, id {direction}"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [r[0] for r in rows], total
+
+    # -- graph --------------------------------------------------------------------------------
+
+    def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
+        """Every node one relationship away from ``id``: out-edges first, then in-edges."""
+        type_clause, type_params = "", []
+        if rel_types:
+            type_clause = f" AND type IN ({_marks(len(rel_types))})"
+            type_params = list(rel_types)
+        out_rows = self._read(
+            f"SELECT type, dst_kind, dst, props FROM edges WHERE src = ?{type_clause}"
+            " ORDER BY type, dst",
+            [id, *type_params],
+        )
+        in_rows = self._read(
+            f"SELECT type, src_kind, src, props FROM edges WHERE dst = ?{type_clause}"
+            " ORDER BY type, src",
+            [id, *type_params],
+        )
+        return [Neighbour(t, "out", k, o, json.loads(p)) for t, k, o, p in out_rows] + [
+            Neighbour(t, "in", k, o, json.loads(p)) for t, k, o, p in in_rows
+        ]
+
+    def collaboration_graph(self, until: date | None = None) -> nx.Graph:
+        """Same result as :meth:`GraphStore.collaboration_graph`, built from SQL without
+        validating every record, and cached until the next write."""
+        with self._lock:
+            version = self._version()
+            cached = self._graphs.get(until)
+            if cached is None or cached[0] != version:
+                self._graphs[until] = cached = (version, self._build_collaboration_graph(until))
+            return copy.deepcopy(cached[1])
+
+    def _build_collaboration_graph(self, until: date | None) -> nx.Graph:
+        g = nx.Graph()
+        orgs = self._read(
+            "SELECT id, props, json_extract(doc, '$.created_at') FROM nodes"
+            " WHERE kind = 'Organization' AND active = 1 ORDER BY id"
+        )
+        for oid, props_json, created in orgs:
+            props = json.loads(props_json)
+            g.add_node(
+                oid,
+                name=props["name"],
+                sector=props["sector"],
+                area=props.get("area"),
+                fields=list(props.get("fields", [])),
+                created_at=datetime.fromisoformat(created).isoformat() if created else None,
+            )
+        collabs = self._read(
+            "SELECT id, json_extract(doc, '$.starts'), json_extract(doc, '$.participants')"
+            " FROM nodes WHERE kind = 'Collaboration' AND active = 1 ORDER BY id"
+        )
+        for cid, starts_iso, participants in collabs:
+            starts = date.fromisoformat(starts_iso)
+            if until and starts > until:
+                continue
+            ids = [p["org_id"] for p in json.loads(participants) if p["org_id"] in g]
+            for i, a in enumerate(ids):
+                for b in ids[i + 1 :]:
+                    if g.has_edge(a, b):
+                        e = g.edges[a, b]
+                        e["count"] += 1
+                        e["first"] = min(e["first"], starts)
+                        e["last"] = max(e["last"], starts)
+                        e["collaborations"].append(cid)
+                    else:
+                        g.add_edge(a, b, count=1, first=starts, last=starts, collaborations=[cid])
+        return g
+
+    # -- full-text search ---------------------------------------------------------------------
+
+    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
+        """Records containing any of the query's whitespace-separated terms.
+
+        Score in (0, 1]: the share of terms found, weighted up when a term occurs in the first
+        line (the name or title) and when it occurs more than once.
+        """
+        terms = list(dict.fromkeys(t.lower() for t in query.split() if t))
+        if not terms or not kinds:
+            return []
+        kind_clause = f"n.kind IN ({_marks(len(kinds))}) AND n.active = 1"
+        candidates: dict[tuple[str, str], tuple[str, str]] = {}
+        for term in terms:
+            if len(term) >= _TRIGRAM:
+                phrase = '"' + term.replace('"', '""') + '"'
+                rows = self._read(
+                    "SELECT n.kind, n.id, n.doc, n.text FROM nodes_fts f"
+                    f" JOIN nodes n ON n.rowid = f.rowid WHERE nodes_fts MATCH ? AND {kind_clause}",  # noqa: E501
+                    [phrase, *kinds],
+                )
+            else:
+                rows = self._read(
+                    f"SELECT n.kind, n.id, n.doc, n.text FROM nodes n WHERE {kind_clause}"
+                    " AND instr(lower(n.text), ?) > 0",
+                    [*kinds, term],
+                )
+            for k, i, doc, text in rows:
+                candidates[(k, i)] = (doc, text)
+        scored: list[tuple[float, str, str, str]] = []
+        for (k, i), (doc, text) in candidates.items():
+            low = text.lower()
+            first = low.split("\n", 1)[0]
+            score = 0.0
+            for term in terms:
+                count = low.count(term)
+                if count:
+                    score += 2 + (term in first) + min(count, 5) / 5
+            scored.append((score / (4 * len(terms)), k, i, doc))
+        scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+        return [(k, doc, s) for s, k, _, doc in scored[:limit]]
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def put_embeddings(
+        self, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
+    ) -> None:
+        """Store one vector per record id; every id must be a stored record of ``kind``."""
+        record_type(kind)
+        arrays = {i: as_vector(v) for i, v in vectors.items()}
+        if not arrays:
+            return
+        dims = {a.size for a in arrays.values()}
+        if len(dims) > 1:
+            raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
+        missing = sorted(set(arrays) - set(self._existing(kind, list(arrays))))
+        if missing:
+            raise NotFoundError(
+                f"no {kind} with id {', '.join(repr(m) for m in missing[:10])}: "
+                "store the record before its embedding (先にレコードを登録してください)"
+            )
+        stored = self._read(
+            "SELECT dim FROM embeddings WHERE kind = ? AND model = ? LIMIT 1", [kind, model]
+        )
+        if stored and stored[0][0] not in dims:
+            raise StoreError(
+                f"{kind}/{model} vectors have {stored[0][0]} dimensions, got {dims.pop()}"
+            )
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO embeddings (kind, model, id, dim, vector)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(kind, model, i, a.size, _to_blob(a)) for i, a in arrays.items()],
+            )
+
+    def get_embeddings(
+        self, kind: str, model: str, ids: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """{id: vector} for ``model``; all of the kind's vectors when ``ids`` is None."""
+        if ids is None:
+            rows = self._read(
+                "SELECT id, vector FROM embeddings WHERE kind = ? AND model = ?", [kind, model]
+            )
+            return {i: _from_blob(b) for i, b in rows}
+        out: dict[str, np.ndarray] = {}
+        for part in _chunks(list(dict.fromkeys(ids))):
+            rows = self._read(
+                "SELECT id, vector FROM embeddings WHERE kind = ? AND model = ?"
+                f" AND id IN ({_marks(len(part))})",
+                [kind, model, *part],
+            )
+            out.update({i: _from_blob(b) for i, b in rows})
+        return out
+
+    def _matrix(self, kind: str, model: str) -> tuple[list[str], np.ndarray]:
+        """Unit-length vectors of the active records of ``kind`` (cached until a write)."""
+        version = self._version()
+        cached = self._matrices.get((kind, model))
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        rows = self.conn.execute(
+            "SELECT e.id, e.vector FROM embeddings e"
+            " JOIN nodes n ON n.kind = e.kind AND n.id = e.id"
+            " WHERE e.kind = ? AND e.model = ? AND n.active = 1 ORDER BY e.id",
+            (kind, model),
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        if rows:
+            matrix = np.vstack([_from_blob(r[1]) for r in rows])
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+        else:
+            matrix = np.zeros((0, 0), dtype=np.float32)
+        self._matrices[(kind, model)] = (version, ids, matrix)
+        return ids, matrix
+
+    def nearest(
+        self,
+        kind: str,
+        model: str,
+        vector: Sequence[float] | np.ndarray,
+        k: int = 10,
+        exclude: Sequence[str] = (),
+    ) -> list[tuple[str, float]]:
+        """The ``k`` active records nearest by cosine, as [(id, (1 + cos) / 2)] best first."""
+        record_type(kind)
+        if k < 1:
+            raise StoreError("k must be 1 or more")
+        query = as_vector(vector)
+        norm = float(np.linalg.norm(query))
+        if norm == 0:
+            raise StoreError("cannot rank by cosine against a zero vector")
+        with self._lock:
+            ids, matrix = self._matrix(kind, model)
+        if not ids:
+            return []
+        if matrix.shape[1] != query.size:
+            raise StoreError(
+                f"query vector has {query.size} dimensions; {kind}/{model} vectors have "
+                f"{matrix.shape[1]}"
+            )
+        cos = matrix @ (query / norm)
+        skip = set(exclude)
+        order = np.argsort(-cos, kind="stable")
+        out: list[tuple[str, float]] = []
+        for idx in order:
+            if ids[idx] in skip:
+                continue
+            sim = (1.0 + float(cos[idx])) / 2.0
+            out.append((ids[idx], min(1.0, max(0.0, sim)) if math.isfinite(sim) else 0.0))
+            if len(out) == k:
+                break
+        return out
+
+    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for part in _chunks(list(dict.fromkeys(text_hashes))):
+            rows = self._read(
+                "SELECT text_hash, vector FROM embedding_cache WHERE model = ?"
+                f" AND text_hash IN ({_marks(len(part))})",
+                [model, *part],
+            )
+            out.update({h: _from_blob(b) for h, b in rows})
+        return out
+
+    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        arrays = {h: as_vector(v) for h, v in vectors.items()}
+        rows = [(model, h, a.size, _to_blob(a)) for h, a in arrays.items()]
+        if not rows:
+            return
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO embedding_cache (model, text_hash, dim, vector)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
