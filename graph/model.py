@@ -310,6 +310,12 @@ def _clean_list(v: Any) -> list[str]:
     return sorted({str(x).strip() for x in v if str(x).strip()})
 
 
+def _parse_kinds(v: Any) -> list[ResourceKind]:
+    if isinstance(v, str):
+        v = [p for p in v.replace("、", ",").replace("・", ",").split(",") if p.strip()]
+    return sorted({ResourceKind.parse(x) for x in (v or [])})  # type: ignore[misc]
+
+
 class Organization(Record):
     kind: ClassVar[str] = "Organization"
     filterable: ClassVar[tuple[str, ...]] = (
@@ -361,12 +367,7 @@ class Need(Record):
     _v_fields = field_validator("fields", mode="before")(_parse_fields)
     _v_skills = field_validator("skills", mode="before")(_clean_list)
 
-    @field_validator("resource_kinds", mode="before")
-    @classmethod
-    def _kinds(cls, v: Any) -> list[ResourceKind]:
-        if isinstance(v, str):
-            v = [p for p in v.replace("、", ",").replace("・", ",").split(",") if p.strip()]
-        return sorted({ResourceKind.parse(x) for x in (v or [])})  # type: ignore[misc]
+    _kinds = field_validator("resource_kinds", mode="before")(_parse_kinds)
 
     @model_validator(mode="after")
     def _dates(self) -> Need:
@@ -394,7 +395,7 @@ class Offer(Record):
 
     _v_fields = field_validator("fields", mode="before")(_parse_fields)
     _v_skills = field_validator("skills", mode="before")(_clean_list)
-    _kinds = Need._kinds
+    _kinds = field_validator("resource_kinds", mode="before")(_parse_kinds)
 
 
 class Area(Record):
