@@ -1,0 +1,751 @@
+"""The GraphStore contract: every test runs on each backend (``store`` fixture) and expects the
+same results.  Expectations are backend-neutral: search asserts which records are found, not
+their exact scores; neighbours are compared as sets.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graph.model import (
+    Area,
+    Collaboration,
+    Interest,
+    Need,
+    Offer,
+    Organization,
+    Participant,
+    Record,
+    ResourceKind,
+    Suggestion,
+    relationships_of,
+)
+from graph.store import (
+    FilterError,
+    GraphStore,
+    NodeWrite,
+    NotFoundError,
+    ReferenceError_,
+    StoreError,
+    flat_props,
+)
+
+# Vectors as long as the default model's (all-MiniLM-L6-v2), so a Neo4j vector index created
+# for that model accepts them too.
+DIM = 384
+MODEL = "test-model"
+
+
+# -- a small real city ------------------------------------------------------------------------
+
+
+def organizations() -> list[Organization]:
+    return [
+        Organization(
+            id="org-midori",
+            name="みどり川を守る会",
+            name_kana="みどりかわをまもるかい",
+            sector="NPO法人",
+            area="中央区",
+            fields=["環境保全", "まちづくり"],
+            description="河川清掃と水辺の自然観察会を続ける市民団体。",
+        ),
+        Organization(
+            id="org-sakura",
+            name="さくら町自治会",
+            sector="自治会",
+            area="東区",
+            fields=["地域安全"],
+            description="防犯パトロールと高齢者の見守り活動。",
+        ),
+        Organization(
+            id="org-tsunagu",
+            name="株式会社つなぐ建設",
+            sector="企業",
+            area="中央区",
+            fields=["まちづくり"],
+            corporate_number="1234567890123",
+            description="地域貢献として重機と人手を提供します。We support river cleanup days.",
+        ),
+        Organization(
+            id="org-school",
+            name="市立第一中学校",
+            sector="中学校",
+            area="東区",
+            fields=["子どもの健全育成", "社会教育"],
+            description="総合的な学習の時間で地域と協働する中学校。",
+        ),
+        Organization(
+            id="org-city",
+            name="市民協働推進課",
+            sector="市役所",
+            area="中央区",
+            description="協働のまちづくりを進める市の担当課。",
+        ),
+    ]
+
+
+def needs() -> list[Need]:
+    return [
+        Need(
+            id="need-river",
+            org_id="org-midori",
+            title="河川清掃の人手が足りない",
+            description="毎月第2日曜の河川清掃に参加するボランティアを募集しています。",
+            fields=["環境保全"],
+            resource_kinds=["人"],
+            skills=["草刈り", "安全管理"],
+            area="中央区",
+        ),
+        Need(
+            id="need-vests",
+            org_id="org-sakura",
+            title="防犯パトロール用の反射ベスト",
+            description="夜間パトロールの安全のため反射ベストを20着",
+            fields=["地域安全"],
+            resource_kinds=["モノ", "資金"],
+            area="東区",
+            status="matched",
+        ),
+    ]
+
+
+def offers() -> list[Offer]:
+    return [
+        Offer(
+            id="offer-machines",
+            org_id="org-tsunagu",
+            title="重機と作業員の派遣",
+            description="草刈り機と作業員を年2回まで無償で派遣します。",
+            fields=["まちづくり"],
+            resource_kinds=["人", "モノ"],
+            skills=["重機操作", "草刈り"],
+            area="中央区",
+        )
+    ]
+
+
+def collaborations() -> list[Collaboration]:
+    return [
+        Collaboration(
+            id="collab-2022-river",
+            title="みどり川クリーン作戦2022",
+            form="共催",
+            starts=date(2022, 6, 5),
+            ends=date(2022, 6, 5),
+            status="終了",
+            participants=[
+                {"org_id": "org-midori", "role": "lead"},
+                {"org_id": "org-tsunagu", "role": "partner"},
+                {"org_id": "org-city", "role": "endorser"},
+            ],
+            need_ids=["need-river"],
+        ),
+        Collaboration(
+            id="collab-2023-river",
+            title="みどり川クリーン作戦2023",
+            form="共催",
+            starts=date(2023, 6, 4),
+            participants=[
+                {"org_id": "org-tsunagu", "role": "partner"},
+                {"org_id": "org-midori", "role": "lead"},
+            ],
+        ),
+        Collaboration(
+            id="collab-2024-patrol",
+            title="中学生と歩く防犯パトロール",
+            form="事業協力",
+            starts=date(2024, 4, 10),
+            participants=[{"org_id": "org-sakura"}, {"org_id": "org-school"}],
+        ),
+    ]
+
+
+def city() -> list[Record]:
+    return [*organizations(), *needs(), *offers(), *collaborations()]
+
+
+@pytest.fixture
+def filled(store: GraphStore) -> GraphStore:
+    result = store.upsert(city())
+    assert len(result.created) == len(city())
+    return store
+
+
+def vec(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=DIM).astype(np.float32)
+
+
+def edges_of(store: GraphStore, id: str, rel_types: list[str] | None = None) -> set[tuple]:
+    return {
+        (n.rel_type, n.direction, n.kind, n.id, tuple(sorted(n.props.items())))
+        for n in store.neighbours(id, rel_types)
+    }
+
+
+def node_write(rec: Record, props: dict[str, Any] | None = None) -> NodeWrite:
+    """A NodeWrite prepared the way GraphStore.upsert prepares one."""
+    now = datetime.now(UTC)
+    stored = rec.model_copy(update={"created_at": now, "updated_at": now})
+    return NodeWrite(
+        kind=rec.kind,
+        id=rec.id,
+        doc=stored.model_dump_json(),
+        props=flat_props(stored) if props is None else props,
+        hash=rec.content_hash(),
+        text=stored.text(),
+        created_at=now.isoformat(),
+        updated_at=now.isoformat(),
+        edges=relationships_of(stored),
+    )
+
+
+# -- upsert -----------------------------------------------------------------------------------
+
+
+def test_upsert_reports_created_updated_unchanged(store: GraphStore) -> None:
+    first = store.upsert(organizations())
+    assert sorted(first.created) == sorted(o.id for o in organizations())
+    assert first.updated == [] and first.unchanged == []
+
+    again = store.upsert(organizations())
+    assert again.written == 0
+    assert sorted(again.unchanged) == sorted(o.id for o in organizations())
+
+    changed = organizations()[0].model_copy(update={"description": "河川清掃を30年続けています。"})
+    third = store.upsert([changed, organizations()[1]])
+    assert third.updated == ["org-midori"]
+    assert third.unchanged == ["org-sakura"]
+    assert store.require("Organization", "org-midori").description == "河川清掃を30年続けています。"  # type: ignore[attr-defined]
+    assert store.upsert([]).written == 0
+
+
+def test_last_version_in_a_batch_wins(store: GraphStore) -> None:
+    a = organizations()[0]
+    b = a.model_copy(update={"name": "みどり川を守る会(新)"})
+    result = store.upsert([a, b])
+    assert result.created == ["org-midori"]
+    assert store.require("Organization", "org-midori").name == "みどり川を守る会(新)"  # type: ignore[attr-defined]
+
+
+def test_created_at_kept_and_updated_at_bumped(store: GraphStore) -> None:
+    store.upsert(organizations())
+    before = store.require("Organization", "org-sakura")
+    assert before.created_at is not None and before.updated_at is not None
+
+    store.upsert(organizations())  # unchanged: timestamps untouched
+    same = store.require("Organization", "org-sakura")
+    assert same.updated_at == before.updated_at
+
+    changed = organizations()[1].model_copy(update={"description": "見守りと防災訓練。"})
+    store.upsert([changed])
+    after = store.require("Organization", "org-sakura")
+    assert after.created_at == before.created_at
+    assert after.updated_at > before.updated_at  # type: ignore[operator]
+
+
+def test_created_at_given_by_the_source_is_kept(store: GraphStore) -> None:
+    founded = datetime(2019, 4, 1, 9, 0, tzinfo=UTC)
+    org = organizations()[0].model_copy(update={"created_at": founded})
+    store.upsert([org])
+    assert store.require("Organization", "org-midori").created_at == founded
+
+
+# -- get / list -------------------------------------------------------------------------------
+
+
+def test_get_get_many_require(filled: GraphStore) -> None:
+    org = filled.get("Organization", "org-tsunagu")
+    assert isinstance(org, Organization)
+    assert org.name == "株式会社つなぐ建設" and org.sector.value == "business"
+    assert org.corporate_number == "1234567890123"
+    assert filled.get("Organization", "org-nowhere") is None
+    assert filled.get("Need", "org-tsunagu") is None  # ids are looked up within their kind
+
+    many = filled.get_many("Organization", ["org-midori", "org-nowhere", "org-city", "org-city"])
+    assert sorted(many) == ["org-city", "org-midori"]
+
+    need = filled.require("Need", "need-river")
+    assert isinstance(need, Need)
+    assert need.resource_kinds == [ResourceKind.PEOPLE]
+    assert need.skills == ["安全管理", "草刈り"]
+    collab = filled.require("Collaboration", "collab-2022-river")
+    assert isinstance(collab, Collaboration)
+    assert collab.org_ids() == ["org-midori", "org-tsunagu", "org-city"]
+    assert collab.ends == date(2022, 6, 5)
+
+    with pytest.raises(NotFoundError, match="org-nowhere"):
+        filled.require("Organization", "org-nowhere")
+
+
+def ids(page: Any) -> list[str]:
+    return [r.id for r in page.items]
+
+
+def test_list_scalar_filters(filled: GraphStore) -> None:
+    assert ids(filled.list("Organization", {"sector": "business"})) == ["org-tsunagu"]
+    assert ids(filled.list("Organization", {"area": "東区"})) == ["org-sakura", "org-school"]
+    both = filled.list("Organization", {"sector": ["school", "association"]})
+    assert ids(both) == ["org-sakura", "org-school"] and both.total == 2
+    assert ids(filled.list("Organization", {"area": "中央区", "sector": "npo"})) == ["org-midori"]
+    assert ids(filled.list("Organization", {"corporate_number": "1234567890123"})) == [
+        "org-tsunagu"
+    ]
+    assert ids(filled.list("Need", {"status": "matched"})) == ["need-vests"]
+    assert ids(filled.list("Need", {"org_id": "org-midori"})) == ["need-river"]
+    assert filled.list("Organization", {"area": "西区"}).total == 0
+    starts = filled.list("Collaboration", {"starts": date(2023, 6, 4)})
+    assert ids(starts) == ["collab-2023-river"]
+    assert ids(filled.list("Collaboration", {"form": "project_cooperation"})) == [
+        "collab-2024-patrol"
+    ]
+    # a None value means "no filter"
+    assert filled.list("Organization", {"area": None}).total == 5
+
+
+def test_list_contains_filters(filled: GraphStore) -> None:
+    assert ids(filled.list("Organization", {"fields": "03"})) == ["org-midori", "org-tsunagu"]
+    assert ids(filled.list("Organization", {"fields": ["13", "09"]})) == [
+        "org-sakura",
+        "org-school",
+    ]
+    assert ids(filled.list("Need", {"resource_kinds": ResourceKind.GOODS})) == ["need-vests"]
+    assert ids(filled.list("Need", {"resource_kinds": ["people", "funds"]})) == [
+        "need-river",
+        "need-vests",
+    ]
+    assert ids(filled.list("Offer", {"skills": "草刈り"})) == ["offer-machines"]
+    assert ids(filled.list("Need", {"skills": "草刈り", "area": "中央区"})) == ["need-river"]
+    assert filled.list("Need", {"skills": "重機操作"}).total == 0
+
+
+def test_list_rejects_unknown_filters_orders_and_pages(filled: GraphStore) -> None:
+    with pytest.raises(FilterError, match="colour"):
+        filled.list("Organization", {"colour": "green"})
+    with pytest.raises(FilterError):
+        filled.list("Organization", {"description": "河川"})  # not filterable
+    with pytest.raises(FilterError):
+        filled.list("Organization", order_by="name")
+    with pytest.raises(FilterError):
+        filled.list("Organization", limit=0)
+    with pytest.raises(FilterError):
+        filled.list("Organization", offset=-1)
+
+
+def test_pagination_and_order(filled: GraphStore) -> None:
+    all_ids = sorted(o.id for o in organizations())
+    first = filled.list("Organization", limit=2)
+    assert ids(first) == all_ids[:2] and first.total == 5 and first.has_more
+    second = filled.list("Organization", offset=2, limit=2)
+    assert ids(second) == all_ids[2:4] and second.has_more
+    last = filled.list("Organization", offset=4, limit=2)
+    assert ids(last) == all_ids[4:] and not last.has_more
+    beyond = filled.list("Organization", offset=10, limit=2)
+    assert beyond.items == [] and beyond.total == 5 and not beyond.has_more
+    assert ids(filled.list("Organization", order_by="-id")) == all_ids[::-1]
+    assert [r.id for r in filled.iter_all("Organization")] == all_ids
+    assert filled.count("Organization") == 5
+    assert filled.count("Organization", {"area": "中央区"}) == 3
+
+
+def test_order_by_timestamps(store: GraphStore) -> None:
+    orgs = organizations()
+    # created_at given by the source; ids deliberately not in creation order
+    for day, org in zip([3, 1, 5, 2, 4], orgs, strict=True):
+        store.upsert([org.model_copy(update={"created_at": datetime(2024, 1, day, tzinfo=UTC)})])
+    by_created = ids(store.list("Organization", order_by="created_at"))
+    assert by_created == [orgs[i].id for i in (1, 3, 0, 4, 2)]
+    assert ids(store.list("Organization", order_by="-created_at")) == by_created[::-1]
+
+    touched = orgs[0].model_copy(update={"description": "更新しました"})
+    store.upsert([touched])
+    assert ids(store.list("Organization", order_by="-updated_at", limit=1)) == [touched.id]
+
+
+# -- soft delete ------------------------------------------------------------------------------
+
+
+def test_soft_delete_hides_everywhere_but_include_inactive(filled: GraphStore) -> None:
+    filled.put_embeddings(
+        "Organization", MODEL, {o.id: vec(i) for i, o in enumerate(organizations())}
+    )
+    gone = filled.soft_delete("Organization", "org-midori")
+    assert gone.active is False
+
+    assert filled.get("Organization", "org-midori") is None
+    with pytest.raises(NotFoundError):
+        filled.require("Organization", "org-midori")
+    kept = filled.get("Organization", "org-midori", include_inactive=True)
+    assert kept is not None and kept.active is False and kept.name == "みどり川を守る会"  # type: ignore[attr-defined]
+    assert "org-midori" not in ids(filled.list("Organization"))
+    assert filled.count("Organization") == 4
+    assert "org-midori" in ids(filled.list("Organization", include_inactive=True))
+    inactive = filled.list("Organization", {"active": False}, include_inactive=True)
+    assert ids(inactive) == ["org-midori"]
+    hits = [r.id for r, _ in filled.search_text("みどり川")]
+    assert "org-midori" not in hits
+    near = [i for i, _ in filled.nearest("Organization", MODEL, vec(0), k=5)]
+    assert "org-midori" not in near and len(near) == 4
+    assert "org-midori" not in filled.collaboration_graph()
+    with pytest.raises(NotFoundError):
+        filled.soft_delete("Organization", "org-nowhere")
+
+
+def test_reupserting_a_soft_deleted_record_brings_it_back(filled: GraphStore) -> None:
+    filled.soft_delete("Need", "need-river")
+    assert filled.get("Need", "need-river") is None
+    result = filled.upsert([needs()[0]])
+    assert result.updated == ["need-river"]
+    assert filled.require("Need", "need-river").active is True
+    assert "need-river" in [r.id for r, _ in filled.search_text("河川清掃")]
+
+
+# -- relationships ----------------------------------------------------------------------------
+
+
+def test_organization_relationships(filled: GraphStore) -> None:
+    assert edges_of(filled, "org-midori") == {
+        ("HAS_NEED", "out", "Need", "need-river", ()),
+        ("IN_FIELD", "out", "Field", "03", ()),
+        ("IN_FIELD", "out", "Field", "07", ()),
+        ("LOCATED_IN", "out", "Area", "中央区", ()),
+        ("PARTICIPATED_IN", "out", "Collaboration", "collab-2022-river", (("role", "lead"),)),
+        ("PARTICIPATED_IN", "out", "Collaboration", "collab-2023-river", (("role", "lead"),)),
+    }
+    assert edges_of(filled, "org-tsunagu", ["OFFERS"]) == {
+        ("OFFERS", "out", "Offer", "offer-machines", ())
+    }
+
+
+def test_need_offer_and_collaboration_relationships(filled: GraphStore) -> None:
+    assert edges_of(filled, "need-river") == {
+        ("HAS_NEED", "in", "Organization", "org-midori", ()),
+        ("REQUIRES", "out", "Skill", "安全管理", ()),
+        ("REQUIRES", "out", "Skill", "草刈り", ()),
+        ("IN_FIELD", "out", "Field", "07", ()),
+        ("LOCATED_IN", "out", "Area", "中央区", ()),
+        ("ADDRESSES", "in", "Collaboration", "collab-2022-river", ()),
+    }
+    assert edges_of(filled, "offer-machines", ["PROVIDES"]) == {
+        ("PROVIDES", "out", "Skill", "草刈り", ()),
+        ("PROVIDES", "out", "Skill", "重機操作", ()),
+    }
+    # a skill is a node too: who needs it and who offers it
+    assert edges_of(filled, "草刈り") == {
+        ("REQUIRES", "in", "Need", "need-river", ()),
+        ("PROVIDES", "in", "Offer", "offer-machines", ()),
+    }
+    assert edges_of(filled, "collab-2022-river") == {
+        ("PARTICIPATED_IN", "in", "Organization", "org-midori", (("role", "lead"),)),
+        ("PARTICIPATED_IN", "in", "Organization", "org-tsunagu", (("role", "partner"),)),
+        ("PARTICIPATED_IN", "in", "Organization", "org-city", (("role", "endorser"),)),
+        ("ADDRESSES", "out", "Need", "need-river", ()),
+    }
+
+
+def test_suggestion_interest_and_area_relationships(filled: GraphStore) -> None:
+    suggestion = Suggestion(
+        id="sug-1",
+        suggestion_kind="need-org",
+        subject_id="org-midori",
+        candidate_id="org-tsunagu",
+        need_id="need-river",
+        offer_id="offer-machines",
+        score=0.87,
+        features={"semantic": 0.8},
+        explanation={"ja": "草刈りの技術が合う", "en": "Mowing skills match"},
+    )
+    collab = Collaboration(
+        id="collab-2025-river",
+        title="みどり川クリーン作戦2025",
+        form="共催",
+        starts=date(2025, 6, 1),
+        participants=[{"org_id": "org-midori"}, {"org_id": "org-tsunagu"}],
+        suggestion_id="sug-1",
+    )
+    interest = Interest(
+        id="int-1", org_id="org-tsunagu", need_id="need-vests", message="協力できます"
+    )
+    areas = [
+        Area(id="中央区", name="中央区", neighbours=["東区"]),
+        Area(id="東区", name="東区", neighbours=["中央区"]),
+    ]
+    filled.upsert([suggestion, collab, interest, *areas])
+
+    assert edges_of(filled, "sug-1") == {
+        ("SUGGESTS", "out", "Organization", "org-tsunagu", ()),
+        ("SUGGESTS", "out", "Need", "need-river", ()),
+        ("FROM_SUGGESTION", "in", "Collaboration", "collab-2025-river", ()),
+    }
+    assert edges_of(filled, "collab-2025-river", ["FROM_SUGGESTION"]) == {
+        ("FROM_SUGGESTION", "out", "Suggestion", "sug-1", ())
+    }
+    assert edges_of(filled, "org-tsunagu", ["INTERESTED_IN"]) == {
+        ("INTERESTED_IN", "out", "Need", "need-vests", (("interest", "int-1"),))
+    }
+    assert ("INTERESTED_IN", "in", "Organization", "org-tsunagu", (("interest", "int-1"),)) in (
+        edges_of(filled, "need-vests")
+    )
+    assert edges_of(filled, "東区", ["NEIGHBOUR_OF"]) == {
+        ("NEIGHBOUR_OF", "out", "Area", "中央区", ()),
+        ("NEIGHBOUR_OF", "in", "Area", "中央区", ()),
+    }
+    located = {n.id for n in filled.neighbours("中央区", ["LOCATED_IN"]) if n.direction == "in"}
+    assert located == {"org-midori", "org-tsunagu", "org-city", "need-river", "offer-machines"}
+
+
+def test_updating_a_record_replaces_its_edges(filled: GraphStore) -> None:
+    moved = needs()[0].model_copy(
+        update={"org_id": "org-city", "skills": ["安全管理"], "area": "東区", "fields": ["03"]}
+    )
+    assert filled.upsert([moved]).updated == ["need-river"]
+    assert edges_of(filled, "need-river") == {
+        ("HAS_NEED", "in", "Organization", "org-city", ()),
+        ("REQUIRES", "out", "Skill", "安全管理", ()),
+        ("IN_FIELD", "out", "Field", "03", ()),
+        ("LOCATED_IN", "out", "Area", "東区", ()),
+        ("ADDRESSES", "in", "Collaboration", "collab-2022-river", ()),  # owned by the collab
+    }
+    assert edges_of(filled, "org-midori", ["HAS_NEED"]) == set()
+    assert edges_of(filled, "草刈り") == {("PROVIDES", "in", "Offer", "offer-machines", ())}
+
+    fewer = collaborations()[0].model_copy(
+        update={
+            "participants": [
+                Participant(org_id="org-midori", role="lead"),
+                Participant(org_id="org-city"),
+            ]
+        }
+    )
+    filled.upsert([fewer])
+    assert {n.id for n in filled.neighbours("collab-2022-river", ["PARTICIPATED_IN"])} == {
+        "org-midori",
+        "org-city",
+    }
+    roles = {
+        n.id: n.props["role"] for n in filled.neighbours("collab-2022-river", ["PARTICIPATED_IN"])
+    }
+    assert roles == {"org-midori": "lead", "org-city": "partner"}
+    # re-upserting an unchanged record must not duplicate its edges
+    filled.upsert(city())
+    assert len(filled.neighbours("offer-machines")) == 5
+
+
+# -- collaboration history and graph ----------------------------------------------------------
+
+
+def test_collaboration_history(filled: GraphStore) -> None:
+    history = filled.collaboration_history("org-midori", "org-tsunagu")
+    assert [c.id for c in history] == ["collab-2022-river", "collab-2023-river"]
+    assert [c.id for c in filled.collaboration_history("org-tsunagu", "org-midori")] == [
+        "collab-2022-river",
+        "collab-2023-river",
+    ]
+    assert filled.collaboration_history("org-midori", "org-sakura") == []
+    assert [c.id for c in filled.collaborations_of("org-city")] == ["collab-2022-river"]
+
+    filled.soft_delete("Collaboration", "collab-2022-river")
+    assert [c.id for c in filled.collaboration_history("org-midori", "org-tsunagu")] == [
+        "collab-2023-river"
+    ]
+
+
+def test_collaboration_graph(filled: GraphStore) -> None:
+    g = filled.collaboration_graph()
+    assert set(g.nodes) == {o.id for o in organizations()}
+    assert g.nodes["org-tsunagu"]["sector"] == "business"
+    assert g.nodes["org-school"]["fields"] == ["02", "13"]
+    assert g.number_of_edges() == 4
+    ties = g.edges["org-midori", "org-tsunagu"]
+    assert ties["count"] == 2
+    assert ties["first"] == date(2022, 6, 5) and ties["last"] == date(2023, 6, 4)
+    assert ties["collaborations"] == ["collab-2022-river", "collab-2023-river"]
+    assert g.edges["org-city", "org-midori"]["count"] == 1
+    assert g.edges["org-sakura", "org-school"]["first"] == date(2024, 4, 10)
+
+    early = filled.collaboration_graph(until=date(2022, 12, 31))
+    assert early.edges["org-midori", "org-tsunagu"]["count"] == 1
+    assert not early.has_edge("org-sakura", "org-school")
+    assert set(early.nodes) == set(g.nodes)  # isolated organizations stay
+
+    # callers may change what they get without changing the store's answer
+    g.remove_node("org-midori")
+    ties["collaborations"].append("x")
+    again = filled.collaboration_graph()
+    assert again.edges["org-midori", "org-tsunagu"]["collaborations"] == [
+        "collab-2022-river",
+        "collab-2023-river",
+    ]
+
+
+def test_collaboration_graph_equals_the_shared_definition(filled: GraphStore) -> None:
+    """A backend may build the graph its own way, but the result must equal GraphStore's."""
+    filled.soft_delete("Organization", "org-city")
+    filled.upsert(
+        [
+            Collaboration(
+                id="collab-2024-school",
+                title="中学生の川の学習",
+                form="事業協力",
+                starts=date(2024, 9, 1),
+                participants=[{"org_id": "org-school"}, {"org_id": "org-midori"}],
+            )
+        ]
+    )
+    for until in (None, date(2023, 1, 1), date(2024, 6, 30)):
+        fast = filled.collaboration_graph(until)
+        shared = GraphStore.collaboration_graph(filled, until)
+        assert dict(fast.nodes(data=True)) == dict(shared.nodes(data=True))
+        assert {frozenset((a, b)): d for a, b, d in fast.edges(data=True)} == {
+            frozenset((a, b)): d for a, b, d in shared.edges(data=True)
+        }
+    # and it follows writes
+    filled.upsert([organizations()[4]])  # org-city back
+    assert "org-city" in filled.collaboration_graph()
+
+
+# -- full-text search -------------------------------------------------------------------------
+
+
+def hit_ids(store: GraphStore, query: str, **kw: Any) -> list[str]:
+    hits = store.search_text(query, **kw)
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+    return [r.id for r, _ in hits]
+
+
+def test_search_japanese(filled: GraphStore) -> None:
+    two = hit_ids(filled, "清掃")  # two characters: shorter than a trigram
+    assert {"need-river", "org-midori"} <= set(two)
+    longer = hit_ids(filled, "河川清掃")
+    assert {"need-river", "org-midori"} <= set(longer)
+    assert "org-sakura" not in longer
+    assert "org-sakura" in hit_ids(filled, "見守り")
+    assert "need-vests" in hit_ids(filled, "反射ベスト")
+    assert "org-midori" in hit_ids(filled, "みどりかわ")  # the kana reading is searchable
+    assert hit_ids(filled, "宇宙開発") == []
+
+
+def test_search_english_kinds_and_limit(filled: GraphStore) -> None:
+    assert "org-tsunagu" in hit_ids(filled, "river")
+    assert "org-tsunagu" in hit_ids(filled, "Cleanup")  # case does not matter
+    assert hit_ids(filled, "清掃", kinds=["Need"]) == ["need-river"]
+    assert set(hit_ids(filled, "草刈り", kinds=["Offer"])) == {"offer-machines"}
+    assert len(filled.search_text("清掃", limit=1)) == 1
+    assert filled.search_text("   ") == []
+    with pytest.raises(FilterError):
+        filled.search_text("中央区", kinds=["Area"])  # areas have no searchable text
+    hits = filled.search_text("河川清掃", kinds=["Need", "Organization"])
+    assert all(isinstance(r, Need | Organization) for r, _ in hits)
+
+
+def test_search_follows_updates(filled: GraphStore) -> None:
+    renamed = needs()[0].model_copy(
+        update={"title": "水辺の草刈り", "description": "刈払機を使います"}
+    )
+    filled.upsert([renamed])
+    assert "need-river" not in hit_ids(filled, "河川清掃", kinds=["Need"])
+    assert hit_ids(filled, "刈払機") == ["need-river"]
+
+
+# -- embeddings -------------------------------------------------------------------------------
+
+
+def test_embeddings_put_get_and_replace(filled: GraphStore) -> None:
+    vectors = {o.id: vec(i) for i, o in enumerate(organizations())}
+    filled.put_embeddings("Organization", MODEL, vectors)
+    got = filled.get_embeddings("Organization", MODEL)
+    assert sorted(got) == sorted(vectors)
+    for i, v in vectors.items():
+        assert got[i].dtype == np.float32 and np.allclose(got[i], v, atol=1e-6)
+    some = filled.get_embeddings("Organization", MODEL, ["org-city", "org-nowhere"])
+    assert list(some) == ["org-city"]
+    assert filled.get_embeddings("Organization", "other-model") == {}
+
+    filled.put_embeddings("Organization", MODEL, {"org-city": vec(99)})
+    assert np.allclose(
+        filled.get_embeddings("Organization", MODEL, ["org-city"])["org-city"], vec(99)
+    )
+    with pytest.raises(StoreError):
+        filled.put_embeddings("Organization", MODEL, {"org-nowhere": vec(1)})
+    with pytest.raises(StoreError):
+        filled.put_embeddings("Organization", MODEL, {"org-city": [float("nan")] * DIM})
+
+
+def test_nearest(filled: GraphStore) -> None:
+    base = vec(0)
+    noise = vec(1)
+    # similarity to ``base`` falls steadily from org-city to org-tsunagu
+    mix = {
+        "org-city": base,
+        "org-midori": base + 0.3 * noise,
+        "org-sakura": base + 1.0 * noise,
+        "org-school": base + 3.0 * noise,
+        "org-tsunagu": -base,
+    }
+    filled.put_embeddings("Organization", MODEL, mix)
+    order = ["org-city", "org-midori", "org-sakura", "org-school", "org-tsunagu"]
+
+    top = filled.nearest("Organization", MODEL, base, k=10)
+    assert [i for i, _ in top] == order
+    for i, sim in top:
+        v = mix[i]
+        cos = float(v @ base / (np.linalg.norm(v) * np.linalg.norm(base)))
+        assert sim == pytest.approx((1 + cos) / 2, abs=1e-3)
+    assert top[0][1] == pytest.approx(1.0, abs=1e-4) and top[-1][1] == pytest.approx(0.0, abs=1e-4)
+
+    assert [i for i, _ in filled.nearest("Organization", MODEL, base, k=2)] == order[:2]
+    excluded = filled.nearest("Organization", MODEL, base, k=2, exclude=["org-city"])
+    assert [i for i, _ in excluded] == order[1:3]
+    assert filled.nearest("Need", MODEL, base, k=3) == []  # no need vectors stored
+
+
+def test_embedding_cache(store: GraphStore) -> None:
+    store.cache_embeddings(MODEL, {"hash-a": vec(1), "hash-b": vec(2)})
+    got = store.cached_embeddings(MODEL, ["hash-a", "hash-c"])
+    assert list(got) == ["hash-a"] and np.allclose(got["hash-a"], vec(1))
+    assert store.cached_embeddings("other-model", ["hash-a"]) == {}
+    store.cache_embeddings(MODEL, {"hash-a": vec(3)})
+    assert np.allclose(store.cached_embeddings(MODEL, ["hash-a"])["hash-a"], vec(3))
+
+
+# -- whole batches ----------------------------------------------------------------------------
+
+
+def test_unknown_reference_writes_nothing(store: GraphStore) -> None:
+    org = organizations()[0]
+    orphan = Need(id="need-orphan", org_id="org-ghost", title="幽霊団体のニーズ")
+    with pytest.raises(ReferenceError_, match="org-ghost"):
+        store.upsert([org, needs()[0], orphan])
+    assert store.get("Organization", "org-midori") is None
+    assert store.get("Need", "need-river") is None
+    assert store.count("Organization") == 0
+
+    # references may point into the same batch, or to stored records
+    store.upsert([org, needs()[0]])
+    store.upsert([Interest(id="int-1", org_id="org-midori", need_id="need-river")])
+    assert store.require("Interest", "int-1").need_id == "need-river"  # type: ignore[attr-defined]
+
+
+def test_write_is_one_transaction(store: GraphStore) -> None:
+    """A batch whose last node fails inside the backend leaves none of the batch written."""
+    store.upsert([organizations()[0]])
+    before = store.require("Organization", "org-midori")
+
+    changed = organizations()[0].model_copy(update={"description": "書き換え途中"})
+    bad = node_write(organizations()[2], props={"name": "株式会社つなぐ建設", "bad": {"a": 1}})
+    batch = [node_write(changed), node_write(organizations()[1]), bad]
+    with pytest.raises(StoreError):
+        store._write(batch)
+
+    assert store.get("Organization", "org-sakura") is None
+    assert store.get("Organization", "org-tsunagu") is None
+    assert store.require("Organization", "org-midori").description == before.description  # type: ignore[attr-defined]
+    assert store.count("Organization") == 1
+    assert hit_ids(store, "書き換え途中") == []
+    # and the store still works
+    assert store.upsert(organizations()[1:3]).created == ["org-sakura", "org-tsunagu"]
