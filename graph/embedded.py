@@ -119,7 +119,7 @@ def _check_flat(node: NodeWrite) -> str:
                     f"boolean or a list of those, not {type(v).__name__} "
                     f"(プロパティ {name} の値は文字列・数値・真偽値かそのリストにしてください)"
                 )
-    return json.dumps(node.props, ensure_ascii=False, sort_keys=True)
+    return json.dumps(node.props, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 def _to_blob(vec: np.ndarray) -> bytes:
@@ -187,10 +187,16 @@ class EmbeddedStore(GraphStore):
                 cur.execute("COMMIT")
             except BaseException as exc:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"write failed, nothing was written: {exc}") from exc
-                raise
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the original error matters more; SQLite rolls back on reopen
+                if isinstance(exc, StoreError) or not isinstance(exc, Exception):
+                    raise  # ours already, or KeyboardInterrupt/SystemExit
+                raise StoreError(
+                    f"write failed, nothing was written: {exc} "
+                    "(書き込みに失敗しました。変更は保存されていません)"
+                ) from exc
             finally:
                 self._generation += 1
                 cur.close()
@@ -213,7 +219,15 @@ class EmbeddedStore(GraphStore):
                     f"{self.path} was written by a newer Tsunagu (schema {version}); upgrade "
                     f"(新しいバージョンで作成されたデータです)"
                 )
-            self.conn.executescript(_SCHEMA)
+            try:
+                self.conn.executescript(_SCHEMA)
+            except sqlite3.OperationalError as exc:
+                # FTS5's trigram tokenizer needs SQLite 3.34+ built with FTS5
+                raise StoreError(
+                    f"cannot create the embedded store's tables in {self.path}: {exc}; "
+                    f"SQLite {sqlite3.sqlite_version} needs FTS5 with the trigram tokenizer "
+                    "(3.34 or later) (SQLite の FTS5 trigram が必要です)"
+                ) from exc
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -354,14 +368,15 @@ class EmbeddedStore(GraphStore):
                 where.append(f"json_extract(props, ?) IN ({_marks(len(values))})")
             params += [path, *values]
         clause = " AND ".join(where)
-        col, desc = order
+        col, desc = order  # checked against ORDERABLE by GraphStore.list
         direction = "DESC" if desc else "ASC"
-        total = self._read(f"SELECT count(*) FROM nodes WHERE {clause}", params)[0][0]
-        rows = self._read(
-            f"SELECT doc FROM nodes WHERE {clause} ORDER BY {col} {direction}, id {direction}"
-            " LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        with self._lock:  # the total and the page from the same state
+            total = self._read(f"SELECT count(*) FROM nodes WHERE {clause}", params)[0][0]
+            rows = self._read(
+                f"SELECT doc FROM nodes WHERE {clause} ORDER BY {col} {direction}, id {direction}"
+                " LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
         return [r[0] for r in rows], total
 
     # -- graph --------------------------------------------------------------------------------
@@ -372,16 +387,17 @@ class EmbeddedStore(GraphStore):
         if rel_types:
             type_clause = f" AND type IN ({_marks(len(rel_types))})"
             type_params = list(rel_types)
-        out_rows = self._read(
-            f"SELECT type, dst_kind, dst, props FROM edges WHERE src = ?{type_clause}"
-            " ORDER BY type, dst",
-            [id, *type_params],
-        )
-        in_rows = self._read(
-            f"SELECT type, src_kind, src, props FROM edges WHERE dst = ?{type_clause}"
-            " ORDER BY type, src",
-            [id, *type_params],
-        )
+        with self._lock:
+            out_rows = self._read(
+                f"SELECT type, dst_kind, dst, props FROM edges WHERE src = ?{type_clause}"
+                " ORDER BY type, dst",
+                [id, *type_params],
+            )
+            in_rows = self._read(
+                f"SELECT type, src_kind, src, props FROM edges WHERE dst = ?{type_clause}"
+                " ORDER BY type, src",
+                [id, *type_params],
+            )
         return [Neighbour(t, "out", k, o, json.loads(p)) for t, k, o, p in out_rows] + [
             Neighbour(t, "in", k, o, json.loads(p)) for t, k, o, p in in_rows
         ]
