@@ -28,7 +28,6 @@ public class Launcher {
         int port = Integer.parseInt(args[1]);
         String password = args.length > 2 ? args[2] : "";
         String pagecache = System.getProperty("tsunagu.pagecache", "256m");
-        String txMemory = System.getProperty("tsunagu.txmemory", "512m");
 
         // Setting names as in neo4j.conf (validated strictly by Neo4j at start-up): written to a
         // properties file and loaded, which keeps this file free of setting classes that move
@@ -39,7 +38,6 @@ public class Launcher {
         config.put("server.bolt.advertised_address", "127.0.0.1:" + port);
         config.put("dbms.security.auth_enabled", password.isEmpty() ? "false" : "true");
         config.put("server.memory.pagecache.size", pagecache);
-        config.put("dbms.memory.transaction.total.max", txMemory);
         config.put("dbms.usage_report.enabled", "false");
         // Test data is thrown away: keep transaction logs small.
         config.put("db.tx_log.rotation.retention_policy", "2 files");

@@ -1,0 +1,599 @@
+"""The Neo4j store: the official ``neo4j`` driver over Bolt, parameterised Cypher only.
+
+Graph layout (DESIGN.md §2):
+
+- one node per record, labelled with its kind (``Organization``, ``Need`` …), holding ``id``,
+  ``_doc`` (the full record as JSON: the source of truth when reading back), ``_hash``, ``_text``
+  (for full-text search), ``created_at``/``updated_at``, ``active`` and the record's flat,
+  filterable properties;
+- vocabulary nodes ``(:Skill {name})`` and ``(:Field {code, name_ja, name_en})``, and
+  placeholder record nodes (an ``Area`` named before its record exists), are MERGEd as
+  relationship targets; they have no ``_doc`` and are never listed as records;
+- relationships derived from the records (``graph.model.relationships_of``), each with an
+  ``_owner`` property (``"Kind:id"``) so that rewriting a record replaces exactly its edges;
+- embeddings as float vectors in ``emb_<model slug>`` node properties, searched through Neo4j's
+  native vector index (created at the first ``put_embeddings``, when the dimension is known);
+- the embedding cache as ``(:EmbeddingCache {key, model, hash, vector})`` nodes.
+
+Labels, relationship types and property names cannot be Cypher parameters; the few that appear
+in query text come only from fixed sets (``RECORD_TYPES``, ``Skill``/``Field``, the derived
+relationship types, the kinds' filterable fields) or from a sanitised model slug — never from
+user input as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar, get_args
+
+import numpy as np
+
+from graph.model import FIELDS_BY_CODE, RECORD_TYPES, DerivedRelType, Edge, record_type
+from graph.store import (
+    GraphStore,
+    Neighbour,
+    NodeWrite,
+    NotFoundError,
+    StoreError,
+    as_vector,
+    is_list_field,
+)
+
+T = TypeVar("T")
+
+#: the relationship types a record may own (the only ones written into query text)
+REL_TYPES: tuple[str, ...] = get_args(DerivedRelType)
+#: relationships drawn *from* the organization although another record owns them
+_FROM_ORGANIZATION = {"HAS_NEED", "OFFERS", "PARTICIPATED_IN", "INTERESTED_IN"}
+#: vocabulary labels and the property that identifies their nodes
+_VOCABULARY = {"Skill": "name", "Field": "code"}
+FULLTEXT_INDEX = "tsunagu_text"
+#: Lucene's CJK analyzer indexes Han/kana as overlapping bigrams (so 清掃 is found inside
+#: 河川清掃) and English as lower-cased words
+FULLTEXT_ANALYZER = "cjk"
+_EMB_PREFIX = "emb_"
+
+
+def _label(kind: str) -> str:
+    """The backticked label for a record kind or vocabulary label (fixed set only)."""
+    if kind not in RECORD_TYPES and kind not in _VOCABULARY:
+        raise StoreError(f"unknown node kind {kind!r}; one of {sorted(RECORD_TYPES)}")
+    return f"`{kind}`"
+
+
+def _rel(rel_type: str) -> str:
+    if rel_type not in REL_TYPES:
+        raise StoreError(f"unknown relationship type {rel_type!r}; one of {REL_TYPES}")
+    return f"`{rel_type}`"
+
+
+def embedding_property(model: str) -> str:
+    """Node property holding ``model``'s vectors: a readable slug plus a hash against clashes."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", model).strip("_").lower()[:40] or "model"
+    digest = hashlib.sha1(model.encode()).hexdigest()[:8]
+    return f"{_EMB_PREFIX}{slug}_{digest}"
+
+
+def _vector_index_name(kind: str, prop: str) -> str:
+    return f"vec_{kind.lower()}_{prop[len(_EMB_PREFIX):]}"
+
+
+def _check_props(node: NodeWrite) -> None:
+    """Neo4j stores only primitives and homogeneous lists of them: say so before writing."""
+    for name, value in node.props.items():
+        items = value if isinstance(value, list) else [value]
+        for v in items:
+            if not isinstance(v, str | int | float | bool):
+                raise StoreError(
+                    f"{node.kind} {node.id!r}: property {name!r} must be a string, number, "
+                    f"boolean or a list of those, not {type(v).__name__} "
+                    f"(プロパティ {name} の値は文字列・数値・真偽値かそのリストにしてください)"
+                )
+
+
+def _fulltext_query(query: str) -> str:
+    """A Lucene query matching any whitespace-separated term of ``query``.
+
+    Every term is a quoted phrase, so a Japanese term matches where its bigrams occur in order
+    (substring-like, as the embedded store does) and Lucene operators in user input are inert;
+    a plain ASCII word also matches as a prefix (``clean`` finds ``cleanup``).
+    """
+    clauses = []
+    for term in dict.fromkeys(t.lower() for t in query.split()):
+        phrase = '"' + term.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if re.fullmatch(r"[a-z0-9]+", term):
+            clauses.append(f"{phrase} OR {term}*")
+        else:
+            clauses.append(phrase)
+    return " OR ".join(clauses)
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` on a Neo4j 5 server (Community is enough)."""
+
+    backend = "neo4j"
+
+    def __init__(
+        self, uri: str, user: str = "neo4j", password: str = "", database: str = "neo4j"
+    ) -> None:
+        import neo4j
+
+        self.uri = uri
+        self.database = database or "neo4j"
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=(user, password) if password else None,
+                connection_timeout=10.0,
+                max_transaction_retry_time=10.0,
+            )
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise StoreError(
+                f"invalid Neo4j URI {uri!r} in TSUNAGU_NEO4J_URI (use bolt://host:7687): {exc} "
+                f"(TSUNAGU_NEO4J_URI の値が正しくありません)"
+            ) from exc
+
+    # -- driver plumbing ----------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Re-raise the driver's errors as StoreError with a plain message."""
+        from neo4j import exceptions as ne
+
+        try:
+            yield
+        except ne.AuthError as exc:
+            raise StoreError(
+                f"Neo4j at {self.uri} refused the credentials: check TSUNAGU_NEO4J_USER and "
+                f"TSUNAGU_NEO4J_PASSWORD (Neo4j の認証に失敗しました)"
+            ) from exc
+        except (ne.ServiceUnavailable, ne.SessionExpired) as exc:
+            raise StoreError(
+                f"cannot reach Neo4j at {self.uri} (set by TSUNAGU_NEO4J_URI): {exc}; is the "
+                f"server running? (Neo4j に接続できません。"
+                f"サーバーが起動しているか確認してください)"
+            ) from exc
+        except ne.CypherSyntaxError:
+            raise  # our bug, not a bad request
+        except (ne.ClientError, ne.ConstraintError, ne.CypherTypeError) as exc:
+            raise StoreError(
+                f"Neo4j rejected the request, nothing was written: {exc.message} "
+                f"(Neo4j が要求を拒否しました。何も書き込まれていません)"
+            ) from exc
+        except ne.DriverError as exc:
+            raise StoreError(f"Neo4j driver error at {self.uri}: {exc}") from exc
+
+    def _read_tx(self, work: Callable[[Any], T]) -> T:
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def _write_tx(self, work: Callable[[Any], T]) -> T:
+        """Run ``work(tx)`` in one write transaction (retried as a whole on transient errors)."""
+        with self._errors(), self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def _read(self, cypher: str, /, **params: Any) -> list[Any]:
+        return self._read_tx(lambda tx: list(tx.run(cypher, params)))
+
+    def _write_one(self, cypher: str, /, **params: Any) -> list[Any]:
+        return self._write_tx(lambda tx: list(tx.run(cypher, params)))
+
+    def _schema(self, cypher: str, /, **params: Any) -> None:
+        """Schema commands run in their own auto-commit transaction."""
+        with self._errors(), self._driver.session(database=self.database) as session:
+            session.run(cypher, params).consume()
+
+    # -- schema and lifecycle -----------------------------------------------------------------
+
+    def init_schema(self) -> None:
+        """Uniqueness constraints, lookup indexes, the full-text index. Idempotent.
+
+        Vector indexes are created by :meth:`put_embeddings` once their dimension is known.
+        """
+        for kind in RECORD_TYPES:
+            self._schema(
+                f"CREATE CONSTRAINT {kind.lower()}_id IF NOT EXISTS "
+                f"FOR (n:{_label(kind)}) REQUIRE n.id IS UNIQUE"
+            )
+            rtype = record_type(kind)
+            # range indexes for the scalar filters (token_hash, org_id, status …)
+            for name in rtype.filterable:
+                if name != "active" and not is_list_field(kind, name):
+                    self._schema(
+                        f"CREATE INDEX {kind.lower()}_{name} IF NOT EXISTS "
+                        f"FOR (n:{_label(kind)}) ON (n.`{name}`)"
+                    )
+        for label, key in _VOCABULARY.items():
+            self._schema(
+                f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS "
+                f"FOR (n:{_label(label)}) REQUIRE n.`{key}` IS UNIQUE"
+            )
+        self._schema(
+            "CREATE CONSTRAINT embeddingcache_key IF NOT EXISTS "
+            "FOR (n:EmbeddingCache) REQUIRE n.key IS UNIQUE"
+        )
+        for rel_type in REL_TYPES:
+            self._schema(
+                f"CREATE INDEX rel_{rel_type.lower()}_owner IF NOT EXISTS "
+                f"FOR ()-[r:{_rel(rel_type)}]-() ON (r._owner)"
+            )
+        text_labels = "|".join(_label(k) for k, t in RECORD_TYPES.items() if t.text_fields)
+        self._schema(
+            f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+            f"FOR (n:{text_labels}) ON EACH [n._text] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: $analyzer}}",
+            analyzer=FULLTEXT_ANALYZER,
+        )
+        self._schema("CALL db.awaitIndexes(300)")
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def clear(self) -> None:
+        """Delete every node and relationship, and the vector indexes (their dimension comes
+        from the data); constraints and the other indexes stay."""
+        with self._errors(), self._driver.session(database=self.database) as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+        for name, _, _ in self._vector_indexes():
+            self._schema(f"DROP INDEX `{name}` IF EXISTS")
+
+    def _vector_indexes(self) -> list[tuple[str, str, int]]:
+        """[(index name, property, dimensions)] of this store's vector indexes."""
+        rows = self._read(
+            "SHOW VECTOR INDEXES YIELD name, properties, options "
+            "RETURN name, properties[0] AS prop, "
+            "options.indexConfig.`vector.dimensions` AS dim"
+        )
+        return [(r["name"], r["prop"], int(r["dim"])) for r in rows if r["name"].startswith("vec_")]
+
+    # -- records ------------------------------------------------------------------------------
+
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            "RETURN n.id AS id, n._hash AS hash, n.created_at AS created",
+            ids=list(dict.fromkeys(ids)),
+        )
+        return {r["id"]: (r["hash"], r["created"]) for r in rows}
+
+    def _write(self, nodes: Sequence[NodeWrite]) -> None:
+        """All nodes and their owned edges in ONE transaction: the batch lands whole or not."""
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        owners: list[str] = []
+        edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for node in nodes:
+            _label(node.kind)
+            _check_props(node)
+            rtype = record_type(node.kind)
+            # every filterable field is set, None included, so that a cleared field is removed
+            props: dict[str, Any] = dict.fromkeys(rtype.filterable)
+            props.update(node.props)
+            props.update(
+                {
+                    "_doc": node.doc,
+                    "_hash": node.hash,
+                    "_text": node.text if rtype.text_fields else None,
+                    "created_at": node.created_at,
+                    "updated_at": node.updated_at,
+                    "active": bool(json.loads(node.doc).get("active", True)),
+                }
+            )
+            by_kind.setdefault(node.kind, []).append({"id": node.id, "props": props})
+            owner = f"{node.kind}:{node.id}"
+            owners.append(owner)
+            for edge in node.edges:
+                src_kind = self._source_kind(node, edge)
+                key = (src_kind, _rel(edge.type), edge.dst_kind)
+                _label(edge.dst_kind)
+                edges.setdefault(key, []).append(
+                    {"src": edge.src, "dst": edge.dst, "owner": owner, "props": edge.props}
+                )
+
+        def work(tx: Any) -> None:
+            for kind, rows in by_kind.items():
+                tx.run(
+                    f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) SET n += r.props",
+                    rows=rows,
+                ).consume()
+            for rel_type in REL_TYPES:
+                tx.run(
+                    f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
+                    owners=owners,
+                ).consume()
+            for (src_kind, rel, dst_kind), rows in edges.items():
+                tx.run(
+                    f"UNWIND $rows AS r "
+                    f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
+                    f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
+                    + self._on_create(dst_kind)
+                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner",
+                    rows=[self._with_field_names(dst_kind, r) for r in rows],
+                ).consume()
+
+        self._write_tx(work)
+
+    @staticmethod
+    def _source_kind(node: NodeWrite, edge: Edge) -> str:
+        # relationships_of lists HAS_NEED/OFFERS/PARTICIPATED_IN/INTERESTED_IN from the
+        # organization although the need/offer/collaboration/interest owns them
+        return "Organization" if edge.type in _FROM_ORGANIZATION else node.kind
+
+    @staticmethod
+    def _key(kind: str) -> str:
+        return _VOCABULARY.get(kind, "id")
+
+    @staticmethod
+    def _on_create(kind: str) -> str:
+        if kind == "Field":
+            return "ON CREATE SET b.name_ja = r.name_ja, b.name_en = r.name_en "
+        return ""
+
+    @staticmethod
+    def _with_field_names(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+        if kind == "Field" and row["dst"] in FIELDS_BY_CODE:
+            info = FIELDS_BY_CODE[row["dst"]]
+            return {**row, "name_ja": info.name_ja, "name_en": info.name_en}
+        return row
+
+    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None:
+        # the content hash covers ``active``: recompute it so that re-upserting the active
+        # version of a soft-deleted record counts as a change and brings it back
+        digest = record_type(kind).model_validate_json(doc).content_hash()
+        rows = self._write_one(
+            f"MATCH (n:{_label(kind)} {{id: $id}}) WHERE n._doc IS NOT NULL "
+            "SET n.active = $active, n._doc = $doc, n.updated_at = $updated_at, n._hash = $hash "
+            "RETURN n.id",
+            id=id,
+            active=active,
+            doc=doc,
+            updated_at=updated_at,
+            hash=digest,
+        )
+        if not rows:
+            raise NotFoundError(f"no {kind} with id {id!r}")
+
+    def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            "RETURN n.id AS id, n._doc AS doc",
+            ids=list(ids),
+        )
+        return {r["id"]: r["doc"] for r in rows}
+
+    def _query(
+        self,
+        kind: str,
+        filters: dict[str, list[Any]],
+        offset: int,
+        limit: int,
+        include_inactive: bool,
+        order: tuple[str, bool],
+    ) -> tuple[list[str], int]:
+        where = ["n._doc IS NOT NULL"]
+        if not include_inactive:
+            where.append("n.active = true")
+        params: dict[str, Any] = {}
+        for i, (name, values) in enumerate(filters.items()):
+            if not values:
+                continue
+            # ``name`` was checked against the kind's filterable fields by normalise_filters
+            params[f"f{i}"] = values
+            if is_list_field(kind, name):
+                where.append(f"any(x IN coalesce(n.`{name}`, []) WHERE x IN $f{i})")
+            else:
+                where.append(f"n.`{name}` IN $f{i}")
+        clause = " AND ".join(where)
+        col, desc = order  # checked by check_order: id, created_at or updated_at
+        direction = "DESC" if desc else "ASC"
+        match = f"MATCH (n:{_label(kind)}) WHERE {clause} "
+
+        def work(tx: Any) -> tuple[list[str], int]:
+            total = tx.run(match + "RETURN count(n) AS total", params).single()["total"]
+            docs = tx.run(
+                match + f"RETURN n._doc AS doc ORDER BY n.`{col}` {direction}, n.id {direction} "
+                "SKIP $offset LIMIT $limit",
+                {**params, "offset": offset, "limit": limit},
+            )
+            return [r["doc"] for r in docs], total
+
+        return self._read_tx(work)
+
+    # -- graph --------------------------------------------------------------------------------
+
+    def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
+        """Every node one relationship away from the node ``id`` (a record id, a skill name or
+        a field code), in or out; relationship properties without the internal ``_owner``."""
+        types = [_rel(t).strip("`") for t in rel_types] if rel_types else None
+        record_labels = "|".join(_label(k) for k in RECORD_TYPES)
+        rows = self._read(
+            "CALL { "
+            f"MATCH (n:{record_labels} {{id: $id}}) RETURN n "
+            "UNION MATCH (n:Skill {name: $id}) RETURN n "
+            "UNION MATCH (n:Field {code: $id}) RETURN n } "
+            "MATCH (n)-[r]-(m) WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
+            "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
+            id=id,
+            types=types,
+        )
+        out = [
+            Neighbour(
+                r["type"],
+                "out" if r["out"] else "in",
+                r["kind"],
+                r["other"],
+                {k: v for k, v in r["props"].items() if k != "_owner"},
+            )
+            for r in rows
+        ]
+        return sorted(out, key=lambda n: (n.direction != "out", n.rel_type, n.kind, n.id))
+
+    # -- full-text search ---------------------------------------------------------------------
+
+    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
+        lucene = _fulltext_query(query)
+        if not lucene or not kinds:
+            return []
+        for kind in kinds:
+            _label(kind)
+        rows = self._read(
+            "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+            "WHERE node._doc IS NOT NULL AND node.active = true "
+            "WITH node, score, [l IN labels(node) WHERE l IN $kinds] AS kinds "
+            "WHERE size(kinds) > 0 "
+            "RETURN kinds[0] AS kind, node._doc AS doc, score ORDER BY score DESC, node.id "
+            "LIMIT $limit",
+            index=FULLTEXT_INDEX,
+            query=lucene,
+            kinds=list(kinds),
+            limit=limit,
+        )
+        return [(r["kind"], r["doc"], float(r["score"])) for r in rows]
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def _ensure_vector_index(self, kind: str, prop: str, dim: int) -> None:
+        name = _vector_index_name(kind, prop)
+        for existing, _, stored_dim in self._vector_indexes():
+            if existing == name:
+                if stored_dim != dim:
+                    raise StoreError(
+                        f"{kind} vectors for this model have {stored_dim} dimensions, got {dim} "
+                        f"(ベクトルの次元が合いません)"
+                    )
+                return
+        # quantization off: scores then match the exact cosine closely
+        self._schema(
+            f"CREATE VECTOR INDEX `{name}` IF NOT EXISTS FOR (n:{_label(kind)}) ON (n.`{prop}`) "
+            "OPTIONS {indexConfig: {`vector.dimensions`: $dim, "
+            "`vector.similarity_function`: 'cosine', `vector.quantization.enabled`: false}}",
+            dim=dim,
+        )
+
+    def put_embeddings(
+        self, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
+    ) -> None:
+        """Store one vector per record id; every id must be a stored record of ``kind``."""
+        label = _label(kind)
+        arrays = {i: as_vector(v) for i, v in vectors.items()}
+        if not arrays:
+            return
+        dims = {a.size for a in arrays.values()}
+        if len(dims) > 1:
+            raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
+        missing = sorted(set(arrays) - set(self._existing(kind, list(arrays))))
+        if missing:
+            raise NotFoundError(
+                f"no {kind} with id {', '.join(repr(m) for m in missing[:10])}: "
+                "store the record before its embedding (先にレコードを登録してください)"
+            )
+        prop = embedding_property(model)
+        self._ensure_vector_index(kind, prop, dims.pop())
+        rows = [{"id": i, "v": a.tolist()} for i, a in arrays.items()]
+
+        def work(tx: Any) -> None:
+            tx.run(
+                f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) "
+                "CALL db.create.setNodeVectorProperty(n, $prop, r.v)",
+                rows=rows,
+                prop=prop,
+            ).consume()
+
+        self._write_tx(work)
+
+    def get_embeddings(
+        self, kind: str, model: str, ids: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """{id: vector} for ``model``; all of the kind's vectors when ``ids`` is None."""
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE ($ids IS NULL OR n.id IN $ids) "
+            "AND n[$prop] IS NOT NULL AND n._doc IS NOT NULL RETURN n.id AS id, n[$prop] AS v",
+            ids=None if ids is None else list(dict.fromkeys(ids)),
+            prop=embedding_property(model),
+        )
+        return {r["id"]: np.asarray(r["v"], dtype=np.float32) for r in rows}
+
+    def nearest(
+        self,
+        kind: str,
+        model: str,
+        vector: Sequence[float] | np.ndarray,
+        k: int = 10,
+        exclude: Sequence[str] = (),
+    ) -> list[tuple[str, float]]:
+        """The ``k`` active records nearest by cosine, as [(id, (1 + cos) / 2)] best first.
+
+        Candidates come from the vector index (over-fetched past inactive and excluded ones);
+        their similarity is recomputed exactly from the stored vectors, so scores and order
+        agree with the embedded store.
+        """
+        _label(kind)
+        if k < 1:
+            raise StoreError("k must be 1 or more")
+        query = as_vector(vector)
+        norm = float(np.linalg.norm(query))
+        if norm == 0:
+            raise StoreError("cannot rank by cosine against a zero vector")
+        prop = embedding_property(model)
+        name = _vector_index_name(kind, prop)
+        index = [d for n, _, d in self._vector_indexes() if n == name]
+        if not index:
+            return []
+        if index[0] != query.size:
+            raise StoreError(
+                f"query vector has {query.size} dimensions; {kind}/{model} vectors have {index[0]}"
+            )
+        self._schema("CALL db.awaitIndexes(300)")
+        skip = set(exclude)
+        fetch = k + len(skip) + 10
+        while True:
+            rows = self._read(
+                "CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node "
+                "RETURN node.id AS id, node.active = true AND node._doc IS NOT NULL AS ok, "
+                "node[$prop] AS v",
+                index=name,
+                fetch=fetch,
+                vector=query.tolist(),
+                prop=prop,
+            )
+            hits = [(r["id"], r["v"]) for r in rows if r["ok"] and r["id"] not in skip]
+            if len(hits) >= k or len(rows) < fetch:
+                break
+            fetch *= 4  # many inactive or excluded records among the nearest: look further
+        unit = query / norm
+        scored = []
+        for id_, v in hits:
+            arr = np.asarray(v, dtype=np.float32)
+            n = float(np.linalg.norm(arr))
+            cos = float(arr @ unit) / n if n else -1.0
+            scored.append((id_, min(1.0, max(0.0, (1.0 + cos) / 2.0))))
+        scored.sort(key=lambda s: (-s[1], s[0]))
+        return scored[:k]
+
+    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        keys = {f"{model}\x1f{h}": h for h in dict.fromkeys(text_hashes)}
+        rows = self._read(
+            "MATCH (c:EmbeddingCache) WHERE c.key IN $keys RETURN c.key AS key, c.vector AS v",
+            keys=list(keys),
+        )
+        return {keys[r["key"]]: np.asarray(r["v"], dtype=np.float32) for r in rows}
+
+    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        rows = [
+            {"key": f"{model}\x1f{h}", "hash": h, "v": as_vector(v).tolist()}
+            for h, v in vectors.items()
+        ]
+        if not rows:
+            return
+        self._write_one(
+            "UNWIND $rows AS r MERGE (c:EmbeddingCache {key: r.key}) "
+            "SET c.model = $model, c.hash = r.hash, c.vector = r.v",
+            rows=rows,
+            model=model,
+        )
