@@ -1,0 +1,175 @@
+"""The web pages: HTML shells rendered on the server, data fetched by plain ES modules.
+
+Pages are Japanese by default; ``?lang=en`` (or ``?lang=ja``) switches and the choice is kept in
+a cookie.  Every user-facing string lives in ``api/templates/messages.json`` with both languages.
+The HTML itself holds no data, so it is served without a token; the scripts send the bearer
+token kept in the browser's ``localStorage`` with every API call, and the API checks the role.
+Static files (our scripts and styles, and the JavaScript libraries vendored from npm) are served
+from ``api/static/`` by this router, so nothing is fetched from a CDN and the pages work offline.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from graph.model import (
+    NPO_FIELDS,
+    CollaborationForm,
+    CollaborationStatus,
+    Intensity,
+    ResourceKind,
+    Sector,
+)
+
+API_DIR = Path(__file__).resolve().parent
+TEMPLATE_DIR = API_DIR / "templates"
+STATIC_DIR = API_DIR / "static"
+LANGUAGES = ("ja", "en")
+DEFAULT_LANGUAGE = "ja"
+LANG_COOKIE = "tsunagu_lang"
+
+# Colours for the sectors, shared by the map and the charts (colour-blind-friendly Okabe-Ito).
+SECTOR_COLOURS = {
+    "association": "#E69F00",
+    "npo": "#009E73",
+    "business": "#0072B2",
+    "school": "#CC79A7",
+    "government": "#D55E00",
+    "welfare": "#56B4E9",
+    "other": "#999999",
+}
+
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("text/css", ".css")
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+
+@lru_cache
+def messages() -> dict[str, dict[str, str]]:
+    """Every UI string, ``{key: {"ja": ..., "en": ...}}``."""
+    data: dict[str, dict[str, str]] = json.loads(
+        (TEMPLATE_DIR / "messages.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def translate(key: str, lang: str, **values: Any) -> str:
+    """The string ``key`` in ``lang`` with ``{name}`` placeholders filled in.
+
+    An unknown key raises ``KeyError`` so a typo in a template fails its test instead of
+    showing a raw key to a user.
+    """
+    text = messages()[key][lang]
+    return text.format(**values) if values else text
+
+
+def page_language(request: Request) -> str:
+    """``?lang=`` first, then the cookie, then Japanese."""
+    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value in LANGUAGES:
+            return value
+    return DEFAULT_LANGUAGE
+
+
+def labels(lang: str) -> dict[str, Any]:
+    """Labels of the domain's enumerations and the 20 NPO fields, for the scripts."""
+    i = 0 if lang == "ja" else 1
+
+    def enum(cls: Any) -> dict[str, str]:
+        return {m.value: (m.label_ja, m.label_en)[i] for m in cls}
+
+    return {
+        "sector": enum(Sector),
+        "resource_kind": enum(ResourceKind),
+        "form": enum(CollaborationForm),
+        "collaboration_status": enum(CollaborationStatus),
+        "intensity": enum(Intensity),
+        "field": {f.code: (f.name_ja, f.name_en)[i] for f in NPO_FIELDS},
+    }
+
+
+def render(request: Request, template: str, title_key: str, **context: Any) -> HTMLResponse:
+    """Render a page in the request's language; remember an explicit ``?lang=`` in a cookie."""
+    lang = page_language(request)
+    other = "en" if lang == "ja" else "ja"
+    page_messages = {k: v[lang] for k, v in messages().items()}
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "other_lang": other,
+            "other_lang_name": {"ja": "日本語", "en": "English"}[other],
+            "t": lambda key, **values: translate(key, lang, **values),
+            "title": translate(title_key, lang),
+            "boot": {
+                "lang": lang,
+                "messages": page_messages,
+                "labels": labels(lang),
+                "sectorColours": SECTOR_COLOURS,
+                **context.pop("boot", {}),
+            },
+            **context,
+        },
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home_page(request: Request) -> HTMLResponse:
+    """The start page: what each page is for and who may use it."""
+    return render(request, "home.html", "home_title", active="home")
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network_page(request: Request) -> HTMLResponse:
+    """The force-directed network map with its time slider."""
+    return render(request, "network.html", "network_title", active="network")
+
+
+@router.get("/growth", response_class=HTMLResponse)
+def growth_page(request: Request) -> HTMLResponse:
+    """Growth charts, the plan-indicator table and the export downloads."""
+    return render(request, "growth.html", "growth_title", active="growth")
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request) -> HTMLResponse:
+    """The coordinators' queue of suggestions and expressions of interest."""
+    return render(request, "review.html", "review_title", active="review")
+
+
+@router.get("/opportunities", response_class=HTMLResponse)
+def opportunities_page(request: Request) -> HTMLResponse:
+    """The businesses' search over open public needs."""
+    return render(request, "opportunities.html", "opp_title", active="opportunities")
+
+
+@router.get("/organizations/{org_id}", response_class=HTMLResponse)
+def organization_page(request: Request, org_id: str) -> HTMLResponse:
+    """One organization's profile (its data comes from the records API)."""
+    return render(
+        request, "organization.html", "org_title", active="network", boot={"orgId": org_id}
+    )
+
+
+@router.get("/static/{path:path}")
+def static_file(path: str) -> FileResponse:
+    """A file under ``api/static/`` (a plain route, so it survives ``include_router``)."""
+    target = (STATIC_DIR / path).resolve()
+    if not target.is_relative_to(STATIC_DIR) or not target.is_file():
+        raise HTTPException(status_code=404, detail=f"no static file {path!r}")
+    return FileResponse(target, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,172 @@
+// Growth charts per fiscal year, quarter or month, the plan-indicator table and the exports.
+import {
+  download, el, explainError, formatNumber, label, lang, sectorColours, showAlert, startPage, t,
+  toast,
+} from "./common.js";
+import { endpoints, normaliseGrowth } from "./endpoints.js";
+
+const charts = {};
+const FONT = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic UI", Meiryo, sans-serif';
+const BRAND = "#1f4e79";
+const ACCENT = "#0a7f6f";
+
+Chart.defaults.font.family = FONT;
+Chart.defaults.font.size = 13;
+Chart.defaults.color = "#34465a";
+Chart.defaults.maintainAspectRatio = false;
+Chart.defaults.animation = false; // the tests' screenshots must show finished charts
+
+const percent = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
+
+function chart(id, config) {
+  charts[id]?.destroy();
+  charts[id] = new Chart(document.getElementById(id), config);
+  return charts[id];
+}
+
+function lineDataset(labelText, data, colour, extra = {}) {
+  return {
+    type: "line", label: labelText, data, borderColor: colour, backgroundColor: colour,
+    pointRadius: data.length > 30 ? 0 : 3, borderWidth: 2, tension: 0.2, spanGaps: true, ...extra,
+  };
+}
+
+function barDataset(labelText, data, colour, extra = {}) {
+  return { type: "bar", label: labelText, data, backgroundColor: colour, borderRadius: 3, ...extra };
+}
+
+const legendBottom = { legend: { position: "bottom", labels: { boxWidth: 12 } } };
+const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
+
+function draw(periods) {
+  const labels = periods.map((p) => p.label);
+  const f = (name) => periods.map((p) => p.figures[name] ?? null);
+  const sectors = Object.keys(sectorColours).filter((s) =>
+    periods.some((p) => (p.figures.organizations_by_sector || {})[s]));
+
+  chart("chart-orgs", {
+    type: "bar",
+    data: {
+      labels,
+      datasets: sectors.map((s) => barDataset(
+        label("sector", s), periods.map((p) => (p.figures.organizations_by_sector || {})[s] || 0),
+        sectorColours[s], { borderRadius: 0 },
+      )),
+    },
+    options: {
+      plugins: legendBottom,
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+    },
+  });
+
+  chart("chart-collabs", {
+    data: {
+      labels,
+      datasets: [
+        barDataset(t("series_new"), f("new_collaborations"), "#8fb3d9", { yAxisID: "y" }),
+        lineDataset(t("series_cumulative"), f("cumulative_collaborations"), BRAND, { yAxisID: "y1" }),
+      ],
+    },
+    options: {
+      plugins: legendBottom,
+      scales: {
+        y: { beginAtZero: true, position: "left", title: { display: true, text: t("series_new") } },
+        y1: {
+          beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
+          title: { display: true, text: t("series_cumulative") },
+        },
+      },
+    },
+  });
+
+  chart("chart-new-ties", {
+    data: { labels, datasets: [barDataset(t("chart_new_ties"), f("new_ties"), ACCENT)] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+  });
+
+  chart("chart-density", {
+    data: { labels, datasets: [lineDataset(t("chart_density"), f("density"), BRAND)] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+  });
+
+  chart("chart-cross-sector", {
+    data: {
+      labels,
+      datasets: [lineDataset(t("chart_cross_sector"), f("cross_sector_share").map(percent), "#D55E00")],
+    },
+    options: { plugins: { legend: { display: false } }, scales: { y: percentAxis } },
+  });
+
+  chart("chart-components", {
+    data: {
+      labels,
+      datasets: [lineDataset(t("chart_components"), f("largest_component_share").map(percent), "#009E73")],
+    },
+    options: { plugins: { legend: { display: false } }, scales: { y: percentAxis } },
+  });
+}
+
+function formatIndicator(value, unit) {
+  if (value === null || value === undefined) return "–";
+  if (typeof value !== "number") return String(value);
+  if (unit === "%") return `${formatNumber(value * 100, 1)}%`;
+  return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 2);
+}
+
+function drawIndicators(table) {
+  const box = document.getElementById("indicators");
+  if (!table.rows?.length || !table.periods?.length) {
+    box.replaceChildren(el("p", { class: "muted" }, t("indicators_none")));
+    return;
+  }
+  const pick = (x) => (lang === "ja" ? x.label_ja : x.label_en) || x.key;
+  const unitOf = (row) => {
+    const [ja, en] = String(row.unit || "").split(" / ");
+    return row.unit === "%" ? "%" : (lang === "ja" ? ja : en ?? ja) || "";
+  };
+  box.replaceChildren(
+    el("table", { class: "data", id: "indicator-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, ""), table.periods.map((p) => el("th", {}, pick(p))))),
+      el("tbody", {}, table.rows.map((row) =>
+        el("tr", { dataset: { key: row.key } },
+          el("th", { scope: "row" }, pick(row), row.unit && row.unit !== "%" ? el("span", { class: "muted small" }, `（${unitOf(row)}）`) : null),
+          row.values.map((v) => el("td", {}, formatIndicator(v, row.unit)))))),
+    ),
+  );
+}
+
+async function loadPeriod(period) {
+  for (const b of document.querySelectorAll("#period-buttons button")) {
+    b.setAttribute("aria-pressed", String(b.dataset.period === period));
+  }
+  const periods = normaliseGrowth(await endpoints.growth(period));
+  document.getElementById("period-count").textContent =
+    periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
+  draw(periods);
+  document.getElementById("charts").dataset.period = period;
+  document.getElementById("charts").dataset.ready = "true";
+}
+
+async function start() {
+  await loadPeriod("fiscal");
+  for (const b of document.querySelectorAll("#period-buttons button")) {
+    b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
+  }
+  for (const b of document.querySelectorAll("#exports button")) {
+    b.addEventListener("click", async () => {
+      try {
+        const name = await download(endpoints.exportPath(b.dataset.format), `tsunagu-network.${b.dataset.format}`);
+        toast(t("downloaded", { name }));
+      } catch (err) {
+        showAlert(explainError(err));
+      }
+    });
+  }
+  try {
+    drawIndicators(await endpoints.indicators());
+  } catch (err) {
+    document.getElementById("indicators").replaceChildren(el("p", { class: "error" }, explainError(err)));
+  }
+}
+
+startPage(start, ["staff", "coordinator", "admin"]);

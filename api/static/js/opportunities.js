@@ -1,0 +1,77 @@
+// The businesses' opportunity search: open public needs ranked for their organization, and a
+// button to say "we are interested", which lands in the coordinators' queue.
+import {
+  el, explainError, formatDate, formatNumber, label, labels, localised, showAlert, startPage, t, toast,
+} from "./common.js";
+import { endpoints } from "./endpoints.js";
+
+const form = document.getElementById("search-form");
+const results = document.getElementById("results");
+const count = document.getElementById("result-count");
+let user = null;
+
+function needCard(hit) {
+  const need = hit.need;
+  const message = el("input", { type: "text", placeholder: t("opp_message_placeholder"), "aria-label": t("message") });
+  const button = el("button", { type: "button", class: "btn btn-primary", "data-action": "interest" }, t("opp_interest"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await endpoints.expressInterest(need.id, message.value.trim(), user);
+      node.querySelector(".interest").replaceChildren(el("p", { class: "muted interest-sent" }, t("opp_interest_sent")));
+      toast(t("opp_interest_sent"));
+    } catch (err) {
+      button.disabled = false;
+      showAlert(explainError(err));
+    }
+  });
+  const period = need.starts || need.ends ? `${formatDate(need.starts)} – ${formatDate(need.ends)}` : null;
+  const node = el("article", { class: "card result", dataset: { id: need.id } },
+    el("div", { class: "item-head" },
+      el("span", { class: "item-title" }, need.title),
+      hit.score !== undefined ? el("span", { class: "muted small", style: "margin-left:auto" }, `${t("score")} ${formatNumber(hit.score, 2)}`) : null),
+    el("div", { class: "meta" },
+      hit.org_name || need.org_name ? el("span", {}, hit.org_name || need.org_name) : null,
+      need.area ? el("span", {}, `${t("area")}: ${need.area}`) : null,
+      period ? el("span", {}, `${t("period")}: ${period}`) : null),
+    need.description ? el("p", {}, need.description) : null,
+    el("div", {},
+      (need.fields || []).map((f) => el("span", { class: "tag" }, label("field", f))),
+      (need.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r))),
+      (need.skills || []).map((s) => el("span", { class: "tag" }, s))),
+    hit.explanation ? el("div", { class: "explanation" }, `${t("why")}: ${localised(hit.explanation)}`) : null,
+    el("div", { class: "interest" }, message, button),
+  );
+  return node;
+}
+
+async function search(event) {
+  event?.preventDefault();
+  const data = new FormData(form);
+  const query = {};
+  for (const [k, v] of data.entries()) if (String(v).trim()) query[k] = String(v).trim();
+  if (query.skills) query.skills = query.skills.split(/[,、，]\s*/).filter(Boolean);
+  count.textContent = t("loading");
+  try {
+    const hits = await endpoints.opportunities(query);
+    count.textContent = hits.length ? t("opp_results", { n: hits.length }) : "";
+    results.replaceChildren(...(hits.length ? hits.map(needCard) : [el("p", { class: "card muted" }, t("opp_none"))]));
+    results.dataset.ready = "true";
+  } catch (err) {
+    count.textContent = "";
+    showAlert(explainError(err));
+  }
+}
+
+async function start(signedIn) {
+  user = signedIn;
+  const select = document.getElementById("resource");
+  for (const [value, text] of Object.entries(labels.resource_kind)) select.append(el("option", { value }, text));
+  endpoints.areas().then((areas) => {
+    document.getElementById("area-list").replaceChildren(...areas.map((a) => el("option", { value: a })));
+  }).catch(() => {});
+  form.addEventListener("submit", search);
+  await search();
+}
+
+startPage(start, ["business", "coordinator", "admin"]);

@@ -1,0 +1,119 @@
+// The coordinators' review queue: open suggestions and businesses' expressions of interest,
+// the longest-waiting first; accept, reject or defer each with a note.
+import {
+  el, explainError, formatDate, formatNumber, localised, showAlert, startPage, t, toast,
+} from "./common.js";
+import { endpoints } from "./endpoints.js";
+
+const queueBox = document.getElementById("queue");
+
+function orgLink(id, name) {
+  if (!id) return t("unknown");
+  return el("a", { href: `/organizations/${encodeURIComponent(id)}` }, name || id);
+}
+
+function party(title, id, name, extra) {
+  return el("div", { class: "party" }, el("div", { class: "muted small" }, title),
+    el("div", { class: "name" }, orgLink(id, name)), extra || null);
+}
+
+async function decide(item, status, card) {
+  const note = card.querySelector("textarea").value.trim();
+  for (const b of card.querySelectorAll("button")) b.disabled = true;
+  try {
+    if (item.type === "interest") await endpoints.decideInterest(item.id, status, note);
+    else await endpoints.decideSuggestion(item.id, status, note);
+    const done = t(`decided_${status === "declined" ? "rejected" : status}`);
+    card.classList.add("decided");
+    card.dataset.decided = status;
+    card.replaceChildren(el("p", { class: "muted" }, `${done} ${item.org_name || ""} ${item.candidate_name ? `↔ ${item.candidate_name}` : ""}`));
+    toast(done);
+    updateCount(-1);
+    loadResponseTimes();
+  } catch (err) {
+    for (const b of card.querySelectorAll("button")) b.disabled = false;
+    showAlert(explainError(err));
+  }
+}
+
+let remaining = 0;
+function updateCount(delta = 0) {
+  remaining += delta;
+  const badge = document.getElementById("queue-count");
+  badge.textContent = t("review_count", { n: remaining });
+  badge.hidden = false;
+}
+
+function card(item) {
+  const isInterest = item.type === "interest";
+  const explanation = el("div", { class: "explanation", hidden: true });
+  const node = el("article", { class: "card queue-item", dataset: { id: item.id, type: item.type } },
+    el("div", { class: "item-head" },
+      el("span", { class: "badge", style: `--badge:${isInterest ? "#0072B2" : "#009E73"}` },
+        t(isInterest ? "kind_interest" : "kind_suggestion")),
+      el("span", { class: "tag" }, t("waited_days", { days: Math.floor(item.waited_days) })),
+      item.overdue ? el("span", { class: "tag tag-overdue" }, t("overdue")) : null,
+      el("span", { class: "muted small" }, formatDate(item.created_at)),
+      item.score !== null && item.score !== undefined
+        ? el("span", { class: "muted small", style: "margin-left:auto" }, `${t("score")} ${formatNumber(item.score, 2)}`)
+        : null),
+    isInterest
+      ? el("div", { class: "pair" },
+        party(t("role_business"), item.org_id, item.org_name),
+        el("span", { class: "arrow" }, "→"),
+        el("div", { class: "party" }, el("div", { class: "muted small" }, t("need")),
+          el("div", { class: "name" }, item.need_title || item.need_id)))
+      : el("div", { class: "pair" },
+        party(item.need_title ? `${t("need")}: ${item.need_title}` : t("details_title"), item.org_id, item.org_name),
+        el("span", { class: "arrow" }, "⇄"),
+        party(t("partners"), item.candidate_id, item.candidate_name)),
+    item.message ? el("p", {}, el("span", { class: "muted" }, `${t("message")}: `), item.message) : null,
+    explanation,
+    el("div", { class: "decision" },
+      el("label", {}, t("note_label"), el("textarea", { rows: 2, name: "note" })),
+      el("div", { class: "buttons" },
+        el("button", { type: "button", class: "btn btn-accept", "data-action": "accept", onclick: () => decide(item, "accepted", node) }, t("accept")),
+        el("button", { type: "button", class: "btn btn-reject", "data-action": "reject", onclick: () => decide(item, isInterest ? "declined" : "rejected", node) }, t("reject")),
+        isInterest ? null
+          : el("button", { type: "button", class: "btn btn-defer", "data-action": "defer", onclick: () => decide(item, "deferred", node) }, t("defer")))),
+  );
+  if (!isInterest) {
+    endpoints.suggestion(item.id).then((s) => {
+      const text = localised(s.explanation);
+      if (text) {
+        explanation.textContent = `${t("why")}: ${text}`;
+        explanation.hidden = false;
+      }
+    }).catch(() => {});
+  }
+  return node;
+}
+
+async function loadResponseTimes() {
+  const box = document.getElementById("response-times");
+  try {
+    const rows = await endpoints.responseTimes();
+    box.replaceChildren(rows.length
+      ? el("table", { class: "data" },
+        el("thead", {}, el("tr", {}, el("th", {}, t("reviewer")), el("th", {}, t("decisions")), el("th", {}, t("mean_days")))),
+        el("tbody", {}, rows.map((r) => el("tr", {},
+          el("td", {}, r.name || r.reviewer), el("td", {}, formatNumber(r.decisions)),
+          el("td", {}, formatNumber(r.mean_hours / 24, 1))))))
+      : el("p", { class: "muted" }, t("none")));
+  } catch (err) {
+    box.replaceChildren(el("p", { class: "error" }, explainError(err)));
+  }
+}
+
+async function start() {
+  const queue = await endpoints.queue();
+  remaining = queue.total ?? queue.items.length;
+  updateCount();
+  queueBox.replaceChildren(...(queue.items.length
+    ? queue.items.map(card)
+    : [el("p", { class: "card muted" }, t("review_empty"))]));
+  queueBox.dataset.ready = "true";
+  loadResponseTimes();
+}
+
+startPage(start, ["coordinator", "admin"]);
