@@ -1,0 +1,86 @@
+"""The FastAPI application: ``create_app()`` builds one (tests pass their own store).
+
+Routes live under ``/api/v1`` (OpenAPI at ``/openapi.json``, docs at ``/docs``); the web pages
+(``api.pages``) and the network figures (``api.network``) are included when those modules
+exist.  The store is opened once per app (or passed in), the matcher is made on first use and
+shared (see ``api.deps``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import (
+    businesses,
+    collaborations,
+    events,
+    imports,
+    records,
+    review,
+    suggestions,
+    system,
+)
+from graph.settings import Settings, get_settings
+from graph.store import GraphStore
+
+API_PREFIX = "/api/v1"
+#: optional routers owned by the web pages (module name, prefix)
+OPTIONAL_ROUTERS = (("api.network", API_PREFIX), ("api.pages", ""))
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """A Tsunagu app on ``store`` (or the store the settings name, opened at start-up and
+    closed at shutdown)."""
+    settings = settings or get_settings()
+    owns_store = store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.store is None:
+            from graph import open_store
+
+            app.state.store = open_store(settings)
+        try:
+            yield
+        finally:
+            if owns_store and app.state.store is not None:
+                app.state.store.close()
+                app.state.store = None
+
+    app = FastAPI(
+        title="Tsunagu API",
+        version="0.1.0",
+        summary="協働のまちづくりのためのマッチングとネットワーク分析 / partner matching and "
+        "network figures for collaborative community development",
+        description=(
+            "Every route except `/api/v1/health` needs `Authorization: Bearer <token>`; tokens "
+            "come from `tsunagu token create`. Roles: admin, coordinator, business (acts for its "
+            "own organization), staff (read-only)."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.matcher = None
+    errors.install(app)
+    for module in (
+        system,
+        records,
+        suggestions,
+        review,
+        collaborations,
+        businesses,
+        events,
+        imports,
+    ):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for name, prefix in OPTIONAL_ROUTERS:
+        if importlib.util.find_spec(name) is not None:
+            app.include_router(importlib.import_module(name).router, prefix=prefix)
+    return app

@@ -1,0 +1,123 @@
+"""Shared resources for route functions, as FastAPI dependencies.
+
+``Store``, ``AppSettings`` and ``MatcherDep`` give a route the app's store, settings and matcher;
+``CurrentUser`` the authenticated user (401 without a valid bearer token); ``require(...)`` a
+user with one of the given roles (403 otherwise).  Other routers (``api.pages``,
+``api.network``) use the same dependencies, e.g.::
+
+    @router.get("/figures")
+    def figures(store: Store, user: User = Depends(require(Role.ADMIN, Role.STAFF))): ...
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import find_user
+from api.errors import bilingual
+from graph.model import Role, User
+from graph.settings import Settings
+from graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from matching.service import Matcher
+
+ALL_ROLES = tuple(Role)
+#: roles that may see contacts, every need and the coordinators' work
+COORDINATING = (Role.ADMIN, Role.COORDINATOR)
+
+_bearer = HTTPBearer(auto_error=False, description="Token from `tsunagu token create`")
+_matcher_lock = threading.Lock()
+
+
+def get_store(request: Request) -> GraphStore:
+    """The app's store (opened once when the app starts)."""
+    store: GraphStore = request.app.state.store
+    return store
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_matcher(request: Request) -> Matcher:
+    """The app's matcher, created on first use (loading the model is slow) and then shared.
+
+    The matcher itself copes with a missing model (it ranks without the semantic feature), so
+    this never fails for that reason; it answers 503 only if the matching package is absent.
+    """
+    state = request.app.state
+    if state.matcher is None:
+        with _matcher_lock:
+            if state.matcher is None:
+                try:
+                    from matching.service import Matcher
+                except ImportError as exc:  # the matcher is an essential part; say so plainly
+                    raise HTTPException(
+                        503,
+                        bilingual(
+                            "マッチング機能が利用できません", f"the matcher is unavailable: {exc}"
+                        ),
+                    ) from exc
+                state.matcher = Matcher(state.store, state.settings)
+    matcher: Matcher = state.matcher
+    return matcher
+
+
+def current_user(
+    store: Annotated[GraphStore, Depends(get_store)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user whose bearer token came with the request (401 if none or unknown)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            401,
+            bilingual(
+                "認証が必要です（Bearer トークン）", "authentication required (Bearer token)"
+            ),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    user = find_user(store, credentials.credentials)
+    if user is None:
+        raise HTTPException(
+            401,
+            bilingual("トークンが無効です", "invalid or revoked token"),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+def require(*roles: Role) -> Callable[..., User]:
+    """A dependency that lets only users with one of ``roles`` through (403 otherwise)."""
+    allowed = ", ".join(r.value for r in roles)
+
+    def dependency(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in roles:
+            raise HTTPException(
+                403,
+                bilingual(
+                    f"この操作は {allowed} のみ可能です（あなたは {user.role.value}）",
+                    f"only {allowed} may do this (you are {user.role.value})",
+                ),
+            )
+        return user
+
+    return dependency
+
+
+Store = Annotated[GraphStore, Depends(get_store)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+MatcherDep = Annotated[Any, Depends(get_matcher)]
+CurrentUser = Annotated[User, Depends(current_user)]
+#: admin or coordinator
+Coordinator = Annotated[User, Depends(require(*COORDINATING))]
+#: admin, coordinator or business (a business acts only for its own organization)
+Actor = Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR, Role.BUSINESS))]
+#: any role, staff included (read-only figures)
+Reader = Annotated[User, Depends(require(*ALL_ROLES))]

@@ -1,0 +1,84 @@
+"""File upload through the ingest layer, with its row-level errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from api.deps import Coordinator, Store
+from api.errors import bilingual, unprocessable
+
+router = APIRouter(tags=["imports"])
+
+#: uploads larger than this are refused (use ``tsunagu ingest`` for big files)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+@router.post(
+    "/imports",
+    responses={
+        200: {"description": "the import report (written, or what would be written)"},
+        422: {"description": "nothing written: the report with row-level errors"},
+    },
+)
+def upload(
+    store: Store,
+    user: Coordinator,
+    file: Annotated[UploadFile, File(description="CSV, TSV, XLSX, JSON or JSON Lines")],
+    mapping: Annotated[
+        str | None, Form(description='column mapping as JSON, e.g. {"団体名称": "name"}')
+    ] = None,
+    dry_run: Annotated[bool, Query(description="report without writing")] = False,
+    skip_invalid: Annotated[
+        bool, Query(description="write the valid rows, report the rest")
+    ] = False,
+) -> Any:
+    """Import one file: organizations, needs, offers, collaborations or evaluations.
+
+    By default a file with any invalid row writes nothing (422 with the errors); with
+    ``skip_invalid`` the valid rows are written and the rest reported.
+    """
+    try:
+        from ingest.pipeline import import_bytes
+    except ImportError as exc:
+        raise HTTPException(503, bilingual("取り込み機能が利用できません", str(exc))) from exc
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            413,
+            bilingual(
+                "ファイルが大きすぎます（tsunagu ingest を使ってください）",
+                f"file larger than {MAX_UPLOAD_BYTES // 2**20} MiB; use `tsunagu ingest`",
+            ),
+        )
+    parsed_mapping: dict[str, str] | None = None
+    if mapping:
+        try:
+            parsed_mapping = json.loads(mapping)
+        except json.JSONDecodeError as exc:
+            raise unprocessable(
+                "mapping が JSON ではありません", f"mapping is not JSON: {exc}"
+            ) from exc
+        if not isinstance(parsed_mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in parsed_mapping.items()
+        ):
+            raise unprocessable(
+                "mapping は {列名: 項目名} の形にしてください",
+                'mapping must be an object of column -> field names, e.g. {"団体名称": "name"}',
+            )
+    report = import_bytes(
+        store,
+        file.filename or "upload",
+        data,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        mapping=parsed_mapping,
+    )
+    body = report.to_dict()
+    body["summary"] = report.summary_lines()
+    if report.errors and not report.written and not dry_run:
+        return JSONResponse({"detail": body["summary"][-1], **body}, status_code=422)
+    return body

@@ -1,0 +1,313 @@
+"""Create, read, update, soft-delete and list organizations, needs, offers and collaborations.
+
+The create/read/update/delete routes are the same for every kind and are made by
+:func:`_crud_routes`; the list routes differ by their filters and are written out per kind.
+(This module does not use ``from __future__ import annotations``: the generated body classes
+must be real objects in the route signatures.)
+"""
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, status
+
+from api.access import can_read, check_write, shown
+from api.deps import Actor, Reader, Store
+from api.errors import conflict, forbidden, not_found, unprocessable
+from api.schemas import PageOut, create_schema, update_schema
+from graph.model import (
+    Collaboration,
+    CollaborationForm,
+    CollaborationStatus,
+    Intensity,
+    Need,
+    NeedStatus,
+    Offer,
+    Organization,
+    Record,
+    ResourceKind,
+    Role,
+    Sector,
+    User,
+    Visibility,
+    parse_field,
+)
+from graph.store import MAX_PAGE_SIZE, GraphStore, flat_props, normalise_filters
+
+router = APIRouter()
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
+Text = Annotated[str | None, Query(max_length=200, description="free text (full-text search)")]
+ID_PREFIX = {"Organization": "org", "Need": "need", "Offer": "offer", "Collaboration": "collab"}
+PATHS = {
+    "Organization": "organizations",
+    "Need": "needs",
+    "Offer": "offers",
+    "Collaboration": "collaborations",
+}
+
+
+def new_id(kind: str) -> str:
+    return f"{ID_PREFIX[kind]}-{secrets.token_hex(6)}"
+
+
+def parse_fields(values: list[str] | None) -> list[str] | None:
+    """Activity-field query values (codes or names) as codes; 422 for an unknown one."""
+    if not values:
+        return None
+    try:
+        return [parse_field(v) for v in values]
+    except ValueError as exc:
+        raise unprocessable("活動分野が正しくありません", str(exc)) from exc
+
+
+def _matches(rec: Record, filters: Mapping[str, list[Any]]) -> bool:
+    props = flat_props(rec)
+    for name, values in filters.items():
+        have = props.get(name)
+        have_list = have if isinstance(have, list) else [have]
+        if not set(map(str, have_list)) & set(map(str, values)):
+            return False
+    return True
+
+
+def list_records(
+    store: GraphStore,
+    user: User,
+    kind: str,
+    filters: dict[str, Any],
+    q: str | None,
+    offset: int,
+    limit: int,
+    pool: list[Record] | None = None,
+) -> PageOut[Any]:
+    """One page of ``kind`` matching ``filters`` (and the text ``q``), as ``user`` may see it.
+
+    With ``q`` (or a ``pool`` of candidate records) the matching is done here over at most
+    ``MAX_PAGE_SIZE`` candidates; otherwise the store pages.
+    """
+    if q and q.strip() or pool is not None:
+        flat = normalise_filters(kind, filters)
+        if pool is None:
+            pool = [r for r, _ in store.search_text(q or "", [kind], limit=MAX_PAGE_SIZE)]
+        elif q and q.strip():
+            hits = {r.id for r, _ in store.search_text(q, [kind], limit=MAX_PAGE_SIZE)}
+            pool = [r for r in pool if r.id in hits]
+        items = [r for r in pool if r.active and _matches(r, flat) and can_read(user, r)]
+        page = items[offset : offset + limit]
+        return PageOut(
+            items=[shown(user, r) for r in page], total=len(items), offset=offset, limit=limit
+        )
+    result = store.list(kind, filters, offset, limit)
+    return PageOut(
+        items=[shown(user, r) for r in result.items if can_read(user, r)],
+        total=result.total,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Add POST (create), GET/PATCH/DELETE by id for one record kind."""
+    kind, path = rtype.kind, PATHS[rtype.kind]
+    create_body = create_schema(rtype, exclude)
+    update_body = update_schema(rtype, exclude)
+
+    def create(store: Store, user: Actor, body: Annotated[create_body, Body()]) -> Any:  # type: ignore[valid-type]
+        data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        data["id"] = data.get("id") or new_id(kind)
+        rec = rtype.model_validate(data)
+        check_write(user, rec, "create")
+        if store.get(kind, rec.id, include_inactive=True) is not None:
+            raise conflict(f"ID {rec.id!r} は既に使われています", f"id {rec.id!r} already exists")
+        store.upsert([rec])
+        return shown(user, store.require(kind, rec.id))
+
+    def read(store: Store, user: Reader, id: str) -> Any:
+        rec = store.get(kind, id)
+        if rec is None or not can_read(user, rec):
+            raise not_found(kind, id)
+        return shown(user, rec)
+
+    def update(store: Store, user: Actor, id: str, body: Annotated[update_body, Body()]) -> Any:  # type: ignore[valid-type]
+        old = store.get(kind, id)
+        if old is None or not can_read(user, old):
+            raise not_found(kind, id)
+        check_write(user, old, "update")
+        changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        rec = rtype.model_validate({**old.model_dump(), **changes})
+        check_write(user, rec, "update")  # e.g. a need moved to another organization
+        store.upsert([rec])
+        return shown(user, store.require(kind, id))
+
+    def delete(store: Store, user: Actor, id: str) -> Any:
+        old = store.get(kind, id)
+        if old is None or not can_read(user, old):
+            raise not_found(kind, id)
+        check_write(user, old, "delete")
+        return shown(user, store.soft_delete(kind, id))
+
+    tags = [path]
+    router.add_api_route(
+        f"/{path}",
+        create,
+        methods=["POST"],
+        response_model=rtype,
+        tags=tags,
+        status_code=status.HTTP_201_CREATED,
+        summary=f"Create a {kind}",
+        responses={409: {"description": "id already exists"}, 422: {"description": "invalid"}},
+    )
+    router.add_api_route(
+        f"/{path}/{{id}}",
+        read,
+        methods=["GET"],
+        response_model=rtype,
+        tags=tags,
+        summary=f"Read a {kind}",
+        responses={404: {"description": "not found"}},
+    )
+    router.add_api_route(
+        f"/{path}/{{id}}",
+        update,
+        methods=["PATCH"],
+        response_model=rtype,
+        tags=tags,
+        summary=f"Change some fields of a {kind}",
+        responses={404: {"description": "not found"}, 422: {"description": "invalid"}},
+    )
+    router.add_api_route(
+        f"/{path}/{{id}}",
+        delete,
+        methods=["DELETE"],
+        response_model=rtype,
+        tags=tags,
+        summary=f"Soft-delete a {kind} (it disappears from lists and suggestions)",
+        responses={404: {"description": "not found"}},
+    )
+
+
+@router.get("/organizations", response_model=PageOut[Organization], tags=["organizations"])
+def list_organizations(
+    store: Store,
+    user: Reader,
+    sector: Annotated[list[Sector] | None, Query()] = None,
+    area: Annotated[list[str] | None, Query()] = None,
+    field: Annotated[list[str] | None, Query(description="activity field code or name")] = None,
+    subtype: Annotated[list[str] | None, Query()] = None,
+    q: Text = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    """Organizations, filtered (any of the values per filter) and paged."""
+    filters = {"sector": sector, "area": area, "fields": parse_fields(field), "subtype": subtype}
+    return list_records(store, user, "Organization", filters, q, offset, limit)
+
+
+@router.get("/needs", response_model=PageOut[Need], tags=["needs"])
+def list_needs(
+    store: Store,
+    user: Reader,
+    org_id: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[NeedStatus] | None, Query()] = None,
+    visibility: Annotated[list[Visibility] | None, Query()] = None,
+    area: Annotated[list[str] | None, Query()] = None,
+    field: Annotated[list[str] | None, Query()] = None,
+    resource_kind: Annotated[list[ResourceKind] | None, Query()] = None,
+    skill: Annotated[list[str] | None, Query()] = None,
+    q: Text = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    """Needs; a business sees public needs only (and all of its own)."""
+    filters: dict[str, Any] = {
+        "org_id": org_id,
+        "status": status,
+        "visibility": visibility,
+        "area": area,
+        "fields": parse_fields(field),
+        "resource_kinds": resource_kind,
+        "skills": skill,
+    }
+    if user.role == Role.BUSINESS and org_id != [user.org_id]:
+        if visibility and Visibility.COORDINATORS in visibility:
+            raise forbidden(
+                "事業者は公開ニーズのみ閲覧できます", "a business may see public needs only"
+            )
+        filters["visibility"] = [Visibility.PUBLIC]
+    return list_records(store, user, "Need", filters, q, offset, limit)
+
+
+@router.get("/offers", response_model=PageOut[Offer], tags=["offers"])
+def list_offers(
+    store: Store,
+    user: Reader,
+    org_id: Annotated[list[str] | None, Query()] = None,
+    area: Annotated[list[str] | None, Query()] = None,
+    field: Annotated[list[str] | None, Query()] = None,
+    resource_kind: Annotated[list[ResourceKind] | None, Query()] = None,
+    skill: Annotated[list[str] | None, Query()] = None,
+    q: Text = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    """What organizations offer (people, goods, funds, knowledge, skills, information, venues)."""
+    filters: dict[str, Any] = {
+        "org_id": org_id,
+        "area": area,
+        "fields": parse_fields(field),
+        "resource_kinds": resource_kind,
+        "skills": skill,
+    }
+    return list_records(store, user, "Offer", filters, q, offset, limit)
+
+
+@router.get("/collaborations", response_model=PageOut[Collaboration], tags=["collaborations"])
+def list_collaborations(
+    store: Store,
+    user: Reader,
+    org_id: Annotated[str | None, Query(description="a participating organization")] = None,
+    status: Annotated[list[CollaborationStatus] | None, Query()] = None,
+    form: Annotated[list[CollaborationForm] | None, Query()] = None,
+    intensity: Annotated[list[Intensity] | None, Query()] = None,
+    starts_from: Annotated[date | None, Query()] = None,
+    starts_until: Annotated[date | None, Query()] = None,
+    q: Text = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> Any:
+    """Collaborations; a business sees the ones its organization takes part in."""
+    if user.role == Role.BUSINESS:
+        if org_id not in (None, user.org_id):
+            raise forbidden(
+                "事業者は自団体の協働のみ閲覧できます",
+                "a business may see only its own organization's collaborations",
+            )
+        org_id = user.org_id
+    filters = {"status": status, "form": form, "intensity": intensity}
+    pool: list[Record] | None = None
+    if org_id is not None:
+        pool = list(store.collaborations_of(org_id))
+    if starts_from or starts_until:
+        if pool is None:
+            pool = list(
+                store.iter_all("Collaboration", normalise_filters("Collaboration", filters))
+            )
+        pool = [
+            c
+            for c in pool
+            if isinstance(c, Collaboration)
+            and (starts_from is None or c.starts >= starts_from)
+            and (starts_until is None or c.starts <= starts_until)
+        ]
+    return list_records(store, user, "Collaboration", filters, q, offset, limit, pool)
+
+
+_crud_routes(Organization)
+_crud_routes(Need)
+_crud_routes(Offer)
+# Evaluations are added one partner at a time (POST /collaborations/{id}/evaluations).
+_crud_routes(Collaboration, exclude={"evaluations"})

@@ -1,0 +1,199 @@
+"""Request and response bodies.
+
+Create and update bodies are generated from the domain records (``graph.model``) so the API and
+the model cannot drift apart: a create body is the record without its timestamps and with an
+optional id (generated when left out); an update body has every field optional (PATCH: only
+what is sent changes).  The route then validates the merged data with the record class itself,
+so the model's own rules (dates in order, no duplicate participant ...) apply and come back as
+422 with the field named.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from graph.model import (
+    CollaborationForm,
+    Interest,
+    Need,
+    Record,
+    Role,
+    Score,
+    Suggestion,
+)
+
+T = TypeVar("T")
+
+_NOT_INPUT = {"created_at", "updated_at", "active"}
+
+
+def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[BaseModel]:  # type: ignore[assignment]
+    """The body for creating a ``rtype``: its fields without timestamps; ``id`` optional."""
+    fields: dict[str, Any] = {}
+    for name, info in rtype.model_fields.items():
+        if name in _NOT_INPUT or name in exclude:
+            continue
+        info = copy.copy(info)
+        annotation = info.annotation
+        if name == "id":
+            info.default = None
+            annotation = annotation | None  # type: ignore[operator]
+        fields[name] = (annotation, info)
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{rtype.kind}Create", __config__=ConfigDict(extra="forbid"), **fields
+    )
+
+
+def update_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[BaseModel]:  # type: ignore[assignment]
+    """The body for a partial update of a ``rtype``: every field optional, id unchangeable."""
+    fields: dict[str, Any] = {}
+    for name, info in rtype.model_fields.items():
+        if name in _NOT_INPUT or name in exclude or name == "id":
+            continue
+        info = copy.copy(info)
+        info.default = None
+        info.default_factory = None
+        fields[name] = (info.annotation | None, info)  # type: ignore[operator]
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{rtype.kind}Update", __config__=ConfigDict(extra="forbid"), **fields
+    )
+
+
+class PageOut(BaseModel, Generic[T]):
+    """One page of a list: ``total`` counts every match, ``items`` holds at most ``limit``."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+    role: Role
+    org_id: str | None = None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["accepted", "rejected", "deferred"]
+    note: str = Field(default="", max_length=4000)
+
+
+class InterestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(default="", max_length=4000)
+    #: the interested organization; a business user may leave it out (its own is used)
+    org_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class InterestDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["accepted", "declined"]
+    note: str = Field(default="", max_length=4000)
+
+
+class DraftCollaborationIn(BaseModel):
+    """Turn an accepted suggestion into a planned collaboration (defaults fill the rest)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str = Field(default="", max_length=10000)
+    form: CollaborationForm = CollaborationForm.PROJECT_COOPERATION
+    starts: date | None = None
+    ends: date | None = None
+
+
+class EndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ends: date | None = None
+
+
+class EvaluationIn(BaseModel):
+    """One partner's evaluation (Saku's five items on 1–5, trust and value, a comment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    org_id: str = Field(min_length=1, max_length=200)
+    targets: Score
+    form: Score
+    strengths: Score
+    selection: Score
+    relationship: Score
+    trust: Score | None = None
+    value: Score | None = None
+    comment: str = Field(default="", max_length=4000)
+
+
+class SeatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org_ids: list[str] = Field(min_length=2, max_length=300)
+    rounds: int = Field(ge=1, le=20)
+    table_size: int = Field(ge=2, le=50)
+    seed: int = Field(default=0, ge=0, le=2**31)
+
+
+class TableOut(BaseModel):
+    table: int
+    org_ids: list[str]
+    score: float
+
+
+class SeatingOut(BaseModel):
+    rounds: list[list[TableOut]]
+    total_score: float
+    unmixed_tables: list[dict[str, int]]
+    names: dict[str, str]
+
+
+class QueueItem(BaseModel):
+    """An open suggestion or expression of interest waiting for a coordinator."""
+
+    type: Literal["suggestion", "interest"]
+    id: str
+    status: str
+    created_at: datetime
+    waited_hours: float
+    waited_days: float
+    overdue: bool
+    #: who asked or is asked about: a suggestion's subject, an interest's business
+    org_id: str
+    org_name: str | None = None
+    #: a suggestion's suggested partner
+    candidate_id: str | None = None
+    candidate_name: str | None = None
+    need_id: str | None = None
+    need_title: str | None = None
+    score: float | None = None
+    message: str | None = None
+
+
+class QueueOut(PageOut[QueueItem]):
+    overdue_days: int
+    overdue_total: int
+
+
+class ResponseTime(BaseModel):
+    reviewer: str
+    name: str | None
+    decisions: int
+    median_hours: float
+    mean_hours: float
+
+
+class Opportunity(BaseModel):
+    need: Need
+    score: float
+
+
+class SuggestionsOut(BaseModel):
+    items: list[Suggestion]
+    matcher: dict[str, Any]
+
+
+class InterestOut(Interest):
+    pass
