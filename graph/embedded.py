@@ -19,7 +19,6 @@ Layout:
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import sqlite3
@@ -94,6 +93,9 @@ CREATE TABLE IF NOT EXISTS embedding_cache (
 
 #: SQLite's limit on bound parameters is far higher, but small chunks keep statements cheap.
 _CHUNK = 500
+
+#: collaboration graphs cached per ``until`` day (analytics asks for one per period)
+_MAX_CACHED_GRAPHS = 64
 
 #: the trigram tokenizer cannot match terms shorter than this; those use a substring scan
 _TRIGRAM = 3
@@ -313,7 +315,7 @@ class EmbeddedStore(GraphStore):
                     e.type,
                     e.dst_kind,
                     e.dst,
-                    json.dumps(e.props, ensure_ascii=False, sort_keys=True),
+                    json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
                 )
                 for e in node.edges
             ],
@@ -409,8 +411,22 @@ class EmbeddedStore(GraphStore):
             version = self._version()
             cached = self._graphs.get(until)
             if cached is None or cached[0] != version:
+                # keep only current graphs, and not too many cut-off days of them
+                self._graphs = {u: c for u, c in self._graphs.items() if c[0] == version}
+                while len(self._graphs) >= _MAX_CACHED_GRAPHS:
+                    self._graphs.pop(next(iter(self._graphs)))
                 self._graphs[until] = cached = (version, self._build_collaboration_graph(until))
-            return copy.deepcopy(cached[1])
+            graph = cached[1]
+        # a copy the caller may change freely: new attribute dicts and lists, shared strings
+        out = nx.Graph()
+        out.add_nodes_from(
+            (n, {**d, "fields": list(d["fields"])}) for n, d in graph.nodes(data=True)
+        )
+        out.add_edges_from(
+            (a, b, {**d, "collaborations": list(d["collaborations"])})
+            for a, b, d in graph.edges(data=True)
+        )
+        return out
 
     def _build_collaboration_graph(self, until: date | None) -> nx.Graph:
         g = nx.Graph()
@@ -592,7 +608,10 @@ class EmbeddedStore(GraphStore):
             )
         cos = matrix @ (query / norm)
         skip = set(exclude)
-        order = np.argsort(-cos, kind="stable")
+        # only the best k + |exclude| can make the answer: partition, then sort those few
+        m = min(len(ids), k + len(skip))
+        top = np.argpartition(-cos, m - 1)[:m] if m < len(ids) else np.arange(len(ids))
+        order = top[np.lexsort((top, -cos[top]))]  # best first, ties by id
         out: list[tuple[str, float]] = []
         for idx in order:
             if ids[idx] in skip:
