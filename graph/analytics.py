@@ -637,8 +637,10 @@ def compute_growth(
     at least one member took part, and a tie when both ends are members.
     Results are ordered by scope, then period.
     """
-    history = as_history(source)
     kind = parse_period_kind(period)
+    if by is not None:
+        _check_by(by)
+    history = as_history(source)
     first, last = history.first_day(), history.last_day()
     if first is None or last is None:
         return []
