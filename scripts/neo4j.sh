@@ -5,6 +5,7 @@
 #   bash scripts/neo4j.sh start    # start it in the background, wait for Bolt, print the URI
 #   bash scripts/neo4j.sh status   # running or not, and where
 #   bash scripts/neo4j.sh stop     # stop it and delete its data
+#   bash scripts/neo4j.sh check    # exit 0 when Java (and cached jars or Maven) are there
 #
 # Neo4j 5.26 (LTS, the last line that runs on Java 17) is fetched as the embedded engine with
 # its Bolt connector (org.neo4j:neo4j, see scripts/neo4j/pom.xml) and started by
@@ -65,6 +66,14 @@ cmd_fetch() {
         javac -nowarn -cp "$LIB/*" -d "$CLASSES.tmp.$$" "$SRC/Launcher.java"
         echo "$stamp" > "$CLASSES.tmp.$$/.source"
         rm -rf "$CLASSES" && mv "$CLASSES.tmp.$$" "$CLASSES"
+    fi
+}
+
+# Can Neo4j run here?  (Java 17+, and cached jars or Maven to fetch them.)
+cmd_check() {
+    need_java
+    if [ ! -f "$LIB/.complete" ] && ! command -v mvn >/dev/null 2>&1; then
+        die "Maven is needed to fetch Neo4j once (apt-get install maven) / Neo4j の取得には Maven が必要です"
     fi
 }
 
@@ -184,9 +193,10 @@ cmd_status() {
 }
 
 case "${1:-}" in
+    check) cmd_check ;;
     fetch) cmd_fetch; say "Neo4j $VERSION jars in $LIB" ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
-    *) echo "usage: bash scripts/neo4j.sh fetch|start|stop|status" >&2; exit 2 ;;
+    *) echo "usage: bash scripts/neo4j.sh fetch|start|stop|status|check" >&2; exit 2 ;;
 esac
