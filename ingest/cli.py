@@ -1,9 +1,110 @@
-"""Sub-commands of ``tsunagu`` owned by this package."""
+"""``tsunagu ingest``: import registers into the configured store (and ``tsunagu demo`` when
+:mod:`ingest.demo` provides it)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+_HELP = """\
+Import organizations, needs, offers, collaborations (with participants) and evaluations from
+CSV/TSV (UTF-8, UTF-8 with BOM or Shift_JIS, detected by itself), XLSX, JSON or JSON Lines;
+also the NPO portal's CSV, Open Referral HSDS and 360Giving files.  A directory means every
+supported file in it.  By default a file with any invalid row writes nothing; re-importing the
+same file changes nothing.
+
+団体・ニーズ・提供・協働事業（参加団体つき）・評価を CSV/TSV（UTF-8・BOM付き・Shift_JIS を自動判定）、
+XLSX、JSON、JSON Lines から取り込みます。NPO ポータルサイトの CSV、HSDS、360Giving にも対応します。
+エラーのある行が一つでもあれば何も書き込みません（--skip-invalid で正しい行だけ書き込み）。
+同じファイルを取り込み直しても何も変わりません。
+"""
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="files or directories / ファイルまたはフォルダ", show_default=False),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check and report, write nothing / 確認のみ（書き込まない）")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid",
+                     help="write the valid rows, report the rest / 正しい行だけ書き込み、残りを報告"),
+    ] = False,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", metavar="FILE",
+                     help='YAML or JSON {"source header": "field"} / 列の対応表（YAML か JSON）'),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind",
+                     help="organizations, needs, offers, collaborations, participants, "
+                     "evaluations, areas (団体・ニーズ・提供・協働事業・参加団体・評価・地区); "
+                     "default: from the sheet or file name, else the headers"),
+    ] = None,
+    include_representative: Annotated[
+        bool,
+        typer.Option("--include-representative",
+                     help="also import the NPO portal's 代表者氏名 (personal data) as contact_name "
+                     "/ 代表者氏名（個人情報）も取り込む"),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the report as JSON / 結果を JSON で出力")
+    ] = False,
+    show: Annotated[
+        int, typer.Option(help="errors and notices to print at most / 表示する件数の上限")
+    ] = 50,
+    progress: Annotated[
+        bool, typer.Option(help="progress bar on stderr / 進捗バー")
+    ] = True,
+) -> None:
+    from graph import open_store
+    from graph.settings import Settings
+    from ingest.pipeline import import_paths
+
+    store = open_store(Settings())
+    try:
+        report = import_paths(
+            store, paths, dry_run=dry_run, skip_invalid=skip_invalid, mapping=mapping,
+            kind=kind, include_personal=include_representative, progress=progress,
+        )
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        out = sys.stdout
+        for title, items in (("エラー / errors", report.errors),
+                             ("お知らせ / notices", report.notices),
+                             ("重複の可能性（確認してください） / possible duplicates (please check)",
+                              report.duplicates)):
+            if not items:
+                continue
+            print(f"== {title}", file=out)
+            for item in items[:show]:
+                print(f"  {item}", file=out)
+            if len(items) > show:
+                print(f"  … 他 {len(items) - show} 件 / {len(items) - show} more", file=out)
+        print("== 結果 / summary", file=out)
+        for line in report.summary_lines():
+            print(f"  {line}", file=out)
+    if report.errors and (report.blocked or dry_run):
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this package's sub-commands to the ``tsunagu`` app."""
+    """Add ``ingest`` (and ``demo``, once :mod:`ingest.demo` defines ``register``)."""
+    app.command("ingest", help=_HELP)(ingest)
+    try:
+        from ingest import demo
+    except ImportError:
+        return
+    if callable(getattr(demo, "register", None)):
+        demo.register(app)

@@ -1,0 +1,372 @@
+"""Cell converters: one cell (text from CSV/XLSX, or any JSON value) to one field value.
+
+Each converter raises :class:`~ingest.errors.CellError` with a plain Japanese and English reason,
+so a row-level error can say exactly what is wrong with the cell and how to write it instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from graph.model import (
+    CollaborationForm,
+    CollaborationStatus,
+    Intensity,
+    NPO_FIELDS,
+    LabelledEnum,
+    NeedStatus,
+    ResourceKind,
+    Sector,
+    Visibility,
+    parse_field,
+)
+from ingest.dates import parse_date, parse_datetime
+from ingest.errors import CellError
+from ingest.text import clean, nfkc
+
+Converter = Callable[[Any], Any]
+
+_LIST_SEP = re.compile(r"[,、;；/／|\n]")
+
+
+def is_blank(value: Any) -> bool:
+    """Empty cell: None, blank text or an empty list."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | dict):
+        return not value
+    return False
+
+
+def text(value: Any) -> str:
+    """Display text (NFKC, tidy whitespace)."""
+    if isinstance(value, list | dict):
+        raise CellError("文字列を入れてください（リストや表は使えません）",
+                        "expected text, not a list or object")
+    return clean(value)
+
+
+def one_line(value: Any) -> str:
+    """Text without line breaks (ids, names)."""
+    return text(value).replace("\n", " ")
+
+
+def split_list(value: Any) -> list[str]:
+    """A list cell: a JSON list, or text separated by commas, 、, semicolons, slashes or lines."""
+    if isinstance(value, list):
+        return [clean(v) for v in value if not is_blank(v)]
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [clean(v) for v in parsed if not is_blank(v)]
+    return [p for p in (clean(x) for x in _LIST_SEP.split(nfkc(str(value)))) if p]
+
+
+def fields(value: Any) -> list[str]:
+    """Activity fields: codes 1–20 or names (環境保全, まちづくり, 保健・医療・福祉 ...).
+
+    A piece that is not exactly a field's name is split at ・ (環境保全・子ども is two fields,
+    while 保健・医療・福祉 is one field's full name).
+    """
+    codes: set[str] = set()
+    for piece in split_list(value):
+        code = _EXACT_FIELDS.get(piece) or _EXACT_FIELDS.get(piece.lower())
+        if code:
+            codes.add(code)
+            continue
+        for sub in (s.strip() for s in piece.split("・") if s.strip()):
+            code = _try_field(sub)
+            if not code:
+                raise CellError(
+                    f"「{piece}」は活動分野として認識できません（1〜20 の番号か、環境保全・まちづくり"
+                    "のような分野名を書いてください）",
+                    f"{piece!r} is not a known activity field (use 1-20 or a field name such as "
+                    "環境保全 or まちづくり)",
+                )
+            codes.add(code)
+    return sorted(codes)
+
+
+_EXACT_FIELDS: dict[str, str] = {
+    **{str(i): f"{i:02d}" for i in range(1, 21)},
+    **{f"{i:02d}": f"{i:02d}" for i in range(1, 21)},
+    **{f.name_ja: f.code for f in NPO_FIELDS},
+    **{f.name_en.lower(): f.code for f in NPO_FIELDS},
+}
+
+
+def _try_field(piece: str) -> str | None:
+    try:
+        return parse_field(nfkc(piece))
+    except ValueError:
+        return None
+
+
+def _labelled(enum: type[LabelledEnum], what_ja: str, what_en: str) -> Converter:
+    def convert(value: Any) -> LabelledEnum:
+        t = one_line(value)
+        try:
+            return enum.parse(t)
+        except ValueError:
+            allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in enum)
+            raise CellError(
+                f"「{t}」は{what_ja}として認識できません。使える値: {allowed}",
+                f"{t!r} is not a known {what_en}; use one of: "
+                + ", ".join(f"{m.value} ({m.label_en})" for m in enum),
+            ) from None
+
+    return convert
+
+
+sector = _labelled(Sector, "種別", "sector")
+form = _labelled(CollaborationForm, "協働の形態", "form of collaboration")
+collaboration_status = _labelled(CollaborationStatus, "状態", "status")
+intensity = _labelled(Intensity, "関係の深さ", "intensity")
+
+
+def resource_kinds(value: Any) -> list[ResourceKind]:
+    """Resource kinds (人・モノ・資金・知識・技術・情報・場所, or the English values)."""
+    pieces = split_list(value)
+    if isinstance(value, str):
+        pieces = [s.strip() for p in pieces for s in p.split("・") if s.strip()]
+    out: set[ResourceKind] = set()
+    for p in pieces:
+        try:
+            out.add(ResourceKind.parse(p))  # type: ignore[arg-type]
+        except ValueError:
+            allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in ResourceKind)
+            raise CellError(
+                f"「{p}」は資源の種類として認識できません。使える値: {allowed}",
+                f"{p!r} is not a known resource kind; use: "
+                + ", ".join(m.value for m in ResourceKind),
+            ) from None
+    return sorted(out)
+
+
+def skills(value: Any) -> list[str]:
+    """Skills and topics, as a list of tidy words."""
+    return sorted(set(split_list(value)))
+
+
+_NEED_STATUS = {
+    "open": NeedStatus.OPEN, "募集中": NeedStatus.OPEN, "受付中": NeedStatus.OPEN,
+    "未対応": NeedStatus.OPEN, "matched": NeedStatus.MATCHED, "成立": NeedStatus.MATCHED,
+    "マッチ済み": NeedStatus.MATCHED, "対応中": NeedStatus.MATCHED, "closed": NeedStatus.CLOSED,
+    "終了": NeedStatus.CLOSED, "締切": NeedStatus.CLOSED, "完了": NeedStatus.CLOSED,
+}
+
+
+def need_status(value: Any) -> NeedStatus:
+    t = one_line(value).lower()
+    if t in _NEED_STATUS:
+        return _NEED_STATUS[t]
+    raise CellError(
+        f"「{t}」は状態として認識できません（募集中・成立・終了 / open, matched, closed）",
+        f"{t!r} is not a known status (open, matched, closed / 募集中・成立・終了)",
+    )
+
+
+_VISIBILITY = {
+    "public": Visibility.PUBLIC, "公開": Visibility.PUBLIC, "一般公開": Visibility.PUBLIC,
+    "coordinators": Visibility.COORDINATORS, "非公開": Visibility.COORDINATORS,
+    "コーディネーターのみ": Visibility.COORDINATORS, "限定": Visibility.COORDINATORS,
+}
+
+
+def visibility(value: Any) -> Visibility:
+    t = one_line(value).lower()
+    if t in _VISIBILITY:
+        return _VISIBILITY[t]
+    raise CellError(
+        f"「{t}」は公開範囲として認識できません（公開・非公開 / public, coordinators）",
+        f"{t!r} is not a known visibility (public or coordinators / 公開・非公開)",
+    )
+
+
+_TRUE = {"true", "1", "yes", "y", "はい", "有効", "○", "◯", "〇", "●", "t"}
+_FALSE = {"false", "0", "no", "n", "いいえ", "無効", "×", "x", "-", "f"}
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    t = one_line(value).lower()
+    if t in _TRUE:
+        return True
+    if t in _FALSE:
+        return False
+    raise CellError(
+        f"「{t}」をはい・いいえとして読めません（はい/いいえ、true/false、1/0）",
+        f"{t!r} is not yes or no (use true/false, 1/0, はい/いいえ)",
+    )
+
+
+def flag(value: Any) -> bool:
+    """A tick box column (活動分野１ = ○): anything but blank or an explicit no is a tick."""
+    if is_blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    return one_line(value).lower() not in _FALSE | {"なし", "無", "no"}
+
+
+def score(value: Any) -> int:
+    """An evaluation score: an integer from 1 to 5."""
+    t = one_line(value) if not isinstance(value, int | float) else str(value)
+    try:
+        number = float(t)
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer() or not 1 <= number <= 5:
+        raise CellError("評価は 1〜5 の整数で入力してください",
+                        "a score must be a whole number from 1 to 5")
+    return int(number)
+
+
+def number(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(one_line(value).replace(",", ""))
+    except ValueError:
+        raise CellError("数値ではありません", "not a number") from None
+
+
+def corporate_number(value: Any) -> str:
+    """A 13-digit corporate number (法人番号); hyphens and spaces are dropped."""
+    digits = re.sub(r"[\s\-‐ー]", "", one_line(value))
+    if not re.fullmatch(r"\d{13}", digits):
+        raise CellError(
+            f"法人番号は 13 桁の数字です（{len(digits)} 文字あります）",
+            f"a corporate number has 13 digits (this has {len(digits)} characters)",
+        )
+    return digits
+
+
+def corporate_number_check_ok(number: str) -> bool:
+    """Whether the check digit (the first digit) of a corporate number is right.
+
+    check = 9 - (sum of the other 12 digits, weighted 1 and 2 alternately from the right) mod 9.
+    """
+    base = number[1:]
+    total = sum(int(d) * (2 if i % 2 else 1) for i, d in enumerate(reversed(base)))
+    return int(number[0]) == 9 - total % 9
+
+
+def date_(value: Any) -> date:
+    return parse_date(value)
+
+
+def datetime_(value: Any) -> datetime:
+    return parse_datetime(value)
+
+
+_PARTICIPANT = re.compile(r"^(?P<ref>.+?)\s*(?:[:：]\s*(?P<role>.+)|[(（](?P<role2>[^()（）]+)[)）])?$")
+
+
+def participants(value: Any) -> list[tuple[str, str | None]]:
+    """Participants as [(organization id or name, role or None)].
+
+    Text looks like ``o1:主催;o2:協力`` (also ``；``, line breaks, ``団体名（主催）``); JSON may give
+    ``[{"org_id": "o1", "role": "主催"}]`` or ``["o1", "o2"]``.
+    """
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise CellError("参加団体の JSON が読めません", "the participants JSON is not valid") from None
+    out: list[tuple[str, str | None]] = []
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                ref = item.get("org_id") or item.get("id") or item.get("name")
+                if is_blank(ref):
+                    raise CellError("参加団体に org_id がありません", "a participant has no org_id")
+                role = item.get("role")
+                out.append((one_line(ref), one_line(role) if not is_blank(role) else None))
+            elif not is_blank(item):
+                out += participants(str(item))
+        return out
+    for entry in re.split(r"[;；\n]", nfkc(str(value))):
+        entry = entry.strip()
+        if not entry:
+            continue
+        m = _PARTICIPANT.match(entry)
+        if not m:  # pragma: no cover - the pattern matches any non-empty text
+            raise CellError("参加団体を読めません", "cannot read the participants")
+        role = m.group("role") or m.group("role2")
+        out.append((clean(m.group("ref")), clean(role) if role else None))
+    if not out:
+        raise CellError("参加団体がありません", "no participants")
+    return out
+
+
+def evaluations(value: Any) -> list[dict[str, Any]]:
+    """Evaluations given inline (JSON list of objects); usually they come in their own file."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise CellError(
+                "評価は JSON のリストで書くか、評価ファイル（evaluations.csv）に分けてください",
+                "give evaluations as a JSON list, or in their own file (evaluations.csv)",
+            ) from None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise CellError("評価は JSON オブジェクトのリストにしてください",
+                        "evaluations must be a list of JSON objects")
+    return value
+
+
+#: field -> converter, per table kind (fields not listed are plain text)
+CONVERTERS: dict[str, dict[str, Converter]] = {
+    "organizations": {
+        "id": one_line, "name": one_line, "name_kana": one_line, "sector": sector,
+        "subtype": one_line, "area": one_line, "description": text, "fields": fields,
+        "corporate_number": corporate_number, "founded": date_, "website": one_line,
+        "contact_name": one_line, "contact_email": one_line, "contact_phone": one_line,
+        "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+    },
+    "needs": {
+        "id": one_line, "org_id": one_line, "org_name": one_line, "title": one_line,
+        "description": text, "fields": fields, "resource_kinds": resource_kinds,
+        "skills": skills, "area": one_line, "starts": date_, "ends": date_,
+        "status": need_status, "visibility": visibility, "active": boolean,
+        "created_at": datetime_, "updated_at": datetime_,
+    },
+    "offers": {
+        "id": one_line, "org_id": one_line, "org_name": one_line, "title": one_line,
+        "description": text, "fields": fields, "resource_kinds": resource_kinds,
+        "skills": skills, "area": one_line, "capacity": text, "availability": text,
+        "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+    },
+    "collaborations": {
+        "id": one_line, "title": one_line, "description": text, "form": form,
+        "starts": date_, "ends": date_, "status": collaboration_status, "intensity": intensity,
+        "participants": participants, "need_ids": split_list, "suggestion_id": one_line,
+        "evaluations": evaluations, "active": boolean, "created_at": datetime_,
+        "updated_at": datetime_,
+    },
+    "participants": {
+        "collaboration_id": one_line, "org_id": one_line, "org_name": one_line, "role": one_line,
+    },
+    "evaluations": {
+        "collaboration_id": one_line, "org_id": one_line, "org_name": one_line,
+        "targets": score, "form": score, "strengths": score, "selection": score,
+        "relationship": score, "trust": score, "value": score, "comment": text,
+        "evaluated_by": one_line, "evaluated_at": datetime_,
+    },
+    "areas": {
+        "id": one_line, "name": one_line, "name_kana": one_line, "neighbours": split_list,
+        "lat": number, "lon": number, "active": boolean, "created_at": datetime_,
+        "updated_at": datetime_,
+    },
+}

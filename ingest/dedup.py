@@ -1,0 +1,92 @@
+"""Likely duplicate organizations, reported for a person to confirm (never merged here).
+
+Two organizations are candidates when their names have the same comparison form (see
+:func:`ingest.text.name_key`) in the same area, or when their names are very similar
+(difflib ratio >= ``threshold``) and contain the same numerals (第一中学校 and 第二中学校 differ).
+Similar-name candidates come from an inverted index of character bigrams; bigrams shared by very
+many names (自治, 治会 ...) are skipped, so the work stays near-linear for large registers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from ingest.report import DuplicateCandidate
+from ingest.text import area_key, name_key, numerals
+
+#: a bigram in more names than this is too common to suggest a match
+MAX_POSTING = 200
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    id: str
+    name: str
+    area: str | None
+    source: str  # "file.csv row 3" or "stored"
+    new: bool  # part of this import
+
+
+def find_duplicates(
+    orgs: Sequence[OrgRef], threshold: float = 0.88, limit: int = 1000
+) -> list[DuplicateCandidate]:
+    """Candidate pairs with at least one side from this import, most similar first."""
+    keys = [name_key(o.name) for o in orgs]
+    out: dict[tuple[str, str], DuplicateCandidate] = {}
+
+    def add(i: int, j: int, score: float, same_area: bool) -> None:
+        a, b = orgs[i], orgs[j]
+        if a.id == b.id or not (a.new or b.new):
+            return
+        pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        if pair in out and out[pair].score >= score:
+            return
+        if score >= 1.0 and same_area:
+            ja = "正規化した名称と地区が同じです（株式会社/(株) や全角/半角の違いを除く）"
+            en = "same normalised name and area (ignoring 株式会社/(株), widths and spaces)"
+        elif score >= 1.0:
+            ja, en = "正規化した名称が同じです（地区は異なります）", "same normalised name, different area"
+        else:
+            ja, en = f"名称がよく似ています（類似度 {score:.2f}）", f"very similar names (ratio {score:.2f})"
+        out[pair] = DuplicateCandidate(
+            a.id, a.name, b.id, b.name, a.area, b.area, round(score, 3), ja, en, a.source, b.source
+        )
+
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        if k:
+            by_key[k].append(i)
+    for members in by_key.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                add(i, j, 1.0, area_key(orgs[i].area) == area_key(orgs[j].area))
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        for g in {k[p : p + 2] for p in range(len(k) - 1)}:
+            postings[g].append(i)
+    for i, k in enumerate(keys):
+        if not orgs[i].new or len(k) < 4:
+            continue
+        seen: set[int] = set()
+        for g in {k[p : p + 2] for p in range(len(k) - 1)}:
+            posting = postings[g]
+            if len(posting) > MAX_POSTING:
+                continue
+            seen.update(posting)
+        for j in seen:
+            other = keys[j]
+            if j == i or other == k or len(other) < 4:
+                continue
+            if (orgs[j].new and j < i) or min(len(k), len(other)) / max(len(k), len(other)) < 0.75:
+                continue
+            if numerals(k) != numerals(other):
+                continue
+            ratio = SequenceMatcher(None, k, other).ratio()
+            if ratio >= threshold:
+                add(i, j, ratio, area_key(orgs[i].area) == area_key(orgs[j].area))
+    ranked = sorted(out.values(), key=lambda d: (-d.score, d.id_a, d.id_b))
+    return ranked[:limit]

@@ -1,0 +1,77 @@
+"""Decode a text file without being told its encoding.
+
+Registers come as UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), Shift_JIS/CP932 (Excel's
+default "CSV" on Japanese Windows) and sometimes UTF-16 (Excel's "Unicode text").  Strict
+decodes are tried in that order; UTF-8 goes before CP932 because valid UTF-8 Japanese text is
+practically never valid CP932 by accident, while the reverse is not true.  A file that is none
+of these gets an error naming the first byte that no encoding could read.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from ingest.errors import FileError
+
+#: names as reported in notices; CP932 is Microsoft's Shift_JIS (adds ①, ㈱, NEC/IBM kanji)
+UTF8, UTF8_BOM, CP932, UTF16 = "utf-8", "utf-8-sig", "cp932", "utf-16"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name).  Raises :class:`FileError` with the byte offset and line."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data, UTF8_BOM), UTF8_BOM
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, UTF16), UTF16
+    if data.startswith(b"PK\x03\x04"):
+        raise FileError(
+            "このファイルは Excel ブック（ZIP）のようです。拡張子を .xlsx にしてください",
+            "this looks like an Excel workbook (ZIP); give it the .xlsx extension",
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(
+            "古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存し直してください",
+            "old Excel files (.xls) cannot be read; save it again as .xlsx or CSV",
+        )
+    failures: list[UnicodeDecodeError] = []
+    for name in (UTF8, CP932):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            failures.append(exc)
+            continue
+        if "\x00" in text:
+            offset = text.index("\x00")
+            raise FileError(
+                f"テキストファイルではないようです（{offset} バイト目に NUL 文字）",
+                f"this does not look like a text file (a NUL byte at byte offset {offset})",
+                row=_line_of(data, offset),
+            )
+        return text, name
+    best = max(failures, key=lambda e: e.start)
+    line = _line_of(data, best.start)
+    raise FileError(
+        f"文字コードを判定できません: UTF-8 でも Shift_JIS（CP932）でもありません"
+        f"（{best.start} バイト目・{line} 行目の {data[best.start:best.start + 2]!r} が読めません）。"
+        "UTF-8 で保存し直してください",
+        f"cannot tell the text encoding: the file is neither UTF-8 nor Shift_JIS (CP932) "
+        f"(cannot read {data[best.start:best.start + 2]!r} at byte offset {best.start}, "
+        f"line {line}); save it again as UTF-8",
+        row=line,
+    )
+
+
+def _strict(data: bytes, name: str) -> str:
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as exc:
+        raise FileError(
+            f"{name} として読めません（{exc.start} バイト目・{_line_of(data, exc.start)} 行目）",
+            f"cannot be read as {name} (byte offset {exc.start}, "
+            f"line {_line_of(data, exc.start)})",
+            row=_line_of(data, exc.start),
+        ) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1

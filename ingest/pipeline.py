@@ -1,0 +1,827 @@
+"""Import files into a GraphStore: read, map, convert, validate, check references, write once.
+
+The library API used by the CLI and the web/API layer::
+
+    report = import_paths(store, ["団体一覧.csv", "needs.jsonl"], dry_run=True)
+    report = import_bytes(store, "upload.xlsx", data, skip_invalid=True)
+
+Guarantees:
+
+- **Nothing half-written.**  All rows of one import are validated, and every reference (a need's
+  organization, a collaboration's participants and needs) is checked against the batch and the
+  store, before anything is written; then the records go to the store in ONE ``upsert`` call,
+  which is atomic.  By default any invalid row means nothing is written; with ``skip_invalid``
+  the valid rows are written (and rows that refer to a skipped row are skipped too).
+- **Stable ids.**  A row's id is the file's id column, else ``jcn-<法人番号>``, else a hash of the
+  normalised name and area; a row whose 法人番号 matches a stored organization is that
+  organization.  Re-importing a file changes nothing; a changed row updates its record.
+  Columns that a file does not have keep their stored values.
+- **Errors say where and why**, per row and column, in Japanese and English.
+- **Likely duplicates are reported, never merged.**
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.model import (
+    Area,
+    Collaboration,
+    Need,
+    Offer,
+    Organization,
+    Participant,
+    PartnerEvaluation,
+    Record,
+    record_type,
+    referenced_ids,
+)
+from graph.store import GraphStore, StoreError
+from ingest import formats
+from ingest.columns import (
+    KIND_LABELS,
+    KINDS,
+    ColumnMap,
+    kind_from_headers,
+    kind_from_name,
+    load_mapping,
+    parse_kind,
+)
+from ingest.convert import CONVERTERS, corporate_number_check_ok, is_blank, text
+from ingest.dedup import OrgRef, find_duplicates
+from ingest.errors import CellError, FileError
+from ingest.formats import SourceRow
+from ingest.readers import SUPPORTED, Table, read_tables
+from ingest.report import ImportReport, Notice, RowError
+from ingest.text import area_key, name_key
+
+CHUNK = 500
+
+# Columns each kind needs unless the table has an id column (then rows may update stored
+# records partially, and a missing value is reported per row only for new records).
+_REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "organizations": (("name",), ("sector",)),
+    "needs": (("title",), ("org_id", "org_name")),
+    "offers": (("title",), ("org_id", "org_name")),
+    "collaborations": (("title",), ("form",), ("starts",)),
+    "participants": (("collaboration_id",), ("org_id", "org_name")),
+    "evaluations": (("collaboration_id",), ("org_id", "org_name"), ("targets",), ("form",),
+                    ("strengths",), ("selection",), ("relationship",)),
+    "areas": (("name", "id"),),
+}
+
+_MODEL_MESSAGES = {
+    "ends must not be before starts": ("終了日が開始日より前です", "ends is before starts"),
+    "an organization is listed twice among the participants": (
+        "同じ団体が参加団体に 2 回書かれています", "an organization is listed twice among the participants"),
+}
+
+
+def import_paths(
+    store: GraphStore,
+    paths: Iterable[str | Path],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    mapping: dict[str, Any] | str | Path | None = None,
+    kind: str | None = None,
+    include_personal: bool = False,
+    progress: bool = True,
+) -> ImportReport:
+    """Import files (a directory means every supported file under it) as one batch."""
+    files: list[tuple[str, bytes]] = []
+    early: list[RowError] = []
+    for p in map(Path, paths):
+        members = sorted(q for q in p.rglob("*") if q.suffix.lower() in SUPPORTED and q.is_file()) \
+            if p.is_dir() else [p]
+        for q in members:
+            try:
+                files.append((str(q), q.read_bytes()))
+            except OSError as exc:
+                early.append(RowError(str(q), None, None, None,
+                                      f"ファイルを開けません（{exc.strerror or exc}）",
+                                      f"cannot open the file ({exc.strerror or exc})"))
+    return import_files(store, files, dry_run=dry_run, skip_invalid=skip_invalid,
+                        mapping=mapping, kind=kind, include_personal=include_personal,
+                        progress=progress, early_errors=early)
+
+
+def import_bytes(
+    store: GraphStore,
+    filename: str,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    mapping: dict[str, Any] | str | Path | None = None,
+    kind: str | None = None,
+    include_personal: bool = False,
+    progress: bool = False,
+) -> ImportReport:
+    """Import one uploaded file given as bytes (its name tells the format and maybe the kind)."""
+    return import_files(store, [(filename, data)], dry_run=dry_run, skip_invalid=skip_invalid,
+                        mapping=mapping, kind=kind, include_personal=include_personal,
+                        progress=progress)
+
+
+def import_files(
+    store: GraphStore,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    mapping: dict[str, Any] | str | Path | None = None,
+    kind: str | None = None,
+    include_personal: bool = False,
+    progress: bool = False,
+    early_errors: Sequence[RowError] = (),
+) -> ImportReport:
+    """Import (filename, bytes) pairs as one batch; see the module docstring for guarantees."""
+    report = ImportReport(files=[f for f, _ in files], dry_run=dry_run, skip_invalid=skip_invalid)
+    report.errors += early_errors
+    try:
+        mapping_data = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+        kind_override = parse_kind(kind) if kind else None
+    except FileError as exc:
+        report.errors.append(RowError(str(mapping or "--kind"), None, None, None,
+                                      exc.reason_ja, exc.reason_en))
+        return report
+    job = _Import(store, report, mapping_data, kind_override, include_personal, progress)
+    job.run(files)
+    if dry_run:
+        return report
+    if report.errors and not skip_invalid:
+        # nothing is written: the counts of what would have been written would mislead
+        report.created = report.updated = report.unchanged = 0
+        report.by_kind = {}
+        return report
+    job.write()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """A source row after conversion, on its way to becoming (part of) a record."""
+
+    src: SourceRow
+    values: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, column_field: str | None, value: Any, ja: str, en: str) -> None:
+        column = self.src.columns.get(column_field, column_field) if column_field else None
+        self.errors.append(RowError(self.src.file, self.src.row, column, _show(value), ja, en))
+
+    @property
+    def where(self) -> str:
+        return f"{self.src.file} 行{self.src.row}/row {self.src.row}"
+
+
+@dataclass
+class _Entry:
+    record: Record
+    row: _Row
+    #: extra rows (participants, evaluations) folded into this record
+    parts: list[_Row] = field(default_factory=list)
+
+
+class _Import:
+    def __init__(
+        self,
+        store: GraphStore,
+        report: ImportReport,
+        mapping: dict[str, Any] | None,
+        kind: str | None,
+        include_personal: bool,
+        progress: bool,
+    ) -> None:
+        self.store = store
+        self.report = report
+        self.mapping = mapping
+        self.kind = kind
+        self.include_personal = include_personal
+        self.progress = progress and sys.stderr.isatty()
+        self.entries: dict[tuple[str, str], _Entry] = {}
+        self.rows: list[_Row] = []
+        self.alias: dict[str, str] = {}  # file org id -> stored org id (matched by 法人番号)
+        self._existing: dict[str, dict[str, Record | None]] = {k: {} for k in
+                                                               ("Organization", "Need", "Offer",
+                                                                "Collaboration", "Area")}
+        self._store_orgs: list[Organization] | None = None
+        self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def run(self, files: Sequence[tuple[str, bytes]]) -> None:
+        tables: list[Table] = []
+        for name, data in files:
+            try:
+                found = read_tables(name, data)
+            except FileError as exc:
+                self.report.errors.append(
+                    RowError(name, exc.row, None, None, exc.reason_ja, exc.reason_en))
+                continue
+            for t in found:
+                self.report.errors += t.errors
+                self.report.notices += t.notices
+                self.report.read += len(t.rows) + len({e.row for e in t.errors if e.row})
+            tables += found
+        sources = self._sources(tables)
+        self._convert(sources)
+        self._build()
+        self._check_references()
+        self._duplicates()
+        self._tally()
+
+    def _sources(self, tables: list[Table]) -> list[SourceRow]:
+        sources: list[SourceRow] = []
+        known = self._known_areas(tables)
+        hsds: list[tuple[str, Table]] = []
+        for t in tables:
+            if not t.headers:
+                continue
+            fmt = formats.detect(t, tables)
+            converted: formats.Converted | None = None
+            if fmt == formats.NPO_PORTAL:
+                converted = formats.convert_npo_portal(t, known, self.include_personal)
+            elif fmt == formats.GIVING:
+                converted = formats.convert_giving(t, known)
+            elif fmt == formats.HSDS:
+                hsds.append((formats.hsds_table(t, tables) or "", t))
+                continue
+            if converted is not None:
+                sources += converted.rows
+                self.report.errors += converted.errors
+                self.report.notices += converted.notices
+                continue
+            sources += self._plain(t)
+        if hsds:
+            converted = formats.convert_hsds(hsds, known)
+            sources += converted.rows
+            self.report.errors += converted.errors
+            self.report.notices += converted.notices
+        # organizations first, then the rest; orgs named only in grants after the real ones
+        order = list(KINDS)
+        sources.sort(key=lambda s: (order.index(s.kind), s.create_only))
+        return sources
+
+    def _plain(self, t: Table) -> list[SourceRow]:
+        kind = self.kind or (kind_from_name(t.sheet) if t.sheet else None) \
+            or kind_from_name(Path(t.file).stem) or kind_from_headers(t.headers)
+        if kind is None:
+            if t.sheet and not t.rows:
+                return []
+            labels = "、".join(f"{ja}（{en}）" for ja, en in KIND_LABELS.values())
+            self.report.errors.append(RowError(
+                t.label, None, None, None,
+                f"何の一覧か分かりません（{labels}）。ファイル名・シート名を needs.csv や「団体」の"
+                "ようにするか、--kind で指定してください",
+                "cannot tell what this table lists; name the file or sheet after the kind "
+                "(organizations.csv, needs, 団体 ...) or pass --kind",
+            ))
+            return []
+        cmap = ColumnMap(kind, t.headers, self.mapping)
+        for header, ja, en in cmap.problems:
+            self.report.errors.append(RowError(t.label, 1, header, None, ja, en))
+        if cmap.ignored:
+            self.report.notices.append(Notice(
+                t.label, None,
+                f"次の列は使いませんでした: {'、'.join(cmap.ignored)}（--mapping で対応づけできます）",
+                f"these columns were not used: {', '.join(cmap.ignored)} "
+                "(map them with --mapping)",
+            ))
+        missing = [alternatives for alternatives in _REQUIRED[kind]
+                   if "id" not in cmap.fields and not set(alternatives) & cmap.fields]
+        for alternatives in missing:
+            self.report.errors.append(RowError(
+                t.label, 1, None, None,
+                f"{KIND_LABELS[kind][0]}に必要な列「{' / '.join(alternatives)}」がありません",
+                f"{kind} need a column {' or '.join(alternatives)!r}",
+            ))
+        if cmap.problems or missing:
+            return []
+        out = []
+        for n, row in t.rows:
+            values = {cmap.field_of[h]: v for h, v in row.items() if h in cmap.field_of}
+            columns = {f: h for h, f in cmap.field_of.items()}
+            out.append(SourceRow(t.label, n, kind, values, columns))
+        return out
+
+    def _known_areas(self, tables: list[Table]) -> set[str]:
+        known: set[str] = set()
+        if any(formats.detect(t, tables) for t in tables if t.headers):
+            known |= {a.id for a in self.store.iter_all("Area", include_inactive=True)}
+            known |= {o.area for o in self.store_orgs() if o.area}
+            for t in tables:
+                if t.headers and (kind_from_name(t.name) == "areas"):
+                    cmap = ColumnMap("areas", t.headers, self.mapping)
+                    for _, row in t.rows:
+                        for h, f in cmap.field_of.items():
+                            if f == "name" and not is_blank(row.get(h)):
+                                known.add(text(row[h]))
+        return known
+
+    def _convert(self, sources: list[SourceRow]) -> None:
+        rows: Iterable[SourceRow] = sources
+        if self.progress and len(sources) > 1000:
+            from tqdm import tqdm
+
+            rows = tqdm(sources, desc="検証 / validating", unit="行", file=sys.stderr,
+                        leave=False)
+        for src in rows:
+            r = _Row(src, {})
+            convs = CONVERTERS[src.kind]
+            for fld, raw in src.values.items():
+                if is_blank(raw):
+                    r.values[fld] = None
+                    continue
+                try:
+                    r.values[fld] = convs.get(fld, text)(raw)
+                except CellError as exc:
+                    r.error(fld, raw, exc.reason_ja, exc.reason_en)
+            self.rows.append(r)
+
+    # -- building records ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        by_kind: dict[str, list[_Row]] = {k: [] for k in KINDS}
+        for r in self.rows:
+            by_kind[r.src.kind].append(r)
+        self._build_organizations(by_kind["organizations"])
+        self._build_simple(by_kind["areas"], Area)
+        self._build_simple(by_kind["needs"], Need)
+        self._build_simple(by_kind["offers"], Offer)
+        self._build_collaborations(
+            by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"])
+
+    def existing(self, kind: str, ids: Iterable[str]) -> dict[str, Record | None]:
+        """Stored records by id (None when absent), fetched in chunks and cached."""
+        cache = self._existing[kind]
+        missing = [i for i in dict.fromkeys(ids) if i not in cache]
+        for start in range(0, len(missing), CHUNK):
+            chunk = missing[start : start + CHUNK]
+            got = self.store.get_many(kind, chunk, include_inactive=True)
+            for i in chunk:
+                cache[i] = got.get(i)
+        return cache
+
+    def store_orgs(self) -> list[Organization]:
+        if self._store_orgs is None:
+            self._store_orgs = [o for o in self.store.iter_all("Organization", include_inactive=True)
+                                if isinstance(o, Organization)]
+        return self._store_orgs
+
+    def _names(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """name key -> ids, for the organizations of this import and the stored ones."""
+        if self._name_index is None:
+            batch: dict[str, set[str]] = {}
+            for (k, _), e in self.entries.items():
+                if k == "Organization":
+                    batch.setdefault(name_key(e.record.name), set()).add(e.record.id)  # type: ignore[attr-defined]
+            stored: dict[str, set[str]] = {}
+            for o in self.store_orgs():
+                stored.setdefault(name_key(o.name), set()).add(o.id)
+            self._name_index = (batch, stored)
+        return self._name_index
+
+    def _build_organizations(self, rows: list[_Row]) -> None:
+        numbers = sorted({r.values["corporate_number"] for r in rows
+                          if r.values.get("corporate_number")})
+        stored_by_number: dict[str, str] = {}
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start : start + CHUNK]
+            offset = 0
+            while True:
+                page = self.store.list("Organization", {"corporate_number": chunk},
+                                       offset=offset, limit=1000, include_inactive=True)
+                for o in page.items:
+                    stored_by_number.setdefault(o.corporate_number, o.id)  # type: ignore[attr-defined]
+                if not page.has_more or not page.items:
+                    break
+                offset += len(page.items)
+        number_rows: dict[str, _Row] = {}
+        ready: list[_Row] = []
+        for r in rows:
+            if r.errors:
+                continue
+            v = r.values
+            number = v.get("corporate_number")
+            if number and not corporate_number_check_ok(number):
+                self.report.notices.append(Notice(
+                    r.src.file, r.src.row,
+                    f"法人番号 {number} のチェックディジットが合いません。番号を確認してください",
+                    f"corporate number {number} has a wrong check digit; please check it",
+                ))
+            if number and number in stored_by_number:
+                rid = stored_by_number[number]
+                if v.get("id") and v["id"] != rid:
+                    self.alias[v["id"]] = rid
+                    self.report.notices.append(Notice(
+                        r.src.file, r.src.row,
+                        f"法人番号が一致したため、ID {v['id']} を登録済みの団体 {rid} として扱いました",
+                        f"the corporate number matches stored organization {rid}; "
+                        f"id {v['id']} is treated as {rid}",
+                    ))
+            elif v.get("id"):
+                rid = v["id"]
+            elif number:
+                rid = f"jcn-{number}"
+            elif v.get("name"):
+                rid = "org-" + _digest(name_key(v["name"]), area_key(v.get("area")))
+            else:
+                r.error("name", None, "団体名が空です", "the organization name is empty")
+                continue
+            if number and not r.src.create_only:
+                first = number_rows.setdefault(number, r)
+                if first is not r and first.values.get("_id") != rid:
+                    r.error("corporate_number", number,
+                            f"同じ法人番号が {first.where} にもあります（ID が異なります）",
+                            f"the same corporate number is on {first.where} with another id")
+                    continue
+            v["_id"] = rid
+            ready.append(r)
+        self.existing("Organization", [r.values["_id"] for r in ready])
+        for r in ready:
+            rid = r.values["_id"]
+            if r.src.create_only and (("Organization", rid) in self.entries
+                                      or self._existing["Organization"].get(rid) is not None):
+                continue  # an organization named in a grant that is already known
+            self._add(Organization, r, rid)
+        self._name_index = None
+
+    def _resolve_name(self, r: _Row, ref_field: str, ref: str) -> str | None:
+        """The id of the one organization named ``ref`` (this import first, then the store)."""
+        batch, stored = self._names()
+        key = name_key(ref)
+        ids = set(batch.get(key, set())) or set(stored.get(key, set()))
+        if len(ids) == 1:
+            return ids.pop()
+        if not ids:
+            r.error(ref_field, ref, f"団体「{ref}」が見つかりません",
+                    f"no organization named {ref!r}")
+        else:
+            r.error(ref_field, ref,
+                    f"「{ref}」という名前の団体が複数あります（{', '.join(sorted(ids))}）。"
+                    "ID で指定してください",
+                    f"several organizations are named {ref!r} ({', '.join(sorted(ids))}); "
+                    "use the id")
+        return None
+
+    def _build_simple(self, rows: list[_Row], rtype: type[Record]) -> None:
+        ready: list[_Row] = []
+        for r in rows:
+            if r.errors:
+                continue
+            v = r.values
+            if rtype in (Need, Offer):
+                if v.get("org_id"):
+                    v["org_id"] = self.alias.get(v["org_id"], v["org_id"])
+                elif v.get("org_name"):
+                    resolved = self._resolve_name(r, "org_name", v["org_name"])
+                    if resolved is None:
+                        continue
+                    v["org_id"] = resolved
+                elif not v.get("id"):
+                    r.error("org_id", None, "団体 ID（または団体名）が空です",
+                            "the organization id (or name) is empty")
+                    continue
+                rid = v.get("id") or (
+                    ("need-" if rtype is Need else "offer-")
+                    + _digest(v.get("org_id") or "", name_key(v.get("title") or "")))
+            else:  # Area: the id is the name
+                rid = v.get("id") or v.get("name")
+                if not rid:
+                    r.error("name", None, "地区名が空です", "the area name is empty")
+                    continue
+                if not v.get("name"):
+                    v["name"] = rid
+            v["_id"] = rid
+            ready.append(r)
+        self.existing(rtype.kind, [r.values["_id"] for r in ready])
+        for r in ready:
+            self._add(rtype, r, r.values["_id"])
+
+    def _build_collaborations(
+        self, rows: list[_Row], participant_rows: list[_Row], evaluation_rows: list[_Row]
+    ) -> None:
+        refs = [r.values.get("org_id") for r in participant_rows + evaluation_rows]
+        refs += [ref for r in rows for ref, _ in (r.values.get("participants") or [])]
+        self.existing("Organization", [self.alias.get(x, x) for x in refs
+                                       if x and ("Organization", x) not in self.entries])
+        extra_participants: dict[str, list[tuple[_Row, str, str]]] = {}
+        for r in participant_rows:
+            org = self._part_org(r)
+            cid = r.values.get("collaboration_id")
+            if not cid and not r.errors:
+                r.error("collaboration_id", None, "協働事業 ID が空です",
+                        "the collaboration id is empty")
+            if r.errors or org is None or not cid:
+                continue
+            extra_participants.setdefault(cid, []).append(
+                (r, org, r.values.get("role") or "partner"))
+        extra_evaluations: dict[str, list[tuple[_Row, PartnerEvaluation]]] = {}
+        for r in evaluation_rows:
+            org = self._part_org(r)
+            cid = r.values.get("collaboration_id")
+            if not cid and not r.errors:
+                r.error("collaboration_id", None, "協働事業 ID が空です",
+                        "the collaboration id is empty")
+            if r.errors or org is None or not cid:
+                continue
+            data = {k: v for k, v in r.values.items()
+                    if k not in ("collaboration_id", "org_id", "org_name") and v is not None}
+            try:
+                ev = PartnerEvaluation.model_validate({**data, "org_id": org})
+            except ValidationError as exc:
+                self._validation_errors(r, exc)
+                continue
+            extra_evaluations.setdefault(cid, []).append((r, ev))
+
+        ready: list[_Row] = []
+        for r in rows:
+            v = r.values
+            rid = v.get("id") or "collab-" + _digest(
+                name_key(v.get("title") or ""), str(v.get("starts") or ""))
+            v["_id"] = rid
+            if v.get("participants") is not None and not r.errors:
+                resolved = []
+                for ref, role in v["participants"]:
+                    org = self._participant_ref(r, ref)
+                    if org:
+                        resolved.append({"org_id": org, "role": role or "partner"})
+                v["participants"] = resolved
+            if v.get("evaluations") is not None and not r.errors:
+                v["evaluations"] = [
+                    {**e, "org_id": self.alias.get(e.get("org_id"), e.get("org_id"))}
+                    for e in v["evaluations"]]
+            if r.errors:
+                for row, *_ in extra_participants.pop(rid, []) + extra_evaluations.pop(rid, []):  # type: ignore[operator]
+                    row.error("collaboration_id", rid,
+                              f"協働事業「{rid}」の行（{r.where}）にエラーがあるため取り込みません",
+                              f"not imported: the row of collaboration {rid!r} ({r.where}) "
+                              "has errors")
+                continue
+            ready.append(r)
+        pending = sorted(set(extra_participants) | set(extra_evaluations))
+        self.existing("Collaboration", [r.values["_id"] for r in ready] + pending)
+        for r in ready:
+            rid = r.values["_id"]
+            self._add(Collaboration, r, rid, extra_participants.pop(rid, []),
+                      extra_evaluations.pop(rid, []))
+        # participants and evaluations of collaborations not in this import: update stored ones
+        for cid in sorted(set(extra_participants) | set(extra_evaluations)):
+            parts = extra_participants.get(cid, [])
+            evals = extra_evaluations.get(cid, [])
+            collab = self._existing["Collaboration"].get(cid)
+            if collab is None:
+                for row, *_ in parts + evals:  # type: ignore[operator]
+                    row.error("collaboration_id", cid,
+                              f"協働事業「{cid}」が見つかりません（この取り込みにも登録済みにもありません）",
+                              f"no collaboration {cid!r} in this import or the store")
+                continue
+            first = (parts or evals)[0][0]  # type: ignore[index]
+            self._add(Collaboration, first, cid, parts, evals, base=collab)
+
+    def _part_org(self, r: _Row) -> str | None:
+        if r.values.get("org_id"):
+            return self._participant_ref(r, r.values["org_id"], "org_id")
+        if r.values.get("org_name"):
+            return self._resolve_name(r, "org_name", r.values["org_name"])
+        if not r.errors:
+            r.error("org_id", None, "団体 ID（または団体名）が空です",
+                    "the organization id (or name) is empty")
+        return None
+
+    def _participant_ref(self, r: _Row, ref: str, column: str = "participants") -> str | None:
+        """A participant given by id, or by name when no organization has that id."""
+        rid = self.alias.get(ref, ref)
+        if ("Organization", rid) in self.entries or self.existing("Organization", [rid]).get(rid):
+            return rid
+        batch, stored = self._names()
+        if name_key(ref) in batch or name_key(ref) in stored:
+            return self._resolve_name(r, column, ref)
+        return rid  # unknown: the reference check reports it with the row
+
+    def _add(
+        self,
+        rtype: type[Record],
+        r: _Row,
+        rid: str,
+        parts: Sequence[tuple[_Row, str, str]] = (),
+        evals: Sequence[tuple[_Row, PartnerEvaluation]] = (),
+        base: Record | None = None,
+    ) -> None:
+        if r.errors:
+            return
+        kind = rtype.kind
+        old = base if base is not None else self.existing(kind, [rid]).get(rid)
+        data: dict[str, Any] = old.model_dump(exclude={"created_at", "updated_at"}) if old else {}
+        fields = rtype.model_fields
+        if base is None:
+            for fld, value in r.values.items():
+                if fld.startswith("_") or fld in ("org_name", "updated_at") or fld not in fields:
+                    continue
+                if fld == "created_at":
+                    if value is not None and not old:
+                        data["created_at"] = value
+                    continue
+                if value is None:
+                    if fld in ("id", "active"):
+                        continue
+                    info = fields[fld]
+                    if info.is_required():
+                        data.pop(fld, None)
+                    else:
+                        data[fld] = info.get_default(call_default_factory=True)
+                else:
+                    data[fld] = value
+            data["id"] = rid
+        if rtype is Collaboration:
+            participants = [Participant.model_validate(p) if isinstance(p, dict) else p
+                            for p in data.get("participants") or []]
+            for _, org, role in parts:
+                participants = [p for p in participants if p.org_id != org]
+                participants.append(Participant(org_id=org, role=role))
+            if participants or "participants" in data:
+                data["participants"] = participants
+            if not participants:
+                r.error("participants", None,
+                        "参加団体がありません（参加団体の列か参加団体ファイルで指定してください）",
+                        "no participants (give a participants column or a participants file)")
+                return
+            evaluations = [PartnerEvaluation.model_validate(e) if isinstance(e, dict) else e
+                           for e in data.get("evaluations") or []]
+            members = {p.org_id for p in participants}
+            for row, ev in evals:
+                if ev.org_id not in members:
+                    row.error("org_id", ev.org_id,
+                              f"団体「{ev.org_id}」はこの協働事業（{rid}）の参加団体ではありません",
+                              f"organization {ev.org_id!r} is not a participant of {rid!r}")
+                    continue
+                evaluations = [e for e in evaluations if e.org_id != ev.org_id]
+                evaluations.append(ev)
+            data["evaluations"] = sorted(evaluations, key=lambda e: e.org_id)
+        try:
+            rec = rtype.model_validate(data)
+        except ValidationError as exc:
+            self._validation_errors(r, exc)
+            return
+        key = (kind, rid)
+        prior = self.entries.get(key)
+        if prior is not None:
+            if prior.record.content_hash() == rec.content_hash() and not parts and not evals:
+                return  # the same row twice: harmless
+            r.error("id", rid,
+                    f"ID「{rid}」は {prior.row.where} と同じですが内容が異なります"
+                    "（同じ団体・事業を 2 回書いていませんか）",
+                    f"id {rid!r} is also on {prior.row.where} with different content "
+                    "(is the same record written twice?)")
+            return
+        self.entries[key] = _Entry(rec, r, [p[0] for p in parts] + [e[0] for e in evals])
+
+    def _validation_errors(self, r: _Row, exc: ValidationError) -> None:
+        for err in exc.errors():
+            loc = [str(x) for x in err.get("loc", ())]
+            fld = loc[0] if loc else None
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            if err.get("type") == "missing":
+                ja, en = f"必須の項目「{fld}」が空です", f"the required field {fld!r} is empty"
+            elif msg in _MODEL_MESSAGES:
+                ja, en = _MODEL_MESSAGES[msg]
+                fld = fld or ("ends" if "ends" in msg else "participants")
+            elif fld == "corporate_number":
+                ja, en = "法人番号は 13 桁の数字です", "a corporate number has 13 digits"
+            else:
+                ja, en = f"値が正しくありません（{msg}）", f"invalid value ({msg})"
+            raw = r.src.values.get(fld) if fld else None
+            r.error(fld, raw, ja, en)
+
+    # -- references, duplicates, counts --------------------------------------------------------
+
+    def _check_references(self) -> None:
+        """Drop (and report) every record that refers to an id neither valid in this import nor
+        stored, repeating until stable: a need of a skipped organization is skipped too."""
+        wanted: dict[str, set[str]] = {}
+        for (_, _), e in self.entries.items():
+            for kind, ref in referenced_ids(e.record):
+                if (kind, ref) not in self.entries:
+                    wanted.setdefault(kind, set()).add(ref)
+        stored = {kind: {i for i, rec in self.existing(kind, sorted(ids)).items()
+                         if rec is not None and i in ids}
+                  for kind, ids in wanted.items()}
+        invalid_rows = {(r.src.file, r.src.row): r for r in self.rows if r.errors}
+        changed = True
+        while changed:
+            changed = False
+            for key, e in list(self.entries.items()):
+                for kind, ref in referenced_ids(e.record):
+                    if (kind, ref) in self.entries or ref in stored.get(kind, set()):
+                        continue
+                    label = {"Organization": ("団体", "organization"),
+                             "Need": ("ニーズ", "need")}.get(kind, (kind, kind.lower()))
+                    column = "org_id" if kind == "Organization" else "need_ids"
+                    if e.record.kind == "Collaboration" and kind == "Organization":
+                        column = "participants"
+                    bad = next((r for r in invalid_rows.values()
+                                if r.values.get("_id") == ref or r.values.get("id") == ref), None)
+                    if bad is not None:
+                        e.row.error(column, ref,
+                                    f"{label[0]}「{ref}」は {bad.where} にありますが、その行にエラーがあります",
+                                    f"refers to {label[1]} {ref!r}, whose row ({bad.where}) has errors")
+                    else:
+                        e.row.error(column, ref,
+                                    f"{label[0]}「{ref}」が見つかりません（この取り込みにも登録済みにもありません）",
+                                    f"unknown {label[1]} {ref!r} (not in this import nor in the store)")
+                    invalid_rows[(e.row.src.file, e.row.src.row)] = e.row
+                    del self.entries[key]
+                    changed = True
+                    break
+
+    def _duplicates(self) -> None:
+        new = [e for (k, _), e in self.entries.items() if k == "Organization"]
+        if not new:
+            return
+        refs = [OrgRef(e.record.id, e.record.name, e.record.area,  # type: ignore[attr-defined]
+                       e.row.where, True) for e in new]
+        in_batch = {e.record.id for e in new}
+        refs += [OrgRef(o.id, o.name, o.area, "登録済み/stored", False)
+                 for o in self.store_orgs() if o.id not in in_batch and o.active]
+        self.report.duplicates = find_duplicates(refs)
+
+    def _tally(self) -> None:
+        errors = [e for r in self.rows for e in r.errors]
+        self.report.errors += errors
+        self.report.valid = len(self.entries)
+        bad_rows = {(r.src.file, r.src.row) for r in self.rows if r.errors}
+        bad_rows |= {(e.file, e.row) for e in self.report.errors if e.row is not None}
+        if self.report.skip_invalid:
+            self.report.skipped = len(bad_rows)
+        for (kind, rid), e in self.entries.items():
+            old = self._existing[kind].get(rid)
+            if old is None:
+                status = "created"
+            elif old.content_hash() == e.record.content_hash():
+                status = "unchanged"
+            else:
+                status = "updated"
+            counts = self.report.by_kind.setdefault(kind, {"created": 0, "updated": 0,
+                                                           "unchanged": 0})
+            counts[status] += 1
+        for status in ("created", "updated", "unchanged"):
+            setattr(self.report, status,
+                    sum(c[status] for c in self.report.by_kind.values()))
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """ONE upsert call: the store writes the whole batch in one transaction or nothing."""
+        records = [e.record for e in self.entries.values()]
+        if not records:
+            return
+        if self.progress:
+            print(f"書き込み中 / writing {len(records)} records …", file=sys.stderr)
+        try:
+            result = self.store.upsert(records)
+        except StoreError as exc:
+            self.report.errors.append(RowError(
+                ", ".join(self.report.files), None, None, None,
+                f"書き込みに失敗したため何も書き込んでいません（{exc}）",
+                f"the write failed, so nothing was written ({exc})",
+            ))
+            return
+        self.report.wrote = True
+        self.report.created = len(result.created)
+        self.report.updated = len(result.updated)
+        self.report.unchanged = len(result.unchanged)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)[:200]
+    return str(value)[:200]
+
+
+def kind_label(kind: str) -> str:
+    """'団体 / organizations' for a table kind."""
+    ja, en = KIND_LABELS[kind]
+    return f"{ja} / {en}"
+
+
+__all__ = ["ImportReport", "RowError", "import_bytes", "import_files", "import_paths",
+           "kind_label", "record_type"]
