@@ -20,8 +20,12 @@ def test_health_needs_no_token(env: Env) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic dXNlcjpwdw=="},
-     {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic dXNlcjpwdw=="},
+        {"Authorization": "Bearer "},
+    ],
 )
 def test_401_without_or_with_bad_token(env: Env, headers: dict[str, str]) -> None:
     r = env.client.get(f"{API}/organizations", headers=headers)
@@ -44,7 +48,9 @@ def test_only_hash_is_stored_and_revoked_token_stops_working(env: Env) -> None:
 def test_me_hides_the_hash(env: Env) -> None:
     body = env.get("business", f"{API}/me").json()
     assert body == {
-        "id": env.user_ids["business"], "name": "business-user", "role": "business",
+        "id": env.user_ids["business"],
+        "name": "business-user",
+        "role": "business",
         "org_id": "biz-food",
     }
 
@@ -57,13 +63,18 @@ COORDINATOR_ONLY = [
     ("POST", "/needs/need-food/suggestions", None),
     ("GET", "/suggestions", None),
     ("GET", "/queue", None),
-    ("POST", "/collaborations", {
-        "title": "x", "form": "co_hosting", "starts": "2026-01-01",
-        "participants": [{"org_id": "npo-kids"}],
-    }),
+    (
+        "POST",
+        "/collaborations",
+        {
+            "title": "x",
+            "form": "co_hosting",
+            "starts": "2026-01-01",
+            "participants": [{"org_id": "npo-kids"}],
+        },
+    ),
     ("POST", "/collaborations/collab-old/end", None),
-    ("POST", "/events/seating", {"org_ids": ["npo-kids", "biz-it"], "rounds": 1,
-                                 "table_size": 2}),
+    ("POST", "/events/seating", {"org_ids": ["npo-kids", "biz-it"], "rounds": 1, "table_size": 2}),
     ("POST", "/interests/whatever/decision", {"status": "accepted"}),
 ]
 
@@ -87,9 +98,18 @@ def test_coordinator_work_is_refused_to_business_and_staff(
         ("POST", "/needs/need-food/interests", {"org_id": "biz-food"}),
         ("GET", "/opportunities?org_id=biz-food", None),
         ("GET", "/interests", None),
-        ("POST", "/collaborations/collab-old/evaluations", {
-            "org_id": "school-1", "targets": 3, "form": 3, "strengths": 3, "selection": 3,
-            "relationship": 3}),
+        (
+            "POST",
+            "/collaborations/collab-old/evaluations",
+            {
+                "org_id": "school-1",
+                "targets": 3,
+                "form": 3,
+                "strengths": 3,
+                "selection": 3,
+                "relationship": 3,
+            },
+        ),
     ],
 )
 def test_staff_is_read_only(env: Env, method: str, path: str, body: object) -> None:
@@ -139,10 +159,16 @@ def test_business_acts_only_for_its_own_org(env: Env) -> None:
     r = env.post("business", f"{API}/needs", json={"org_id": "biz-food", "title": "配達の人手"})
     assert r.status_code == 201, r.text
     # another organization's need, organization or offer: no
-    assert env.post("business", f"{API}/needs",
-                    json={"org_id": "npo-kids", "title": "x"}).status_code == 403
-    assert env.patch("business", f"{API}/organizations/npo-kids",
-                     json={"description": "x"}).status_code == 403
+    assert (
+        env.post("business", f"{API}/needs", json={"org_id": "npo-kids", "title": "x"}).status_code
+        == 403
+    )
+    assert (
+        env.patch(
+            "business", f"{API}/organizations/npo-kids", json={"description": "x"}
+        ).status_code
+        == 403
+    )
     assert env.patch("business", f"{API}/offers/offer-gis", json={"title": "x"}).status_code == 403
     assert env.delete("business", f"{API}/offers/offer-gis").status_code == 403
     # moving its own offer to another organization: no
@@ -154,17 +180,23 @@ def test_business_acts_only_for_its_own_org(env: Env) -> None:
     assert r.status_code == 200 and r.json()["website"] == "https://x.jp"
     assert env.delete("business", f"{API}/organizations/biz-food").status_code == 403
     # interests and opportunities for another organization: no
-    assert env.post("business", f"{API}/needs/need-food/interests",
-                    json={"org_id": "biz-it"}).status_code == 403
-    assert env.get("business", f"{API}/opportunities",
-                   params={"org_id": "biz-it"}).status_code == 403
-    assert env.get("business", f"{API}/interests",
-                   params={"org_id": "biz-it"}).status_code == 403
+    assert (
+        env.post(
+            "business", f"{API}/needs/need-food/interests", json={"org_id": "biz-it"}
+        ).status_code
+        == 403
+    )
+    assert (
+        env.get("business", f"{API}/opportunities", params={"org_id": "biz-it"}).status_code == 403
+    )
+    assert env.get("business", f"{API}/interests", params={"org_id": "biz-it"}).status_code == 403
     # collaborations of others: not listed, not readable
     assert env.get("business", f"{API}/collaborations").json()["total"] == 0
     assert env.get("business", f"{API}/collaborations/collab-old").status_code == 404
-    assert env.get("business", f"{API}/collaborations",
-                   params={"org_id": "assoc-chuo"}).status_code == 403
+    assert (
+        env.get("business", f"{API}/collaborations", params={"org_id": "assoc-chuo"}).status_code
+        == 403
+    )
 
 
 def test_staff_reads_collaborations_but_not_contacts(env: Env) -> None:

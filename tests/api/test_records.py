@@ -10,8 +10,11 @@ from tests.api.conftest import API, Env
 
 def test_organization_lifecycle(env: Env) -> None:
     body = {
-        "name": "佐久ボランティアの会", "sector": "npo", "area": "野沢",
-        "description": "高齢者の見守りと配食", "fields": ["01", "地域安全"],
+        "name": "佐久ボランティアの会",
+        "sector": "npo",
+        "area": "野沢",
+        "description": "高齢者の見守りと配食",
+        "fields": ["01", "地域安全"],
         "contact_email": "v@example.jp",
     }
     r = env.post("coordinator", f"{API}/organizations", json=body)
@@ -30,7 +33,8 @@ def test_organization_lifecycle(env: Env) -> None:
     r = env.delete("admin", f"{API}/organizations/{oid}")
     assert r.status_code == 200 and r.json()["active"] is False
     assert env.get("coordinator", f"{API}/organizations/{oid}").status_code == 404
-    ids = [o["id"] for o in env.get("coordinator", f"{API}/organizations?limit=100").json()["items"]]
+    listed = env.get("coordinator", f"{API}/organizations?limit=100").json()["items"]
+    ids = [o["id"] for o in listed]
     assert oid not in ids
     # the id stays taken: creating it again is a conflict, not a silent overwrite
     r = env.post("coordinator", f"{API}/organizations", json={**body, "id": oid})
@@ -47,7 +51,8 @@ def test_create_with_given_id_and_duplicate(env: Env) -> None:
 def test_list_filters_and_pagination(env: Env) -> None:
     r = env.get("staff", f"{API}/organizations", params={"sector": "business"})
     assert {o["id"] for o in r.json()["items"]} == {"biz-food", "biz-it"}
-    r = env.get("staff", f"{API}/organizations", params={"area": "中央", "sector": ["npo", "school"]})
+    params = {"area": "中央", "sector": ["npo", "school"]}
+    r = env.get("staff", f"{API}/organizations", params=params)
     assert {o["id"] for o in r.json()["items"]} == {"npo-kids", "school-1"}
     r = env.get("staff", f"{API}/organizations", params={"field": "子ども"})
     assert {o["id"] for o in r.json()["items"]} == {"npo-kids", "school-1"}
@@ -74,10 +79,18 @@ def test_list_filters_and_pagination(env: Env) -> None:
 
 
 def test_need_and_offer_crud(env: Env) -> None:
-    r = env.post("coordinator", f"{API}/needs", json={
-        "org_id": "assoc-chuo", "title": "花街道の植栽ボランティア", "resource_kinds": ["people"],
-        "starts": "2026-05-01", "ends": "2026-06-30", "area": "中央",
-    })
+    r = env.post(
+        "coordinator",
+        f"{API}/needs",
+        json={
+            "org_id": "assoc-chuo",
+            "title": "花街道の植栽ボランティア",
+            "resource_kinds": ["people"],
+            "starts": "2026-05-01",
+            "ends": "2026-06-30",
+            "area": "中央",
+        },
+    )
     assert r.status_code == 201, r.text
     nid = r.json()["id"]
     assert r.json()["status"] == "open" and r.json()["visibility"] == "public"
@@ -86,8 +99,11 @@ def test_need_and_offer_crud(env: Env) -> None:
     # dates out of order are refused by the model's own rule, naming it
     r = env.patch("coordinator", f"{API}/needs/{nid}", json={"ends": "2026-01-01"})
     assert r.status_code == 422 and "ends must not be before starts" in r.text
-    r = env.post("business", f"{API}/offers", json={
-        "org_id": "biz-food", "title": "会議室の貸出", "resource_kinds": ["venue"]})
+    r = env.post(
+        "business",
+        f"{API}/offers",
+        json={"org_id": "biz-food", "title": "会議室の貸出", "resource_kinds": ["venue"]},
+    )
     assert r.status_code == 201
     oid = r.json()["id"]
     assert env.delete("business", f"{API}/offers/{oid}").json()["active"] is False
@@ -95,24 +111,36 @@ def test_need_and_offer_crud(env: Env) -> None:
 
 def test_collaboration_crud_with_partners_and_roles(env: Env) -> None:
     body = {
-        "title": "認知症予防講座", "form": "project_cooperation", "starts": "2026-04-01",
-        "ends": "2027-03-31", "intensity": "coordination", "status": "active",
-        "participants": [{"org_id": "npo-kids", "role": "lead"},
-                         {"org_id": "school-1", "role": "venue"}],
+        "title": "認知症予防講座",
+        "form": "project_cooperation",
+        "starts": "2026-04-01",
+        "ends": "2027-03-31",
+        "intensity": "coordination",
+        "status": "active",
+        "participants": [
+            {"org_id": "npo-kids", "role": "lead"},
+            {"org_id": "school-1", "role": "venue"},
+        ],
         "need_ids": ["need-food"],
     }
     r = env.post("coordinator", f"{API}/collaborations", json=body)
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
-    r = env.patch("coordinator", f"{API}/collaborations/{cid}", json={
-        "participants": [*body["participants"], {"org_id": "biz-food", "role": "sponsor"}]})
+    r = env.patch(
+        "coordinator",
+        f"{API}/collaborations/{cid}",
+        json={"participants": [*body["participants"], {"org_id": "biz-food", "role": "sponsor"}]},
+    )
     assert [p["role"] for p in r.json()["participants"]] == ["lead", "venue", "sponsor"]
     r = env.get("coordinator", f"{API}/collaborations", params={"org_id": "biz-food"})
     assert [c["id"] for c in r.json()["items"]] == [cid]
     r = env.get("coordinator", f"{API}/collaborations", params={"status": "ended"})
     assert [c["id"] for c in r.json()["items"]] == ["collab-old"]
-    r = env.get("coordinator", f"{API}/collaborations",
-                params={"starts_from": "2025-01-01", "intensity": "coordination"})
+    r = env.get(
+        "coordinator",
+        f"{API}/collaborations",
+        params={"starts_from": "2025-01-01", "intensity": "coordination"},
+    )
     assert [c["id"] for c in r.json()["items"]] == [cid]
     # the business partner now sees it
     assert env.get("business", f"{API}/collaborations/{cid}").status_code == 200
@@ -124,18 +152,43 @@ def test_collaboration_crud_with_partners_and_roles(env: Env) -> None:
         ("/organizations", {"name": "x"}, 422, "sector"),
         ("/organizations", {"name": "x", "sector": "alien"}, 422, "sector"),
         ("/organizations", {"name": "x", "sector": "npo", "fields": ["宇宙開発"]}, 422, "field"),
-        ("/organizations", {"name": "x", "sector": "npo", "corporate_number": "12"}, 422,
-         "corporate_number"),
+        (
+            "/organizations",
+            {"name": "x", "sector": "npo", "corporate_number": "12"},
+            422,
+            "corporate_number",
+        ),
         ("/organizations", {"name": "x", "sector": "npo", "bogus": 1}, 422, "bogus"),
         ("/needs", {"org_id": "no-such-org", "title": "x"}, 422, "no-such-org"),
         ("/needs", {"org_id": "npo-kids", "title": ""}, 422, "title"),
-        ("/collaborations", {"title": "x", "form": "共催", "starts": "2026-01-01",
-                             "participants": []}, 422, "participants"),
-        ("/collaborations", {"title": "x", "form": "co_hosting", "starts": "2026-01-01",
-                             "participants": [{"org_id": "npo-kids"}, {"org_id": "npo-kids"}]},
-         422, "twice"),
-        ("/collaborations", {"title": "x", "form": "co_hosting", "starts": "not a date",
-                             "participants": [{"org_id": "npo-kids"}]}, 422, "starts"),
+        (
+            "/collaborations",
+            {"title": "x", "form": "共催", "starts": "2026-01-01", "participants": []},
+            422,
+            "participants",
+        ),
+        (
+            "/collaborations",
+            {
+                "title": "x",
+                "form": "co_hosting",
+                "starts": "2026-01-01",
+                "participants": [{"org_id": "npo-kids"}, {"org_id": "npo-kids"}],
+            },
+            422,
+            "twice",
+        ),
+        (
+            "/collaborations",
+            {
+                "title": "x",
+                "form": "co_hosting",
+                "starts": "not a date",
+                "participants": [{"org_id": "npo-kids"}],
+            },
+            422,
+            "starts",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_4xx(
@@ -147,13 +200,21 @@ def test_bad_input_is_a_clear_4xx(
 
 
 def test_bad_queries_are_4xx(env: Env) -> None:
-    for params in ({"limit": 0}, {"limit": 5000}, {"offset": -1}, {"sector": "alien"},
-                   {"field": "宇宙開発"}):
+    for params in (
+        {"limit": 0},
+        {"limit": 5000},
+        {"offset": -1},
+        {"sector": "alien"},
+        {"field": "宇宙開発"},
+    ):
         r = env.get("coordinator", f"{API}/organizations", params=params)
         assert r.status_code in (400, 422), (params, r.text)
     assert env.get("coordinator", f"{API}/needs/missing").status_code == 404
     r = env.patch("coordinator", f"{API}/needs/missing", json={"title": "x"})
     assert r.status_code == 404 and "missing" in r.json()["detail"]
-    r = env.client.post(f"{API}/organizations", headers={
-        **env.auth("coordinator"), "Content-Type": "application/json"}, content=b"{not json")
+    r = env.client.post(
+        f"{API}/organizations",
+        headers={**env.auth("coordinator"), "Content-Type": "application/json"},
+        content=b"{not json",
+    )
     assert r.status_code == 422

@@ -48,8 +48,9 @@ def test_suggestion_filters_are_applied(env: Env) -> None:
     assert _suggest_org(env, k=10, min_score=1.0)["items"] == [] or all(
         s["score"] >= 1.0 for s in _suggest_org(env, k=10, min_score=1.0)["items"]
     )
-    r = env.post("coordinator", f"{API}/organizations/npo-kids/suggestions",
-                 params={"sector_pair": "npo"})
+    r = env.post(
+        "coordinator", f"{API}/organizations/npo-kids/suggestions", params={"sector_pair": "npo"}
+    )
     assert r.status_code == 422 and "sector pair" in r.text
     r = env.post("coordinator", f"{API}/organizations/npo-kids/suggestions", params={"k": 0})
     assert r.status_code == 422
@@ -70,14 +71,20 @@ def test_suggestions_for_a_need(env: Env) -> None:
 def test_review_decisions_are_kept_and_accepted_becomes_a_draft(env: Env) -> None:
     sug = _suggest_org(env, k=1)["items"][0]
     sid = sug["id"]
-    r = env.post("coordinator", f"{API}/suggestions/{sid}/decision",
-                 json={"status": "deferred", "note": "来月の会議で相談"})
+    r = env.post(
+        "coordinator",
+        f"{API}/suggestions/{sid}/decision",
+        json={"status": "deferred", "note": "来月の会議で相談"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "deferred"
     # making a collaboration needs an accepted suggestion
     r = env.post("coordinator", f"{API}/suggestions/{sid}/collaboration")
     assert r.status_code == 409 and "accepted" in r.json()["detail"]
-    r = env.post("admin", f"{API}/suggestions/{sid}/decision",
-                 json={"status": "accepted", "note": "両者に連絡済み"})
+    r = env.post(
+        "admin",
+        f"{API}/suggestions/{sid}/decision",
+        json={"status": "accepted", "note": "両者に連絡済み"},
+    )
     body = r.json()
     assert body["status"] == "accepted" and body["reviewer"] == env.user_ids["admin"]
     assert [(d["status"], d["reviewer"], d["note"]) for d in body["history"]] == [
@@ -86,8 +93,11 @@ def test_review_decisions_are_kept_and_accepted_becomes_a_draft(env: Env) -> Non
     ]
     assert all(d["at"] for d in body["history"])
 
-    r = env.post("coordinator", f"{API}/suggestions/{sid}/collaboration",
-                 json={"form": "co_hosting", "starts": "2026-12-01"})
+    r = env.post(
+        "coordinator",
+        f"{API}/suggestions/{sid}/collaboration",
+        json={"form": "co_hosting", "starts": "2026-12-01"},
+    )
     assert r.status_code == 201, r.text
     collab = r.json()
     assert collab["status"] == "planned" and collab["suggestion_id"] == sid
@@ -118,24 +128,36 @@ def test_draft_from_a_need_suggestion_addresses_the_need(env: Env) -> None:
     assert collab["need_ids"] == ["need-food"]
 
 
-
-
 def test_queue_oldest_first_with_waits_overdue_and_response_times(env: Env) -> None:
     now = utcnow()
     old = Suggestion(
-        id="sug-old", subject_id="npo-kids", candidate_id="biz-food", score=0.5,
+        id="sug-old",
+        subject_id="npo-kids",
+        candidate_id="biz-food",
+        score=0.5,
         created_at=now - timedelta(days=10),
     )
     fresh = Suggestion(
-        id="sug-fresh", subject_id="assoc-chuo", candidate_id="biz-it", score=0.7,
-        need_id="need-map", created_at=now - timedelta(hours=5),
+        id="sug-fresh",
+        subject_id="assoc-chuo",
+        candidate_id="biz-it",
+        score=0.7,
+        need_id="need-map",
+        created_at=now - timedelta(hours=5),
     )
     done = Suggestion(
-        id="sug-done", subject_id="npo-kids", candidate_id="school-1", score=0.4,
-        status="rejected", created_at=now - timedelta(days=2),
+        id="sug-done",
+        subject_id="npo-kids",
+        candidate_id="school-1",
+        score=0.4,
+        status="rejected",
+        created_at=now - timedelta(days=2),
     )
     interest = Interest(
-        id="int-1", org_id="biz-it", need_id="need-food", message="配達を手伝えます",
+        id="int-1",
+        org_id="biz-it",
+        need_id="need-food",
+        message="配達を手伝えます",
         created_at=now - timedelta(days=3),
     )
     env.store.upsert([old, fresh, done, interest])
@@ -146,14 +168,19 @@ def test_queue_oldest_first_with_waits_overdue_and_response_times(env: Env) -> N
     assert q["total"] == 3 and q["overdue_days"] == 7 and q["overdue_total"] == 1
     first, inter, last = q["items"]
     assert first["overdue"] is True and 239 < first["waited_hours"] < 241
-    assert first["org_name"] == "子ども食堂ひまわり" and first["candidate_name"] == "佐久フーズ株式会社"
+    assert first["org_name"] == "子ども食堂ひまわり"
+    assert first["candidate_name"] == "佐久フーズ株式会社"
     assert inter["type"] == "interest" and inter["need_title"] == "子ども食堂の食材が足りない"
     assert inter["overdue"] is False and 2.9 < inter["waited_days"] < 3.1
     assert last["need_title"] == "防災マップをデジタル化したい" and 4.9 < last["waited_hours"] < 5.1
-    assert [i["id"] for i in env.get("coordinator", f"{API}/queue",
-                                     params={"overdue": True}).json()["items"]] == ["sug-old"]
-    assert [i["id"] for i in env.get("coordinator", f"{API}/queue",
-                                     params={"type": "interest"}).json()["items"]] == ["int-1"]
+    assert [
+        i["id"]
+        for i in env.get("coordinator", f"{API}/queue", params={"overdue": True}).json()["items"]
+    ] == ["sug-old"]
+    assert [
+        i["id"]
+        for i in env.get("coordinator", f"{API}/queue", params={"type": "interest"}).json()["items"]
+    ] == ["int-1"]
     page = env.get("coordinator", f"{API}/queue", params={"offset": 1, "limit": 1}).json()
     assert [i["id"] for i in page["items"]] == ["int-1"] and page["total"] == 3
 

@@ -5,14 +5,34 @@ import { api, lang, localised } from "./common.js";
 export const endpoints = {
   network: "network/graph",
   growth: (period) => api("network/growth", { query: { period } }),
-  indicators: () => api("network/indicators"),
+  indicators: (period = "fiscal") => api("network/indicators", { query: { period } }),
   exportPath: (format) => `network/export/${format}`,
 
+  /** Stored suggestions about an organization, best first (names filled in by the caller). */
   suggestionsFor: async (orgId) => {
-    const data = await api(`organizations/${encodeURIComponent(orgId)}/suggestions`);
-    return (data.items || data).map(normaliseSuggestion);
+    const page = await api("suggestions", { query: { subject_id: orgId, limit: 200 } });
+    return page.items.map(normaliseSuggestion).sort((a, b) => b.score - a.score);
   },
+  suggestion: (id) => api(`suggestions/${encodeURIComponent(id)}`),
+  decideSuggestion: (id, status, note) =>
+    api(`suggestions/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
+  decideInterest: (id, status, note) =>
+    api(`interests/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
+  queue: () => api("queue", { query: { limit: 1000 } }),
+  responseTimes: () => api("queue/response-times"),
+  /** Open public needs ranked for an organization: `[{need, score}]`. */
+  opportunities: async (query) => (await api("opportunities", { query: { limit: 50, ...query } })).items,
+  expressInterest: (needId, message, orgId) =>
+    api(`needs/${encodeURIComponent(needId)}/interests`, {
+      method: "POST", body: orgId ? { message, org_id: orgId } : { message },
+    }),
+  /** Every organization (id, name, sector, area), for names and the district list. */
+  organizations: async () => (await api("organizations", { query: { limit: 1000 } })).items,
   organization: (orgId) => api(`organizations/${encodeURIComponent(orgId)}`),
+  needsOf: async (orgId) => (await api("needs", { query: { org_id: orgId, limit: 200 } })).items,
+  offersOf: async (orgId) => (await api("offers", { query: { org_id: orgId, limit: 200 } })).items,
+  collaborationsOf: async (orgId) =>
+    (await api("collaborations", { query: { org_id: orgId, limit: 200 } })).items,
 };
 
 /** The network JSON as `{nodes: [{id, name, sector, area, fields, first_seen}], edges: [...]}`. */
@@ -45,11 +65,13 @@ export function normaliseSuggestion(s) {
 
 /** Growth figures as `[{key, label, start, end, figures}]`, oldest period first. */
 export function normaliseGrowth(data) {
-  const list = Array.isArray(data) ? data : data.periods || data.figures || [];
-  return list.map((p) => ({
-    ...p,
-    key: p.key || p.period,
-    label: (lang === "ja" ? p.label_ja : p.label_en) || p.label || p.key || p.period,
-    figures: p.figures || p,
-  }));
+  const list = Array.isArray(data) ? data : data.series || data.periods || [];
+  return list
+    .filter((p) => !p.scope || p.scope === "all")
+    .map((p) => ({
+      ...p,
+      key: p.key || p.period,
+      label: (lang === "ja" ? p.label_ja : p.label_en) || p.label || p.key || p.period,
+      figures: p.figures || p,
+    }));
 }

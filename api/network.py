@@ -1,0 +1,170 @@
+"""Routes for the network figures: the map's JSON, growth per period, the plan-indicator table and
+the exports (GraphML, GEXF, CSV, JSON), under ``/api/v1/network``.
+
+Thin wrappers around :mod:`graph.analytics` and :mod:`graph.export`.  Staff, coordinators and
+admins may read them; a business may not (the map shows every organization's ties).  Growth
+figures take seconds on a city's six years of months, so a computed answer is kept in memory
+keyed by a hash of the dated events it was computed from: a change to any organization or
+collaboration gives a new key, so a stale answer is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
+
+from api.deps import Store, require
+from graph.analytics import (
+    AnalyticsError,
+    NetworkHistory,
+    compute_growth,
+    network_events,
+    parse_period_kind,
+    plan_indicator_table,
+)
+from graph.export import growth_json, network_json, write_csv, write_gexf, write_graphml
+from graph.model import Role, User
+
+router = APIRouter(prefix="/network", tags=["network"])
+
+#: who may see the network: everyone but businesses
+Viewer = Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR, Role.STAFF))]
+
+PeriodQ = Annotated[
+    str,
+    Query(
+        description="month (月), quarter (四半期), fiscal (年度, April–March) or year (暦年)",
+        max_length=20,
+    ),
+]
+ByQ = Annotated[
+    Literal["sector", "area", "field"] | None,
+    Query(description="figures for the subnetwork of each sector, district or field"),
+]
+ExportFormat = Literal["graphml", "gexf", "nodes.csv", "edges.csv", "json"]
+
+_MEDIA_TYPES: dict[str, str] = {
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "nodes.csv": "text/csv; charset=utf-8",
+    "edges.csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+_CACHE_SIZE = 32
+_cache: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def history_key(history: NetworkHistory) -> str:
+    """A hash of every dated event: equal keys mean the figures would come out the same."""
+    h = hashlib.sha256()
+    for org in history.orgs.values():
+        h.update(repr(org).encode())
+    for collab in history.collaborations:
+        h.update(repr(collab).encode())
+    return h.hexdigest()
+
+
+def _cached(key: tuple[str, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = compute()  # outside the lock: two first requests may both compute, harmlessly
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def _period(period: str) -> str:
+    try:
+        return parse_period_kind(period)
+    except AnalyticsError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+def _history(store: Store) -> NetworkHistory:
+    try:
+        return network_events(store)
+    except AnalyticsError as exc:  # e.g. an organization without any date
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/graph")
+def network_graph(store: Store, user: Viewer, period: PeriodQ = "month") -> dict[str, Any]:
+    """Every organization (with the day it first appears) and every tie (with the days of its
+    first and last collaborations), plus the periods for the map's time slider."""
+    kind = _period(period)
+    history = _history(store)
+    return _cached(("graph", kind, history_key(history)), lambda: network_json(history, kind))
+
+
+@router.get("/growth")
+def network_growth(
+    store: Store, user: Viewer, period: PeriodQ = "fiscal", by: ByQ = None
+) -> dict[str, Any]:
+    """Figures per period (organizations by sector, new and cumulative collaborations, new ties,
+    density, components, path lengths, cross-sector share, bridges, communities, organizations
+    without partners) and the plan-indicator table of the same periods."""
+    kind = _period(period)
+    history = _history(store)
+    return _cached(
+        ("growth", kind, by or "", history_key(history)),
+        lambda: growth_json(history, kind, by),
+    )
+
+
+@router.get("/indicators")
+def network_indicators(store: Store, user: Viewer, period: PeriodQ = "fiscal") -> dict[str, Any]:
+    """The plan-indicator table (成果指標): one row per indicator, one column per period."""
+    kind = _period(period)
+    history = _history(store)
+    return _cached(
+        ("indicators", kind, history_key(history)),
+        lambda: plan_indicator_table(compute_growth(history, kind)),
+    )
+
+
+@router.get(
+    "/export/{fmt}",
+    responses={200: {"content": {t: {} for t in set(_MEDIA_TYPES.values())}}},
+)
+def network_export(
+    fmt: ExportFormat, store: Store, user: Viewer, period: PeriodQ = "fiscal"
+) -> Response:
+    """Download the network: GraphML or GEXF for Gephi (nodes and ties with start and end days),
+    CSV node or edge lists (UTF-8 with BOM, for Excel), or the map's JSON."""
+    kind = _period(period)
+    history = _history(store)
+    if fmt == "json":
+        body = json.dumps(network_json(history, kind), ensure_ascii=False).encode("utf-8")
+        name = "tsunagu-network.json"
+    else:
+        with tempfile.TemporaryDirectory(prefix="tsunagu-export-") as tmp:
+            folder = Path(tmp)
+            if fmt == "graphml":
+                path = write_graphml(history, folder / "tsunagu-network.graphml", kind)
+            elif fmt == "gexf":
+                path = write_gexf(history, folder / "tsunagu-network.gexf", kind)
+            else:
+                nodes, edges = write_csv(history, folder, kind)
+                path = nodes if fmt == "nodes.csv" else edges
+            body = path.read_bytes()
+            name = f"tsunagu-{path.name}" if fmt.endswith(".csv") else path.name
+    return Response(
+        content=body,
+        media_type=_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
