@@ -24,6 +24,8 @@ import io
 import json
 import math
 import random
+import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1500,9 +1502,23 @@ def _write_xlsx(city: DemoCity, path: Path) -> Path:
         for row in rows:
             ws.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # a fixed timestamp keeps the workbook's bytes equal for equal seeds
+    # fixed timestamps (document properties and zip entries) keep the bytes equal for equal
+    # seeds; openpyxl would otherwise stamp the current time into both
     wb.properties.created = wb.properties.modified = datetime(2026, 3, 31)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 3, 31, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now on save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-03-31T00:00:00Z",
+                              data)
+            dst.writestr(fixed, data)
+    path.write_bytes(out.getvalue())
     return path
 
 

@@ -1,0 +1,464 @@
+"""The demo city: deterministic, the right size and shape, learnable structure, loads and files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import random
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from graph.model import (
+    NPO_FIELDS,
+    Collaboration,
+    CollaborationStatus,
+    Need,
+    NeedStatus,
+    Organization,
+    Sector,
+    SuggestionStatus,
+    Visibility,
+    record_type,
+)
+from graph.store import GraphStore
+from ingest import demo
+from ingest.demo import DemoCity, generate, is_valid_corporate_number, load, write_files
+
+
+@pytest.fixture(scope="module")
+def city() -> DemoCity:
+    return generate(42)
+
+
+def _fy(d: date) -> int:
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def _orgs(city: DemoCity) -> dict[str, Organization]:
+    return {o.id: o for o in city.organizations}
+
+
+def _ties(city: DemoCity) -> dict[tuple[str, str], date]:
+    """Every pair of organizations that worked together, with the first day they did."""
+    first: dict[tuple[str, str], date] = {}
+    for c in sorted(city.collaborations, key=lambda c: c.starts):
+        if c.status == CollaborationStatus.CANCELLED:
+            continue
+        for a, b in itertools.combinations(sorted(c.org_ids()), 2):
+            first.setdefault((a, b), c.starts)
+    return first
+
+
+# -- determinism -------------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_city_and_other_seed_differs(city: DemoCity) -> None:
+    again = generate(42)
+    assert again == city
+    assert again.to_json() == city.to_json()
+    other = generate(43)
+    assert other.to_json() != city.to_json()
+    # the cast is the same, its activity differs
+    assert {o.name for o in other.organizations} & {o.name for o in city.organizations}
+    assert [c.model_dump() for c in other.collaborations] != [
+        c.model_dump() for c in city.collaborations
+    ]
+
+
+def test_generation_does_not_touch_the_global_random_state() -> None:
+    random.seed(1234)
+    expected = random.random()
+    random.seed(1234)
+    generate(5)
+    assert random.random() == expected
+
+
+def test_written_files_are_byte_identical_for_equal_seeds(tmp_path: Path, city: DemoCity) -> None:
+    a = write_files(city, tmp_path / "a")
+    b = write_files(generate(42), tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+# -- size and shape ----------------------------------------------------------------------------
+
+
+def test_sizes_and_sectors_are_within_the_issue_ranges(city: DemoCity) -> None:
+    assert 8 <= len(city.areas) <= 12
+    sectors = Counter(o.sector for o in city.organizations)
+    assert 50 <= sectors[Sector.ASSOCIATION] <= 70
+    assert sectors[Sector.NPO] == 40
+    assert sectors[Sector.BUSINESS] == 40
+    assert sectors[Sector.SCHOOL] == 20
+    assert sectors[Sector.GOVERNMENT] == 10
+    assert sectors[Sector.WELFARE] == 1
+    assert any(o.name.endswith("社会福祉協議会") for o in city.organizations)
+    school_types = {o.subtype for o in city.organizations if o.sector == Sector.SCHOOL}
+    assert {"幼稚園", "小学校", "中学校", "高等学校", "大学"} <= school_types
+    # every district has associations
+    assoc_areas = {o.area for o in city.organizations if o.sector == Sector.ASSOCIATION}
+    assert assoc_areas == {a.id for a in city.areas}
+    years = {_fy(c.starts) for c in city.collaborations}
+    assert set(range(2020, 2026)) <= years
+    assert len(city.needs) >= 150 and len(city.offers) >= 100
+    assert len(city.suggestions) >= 20 and len(city.interests) >= 5
+
+
+def test_areas_form_a_symmetric_connected_adjacency_with_coordinates(city: DemoCity) -> None:
+    nb = city.neighbours()
+    for a, ns in nb.items():
+        assert ns, f"{a} has no neighbours"
+        assert a not in ns
+        for n in ns:
+            assert a in nb[n], f"{a}–{n} is not symmetric"
+    seen, todo = set(), [next(iter(nb))]
+    while todo:
+        a = todo.pop()
+        if a not in seen:
+            seen.add(a)
+            todo += nb[a]
+    assert seen == set(nb)
+    for a in city.areas:
+        assert a.lat is not None and a.lon is not None
+        assert 35.5 < a.lat < 37.0 and 138.0 < a.lon < 139.0
+
+
+def test_records_are_complete_and_well_formed(city: DemoCity) -> None:
+    codes = {f.code for f in NPO_FIELDS}
+    for org in city.organizations:
+        assert org.fields and set(org.fields) <= codes, org.id
+        assert org.description and org.subtype and org.area
+    with_number = [o for o in city.organizations if o.corporate_number]
+    assert len(with_number) >= 40
+    assert all(is_valid_corporate_number(o.corporate_number or "") for o in with_number)
+    assert len({o.corporate_number for o in with_number}) == len(with_number)
+    businesses = [o for o in city.organizations if o.sector == Sector.BUSINESS]
+    assert sum(1 for o in businesses if o.corporate_number) >= 30
+    assert sum(1 for o in city.organizations if o.name_kana) >= 100
+    # texts are Japanese sentences, not codes
+    for rec in [*city.needs, *city.offers]:
+        assert rec.title and rec.description.endswith("。"), rec.id
+        assert "{" not in rec.title + rec.description, rec.id
+        assert rec.fields and rec.resource_kinds, rec.id
+    words = " ".join(n.title + n.description for n in city.needs)
+    for word in ("見守り", "子ども食堂", "河川清掃", "防災マップ", "花街道", "薪能", "認知症予防講座",
+                 "アレチウリ"):
+        assert word in words, word
+
+
+def test_needs_mostly_open_and_public_offers_mostly_from_businesses(city: DemoCity) -> None:
+    status = Counter(n.status for n in city.needs)
+    assert status[NeedStatus.OPEN] > len(city.needs) / 2
+    assert status[NeedStatus.MATCHED] > 0 and status[NeedStatus.CLOSED] > 0
+    vis = Counter(n.visibility for n in city.needs)
+    assert vis[Visibility.PUBLIC] > 0.8 * len(city.needs) and vis[Visibility.COORDINATORS] > 0
+    orgs = _orgs(city)
+    needs_by = Counter(orgs[n.org_id].sector for n in city.needs)
+    offers_by = Counter(orgs[o.org_id].sector for o in city.offers)
+    assert offers_by[Sector.BUSINESS] > needs_by[Sector.BUSINESS] * 3
+    assert needs_by[Sector.ASSOCIATION] > offers_by[Sector.ASSOCIATION] * 3
+    assert needs_by[Sector.NPO] > offers_by[Sector.NPO]
+    assert needs_by[Sector.SCHOOL] > 0 and offers_by[Sector.SCHOOL] > 0
+
+
+def test_referential_integrity(city: DemoCity) -> None:
+    orgs = _orgs(city)
+    areas = {a.id for a in city.areas}
+    needs = {n.id for n in city.needs}
+    suggestions = {s.id for s in city.suggestions}
+    for kind, recs in city.by_kind().items():
+        ids = [r.id for r in recs]
+        assert len(ids) == len(set(ids)), f"duplicate ids in {kind}"
+    assert {o.area for o in orgs.values()} <= areas
+    for rec in [*city.needs, *city.offers]:
+        assert rec.org_id in orgs
+        assert rec.area is None or rec.area in areas
+    for c in city.collaborations:
+        assert set(c.org_ids()) <= set(orgs), c.id
+        assert set(c.need_ids) <= needs, c.id
+        assert c.suggestion_id is None or c.suggestion_id in suggestions
+        assert {e.org_id for e in c.evaluations} <= set(c.org_ids()), c.id
+        for o in c.org_ids():  # nobody collaborates before it joined the register
+            assert orgs[o].created_at is not None and orgs[o].created_at.date() <= c.starts, c.id
+    for s in city.suggestions:
+        assert s.subject_id in orgs and s.candidate_id in orgs
+        assert s.need_id is None or s.need_id in needs
+    for i in city.interests:
+        assert i.org_id in orgs and orgs[i.org_id].sector == Sector.BUSINESS
+        assert i.need_id in needs
+
+
+def test_collaboration_status_dates_and_evaluations(city: DemoCity) -> None:
+    ref = demo.REFERENCE_DATE
+    evaluated = ended = 0
+    for c in city.collaborations:
+        assert c.participants and c.participants[0].role in ("主催", "事務局", "委託者", "受託者")
+        if c.status == CollaborationStatus.PLANNED:
+            assert c.starts > ref
+        elif c.ends and c.ends <= ref:
+            assert c.status in (CollaborationStatus.ENDED, CollaborationStatus.CANCELLED), c.id
+        else:
+            assert c.status == CollaborationStatus.ACTIVE, c.id
+        if c.evaluations:
+            assert c.status == CollaborationStatus.ENDED
+            for e in c.evaluations:
+                assert 1 <= e.mean() <= 5 and e.comment and e.trust and e.value
+        if c.status == CollaborationStatus.ENDED:
+            ended += 1
+            evaluated += bool(c.evaluations)
+    assert evaluated > 0.6 * ended
+    statuses = Counter(c.status for c in city.collaborations)
+    assert statuses[CollaborationStatus.ACTIVE] > 0
+    forms = {c.form for c in city.collaborations}
+    assert len(forms) >= 6
+    roles = {p.role for c in city.collaborations for p in c.participants}
+    assert {"主催", "共催", "協力", "助成"} <= roles
+
+
+def test_review_queue_has_decided_and_open_items(city: DemoCity) -> None:
+    status = Counter(s.status for s in city.suggestions)
+    assert status[SuggestionStatus.PROPOSED] >= 5
+    assert status[SuggestionStatus.ACCEPTED] >= 5 and status[SuggestionStatus.REJECTED] >= 3
+    for s in city.suggestions:
+        if s.status == SuggestionStatus.PROPOSED:
+            assert not s.history and s.reviewer is None
+        else:
+            assert s.history and s.history[-1].status == s.status and s.note and s.reviewer
+        assert s.explanation["ja"] and s.explanation["en"]
+        assert 0 <= s.score <= 1
+    from_suggestion = [c for c in city.collaborations if c.suggestion_id]
+    assert from_suggestion
+    accepted = {s.id for s in city.suggestions if s.status == SuggestionStatus.ACCEPTED}
+    assert {c.suggestion_id for c in from_suggestion} <= accepted
+    assert any(i.status.value == "open" for i in city.interests)
+
+
+# -- structure a matcher can learn -------------------------------------------------------------
+
+
+def test_network_grows_over_time(city: DemoCity) -> None:
+    per_year = Counter(_fy(c.starts) for c in city.collaborations)
+    counts = [per_year[y] for y in range(2020, 2026)]
+    assert counts[-1] > 2 * counts[0]
+    assert sum(counts[3:]) > 1.5 * sum(counts[:3])
+    ties = _ties(city)
+    tied_by_year = []
+    for y in range(2020, 2026):
+        end = date(y + 1, 3, 31)
+        tied_by_year.append(len({o for pair, d in ties.items() if d <= end for o in pair}))
+    assert tied_by_year == sorted(tied_by_year) and tied_by_year[-1] > 1.3 * tied_by_year[0]
+    joined = Counter(_fy(o.created_at.date()) for o in city.organizations if o.created_at)
+    assert all(joined[y] > 0 for y in range(2021, 2026)), joined
+
+
+def test_same_or_neighbouring_district_ties_beat_random_pairing(city: DemoCity) -> None:
+    orgs, nb = _orgs(city), city.neighbours()
+
+    def near(a: str, b: str) -> bool:
+        return orgs[a].area == orgs[b].area or orgs[b].area in nb[orgs[a].area]
+
+    ties = list(_ties(city))
+    observed = sum(near(a, b) for a, b in ties) / len(ties)
+    ids = sorted(orgs)
+    pairs = list(itertools.combinations(ids, 2))
+    expected = sum(near(a, b) for a, b in pairs) / len(pairs)
+    assert observed > expected + 0.15, (observed, expected)
+
+
+def test_partners_share_fields_and_their_texts_fit_each_other(city: DemoCity) -> None:
+    orgs = _orgs(city)
+    ties = list(_ties(city))
+    share = sum(bool(set(orgs[a].fields) & set(orgs[b].fields)) for a, b in ties) / len(ties)
+    pairs = list(itertools.combinations(sorted(orgs), 2))
+    base = sum(bool(set(orgs[a].fields) & set(orgs[b].fields)) for a, b in pairs) / len(pairs)
+    assert share > base + 0.15, (share, base)
+    # a need answered by a collaboration shares skills with its partners' offers more often
+    # than with offers of organizations drawn at random
+    needs = {n.id: n for n in city.needs}
+    skills_of: dict[str, set[str]] = {}
+    for o in city.offers:
+        skills_of.setdefault(o.org_id, set()).update(o.skills)
+    rng = random.Random(0)
+    hit = hit_random = total = 0
+    offering = sorted(skills_of)
+    for c in city.collaborations:
+        for nid in c.need_ids:
+            need: Need = needs[nid]
+            for p in c.org_ids():
+                if p == need.org_id or p not in skills_of:
+                    continue
+                total += 1
+                hit += bool(set(need.skills) & skills_of[p])
+                hit_random += bool(set(need.skills) & skills_of[rng.choice(offering)])
+    assert total > 50
+    assert hit > 1.4 * hit_random, (hit, hit_random, total)
+
+
+def test_repeat_partners_and_partners_of_partners(city: DemoCity) -> None:
+    pair_counts = Counter()
+    for c in city.collaborations:
+        for a, b in itertools.combinations(sorted(c.org_ids()), 2):
+            pair_counts[(a, b)] += 1
+    repeated = sum(1 for n in pair_counts.values() if n >= 2)
+    assert repeated > 0.1 * len(pair_counts)
+
+
+def test_some_organizations_never_collaborate(city: DemoCity) -> None:
+    tied = {o for pair in _ties(city) for o in pair}
+    isolated = [o for o in city.organizations if o.id not in tied]
+    assert 5 <= len(isolated) <= 0.35 * len(city.organizations)
+    # isolated organizations still post needs or offers (so the matcher has something to say)
+    posting = {r.org_id for r in [*city.needs, *city.offers]}
+    assert sum(1 for o in isolated if o.id in posting) >= len(isolated) / 2
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def test_load_is_complete_and_idempotent(store: GraphStore) -> None:
+    city = generate(42)
+    first = load(store, 42)
+    assert first["created"] == len(city.records()) and first["unchanged"] == 0
+    for kind, records in city.by_kind().items():
+        assert store.count(records[0].kind) == len(records), kind
+    second = load(store, 42)
+    assert second["created"] == 0 and second["updated"] == 0
+    assert second["unchanged"] == len(city.records())
+    collab = store.require("Collaboration", city.collaborations[0].id)
+    assert isinstance(collab, Collaboration)
+    assert collab.model_dump(exclude={"created_at", "updated_at"}) == city.collaborations[
+        0
+    ].model_dump(exclude={"created_at", "updated_at"})
+    graph = store.collaboration_graph()
+    assert graph.number_of_nodes() == len(city.organizations)
+    assert graph.number_of_edges() == len(
+        {pair for c in city.collaborations for pair in itertools.combinations(sorted(c.org_ids()), 2)}
+    )
+
+
+def test_cli_loads_the_demo_into_the_configured_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from graph import open_store
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
+    get_settings.cache_clear()
+    try:
+        app = typer.Typer()
+        demo.register(app)
+        app.command("noop")(lambda: None)  # a second command keeps "demo" a sub-command
+        runner = CliRunner()
+        help_text = runner.invoke(app, ["demo", "--help"]).output
+        assert "--seed" in help_text and "デモ" in help_text and "demo city" in help_text
+        out_dir = tmp_path / "files"
+        result = runner.invoke(app, ["demo", "--seed", "3", "--write-files", str(out_dir)])
+        assert result.exit_code == 0, result.output
+        assert "organizations" in result.output
+        assert (out_dir / "csv" / "organizations.csv").exists()
+        again = runner.invoke(app, ["demo", "--seed", "3"])
+        assert again.exit_code == 0 and "created 0" in again.output.replace("新規 ", "")
+        with open_store() as store:
+            assert store.count("Organization") == len(generate(3).organizations)
+        reset = runner.invoke(app, ["demo", "--seed", "3", "--reset"])
+        assert reset.exit_code == 0 and "cleared" in reset.output
+    finally:
+        get_settings.cache_clear()
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
+
+
+def test_files_in_every_format(tmp_path: Path, city: DemoCity) -> None:
+    import openpyxl
+
+    paths = write_files(city, tmp_path)
+    rel = {str(p.relative_to(tmp_path)) for p in paths}
+    for name in ("csv/organizations.csv", "csv/needs.csv", "csv/offers.csv",
+                 "csv/collaborations.csv", "csv/evaluations.csv", "csv/areas.csv",
+                 "jsonl/organizations.jsonl", "jsonl/suggestions.jsonl", "xlsx/demo_city.xlsx",
+                 "ja/organizations.csv", "npo_portal/npo_houjin.csv", "hsds/organizations.csv",
+                 "hsds/services.csv", "hsds/locations.csv", "360giving/grants.csv"):
+        assert name in rel, name
+
+    # UTF-8 CSV: headers are the model's field names, lists joined with ';'
+    orgs = _read_csv(tmp_path / "csv" / "organizations.csv")
+    assert len(orgs) == len(city.organizations)
+    assert set(orgs[0]) <= set(Organization.model_fields)
+    assert {"id", "name", "sector", "area", "fields", "corporate_number"} <= set(orgs[0])
+    assert Organization.model_validate(
+        {k: v for k, v in orgs[0].items() if v != ""} | {"fields": orgs[0]["fields"].split(";")}
+    ).id == city.organizations[0].id
+    collabs = _read_csv(tmp_path / "csv" / "collaborations.csv")
+    first = city.collaborations[0]
+    assert collabs[0]["participants"] == ";".join(f"{p.org_id}:{p.role}" for p in first.participants)
+    evals = _read_csv(tmp_path / "csv" / "evaluations.csv")
+    assert len(evals) == sum(len(c.evaluations) for c in city.collaborations)
+    assert set(evals[0]) >= {"collaboration_id", "org_id", "targets", "form", "strengths",
+                             "selection", "relationship"}
+
+    # JSONL round-trips to equal records
+    for kind, records in city.by_kind().items():
+        lines = (tmp_path / "jsonl" / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+        rtype = record_type(records[0].kind)
+        assert [rtype.model_validate(json.loads(line)) for line in lines] == records, kind
+
+    # XLSX: one sheet per kind
+    wb = openpyxl.load_workbook(tmp_path / "xlsx" / "demo_city.xlsx", read_only=True)
+    assert {"organizations", "needs", "offers", "collaborations", "evaluations"} <= set(
+        wb.sheetnames
+    )
+    assert sum(1 for _ in wb["needs"].iter_rows()) == len(city.needs) + 1
+    wb.close()
+
+    # CP932 with Japanese headers (fails to decode if it were UTF-8 with non-ASCII text)
+    raw = (tmp_path / "ja" / "organizations.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    ja = _read_csv(tmp_path / "ja" / "organizations.csv", "cp932")
+    assert {"団体名", "ふりがな", "種別", "地域", "活動分野", "内容", "法人番号"} <= set(ja[0])
+    assert len(ja) == len(city.organizations)
+    assert any(r["設立年月日"].startswith(("昭和", "平成", "令和")) for r in ja)
+
+    # NPO portal: flag columns, fictional representative, only NPO corporations
+    portal = _read_csv(tmp_path / "npo_portal" / "npo_houjin.csv", "cp932")
+    npo_corps = [o for o in city.organizations if o.subtype == "NPO法人"]
+    assert len(portal) == len(npo_corps) >= 5
+    assert {"法人名称", "法人名称カナ", "所轄庁", "主たる事務所の所在地", "法人設立認証年月日",
+            "定款に記載された目的", "法人番号", "代表者氏名", "活動分野１", "活動分野２０"} <= set(portal[0])
+    by_number = {o.corporate_number: o for o in npo_corps}
+    for row in portal:
+        org = by_number[row["法人番号"]]
+        flagged = {f"{i:02d}" for i in range(1, 21)
+                   if row[demo.NPO_PORTAL_FIELD_NAMES[i - 1]] == "○"}
+        assert flagged == set(org.fields)
+        assert row["代表者氏名"].split()[0] in ("見本", "架空", "仮名", "例示", "試験", "結野")
+
+    # HSDS and 360Giving
+    services = _read_csv(tmp_path / "hsds" / "services.csv")
+    hsds_orgs = {r["id"] for r in _read_csv(tmp_path / "hsds" / "organizations.csv")}
+    assert services and {s["organization_id"] for s in services} <= hsds_orgs
+    locations = _read_csv(tmp_path / "hsds" / "locations.csv")
+    assert all(float(r["latitude"]) and float(r["longitude"]) for r in locations)
+    grants = _read_csv(tmp_path / "360giving" / "grants.csv")
+    assert len(grants) >= 5
+    ids = {o.id for o in city.organizations}
+    funders = Counter(_orgs(city)[g["Funding Org:Identifier"]].sector for g in grants)
+    assert funders[Sector.GOVERNMENT] > 0 and funders[Sector.BUSINESS] > 0
+    for g in grants:
+        assert g["Recipient Org:Identifier"] in ids and g["Currency"] == "JPY"
+        assert int(g["Amount Awarded"]) > 0 and date.fromisoformat(g["Award Date"])
