@@ -52,6 +52,8 @@ _FROM_ORGANIZATION = {"HAS_NEED", "OFFERS", "PARTICIPATED_IN", "INTERESTED_IN"}
 #: vocabulary labels and the property that identifies their nodes
 _VOCABULARY = {"Skill": "name", "Field": "code"}
 FULLTEXT_INDEX = "tsunagu_text"
+#: Bolt URI schemes (the driver's preview HTTP support is not used)
+_SCHEMES = tuple(f"{s}{t}://" for s in ("bolt", "neo4j") for t in ("", "+s", "+ssc"))
 #: Lucene's CJK analyzer indexes Han/kana as overlapping bigrams (so 清掃 is found inside
 #: 河川清掃) and English as lower-cased words
 FULLTEXT_ANALYZER = "cjk"
@@ -79,7 +81,7 @@ def embedding_property(model: str) -> str:
 
 
 def _vector_index_name(kind: str, prop: str) -> str:
-    return f"vec_{kind.lower()}_{prop[len(_EMB_PREFIX):]}"
+    return f"vec_{kind.lower()}_{prop[len(_EMB_PREFIX) :]}"
 
 
 def _check_props(node: NodeWrite) -> None:
@@ -124,6 +126,11 @@ class Neo4jStore(GraphStore):
 
         self.uri = uri
         self.database = database or "neo4j"
+        if not uri.startswith(_SCHEMES):
+            raise StoreError(
+                f"TSUNAGU_NEO4J_URI must be a Bolt URI such as bolt://localhost:7687, "
+                f"not {uri!r} (TSUNAGU_NEO4J_URI は bolt://ホスト:7687 の形式で指定してください)"
+            )
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -412,7 +419,7 @@ class Neo4jStore(GraphStore):
         types = [_rel(t).strip("`") for t in rel_types] if rel_types else None
         record_labels = "|".join(_label(k) for k in RECORD_TYPES)
         rows = self._read(
-            "CALL { "
+            "CALL () { "
             f"MATCH (n:{record_labels} {{id: $id}}) RETURN n "
             "UNION MATCH (n:Skill {name: $id}) RETURN n "
             "UNION MATCH (n:Field {code: $id}) RETURN n } "

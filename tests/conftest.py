@@ -41,6 +41,17 @@ def neo4j_session_store() -> Iterator[GraphStore]:
     store.close()
 
 
+@pytest.fixture
+def neo4j_store(
+    request: pytest.FixtureRequest, neo4j_session_store: GraphStore
+) -> Iterator[GraphStore]:
+    """The Neo4j store alone, emptied before and after the test (counted in the summary)."""
+    neo4j_session_store.clear()
+    _neo4j_ran.append(request.node.nodeid)
+    yield neo4j_session_store
+    neo4j_session_store.clear()
+
+
 def make_embedded_store(path: Path) -> GraphStore:
     from graph.embedded import EmbeddedStore
 

@@ -1,0 +1,102 @@
+"""Neo4j schema set-up against a real server (skipped unless TSUNAGU_TEST_NEO4J_URI is set;
+``bash scripts/test.sh`` starts one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graph.model import RECORD_TYPES, Organization
+from graph.store import GraphStore, StoreError
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def neo(neo4j_store: GraphStore) -> Any:
+    from graph.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    return neo4j_store
+
+
+def constraints(store: Any) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    rows = store._read("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties")
+    return {r["name"]: (r["type"], tuple(r["labelsOrTypes"]), tuple(r["properties"])) for r in rows}
+
+
+def indexes(store: Any) -> dict[str, dict[str, Any]]:
+    rows = store._read(
+        "SHOW INDEXES YIELD name, type, entityType, labelsOrTypes, properties, options, state"
+    )
+    return {r["name"]: dict(r) for r in rows}
+
+
+def test_init_schema_twice_is_idempotent_and_complete(neo: Any) -> None:
+    neo.init_schema()
+    first_constraints, first_indexes = constraints(neo), indexes(neo)
+    neo.init_schema()
+    assert constraints(neo) == first_constraints
+    assert set(indexes(neo)) == set(first_indexes)
+
+    unique = {
+        (labels[0], props)
+        for kind, labels, props in first_constraints.values()
+        if kind == "UNIQUENESS"
+    }
+    for kind in RECORD_TYPES:
+        assert (kind, ("id",)) in unique, kind
+    assert ("Skill", ("name",)) in unique
+    assert ("Field", ("code",)) in unique
+    assert ("EmbeddingCache", ("key",)) in unique
+
+    fulltext = [i for i in first_indexes.values() if i["type"] == "FULLTEXT"]
+    assert len(fulltext) == 1
+    ft = fulltext[0]
+    assert {"Organization", "Need", "Offer"} <= set(ft["labelsOrTypes"])
+    assert ft["properties"] == ["_text"]
+    assert ft["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    assert ft["state"] == "ONLINE"
+
+    # edge replacement looks relationships up by their owner
+    owner_indexes = {
+        tuple(i["labelsOrTypes"])
+        for i in first_indexes.values()
+        if i["entityType"] == "RELATIONSHIP" and i["properties"] == ["_owner"]
+    }
+    assert ("HAS_NEED",) in owner_indexes and ("INTERESTED_IN",) in owner_indexes
+    assert all(i["state"] == "ONLINE" for i in first_indexes.values())
+
+
+def test_vector_index_created_at_first_embeddings_and_dropped_by_clear(neo: Any) -> None:
+    from graph.neo4j_store import embedding_property
+
+    neo.init_schema()
+    assert not [i for i in indexes(neo).values() if i["type"] == "VECTOR"]
+    org = Organization(id="org-a", name="清掃の会", sector="npo")
+    neo.upsert([org])
+    neo.put_embeddings("Organization", "schema-test/model", {"org-a": np.ones(8)})
+
+    vector = [i for i in indexes(neo).values() if i["type"] == "VECTOR"]
+    assert len(vector) == 1
+    v = vector[0]
+    assert v["labelsOrTypes"] == ["Organization"]
+    assert v["properties"] == [embedding_property("schema-test/model")]
+    config = v["options"]["indexConfig"]
+    assert config["vector.dimensions"] == 8
+    assert config["vector.similarity_function"].lower() == "cosine"
+
+    # the same model with another dimension is refused, another model gets its own index
+    with pytest.raises(StoreError, match="dimensions"):
+        neo.put_embeddings("Organization", "schema-test/model", {"org-a": np.ones(4)})
+    neo.put_embeddings("Organization", "schema-test/other", {"org-a": np.ones(4)})
+    assert len([i for i in indexes(neo).values() if i["type"] == "VECTOR"]) == 2
+    assert neo.nearest("Organization", "schema-test/other", np.ones(4), k=1)[0][0] == "org-a"
+
+    before = constraints(neo)
+    neo.clear()
+    assert not [i for i in indexes(neo).values() if i["type"] == "VECTOR"]
+    assert constraints(neo) == before  # the schema itself stays
+    assert neo.count("Organization") == 0
