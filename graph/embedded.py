@@ -139,18 +139,23 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         # FastAPI runs sync endpoints in a thread pool: one connection, serialised by a lock.
         self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
         try:
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_dir():
+                raise StoreError(f"{self.path} is a folder; give the store a file name")
+            self._conn = sqlite3.connect(
                 str(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
             )
             self._conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed batch survives a power cut too, not only a killed process.
             self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA busy_timeout = 30000")
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error, StoreError) as exc:
+            if self._conn is not None:
+                self._conn.close()
             raise StoreError(
                 f"cannot open the embedded store at {self.path}: {exc} "
                 f"(データストア {self.path} を開けません)"
@@ -215,7 +220,10 @@ class EmbeddedStore(GraphStore):
     def init_schema(self) -> None:
         """Create the tables and indexes if missing (idempotent)."""
         with self._lock:
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            try:
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the embedded store at {self.path}: {exc}") from exc
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} was written by a newer Tsunagu (schema {version}); upgrade "

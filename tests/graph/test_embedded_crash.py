@@ -17,6 +17,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.model import Collaboration, Need, Organization
+from graph.store import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = 40
@@ -71,7 +72,7 @@ CHILD = textwrap.dedent(
 def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
     """One line of the child's stdout, or fail (with its stderr) after ``timeout`` seconds."""
     box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()))  # type: ignore[union-attr]
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
     reader.start()
     reader.join(timeout)
     if not box or not box[0]:
@@ -228,3 +229,16 @@ def test_many_threads_share_one_store(tmp_path: Path) -> None:
         assert errors == []
         assert store.count("Need") == 150
         assert len(store.neighbours("org-0", ["HAS_NEED"])) == 150
+
+
+def test_unusable_locations_give_clear_errors(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "notes.sqlite3"
+    not_a_db.write_text("これはデータベースではありません" * 100)
+    with pytest.raises(StoreError, match="notes.sqlite3"):
+        EmbeddedStore(not_a_db)
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(StoreError, match="cannot open"):
+        EmbeddedStore(a_file / "store.sqlite3")  # its parent is a file, not a folder
+    with pytest.raises(StoreError, match="cannot open"):
+        EmbeddedStore(tmp_path)  # a folder, not a file

@@ -749,3 +749,42 @@ def test_write_is_one_transaction(store: GraphStore) -> None:
     assert hit_ids(store, "書き換え途中") == []
     # and the store still works
     assert store.upsert(organizations()[1:3]).created == ["org-sakura", "org-tsunagu"]
+
+
+def test_large_batch_round_trip(store: GraphStore) -> None:
+    """More records than one page (1,000) and than any backend's internal chunk."""
+    many = [
+        Organization(
+            id=f"org-{i:04d}",
+            name=f"地域団体{i}",
+            sector=["NPO", "企業", "学校"][i % 3],
+            area=["中央区", "東区"][i % 2],
+            fields=[f"{i % 20 + 1:02d}"],
+        )
+        for i in range(1_200)
+    ]
+    assert len(store.upsert(many).created) == 1_200
+    assert store.count("Organization") == 1_200
+    assert [o.id for o in store.iter_all("Organization")] == [o.id for o in many]
+    assert len(store.get_many("Organization", [o.id for o in many])) == 1_200
+    assert store.count("Organization", {"sector": "school", "area": "東区"}) == 200
+    assert store.count("Organization", {"fields": ["01", "02"]}) == 120
+    assert len(store.upsert(many).unchanged) == 1_200
+
+
+def test_unusual_ids_and_text(store: GraphStore) -> None:
+    odd = [
+        "みどり川を守る会 (旧・中央地区)",
+        'it\'s "quoted"',
+        "a/b\\c%_*?",
+        "x" * 190,
+    ]
+    orgs = [Organization(id=i, name=f"団体 {i}", sector="NPO", area="中央区") for i in odd]
+    store.upsert(orgs)
+    store.upsert([Need(id=f"need:{i}", org_id=i, title='手伝い募集 100% "急ぎ"') for i in odd])
+    for i in odd:
+        assert store.require("Organization", i).id == i
+        assert edges_of(store, i, ["HAS_NEED"]) == {("HAS_NEED", "out", "Need", f"need:{i}", ())}
+    assert store.list("Need", {"org_id": odd[2]}).total == 1
+    assert len(store.search_text('"急ぎ"', kinds=["Need"])) == 4
+    assert len(store.search_text("100%", kinds=["Need"])) == 4
