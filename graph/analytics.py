@@ -245,9 +245,9 @@ def history_from_records(
         )
     collabs.sort(key=lambda c: (c.starts, c.id))
     first_collab: dict[str, date] = {}
-    for c in collabs:
-        for p in c.participants:
-            first_collab.setdefault(p, c.starts)
+    for event in collabs:
+        for org_id in event.participants:
+            first_collab.setdefault(org_id, event.starts)
     events: dict[str, OrgEvent] = {}
     for o in org_list:
         registered = _day(o.created_at)
@@ -478,6 +478,19 @@ def _rounded(x: float | None, digits: int = 6) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
+def communities_of(g: nx.Graph, seed: int = 0) -> list[set[Any]]:
+    """Louvain communities (fixed ``seed``) of the organizations that have a tie, largest first.
+
+    Organizations without ties belong to no community.
+    """
+    tied = nx.Graph()
+    tied.add_edges_from(g.edges)
+    if not tied.number_of_edges():
+        return []
+    found = nx.community.louvain_communities(tied, seed=seed)
+    return sorted(found, key=lambda c: (-len(c), min(map(str, c))))
+
+
 def network_figures(g: nx.Graph, top_n: int = 5, seed: int = 0) -> dict[str, Any]:
     """The structural figures of one collaboration graph, as plain data.
 
@@ -513,7 +526,7 @@ def network_figures(g: nx.Graph, top_n: int = 5, seed: int = 0) -> dict[str, Any
              "betweenness": round(bc[v], 6)}
             for v in ranked
         ]
-        communities = nx.community.louvain_communities(tied, seed=seed)
+        communities = communities_of(tied, seed=seed)
         # isolated nodes add nothing to either term of modularity, so the value equals the
         # modularity of the whole graph with each isolated node in a community of its own
         modularity = nx.community.modularity(tied, communities)
@@ -659,9 +672,10 @@ def compute_growth(
     ci = 0
     for p, fp, g in zip(periods, prints, _graphs_by_period(history, periods), strict=True):
         new_collabs: list[CollaborationEvent] = []
+        earlier: list[CollaborationEvent] = []  # before the first period, when ``start`` is set
         while ci < len(history.collaborations) and history.collaborations[ci].starts <= p.end:
-            if history.collaborations[ci].starts >= p.start:
-                new_collabs.append(history.collaborations[ci])
+            c = history.collaborations[ci]
+            (new_collabs if c.starts >= p.start else earlier).append(c)
             ci += 1
         evaluations = [e for e in all_evaluations if p.contains(e.day)]
         for scope in scopes:
@@ -669,7 +683,9 @@ def compute_growth(
             sub = g if s_by is None else subnetwork(g, s_by, s_value or "")
             members = set(sub.nodes)
             started = [c for c in new_collabs if not members.isdisjoint(c.participants)]
-            cumulative[scope] += len(started)
+            cumulative[scope] += len(started) + sum(
+                1 for c in earlier if not members.isdisjoint(c.participants)
+            )
             figures = network_figures(sub, top_n=top_n, seed=seed)
             scored = [e for e in evaluations if e.org_id in members]
             figures.update({

@@ -31,6 +31,8 @@ from graph.analytics import (
     FIGURE_LABELS,
     NetworkHistory,
     as_history,
+    betweenness,
+    communities_of,
     compute_growth,
     graph_at,
     parse_period_kind,
@@ -227,20 +229,25 @@ def network_json(
 ) -> dict[str, Any]:
     """The network for the map page: every node and edge with its dates, plus the periods.
 
-    ``nodes``: id, name, sector, area, fields, first_seen, degree (and x/y in [-1, 1] with
-    ``layout``, from a seeded spring layout).  ``edges``: source, target, count, first, last,
-    end (None while open), forms, cross_sector.  ``periods``: key, labels, start, end and the
-    cumulative counts of organizations and ties at the period's end, for the time slider.
+    ``nodes``: id, name, sector, area, fields, first_seen, degree, betweenness, community (an
+    index into the communities of today's network, largest first; None for an organization
+    without ties) and, with ``layout``, x/y in [-1, 1] from a seeded spring layout.
+    ``edges``: source, target, count, first, last, end (None while open), forms, cross_sector.
+    ``periods``: key, labels, start, end and the cumulative counts of organizations and ties
+    at the period's end, for the time slider.
     """
     history = as_history(source)
     kind = parse_period_kind(period)
     g = full_graph(history)
     pos: dict[Any, Any] = nx.spring_layout(g, seed=0) if layout and len(g) else {}
+    bc = betweenness(g) if g.number_of_edges() else {}
+    community = {v: i for i, c in enumerate(communities_of(g)) for v in c}
     nodes = []
     for v, a in sorted(g.nodes(data=True), key=lambda x: str(x[0])):
         node = {"id": v, "name": a.get("name"), "sector": a.get("sector"), "area": a.get("area"),
                 "fields": list(a.get("fields") or []), "first_seen": a["first_seen"],
-                "degree": g.degree[v]}
+                "degree": g.degree[v], "betweenness": round(bc.get(v, 0.0), 6),
+                "community": community.get(v)}
         if v in pos:
             node["x"], node["y"] = round(float(pos[v][0]), 4), round(float(pos[v][1]), 4)
         nodes.append(node)

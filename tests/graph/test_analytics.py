@@ -273,6 +273,17 @@ def test_growth_by_month_counts_within_each_month() -> None:
     assert figs["2024-06"]["cumulative_collaborations"] == 5
 
 
+def test_growth_between_given_days_still_counts_what_came_before() -> None:
+    h = history_from_records(*city())
+    figs = compute_growth(h, "month", start=date(2024, 4, 1), until=date(2024, 5, 31))
+    assert [f.period for f in figs] == ["2024-04", "2024-05"]
+    april = figs[0].figures
+    assert april["organizations"] == 5 and april["new_organizations"] == 1  # F
+    assert april["new_collaborations"] == 1  # c4
+    assert april["cumulative_collaborations"] == 4  # c1 c2 c3 before April, and c4
+    assert april["new_ties"] == 3 and april["ties"] == 7
+
+
 def test_growth_of_subnetworks() -> None:
     h = history_from_records(*city())
     by_sector = {(f.scope, f.period): f.figures for f in compute_growth(h, "fiscal", "sector")}

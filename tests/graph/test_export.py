@@ -96,6 +96,10 @@ def test_network_json_periods_match_the_network_at_each_period(history) -> None:
         g = graph_at(history, date.fromisoformat(p["end"]))
         assert (p["organizations"], p["ties"]) == (g.number_of_nodes(), g.number_of_edges())
     assert {s["value"] for s in doc["labels"]["sectors"]} >= {"npo", "business"}
+    nodes = {n["id"]: n for n in doc["nodes"]}
+    assert nodes["E"]["community"] is None and nodes["E"]["betweenness"] == 0
+    # A is the only way from B to D and F: the top bridge of today's network
+    assert max(nodes.values(), key=lambda n: n["betweenness"])["id"] in {"A", "C"}
 
 
 def test_growth_json_for_the_charts(history) -> None:
