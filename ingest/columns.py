@@ -19,12 +19,14 @@ from ingest.text import nfkc
 #: record kinds a table can hold (participants and evaluations become parts of collaborations)
 KINDS: dict[str, str] = {
     "organizations": "Organization",
+    "areas": "Area",
     "needs": "Need",
     "offers": "Offer",
+    "suggestions": "Suggestion",
     "collaborations": "Collaboration",
     "participants": "Collaboration",
     "evaluations": "Collaboration",
-    "areas": "Area",
+    "interests": "Interest",
 }
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -35,12 +37,16 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "participants": ("参加団体", "participants"),
     "evaluations": ("評価", "evaluations"),
     "areas": ("地区", "areas"),
+    "suggestions": ("提案", "suggestions"),
+    "interests": ("関心表明", "interests"),
 }
 
 # Words in a file or sheet name; the more specific kinds are tried first (参加団体 is about
 # participants, not organizations; 協働事業評価 is about evaluations).
 _NAME_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("evaluations", ("evaluation", "評価")),
+    ("suggestions", ("suggestion", "マッチング提案")),
+    ("interests", ("interest", "関心表明", "申し出")),
     ("participants", ("participant", "参加", "構成団体")),
     ("collaborations", ("collaboration", "協働", "事業一覧", "grant")),
     ("needs", ("need", "ニーズ", "課題", "困りごと")),
@@ -155,6 +161,31 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+SYNONYMS["interests"] = {
+    "id": ("id", "ID"),
+    **_ORG_REF,
+    "need_id": ("need_id", "ニーズID"),
+    "message": ("message", "メッセージ", "内容"),
+    "status": ("status", "状態"),
+    "decided_by": ("decided_by", "対応者"),
+    "decided_at": ("decided_at", "対応日"),
+    "note": ("note", "メモ", "備考"),
+    "active": _COMMON["active"],
+    "created_at": _COMMON["created_at"],
+    "updated_at": _COMMON["updated_at"],
+}
+# Suggestions are the matcher's output; files of them use the model's own field names.
+SYNONYMS["suggestions"] = {
+    name: (name,)
+    for name in ("id", "suggestion_kind", "subject_id", "candidate_id", "need_id", "offer_id",
+                 "score", "features", "explanation", "status", "reviewer", "note",
+                 "decided_at", "history", "requested_by", "active", "created_at", "updated_at")
+}
+
+#: when a field is already taken by an earlier column, a later synonym falls back to this one
+#: (a register with both 種別 and 区分 has the sector in one and the subtype in the other)
+_FALLBACK: dict[str, dict[str, str]] = {"organizations": {"sector": "subtype"}}
+
 _HEADER_STRIP = re.compile(r"[\s_\-・/()（）:：.]")
 
 
@@ -257,6 +288,8 @@ class ColumnMap:
                 if target is None:
                     self.ignored.append(h)
                     continue
+            if target in taken and _FALLBACK.get(kind, {}).get(target) not in (None, *taken):
+                target = _FALLBACK[kind][target]
             if target in taken:
                 self.problems.append((
                     h,

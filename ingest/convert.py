@@ -326,6 +326,16 @@ def evaluations(value: Any) -> list[dict[str, Any]]:
     return value
 
 
+def json_value(value: Any) -> Any:
+    """A nested value (object or list): as given in JSON, or JSON text in a cell."""
+    if isinstance(value, dict | list):
+        return value
+    try:
+        return json.loads(str(value))
+    except json.JSONDecodeError:
+        raise CellError("JSON として読めません", "not valid JSON") from None
+
+
 #: field -> converter, per table kind (fields not listed are plain text)
 CONVERTERS: dict[str, dict[str, Converter]] = {
     "organizations": {
@@ -363,6 +373,19 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
         "targets": score, "form": score, "strengths": score, "selection": score,
         "relationship": score, "trust": score, "value": score, "comment": text,
         "evaluated_by": one_line, "evaluated_at": datetime_,
+    },
+    "interests": {
+        "id": one_line, "org_id": one_line, "org_name": one_line, "need_id": one_line,
+        "message": text, "status": one_line, "decided_by": one_line, "decided_at": datetime_,
+        "note": text, "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+    },
+    "suggestions": {
+        "id": one_line, "suggestion_kind": one_line, "subject_id": one_line,
+        "candidate_id": one_line, "need_id": one_line, "offer_id": one_line, "score": number,
+        "features": json_value, "explanation": json_value, "status": one_line,
+        "reviewer": one_line, "note": text, "decided_at": datetime_, "history": json_value,
+        "requested_by": one_line, "active": boolean, "created_at": datetime_,
+        "updated_at": datetime_,
     },
     "areas": {
         "id": one_line, "name": one_line, "name_kana": one_line, "neighbours": split_list,

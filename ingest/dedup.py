@@ -1,8 +1,11 @@
 """Likely duplicate organizations, reported for a person to confirm (never merged here).
 
 Two organizations are candidates when their names have the same comparison form (see
-:func:`ingest.text.name_key`) in the same area, or when their names are very similar
-(difflib ratio >= ``threshold``) and contain the same numerals (第一中学校 and 第二中学校 differ).
+:func:`ingest.text.name_key`), or when their names are very similar and contain the same
+numerals (第一中学校 and 第二中学校 differ).  "Very similar" is a difflib ratio of at least
+``threshold`` when one name only adds characters to the other (やまびこ会 / やまびこの会), and
+of at least ``replace_threshold`` when characters differ (西原地区… / 高原地区… are usually
+two organizations).
 Similar-name candidates come from an inverted index of character bigrams; bigrams shared by very
 many names (自治, 治会 ...) are skipped, so the work stays near-linear for large registers.
 """
@@ -31,7 +34,10 @@ class OrgRef:
 
 
 def find_duplicates(
-    orgs: Sequence[OrgRef], threshold: float = 0.88, limit: int = 1000
+    orgs: Sequence[OrgRef],
+    threshold: float = 0.85,
+    replace_threshold: float = 0.95,
+    limit: int = 1000,
 ) -> list[DuplicateCandidate]:
     """Candidate pairs with at least one side from this import, most similar first."""
     keys = [name_key(o.name) for o in orgs]
@@ -81,12 +87,16 @@ def find_duplicates(
             other = keys[j]
             if j == i or other == k or len(other) < 4:
                 continue
-            if (orgs[j].new and j < i) or min(len(k), len(other)) / max(len(k), len(other)) < 0.75:
+            if (orgs[j].new and j < i) or min(len(k), len(other)) / max(len(k), len(other)) < 0.7:
                 continue
             if numerals(k) != numerals(other):
                 continue
-            ratio = SequenceMatcher(None, k, other).ratio()
-            if ratio >= threshold:
+            matcher = SequenceMatcher(None, k, other, autojunk=False)
+            ratio = matcher.ratio()
+            if ratio < threshold:
+                continue
+            replaced = any(op == "replace" for op, *_ in matcher.get_opcodes())
+            if not replaced or ratio >= replace_threshold:
                 add(i, j, ratio, area_key(orgs[i].area) == area_key(orgs[j].area))
     ranked = sorted(out.values(), key=lambda d: (-d.score, d.id_a, d.id_b))
     return ranked[:limit]

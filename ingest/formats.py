@@ -41,6 +41,8 @@ class SourceRow:
     columns: dict[str, str] = field(default_factory=dict)
     #: create the record if missing, never update one that exists (orgs named in grants)
     create_only: bool = False
+    #: fields that only fill a stored record's blanks (a guessed sector, a year-only founding)
+    soft: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -157,7 +159,8 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
             columns["fields"] = "活動分野1…20"
         if include_personal and personal and not is_blank(row.get(personal[0])):
             values["contact_name"], columns["contact_name"] = row[personal[0]], personal[0]
-        out.rows.append(SourceRow(table.label, n, "organizations", values, columns))
+        out.rows.append(SourceRow(table.label, n, "organizations", values, columns,
+                                  soft=frozenset({"sector", "subtype", "area"})))
     return out
 
 
@@ -193,8 +196,9 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
             area = next((a for t_ in texts if t_ and (a := known_area_in(t_, known_areas))), None)
             if area is None and addresses.get(loc or ""):
                 area = town_of(addresses[loc or ""][0])
-            if area is None:
-                area = _get(r, k, "name")
+            description = _get(r, k, "description") or ""
+            if area is None and re.search(r"[市町村区].*\d", description):
+                area = town_of(description)  # the address written as the description
             if area:
                 area_of_org[org] = area
     for t in by_kind.get("organizations", []):
@@ -220,7 +224,8 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
             if values.get("id") in area_of_org:
                 values["area"] = area_of_org[values["id"]]
                 columns["area"] = "locations"
-            out.rows.append(SourceRow(t.label, n, "organizations", values, columns))
+            out.rows.append(SourceRow(t.label, n, "organizations", values, columns,
+                                      soft=frozenset({"sector", "founded", "area"})))
         if not by_kind.get("locations"):
             out.notices.append(Notice(t.label, None,
                                       "locations 表がないため地区は空のままです",
@@ -241,7 +246,8 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
             org = values.get("org_id")
             if org in area_of_org:
                 values["area"], columns["area"] = area_of_org[org], "locations"
-            out.rows.append(SourceRow(t.label, n, "offers", values, columns))
+            out.rows.append(SourceRow(t.label, n, "offers", values, columns,
+                                      soft=frozenset({"area"})))
     return out
 
 
@@ -272,7 +278,8 @@ _GIVING_FIELDS = {
                         "recipientOrganization.0.location.0.name"),
     "funder_id": ("Funding Org:Identifier", "fundingOrganization.0.id"),
     "funder_name": ("Funding Org:Name", "fundingOrganization.0.name"),
-    "beneficiary_place": ("Beneficiary Location:0:Name", "beneficiaryLocation.0.name"),
+    "beneficiary_place": ("Beneficiary Location:0:Name", "Beneficiary Location:Name",
+                          "beneficiaryLocation.0.name"),
 }
 FUNDER_ROLE, RECIPIENT_ROLE = "funder", "recipient"
 

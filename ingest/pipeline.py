@@ -35,12 +35,14 @@ from pydantic import ValidationError
 from graph.model import (
     Area,
     Collaboration,
+    Interest,
     Need,
     Offer,
     Organization,
     Participant,
     PartnerEvaluation,
     Record,
+    Suggestion,
     record_type,
     referenced_ids,
 )
@@ -76,6 +78,8 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "evaluations": (("collaboration_id",), ("org_id", "org_name"), ("targets",), ("form",),
                     ("strengths",), ("selection",), ("relationship",)),
     "areas": (("name", "id"),),
+    "interests": (("org_id", "org_name"), ("need_id",)),
+    "suggestions": (("subject_id",), ("candidate_id",), ("score",)),
 }
 
 _MODEL_MESSAGES = {
@@ -214,9 +218,9 @@ class _Import:
         self.entries: dict[tuple[str, str], _Entry] = {}
         self.rows: list[_Row] = []
         self.alias: dict[str, str] = {}  # file org id -> stored org id (matched by 法人番号)
-        self._existing: dict[str, dict[str, Record | None]] = {k: {} for k in
-                                                               ("Organization", "Need", "Offer",
-                                                                "Collaboration", "Area")}
+        self._existing: dict[str, dict[str, Record | None]] = {
+            k: {} for k in ("Organization", "Need", "Offer", "Collaboration", "Area",
+                            "Suggestion", "Interest")}
         self._store_orgs: list[Organization] | None = None
         self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
 
@@ -361,8 +365,10 @@ class _Import:
         self._build_simple(by_kind["areas"], Area)
         self._build_simple(by_kind["needs"], Need)
         self._build_simple(by_kind["offers"], Offer)
+        self._build_simple(by_kind["suggestions"], Suggestion)
         self._build_collaborations(
             by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"])
+        self._build_simple(by_kind["interests"], Interest)
 
     def existing(self, kind: str, ids: Iterable[str]) -> dict[str, Record | None]:
         """Stored records by id (None when absent), fetched in chunks and cached."""
@@ -483,7 +489,7 @@ class _Import:
             if r.errors:
                 continue
             v = r.values
-            if rtype in (Need, Offer):
+            if rtype in (Need, Offer, Interest):
                 if v.get("org_id"):
                     v["org_id"] = self.alias.get(v["org_id"], v["org_id"])
                 elif v.get("org_name"):
@@ -495,9 +501,12 @@ class _Import:
                     r.error("org_id", None, "団体 ID（または団体名）が空です",
                             "the organization id (or name) is empty")
                     continue
-                rid = v.get("id") or (
-                    ("need-" if rtype is Need else "offer-")
-                    + _digest(v.get("org_id") or "", name_key(v.get("title") or "")))
+                prefix = {Need: "need-", Offer: "offer-", Interest: "interest-"}[rtype]
+                rid = v.get("id") or prefix + _digest(
+                    v.get("org_id") or "", name_key(v.get("title") or v.get("need_id") or ""))
+            elif rtype is Suggestion:
+                rid = v.get("id") or "suggestion-" + _digest(
+                    v.get("subject_id") or "", v.get("candidate_id") or "", v.get("need_id") or "")
             else:  # Area: the id is the name
                 rid = v.get("id") or v.get("name")
                 if not rid:
@@ -635,6 +644,8 @@ class _Import:
                     if value is not None and not old:
                         data["created_at"] = value
                     continue
+                if fld in r.src.soft and old is not None and getattr(old, fld) not in (None, "", []):
+                    continue  # a guess from a published format never overwrites stored data
                 if value is None:
                     if fld in ("id", "active"):
                         continue
@@ -650,8 +661,7 @@ class _Import:
             participants = [Participant.model_validate(p) if isinstance(p, dict) else p
                             for p in data.get("participants") or []]
             for _, org, role in parts:
-                participants = [p for p in participants if p.org_id != org]
-                participants.append(Participant(org_id=org, role=role))
+                participants = _replace_or_add(participants, Participant(org_id=org, role=role))
             if participants or "participants" in data:
                 data["participants"] = participants
             if not participants:
@@ -668,9 +678,8 @@ class _Import:
                               f"団体「{ev.org_id}」はこの協働事業（{rid}）の参加団体ではありません",
                               f"organization {ev.org_id!r} is not a participant of {rid!r}")
                     continue
-                evaluations = [e for e in evaluations if e.org_id != ev.org_id]
-                evaluations.append(ev)
-            data["evaluations"] = sorted(evaluations, key=lambda e: e.org_id)
+                evaluations = _replace_or_add(evaluations, ev)
+            data["evaluations"] = evaluations
         try:
             rec = rtype.model_validate(data)
         except ValidationError as exc:
@@ -803,6 +812,14 @@ class _Import:
         self.report.created = len(result.created)
         self.report.updated = len(result.updated)
         self.report.unchanged = len(result.unchanged)
+
+
+def _replace_or_add(items: list[Any], new: Any) -> list[Any]:
+    """Replace the item of the same organization in place (order kept), else append."""
+    for i, item in enumerate(items):
+        if item.org_id == new.org_id:
+            return items[:i] + [new] + items[i + 1 :]
+    return [*items, new]
 
 
 def _digest(*parts: str) -> str:

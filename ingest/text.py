@@ -35,13 +35,24 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# Full-width letters, digits and the symbols of addresses, e-mail and phone numbers become
+# half-width; runs of half-width katakana become full-width (ｶﾞ -> ガ).  Japanese punctuation
+# such as （）「」～ is kept as written: it is correct typography, not a variant.
+_WIDTH_RE = re.compile(r"[Ａ-Ｚａ-ｚ０-９＠．＿－＋＃％＆＝\u3000]+|[\uff61-\uff9f]+")
+
+
+def fold_width(text: str) -> str:
+    """全角英数字 -> 半角, 半角カナ -> 全角 (the width folding registers need), nothing else."""
+    return _WIDTH_RE.sub(lambda m: nfkc(m.group(0)), text)
+
+
 def clean(value: object) -> str:
-    """The display form of a cell: NFKC, spaces collapsed to one, trimmed.
+    """The display form of a cell: widths folded (:func:`fold_width`), spaces collapsed, trimmed.
 
     Line breaks inside a cell are kept (descriptions often have paragraphs); other runs of
-    whitespace become one space.
+    whitespace become one space.  Full NFKC is kept for comparison keys (:func:`name_key`).
     """
-    text = nfkc(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = fold_width(str(value)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
 
