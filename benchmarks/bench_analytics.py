@@ -59,6 +59,9 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=180)
     ap.add_argument("--collaborations", type=int, default=3000)
     ap.add_argument("--years", type=int, default=6)
+    ap.add_argument("--store", action="store_true",
+                    help="also load the data into a temporary embedded store and time reading "
+                    "it back and the exports")
     ap.add_argument("--uniform", action="store_true",
                     help="partners drawn uniformly (a much denser network than a real city's)")
     args = ap.parse_args()
@@ -75,7 +78,40 @@ def main() -> None:
         dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
         last = figs[-1].figures
         print(f"compute_growth(period={period}, by={by}): {len(figs)} period figures in "
-              f"{dt:.2f}s wall, {dcpu:.2f}s CPU; last: {last['organizations']} orgs, {last['ties']} ties")
+              f"{dt:.2f}s wall, {dcpu:.2f}s CPU; "
+              f"last: {last['organizations']} orgs, {last['ties']} ties")
+
+
+    if args.store:
+        bench_store(orgs, collabs)
+
+
+def bench_store(orgs, collabs) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from graph.analytics import network_events
+    from graph.embedded import EmbeddedStore
+    from graph.export import growth_json, network_json, write_csv, write_gexf, write_graphml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
+        store.init_schema()
+        store.upsert([*orgs, *collabs])
+        steps = [
+            ("network_events(store)", lambda: network_events(store)),
+            ("network_json(store, month)", lambda: network_json(store, "month")),
+            ("growth_json(store, month)", lambda: growth_json(store, "month")),
+            ("write_gexf(store)", lambda: write_gexf(store, Path(tmp) / "n.gexf")),
+            ("write_graphml(store)", lambda: write_graphml(store, Path(tmp) / "n.graphml")),
+            ("write_csv(store)", lambda: write_csv(store, Path(tmp) / "csv")),
+        ]
+        for name, step in steps:
+            t, cpu = time.perf_counter(), time.process_time()
+            step()
+            print(f"{name}: {time.perf_counter() - t:.2f}s wall, "
+                  f"{time.process_time() - cpu:.2f}s CPU")
+        store.close()
 
 
 if __name__ == "__main__":
