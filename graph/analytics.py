@@ -826,12 +826,17 @@ class SnapshotComparison:
     changes: list[FigureChange] = field(default_factory=list)
 
 
-def _snapshot_root(data_dir: Path | str | None) -> Path:
-    if data_dir is None:
-        from graph.settings import get_settings
+def _snapshot_root(target: GraphStore | Path | str | None) -> Path:
+    """``<data dir>/analytics``: the folder given, the embedded store's own folder, or the
+    configured ``TSUNAGU_DATA_DIR`` (for None and for a Neo4j store)."""
+    if isinstance(target, Path | str):
+        return Path(target) / "analytics"
+    store_path = getattr(target, "path", None)
+    if isinstance(store_path, Path):
+        return store_path.parent / "analytics"
+    from graph.settings import get_settings
 
-        data_dir = get_settings().data_dir
-    return Path(data_dir) / "analytics"
+    return get_settings().data_dir / "analytics"
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -842,14 +847,15 @@ def _slug(text: str) -> str:
 
 
 def save_snapshot(
-    data_dir: Path | str | None,
+    data_dir: GraphStore | Path | str | None,
     figures: Sequence[PeriodFigures],
     computed_at: datetime | None = None,
 ) -> list[Path]:
     """Keep each period's figures as its own JSON file; earlier files are never overwritten.
 
     Layout: ``<data_dir>/analytics/<period kind>/<scope>/<period>/<computed_at>.json``.
-    ``data_dir`` None means the configured ``TSUNAGU_DATA_DIR``.
+    ``data_dir`` may be a folder, a store (the embedded store's folder; the configured data dir
+    for Neo4j) or None (the configured ``TSUNAGU_DATA_DIR``).
     """
     root = _snapshot_root(data_dir)
     at = (computed_at or datetime.now(UTC)).astimezone(UTC)
@@ -873,7 +879,7 @@ def save_snapshot(
 
 
 def load_snapshots(
-    data_dir: Path | str | None = None,
+    data_dir: GraphStore | Path | str | None = None,
     period_kind: str | None = None,
     period: str | None = None,
     scope: str | None = None,

@@ -373,6 +373,14 @@ def test_snapshots_are_kept_and_compared(store: GraphStore, tmp_path) -> None:
         compare_snapshots(fy23[0], fy24[0])
 
 
+def test_snapshots_of_an_embedded_store_live_beside_it(embedded_store: GraphStore) -> None:
+    orgs, collabs = city()
+    embedded_store.upsert([*orgs, *collabs])
+    [path] = save_snapshot(embedded_store, compute_growth(embedded_store, "year")[-1:])
+    assert path.is_relative_to(embedded_store.path.parent / "analytics")  # type: ignore[attr-defined]
+    assert [s.path for s in load_snapshots(embedded_store)] == [path]
+
+
 def test_saving_twice_in_the_same_instant_overwrites_nothing(tmp_path) -> None:
     figs = compute_growth(history_from_records(*city()), "year")
     at = _at(2025, 1, 1)
