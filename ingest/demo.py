@@ -568,7 +568,7 @@ class _Generator:
             return 0.0
         base = rng.lognormvariate(0.0, 0.55)
         if sector == SEC.GOVERNMENT:
-            base *= 0.45
+            base *= 0.9
         if citywide:
             base *= 1.2
         return round(base, 4)
@@ -737,6 +737,8 @@ class _Generator:
                 need = self._need(org, theme, posted())
                 self.standing_needs[(org.id, theme)] = need.id
             k = rng.choice(n_offers[org.sector])
+            if org.sector in (SEC.BUSINESS, SEC.WELFARE):  # offers cover what they do
+                k = max(k, len(org.themes))
             themed = min(k, len(org.themes))
             for theme in rng.sample(org.themes, themed):
                 t = txt.THEMES_BY_KEY[theme]
@@ -762,11 +764,11 @@ class _Generator:
             if c.citywide or lead.citywide:
                 pass
             elif c.area == lead.area:
-                s *= 4.0
+                s *= 4.5
             elif c.area in self.neigh[lead.area]:
                 s *= 1.8
             else:
-                s *= 0.12
+                s *= 0.08
             if theme in c.themes:
                 s *= 4.0
             elif set(t.fields) & set(c.fields):
@@ -933,8 +935,8 @@ class _Generator:
     def _attach_need(self, c: _Collab, lead: _Org, theme: str) -> None:
         rng = self.rng
         standing = self.standing_needs.get((lead.id, theme))
-        if standing and self.need_by_id[standing].created_at.date() <= c.starts \
-                and rng.random() < 0.85:
+        posted_on = self.need_by_id[standing].starts if standing else None
+        if standing and posted_on and posted_on <= c.starts and rng.random() < 0.85:
             c.need_ids = [standing]
         elif lead.sector != SEC.GOVERNMENT and rng.random() < 0.5:
             posted = c.starts - timedelta(days=rng.randint(20, 90))
@@ -977,7 +979,7 @@ class _Generator:
         rng = self.rng
         if c.status != CollaborationStatus.ENDED or rng.random() < 0.2:
             return []
-        out = []
+        out: list[PartnerEvaluation] = []
         for org_id in [c.lead, *c.partners]:
             if rng.random() < 0.15 and out:
                 continue
@@ -1491,7 +1493,7 @@ def write_files(city: DemoCity, out_dir: Path | str) -> list[Path]:
 
 
 def _write_xlsx(city: DemoCity, path: Path) -> Path:
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

