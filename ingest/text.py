@@ -112,6 +112,8 @@ def guess_sector(name: str, hint: str | None = None) -> Sector | None:
             return sector
     if re.search(r"[市町村]\S*[課室局部]$", text):
         return Sector.GOVERNMENT
+    if re.search(r"\S区(会)?$", text):  # 中込区: a neighbourhood association (区・自治会)
+        return Sector.ASSOCIATION
     return None
 
 
