@@ -14,7 +14,7 @@ import copy
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from graph.model import (
     CollaborationForm,
@@ -29,6 +29,46 @@ from graph.model import (
 T = TypeVar("T")
 
 _NOT_INPUT = {"created_at", "updated_at", "active"}
+#: control characters have no place in names and texts (and break XML exports); tab and
+#: newlines are fine
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _find_control(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if any(ch in _CONTROL for ch in value) else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)  # type: ignore[assignment]
+    else:
+        return None
+    for key, item in items:
+        found = _find_control(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _no_control_characters(cls: type[BaseModel], data: Any) -> Any:
+    found = _find_control(data, "")
+    if found:
+        raise ValueError(f"{found}: 制御文字は使えません / control characters are not allowed")
+    return data
+
+
+_TEXT_CHECK = {"_no_control": model_validator(mode="before")(_no_control_characters)}
+
+
+class Input(BaseModel):
+    """Base of the hand-written request bodies: unknown fields and control characters refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control(cls, data: Any) -> Any:
+        return _no_control_characters(cls, data)
 
 
 def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[BaseModel]:  # type: ignore[assignment]
@@ -44,7 +84,10 @@ def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
             annotation = annotation | None  # type: ignore[operator]
         fields[name] = (annotation, info)
     return create_model(  # type: ignore[call-overload,no-any-return]
-        f"{rtype.kind}Create", __config__=ConfigDict(extra="forbid"), **fields
+        f"{rtype.kind}Create",
+        __config__=ConfigDict(extra="forbid"),
+        __validators__=_TEXT_CHECK,
+        **fields,
     )
 
 
@@ -59,7 +102,10 @@ def update_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
         info.default_factory = None
         fields[name] = (info.annotation | None, info)  # type: ignore[operator]
     return create_model(  # type: ignore[call-overload,no-any-return]
-        f"{rtype.kind}Update", __config__=ConfigDict(extra="forbid"), **fields
+        f"{rtype.kind}Update",
+        __config__=ConfigDict(extra="forbid"),
+        __validators__=_TEXT_CHECK,
+        **fields,
     )
 
 
@@ -79,29 +125,25 @@ class UserOut(BaseModel):
     org_id: str | None = None
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(Input):
     status: Literal["accepted", "rejected", "deferred"]
     note: str = Field(default="", max_length=4000)
 
 
-class InterestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InterestIn(Input):
     message: str = Field(default="", max_length=4000)
     #: the interested organization; a business user may leave it out (its own is used)
     org_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class InterestDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InterestDecisionIn(Input):
     status: Literal["accepted", "declined"]
     note: str = Field(default="", max_length=4000)
 
 
-class DraftCollaborationIn(BaseModel):
+class DraftCollaborationIn(Input):
     """Turn an accepted suggestion into a planned collaboration (defaults fill the rest)."""
 
-    model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str = Field(default="", max_length=10000)
     form: CollaborationForm = CollaborationForm.PROJECT_COOPERATION
@@ -109,15 +151,13 @@ class DraftCollaborationIn(BaseModel):
     ends: date | None = None
 
 
-class EndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EndIn(Input):
     ends: date | None = None
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(Input):
     """One partner's evaluation (Saku's five items on 1–5, trust and value, a comment)."""
 
-    model_config = ConfigDict(extra="forbid")
     org_id: str = Field(min_length=1, max_length=200)
     targets: Score
     form: Score
@@ -129,8 +169,7 @@ class EvaluationIn(BaseModel):
     comment: str = Field(default="", max_length=4000)
 
 
-class SeatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SeatingIn(Input):
     org_ids: list[str] = Field(min_length=2, max_length=300)
     rounds: int = Field(ge=1, le=20)
     table_size: int = Field(ge=2, le=50)

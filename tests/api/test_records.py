@@ -160,6 +160,7 @@ def test_collaboration_crud_with_partners_and_roles(env: Env) -> None:
         ),
         ("/organizations", {"name": "x", "sector": "npo", "bogus": 1}, 422, "bogus"),
         ("/needs", {"org_id": "no-such-org", "title": "x"}, 422, "no-such-org"),
+        ("/organizations", {"name": "a\x0bb", "sector": "npo"}, 422, "control characters"),
         ("/needs", {"org_id": "npo-kids", "title": ""}, 422, "title"),
         (
             "/collaborations",
