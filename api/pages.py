@@ -166,6 +166,12 @@ def organization_page(request: Request, org_id: str) -> HTMLResponse:
     )
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for this path whatever the page says."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/static/{path:path}")
 def static_file(path: str) -> FileResponse:
     """A file under ``api/static/`` (a plain route, so it survives ``include_router``)."""

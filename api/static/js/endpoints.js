@@ -21,7 +21,7 @@ export const endpoints = {
   queue: () => api("queue", { query: { limit: 1000 } }),
   responseTimes: () => api("queue/response-times"),
   /** Open public needs ranked for an organization: `[{need, score}]`. */
-  opportunities: async (query) => (await api("opportunities", { query: { limit: 50, ...query } })).items,
+  opportunities: async (query) => (await api("opportunities", { query: { limit: 20, ...query } })).items,
   expressInterest: (needId, message, orgId) =>
     api(`needs/${encodeURIComponent(needId)}/interests`, {
       method: "POST", body: orgId ? { message, org_id: orgId } : { message },

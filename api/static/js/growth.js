@@ -139,16 +139,18 @@ async function loadPeriod(period) {
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.setAttribute("aria-pressed", String(b.dataset.period === period));
   }
-  const periods = normaliseGrowth(await endpoints.growth(period));
+  const data = await endpoints.growth(period);
+  const periods = normaliseGrowth(data);
   document.getElementById("period-count").textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
   document.getElementById("charts").dataset.period = period;
   document.getElementById("charts").dataset.ready = "true";
+  return data;
 }
 
 async function start() {
-  await loadPeriod("fiscal");
+  const fiscal = await loadPeriod("fiscal");
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
   }
@@ -163,7 +165,7 @@ async function start() {
     });
   }
   try {
-    drawIndicators(await endpoints.indicators());
+    drawIndicators(fiscal.plan_indicators || (await endpoints.indicators("fiscal")));
   } catch (err) {
     document.getElementById("indicators").replaceChildren(el("p", { class: "error" }, explainError(err)));
   }

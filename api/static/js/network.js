@@ -7,10 +7,10 @@ import {
 import { endpoints, normaliseNetwork } from "./endpoints.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const WIDTH = 1000;
 const HEIGHT = 640;
+let WIDTH = 1000; // set from the drawing area's shape at start
 const PLAY_STEP_MS = 140;
-const LABELLED = 10; // names shown for the best-connected organizations
+const LABELLED = 8; // names shown for the best-connected organizations
 
 const svg = document.getElementById("map");
 const slider = document.getElementById("time-slider");
@@ -21,7 +21,7 @@ const countTies = document.getElementById("count-ties");
 const showIsolated = document.getElementById("show-isolated");
 
 let net; // {nodes, edges}
-let steps = []; // month ends, ISO strings
+let steps = []; // [{end: ISO day, label}] oldest first
 let view = { x: 0, y: 0, k: 1 };
 let selected = null;
 let playing = null;
@@ -33,6 +33,7 @@ function svgEl(tag, attrs = {}) {
   return node;
 }
 
+/** Month ends from `first` to `last` (used when the API sends no periods). */
 function monthEnds(first, last) {
   const out = [];
   let y = Number(first.slice(0, 4));
@@ -68,15 +69,19 @@ function layout() {
   const anchor = (s) => {
     const i = Math.max(0, sectors.indexOf(s));
     const a = (2 * Math.PI * i) / sectors.length;
-    return { x: WIDTH / 2 + Math.cos(a) * 220, y: HEIGHT / 2 + Math.sin(a) * 170 };
+    return { x: WIDTH / 2 + Math.cos(a) * WIDTH * 0.2, y: HEIGHT / 2 + Math.sin(a) * HEIGHT * 0.25 };
   };
+  const linked = new Set(links.flatMap((l) => [l.source, l.target]));
+  // Organizations without ties would drift to the edge and shrink everything else: hold them
+  // close to their sector's anchor instead.
+  const pull = (d) => (linked.has(d.id) ? 0.06 : 0.35);
   const sim = d3
     .forceSimulation(nodes)
-    .force("link", d3.forceLink(links).id((d) => d.id).distance(34).strength(0.25))
-    .force("charge", d3.forceManyBody().strength(-38).distanceMax(260))
-    .force("x", d3.forceX((d) => anchor(d.sector).x).strength(0.05))
-    .force("y", d3.forceY((d) => anchor(d.sector).y).strength(0.06))
-    .force("collide", d3.forceCollide(7))
+    .force("link", d3.forceLink(links).id((d) => d.id).distance(46).strength(0.12))
+    .force("charge", d3.forceManyBody().strength(-70).distanceMax(320))
+    .force("x", d3.forceX((d) => anchor(d.sector).x).strength(pull))
+    .force("y", d3.forceY((d) => anchor(d.sector).y).strength(pull))
+    .force("collide", d3.forceCollide(8))
     .stop();
   for (let i = 0; i < 320; i++) sim.tick();
   // Fit into the drawing area.
@@ -128,9 +133,9 @@ function draw() {
 
 /** Show the network as of steps[i]: nodes that have appeared, ties that have started. */
 function showStep(i) {
-  const day = steps[i];
-  const prev = i > 0 ? steps[i - 1] : "";
-  asof.textContent = monthLabel(day);
+  const day = steps[i].end;
+  const prev = i > 0 ? steps[i - 1].end : "";
+  asof.textContent = steps[i].label;
   const degree = new Map();
   let ties = 0;
   for (const e of net.edges) {
@@ -254,7 +259,7 @@ async function select(id) {
   if (!n) return;
   showStep(Number(slider.value));
   document.getElementById("details-hint").hidden = true;
-  const day = steps[Number(slider.value)];
+  const step = steps[Number(slider.value)];
   const partners = net.edges
     .filter((e) => e.visible && (e.source === id || e.target === id))
     .map((e) => ({ node: net.nodes.find((x) => x.id === (e.source === id ? e.target : e.source)), edge: e }))
@@ -269,7 +274,7 @@ async function select(id) {
       el("dt", {}, t("area")), el("dd", {}, n.area || t("unknown")),
       el("dt", {}, t("fields")), el("dd", {}, fields.length ? fields : t("none")),
       el("dt", {}, t("since")), el("dd", {}, formatDate(n.first_seen)),
-      el("dt", {}, t("degree")), el("dd", {}, `${partners.length}（${monthLabel(day)}）`),
+      el("dt", {}, t("degree")), el("dd", {}, `${partners.length}（${step.label}）`),
     ),
     el("p", {}, el("a", { href: `/organizations/${encodeURIComponent(id)}`, class: "btn" }, t("open_profile"))),
     el("h3", {}, t("partners")),
@@ -315,8 +320,14 @@ async function start(signedIn) {
     asof.textContent = t("none");
     return;
   }
-  const days = [...net.nodes.map((n) => n.first_seen), ...net.edges.map((e) => e.first)].sort();
-  steps = monthEnds(days[0], days[days.length - 1]);
+  if (net.periods?.length) {
+    steps = net.periods.map((p) => ({ end: p.end, label: lang === "ja" ? p.label_ja : p.label_en }));
+  } else {
+    const days = [...net.nodes.map((n) => n.first_seen), ...net.edges.map((e) => e.first)].sort();
+    steps = monthEnds(days[0], days[days.length - 1]).map((end) => ({ end, label: monthLabel(end) }));
+  }
+  const box = svg.getBoundingClientRect();
+  if (box.width && box.height) WIDTH = Math.round((HEIGHT * box.width) / box.height);
   layout();
   draw();
   renderLegend();

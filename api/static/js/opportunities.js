@@ -9,6 +9,7 @@ const form = document.getElementById("search-form");
 const results = document.getElementById("results");
 const count = document.getElementById("result-count");
 let user = null;
+let orgNames = new Map();
 
 function needCard(hit) {
   const need = hit.need;
@@ -17,7 +18,8 @@ function needCard(hit) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      await endpoints.expressInterest(need.id, message.value.trim(), user);
+      const acting = user.role === "business" ? null : document.getElementById("acting-org").value;
+      await endpoints.expressInterest(need.id, message.value.trim(), acting);
       node.querySelector(".interest").replaceChildren(el("p", { class: "muted interest-sent" }, t("opp_interest_sent")));
       toast(t("opp_interest_sent"));
     } catch (err) {
@@ -31,7 +33,7 @@ function needCard(hit) {
       el("span", { class: "item-title" }, need.title),
       hit.score !== undefined ? el("span", { class: "muted small", style: "margin-left:auto" }, `${t("score")} ${formatNumber(hit.score, 2)}`) : null),
     el("div", { class: "meta" },
-      hit.org_name || need.org_name ? el("span", {}, hit.org_name || need.org_name) : null,
+      el("span", { class: "org-name" }, el("a", { href: `/organizations/${encodeURIComponent(need.org_id)}` }, orgNames.get(need.org_id) || need.org_id)),
       need.area ? el("span", {}, `${t("area")}: ${need.area}`) : null,
       period ? el("span", {}, `${t("period")}: ${period}`) : null),
     need.description ? el("p", {}, need.description) : null,
@@ -50,7 +52,7 @@ async function search(event) {
   const data = new FormData(form);
   const query = {};
   for (const [k, v] of data.entries()) if (String(v).trim()) query[k] = String(v).trim();
-  if (query.skills) query.skills = query.skills.split(/[,、，]\s*/).filter(Boolean);
+  if (query.skill) query.skill = query.skill.split(/[,、，]\s*/).filter(Boolean);
   count.textContent = t("loading");
   try {
     const hits = await endpoints.opportunities(query);
@@ -67,9 +69,17 @@ async function start(signedIn) {
   user = signedIn;
   const select = document.getElementById("resource");
   for (const [value, text] of Object.entries(labels.resource_kind)) select.append(el("option", { value }, text));
-  endpoints.areas().then((areas) => {
-    document.getElementById("area-list").replaceChildren(...areas.map((a) => el("option", { value: a })));
-  }).catch(() => {});
+  const orgs = await endpoints.organizations();
+  orgNames = new Map(orgs.map((o) => [o.id, o.name]));
+  const areas = [...new Set(orgs.map((o) => o.area).filter(Boolean))].sort();
+  document.getElementById("area-list").replaceChildren(...areas.map((a) => el("option", { value: a })));
+  if (user.role !== "business") {
+    // Coordinators search on behalf of an organization (the ranking is for that organization).
+    const businesses = orgs.filter((o) => o.sector === "business");
+    document.getElementById("acting-org").replaceChildren(
+      ...(businesses.length ? businesses : orgs).map((o) => el("option", { value: o.id }, o.name)));
+    document.getElementById("acting-org-field").hidden = false;
+  }
   form.addEventListener("submit", search);
   await search();
 }

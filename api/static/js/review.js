@@ -53,6 +53,7 @@ function card(item) {
         t(isInterest ? "kind_interest" : "kind_suggestion")),
       el("span", { class: "tag" }, t("waited_days", { days: Math.floor(item.waited_days) })),
       item.overdue ? el("span", { class: "tag tag-overdue" }, t("overdue")) : null,
+      item.status === "deferred" ? el("span", { class: "tag" }, t("status_deferred")) : null,
       el("span", { class: "muted small" }, formatDate(item.created_at)),
       item.score !== null && item.score !== undefined
         ? el("span", { class: "muted small", style: "margin-left:auto" }, `${t("score")} ${formatNumber(item.score, 2)}`)
