@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
@@ -31,6 +30,10 @@ def upload(
     mapping: Annotated[
         str | None, Form(description='column mapping as JSON, e.g. {"団体名称": "name"}')
     ] = None,
+    kind: Annotated[
+        str | None,
+        Query(max_length=40, description="record kind when the file name does not say it"),
+    ] = None,
     dry_run: Annotated[bool, Query(description="report without writing")] = False,
     skip_invalid: Annotated[
         bool, Query(description="write the valid rows, report the rest")
@@ -42,6 +45,8 @@ def upload(
     ``skip_invalid`` the valid rows are written and the rest reported.
     """
     try:
+        from ingest.columns import parse_mapping
+        from ingest.errors import FileError
         from ingest.pipeline import import_bytes
     except ImportError as exc:
         raise HTTPException(503, bilingual("取り込み機能が利用できません", str(exc))) from exc
@@ -54,31 +59,26 @@ def upload(
                 f"file larger than {MAX_UPLOAD_BYTES // 2**20} MiB; use `tsunagu ingest`",
             ),
         )
-    parsed_mapping: dict[str, str] | None = None
-    if mapping:
-        try:
-            parsed_mapping = json.loads(mapping)
-        except json.JSONDecodeError as exc:
-            raise unprocessable(
-                "mapping が JSON ではありません", f"mapping is not JSON: {exc}"
-            ) from exc
-        if not isinstance(parsed_mapping, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in parsed_mapping.items()
-        ):
-            raise unprocessable(
-                "mapping は {列名: 項目名} の形にしてください",
-                'mapping must be an object of column -> field names, e.g. {"団体名称": "name"}',
-            )
-    report = import_bytes(
-        store,
-        file.filename or "upload",
-        data,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        mapping=parsed_mapping,
-    )
+    try:
+        parsed_mapping = parse_mapping(mapping, "mapping") if mapping else None
+        report = import_bytes(
+            store,
+            file.filename or "upload",
+            data,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            mapping=parsed_mapping,
+            kind=kind,
+        )
+    except FileError as exc:
+        raise unprocessable(exc.reason_ja, exc.reason_en) from exc
     body = report.to_dict()
     body["summary"] = report.summary_lines()
     if report.errors and not report.written and not dry_run:
-        return JSONResponse({"detail": body["summary"][-1], **body}, status_code=422)
+        detail = bilingual(
+            f"エラー {len(report.errors)} 件のため何も書き込んでいません",
+            f"nothing was written because of {len(report.errors)} error(s); fix them or use "
+            "skip_invalid",
+        )
+        return JSONResponse({**body, "detail": detail}, status_code=422)
     return body
