@@ -20,6 +20,7 @@ checked before the function returns.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,6 +54,14 @@ CSV_ENCODING = "utf-8-sig"
 
 class ExportError(ValueError):
     """An export could not be written or did not read back as written."""
+
+
+#: characters XML 1.0 forbids: a stray one in a name would make the whole GEXF/GraphML unreadable
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    return _XML_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
 def _sector_labels(value: str | None) -> tuple[str, str]:
@@ -106,7 +115,7 @@ def export_graph(
         }
         if kind:
             attrs["first_period"] = period_of(date.fromisoformat(a["first_seen"]), kind).key
-        out.add_node(v, **attrs)
+        out.add_node(v, **{k: _xml_safe(x) for k, x in attrs.items()})
     for u, v, e in g.edges(data=True):
         attrs = {
             "weight": e["count"],

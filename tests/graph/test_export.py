@@ -52,6 +52,15 @@ def test_gexf_is_dynamic_and_reads_back(history, tmp_path: Path) -> None:
     assert ab["first_period"] == "FY2023"
 
 
+def test_control_characters_in_names_do_not_break_xml(tmp_path: Path) -> None:
+    orgs, collabs = city()
+    orgs[0] = orgs[0].model_copy(update={"name": "あおば\x0b子ども食堂\x00"})
+    h = history_from_records(orgs, collabs)
+    g = nx.read_gexf(write_gexf(h, tmp_path / "n.gexf"))
+    assert g.nodes["A"]["label"] == "あおば子ども食堂"
+    assert nx.read_graphml(write_graphml(h, tmp_path / "n.graphml")).number_of_nodes() == 6
+
+
 def test_graphml_carries_start_and_end(history, tmp_path: Path) -> None:
     g = nx.read_graphml(write_graphml(history, tmp_path / "net.graphml"))
     assert (g.number_of_nodes(), g.number_of_edges()) == (6, 7)
