@@ -171,6 +171,7 @@ class EmbeddedStore(GraphStore):
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """The open SQLite connection (hold ``_lock`` when using it from several threads)."""
         if self._conn is None:
             raise StoreError("the embedded store is closed (ストアは閉じられています)")
         return self._conn
@@ -525,6 +526,13 @@ class EmbeddedStore(GraphStore):
         arrays = {i: as_vector(v) for i, v in vectors.items()}
         if not arrays:
             return
+        zero = sorted(i for i, a in arrays.items() if not np.any(a))
+        if zero:
+            # cosine is undefined for them, and Neo4j's vector index would leave them out
+            raise StoreError(
+                f"zero vectors for {kind} {', '.join(repr(z) for z in zero[:10])}: cosine "
+                "similarity is undefined (ゼロベクトルは保存できません)"
+            )
         dims = {a.size for a in arrays.values()}
         if len(dims) > 1:
             raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
@@ -631,6 +639,7 @@ class EmbeddedStore(GraphStore):
         return out
 
     def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """{text hash: vector} for the hashes already embedded with ``model``."""
         out: dict[str, np.ndarray] = {}
         for part in _chunks(list(dict.fromkeys(text_hashes))):
             rows = self._read(
@@ -642,6 +651,7 @@ class EmbeddedStore(GraphStore):
         return out
 
     def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        """Remember vectors by (model, text hash) so unchanged texts are not embedded again."""
         arrays = {h: as_vector(v) for h, v in vectors.items()}
         rows = [(model, h, a.size, _to_blob(a)) for h, a in arrays.items()]
         if not rows:

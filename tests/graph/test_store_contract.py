@@ -674,6 +674,14 @@ def test_embeddings_put_get_and_replace(filled: GraphStore) -> None:
         filled.put_embeddings("Organization", MODEL, {"org-nowhere": vec(1)})
     with pytest.raises(StoreError):
         filled.put_embeddings("Organization", MODEL, {"org-city": [float("nan")] * DIM})
+    with pytest.raises(StoreError):  # cosine is undefined for a zero vector
+        filled.put_embeddings("Organization", MODEL, {"org-city": np.zeros(DIM)})
+    with pytest.raises(StoreError):
+        filled.nearest("Organization", MODEL, np.zeros(DIM))
+    # a rejected batch changes nothing
+    assert np.allclose(
+        filled.get_embeddings("Organization", MODEL, ["org-city"])["org-city"], vec(99)
+    )
 
 
 def test_nearest(filled: GraphStore) -> None:
