@@ -1,9 +1,326 @@
-"""Sub-commands of ``tsunagu`` owned by this package."""
+"""Sub-commands of ``tsunagu`` owned by the matcher: ``suggest``, ``train``, ``evaluate`` and
+``embed``.  Heavy imports (torch via sentence-transformers, scikit-learn) happen inside them."""
 
 from __future__ import annotations
+
+import json
+import tempfile
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1:
+            return out + "…"
+        out, used = out + ch, used + w
+    return out
+
+
+def _pad(text: str, width: int) -> str:
+    text = _cut(text, width) if _width(text) > width else text
+    return text + " " * (width - _width(text))
+
+
+def _open(settings: Any) -> Any:
+    from graph import open_store
+
+    return open_store(settings)
+
+
+def _fail(ja: str, en: str) -> typer.Exit:
+    typer.echo(f"エラー: {ja}\nerror: {en}", err=True)
+    return typer.Exit(code=1)
+
+
 def register(app: typer.Typer) -> None:
-    """Add this package's sub-commands to the ``tsunagu`` app."""
+    """Add the matcher's sub-commands to the ``tsunagu`` app."""
+
+    @app.command("suggest")
+    def suggest(
+        org_id: Annotated[
+            str | None,
+            typer.Argument(help="organization id / 団体ID (or use --need)", show_default=False),
+        ] = None,
+        need: Annotated[
+            str | None,
+            typer.Option("--need", help="suggest partners for this need / このニーズへの提案"),
+        ] = None,
+        k: Annotated[int, typer.Option("-k", min=1, max=200, help="how many / 件数")] = 10,
+        sector: Annotated[
+            list[str] | None,
+            typer.Option(help="candidate sector(s), e.g. business, npo, 事業者 / 候補の種別"),
+        ] = None,
+        area: Annotated[list[str] | None, typer.Option(help="candidate district(s) / 地区")] = None,
+        field: Annotated[
+            list[str] | None,
+            typer.Option(help="field the candidate must share, code or name / 活動分野"),
+        ] = None,
+        include_partners: Annotated[
+            bool, typer.Option(help="also suggest current partners / 現在の協働先も含める")
+        ] = False,
+        diverse: Annotated[
+            bool, typer.Option(help="mix sectors in the top results / 上位を一つの種別に偏らせない")
+        ] = False,
+        min_score: Annotated[float, typer.Option(help="minimum score / 最低スコア")] = 0.0,
+        refresh: Annotated[
+            bool, typer.Option(help="encode new or changed texts first / 先に埋め込みを更新")
+        ] = True,
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON / JSON で出力")] = False,
+    ) -> None:
+        """Suggest partners for an organization or a need, with reasons (Japanese and English).
+        団体またはニーズに合う協働先を、理由つきで提案します。"""
+        from graph.model import Sector, parse_field
+        from graph.settings import Settings
+        from graph.store import NotFoundError
+        from matching.service import Matcher, SuggestFilters
+
+        if (org_id is None) == (need is None):
+            raise _fail(
+                "団体IDか --need のどちらか一方を指定してください",
+                "give either an organization id or --need NEED_ID (not both)",
+            )
+        try:
+            filters = SuggestFilters(
+                sectors=[Sector.parse(s) for s in sector] if sector else None,  # type: ignore[misc]
+                areas=area or None,
+                fields=[parse_field(f) for f in field] if field else None,
+                exclude_current_partners=not include_partners,
+                min_score=min_score,
+                diverse=diverse,
+            )
+        except ValueError as exc:
+            raise _fail(f"指定が正しくありません: {exc}", f"bad option: {exc}") from exc
+        settings = Settings()
+        store = _open(settings)
+        try:
+            matcher = Matcher(store, settings)
+            if refresh:
+                matcher.refresh_embeddings(progress=True)
+            try:
+                if need:
+                    results = matcher.suggest_for_need(need, k, filters)
+                else:
+                    assert org_id is not None
+                    results = matcher.suggest_for_org(org_id, k, filters)
+            except NotFoundError as exc:
+                raise _fail(f"見つかりません: {exc}", f"not found: {exc}") from exc
+            names = {
+                o.id: o
+                for o in store.get_many("Organization", [s.candidate_id for s in results]).values()
+            }
+            status = matcher.status
+        finally:
+            store.close()
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    [s.model_dump(mode="json") for s in results], ensure_ascii=False, indent=2
+                )
+            )
+            return
+        if not status["semantic"]:
+            typer.echo(
+                f"注意: 意味の類似度は使っていません / note: no semantic similarity "
+                f"({status['error']})",
+                err=True,
+            )
+        ranker = status["ranker"] or "fallback (hand weights) / 既定の重み"
+        typer.echo(f"ranker: {ranker}   model: {status['model']}")
+        if not results:
+            typer.echo("候補がありません / no candidates")
+            return
+        head = (
+            f"{'#':>2}  {'score':>5}  {_pad('団体 / organization', 30)}  {_pad('種別・地区', 22)}"
+        )
+        typer.echo(head)
+        typer.echo("-" * _width(head))
+        for i, s in enumerate(results, 1):
+            org = names.get(s.candidate_id)
+            label = f"{org.name} ({org.id})" if org else s.candidate_id
+            where = f"{org.sector.label_ja}・{org.area or '-'}" if org else ""
+            typer.echo(f"{i:>2}  {s.score:5.3f}  {_pad(label, 30)}  {_pad(where, 22)}")
+            typer.echo(f"      理由: {s.explanation.get('ja', '')}")
+            typer.echo(f"      why:  {s.explanation.get('en', '')}")
+
+    @app.command("train")
+    def train(
+        kind: Annotated[str, typer.Option(help="hgb (gradient boosting) or logistic")] = "hgb",
+        negatives: Annotated[
+            int,
+            typer.Option(
+                min=1, max=50, help="sampled non-partners per positive / 正例あたりの負例数"
+            ),
+        ] = 5,
+        seed: Annotated[int, typer.Option(help="random seed / 乱数の種")] = 0,
+    ) -> None:
+        """Train the ranker on past collaborations and coordinators' decisions, and save it.
+        過去の協働とコーディネーターの判断からランカーを学習して保存します。"""
+        from graph.settings import Settings
+        from matching.service import Matcher
+
+        settings = Settings()
+        store = _open(settings)
+        try:
+            matcher = Matcher(store, settings)
+            try:
+                ranker = matcher.train(kind=kind, negatives=negatives, seed=seed)
+            except ValueError as exc:
+                raise _fail(str(exc), str(exc)) from exc
+            semantic = matcher.status["semantic"]
+        finally:
+            store.close()
+        meta = ranker.metadata
+        typer.echo(f"saved ranker {meta['version']} to {settings.data_dir / 'models'}")
+        typer.echo(
+            f"  positives {meta['positives']}, negatives {meta['negatives']} "
+            f"({', '.join(f'{k}: {v}' for k, v in meta['sources'].items())})"
+        )
+        typer.echo(
+            f"  model {meta['kind']}, features {len(meta['feature_names'])}, semantic {semantic}"
+        )
+
+    @app.command("evaluate")
+    def evaluate(
+        split_date: Annotated[
+            str | None,
+            typer.Option(
+                "--split-date",
+                metavar="YYYY-MM-DD",
+                help="train before, test on new partnerships from this day (default: the date by "
+                "which 80% of partnerships had formed) / 分割日",
+            ),
+        ] = None,
+        data: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--data",
+                help="evaluate on these files (ingest formats) in a temporary store; "
+                "repeatable / 評価用データ",
+            ),
+        ] = None,
+        demo: Annotated[
+            int | None,
+            typer.Option(
+                "--demo", metavar="SEED", help="evaluate on the demo city with this seed / デモ市"
+            ),
+        ] = None,
+        json_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--json", metavar="FILE", help="also write the results as JSON / JSON に保存"
+            ),
+        ] = None,
+        kind: Annotated[str, typer.Option(help="hgb or logistic")] = "hgb",
+        negatives: Annotated[int, typer.Option(min=1, max=50)] = 5,
+        seed: Annotated[int, typer.Option()] = 0,
+        semantic: Annotated[
+            bool, typer.Option(help="use the embedding model / 埋め込みモデルを使う")
+        ] = True,
+    ) -> None:
+        """Evaluate the ranker against baselines on new partnerships after a split date.
+        分割日より前で学習し、その後の新しい協働相手を当てられるかを評価します。"""
+        from graph.settings import Settings
+        from matching.evaluate import evaluate as run
+        from matching.service import Matcher
+
+        split = None
+        if split_date:
+            try:
+                split = date.fromisoformat(split_date)
+            except ValueError as exc:
+                raise _fail(
+                    f"日付は YYYY-MM-DD で指定してください: {split_date}",
+                    f"--split-date must be YYYY-MM-DD, got {split_date!r}",
+                ) from exc
+        settings = Settings()
+        with tempfile.TemporaryDirectory(prefix="tsunagu-eval-") as tmp:
+            if data or demo is not None:
+                from graph.embedded import EmbeddedStore
+
+                store: Any = EmbeddedStore(Path(tmp) / "eval.sqlite3")
+                store.init_schema()
+                if demo is not None:
+                    from ingest.demo import load
+
+                    load(store, seed=demo)
+                if data:
+                    from ingest.pipeline import import_paths
+
+                    report = import_paths(store, data, progress=True)
+                    if report.blocked or not report.written:
+                        for err in report.errors[:20]:
+                            typer.echo(f"  {err}", err=True)
+                        store.close()
+                        raise _fail("データを読み込めませんでした", "could not load the data")
+            else:
+                store = _open(settings)
+            try:
+                matcher = Matcher(store, settings.model_copy(update={"data_dir": Path(tmp)}))
+                encoder = matcher.encoder if semantic else None
+                if encoder is not None:
+                    matcher.refresh_embeddings(progress=True)
+                elif semantic:
+                    typer.echo(
+                        f"注意: 埋め込みなしで評価します / note: evaluating without "
+                        f"embeddings ({matcher.status['error']})",
+                        err=True,
+                    )
+                try:
+                    result = run(
+                        store,
+                        split,
+                        encoder,
+                        seed=seed,
+                        negatives=negatives,
+                        kind=kind,
+                        progress=True,
+                    )
+                except ValueError as exc:
+                    raise _fail(str(exc), str(exc)) from exc
+            finally:
+                store.close()
+        typer.echo(
+            f"split date / 分割日: {result.split_date}   queries / 質問: {result.queries}"
+            f"   new partners / 新しい協働相手: {result.answers}"
+            f"   candidates per query / 候補数: {result.candidates_per_query:.0f}"
+        )
+        typer.echo(f"training / 学習: {result.training}")
+        typer.echo(result.table())
+        if json_file:
+            json_file.write_text(
+                json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            typer.echo(f"wrote {json_file}")
+
+    @app.command("embed")
+    def embed() -> None:
+        """Encode organization profiles, needs and offers whose text is new or changed.
+        団体・ニーズ・提供の文章の埋め込みを更新します。"""
+        from graph.settings import Settings
+        from matching.service import Matcher
+
+        settings = Settings()
+        store = _open(settings)
+        try:
+            matcher = Matcher(store, settings)
+            count = matcher.refresh_embeddings(progress=True)
+            status = matcher.status
+        finally:
+            store.close()
+        if not status["semantic"]:
+            raise _fail(
+                f"埋め込みモデルを読み込めません: {status['error']}",
+                f"cannot load the embedding model: {status['error']}",
+            )
+        typer.echo(f"encoded {count} new texts with {status['model']} / {count} 件を新たに符号化")

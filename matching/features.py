@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -40,7 +40,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "busy_subject",  # collaborations the subject is running now
     "busy_candidate",  # collaborations the candidate is running now
     "candidate_partners",  # log(1 + number of partners the candidate has)
+    "candidate_recent_partners",  # log(1 + partners the candidate gained in the last year)
+    "partner_sector_share",  # share of the subject's partners in the candidate's sector
+    "partner_area_share",  # share of the subject's partners in the candidate's district
 )
+
+#: "recent" for candidate_recent_partners
+RECENT = timedelta(days=365)
 
 #: graph distance reported for "farther than 3 hops or not connected"
 MAX_DISTANCE = 4
@@ -132,6 +138,33 @@ def past_collaboration(
     return len(shared), (sum(scores) / len(scores) - 3.0) if scores else 0.0
 
 
+def recent_partners(data: GraphData, org_id: str, on: date, before: date | None = None) -> int:
+    """Partners whose first collaboration with ``org_id`` started within :data:`RECENT` of ``on``
+    (an organization's current appetite for new ties)."""
+    since = on - RECENT
+    return sum(
+        1
+        for shared in data.partners(org_id, before).values()
+        if min(c.starts for c in shared) >= since
+    )
+
+
+def partner_shares(
+    data: GraphData, subject: str, candidate: Organization, before: date | None = None
+) -> tuple[float, float]:
+    """(share of the subject's partners in the candidate's sector, share in its district)."""
+    partners = list(data.partners(subject, before))
+    if not partners:
+        return 0.0, 0.0
+    data.prefetch(partners)
+    orgs = [o for p in partners if (o := data.org(p)) is not None]
+    if not orgs:
+        return 0.0, 0.0
+    same_sector = sum(1 for o in orgs if o.sector == candidate.sector)
+    same_area = sum(1 for o in orgs if candidate.area and o.area == candidate.area)
+    return same_sector / len(orgs), same_area / len(orgs)
+
+
 def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]) -> set[str]:
     """An organization's fields together with those of its needs and offers."""
     out = set(org.fields)
@@ -178,7 +211,8 @@ class PairFeatureBuilder:
         self.lexical = lexical
         self.vectors = vectors
         self.today = today or date.today()
-        self._lex_rows: dict[str, object] = {}
+        self._lex_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lex_pairs: dict[tuple[str, str], float] = {}
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -188,16 +222,49 @@ class PairFeatureBuilder:
 
     # -- text helpers -------------------------------------------------------------------------
 
-    def _lex(self, key: str, text: str) -> object:
-        row = self._lex_rows.get(key)
-        if row is None:
-            row = self.lexical.transform([text])
-            self._lex_rows[key] = row
-        return row
+    def warm_lexical(self, texts: Mapping[str, str]) -> None:
+        """Transform many texts in one batch ({key: text}); later lookups are memoised."""
+        todo = {k: t for k, t in texts.items() if k not in self._lex_rows}
+        if not todo:
+            return
+        matrix = self.lexical.transform(list(todo.values()))
+        matrix.sort_indices()
+        for row, key in enumerate(todo):
+            lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+            self._lex_rows[key] = (matrix.indices[lo:hi].copy(), matrix.data[lo:hi].copy())
 
     def _lex_sim(self, ka: str, ta: str, kb: str, tb: str) -> float:
-        ra, rb = self._lex(ka, ta), self._lex(kb, tb)
-        return float((ra @ rb.T).toarray()[0, 0])  # type: ignore[attr-defined, operator]
+        """TF-IDF cosine of two texts (rows are unit length, so a sparse dot product)."""
+        pair = (ka, kb)
+        sim = self._lex_pairs.get(pair)
+        if sim is None:
+            self.warm_lexical({ka: ta, kb: tb})
+            (ia, va), (ib, vb) = self._lex_rows[ka], self._lex_rows[kb]
+            _, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+            sim = float(np.dot(va[pa], vb[pb]))
+            self._lex_pairs[pair] = sim
+        return sim
+
+    def _lex_pair(self, need: Need, offer: Offer) -> float:
+        sim = self._lex_pairs.get(("N:" + need.id, "O:" + offer.id))
+        if sim is None:
+            sim = self._lex_sim(
+                "N:" + need.id, record_text(need), "O:" + offer.id, record_text(offer)
+            )
+        return sim
+
+    def warm_all(self) -> None:
+        """Transform every need, offer and current profile at once (complete views; training
+        and evaluation), instead of one text at a time."""
+        texts: dict[str, str] = {}
+        for oid in self.data.org_ids():
+            for n in self.data.needs_of(oid):
+                texts["N:" + n.id] = record_text(n)
+            for o in self.data.offers_of(oid):
+                texts["O:" + o.id] = record_text(o)
+            p = self.profile(oid, None)
+            texts[f"P:{oid}:{hash(p)}"] = p
+        self.warm_lexical(texts)
 
     def profile(self, org_id: str, before: date | None) -> str:
         org = self.data.require_org(org_id)
@@ -218,16 +285,7 @@ class PairFeatureBuilder:
         The reported pair is the one with the best combined similarity."""
         if not needs or not offers:
             return 0.0, 0.0, None, None
-        lex = np.array(
-            [
-                [
-                    self._lex_sim("N:" + n.id, record_text(n), "O:" + o.id, record_text(o))
-                    for o in offers
-                ]
-                for n in needs
-            ],
-            dtype=np.float32,
-        )
+        lex = np.array([[self._lex_pair(n, o) for o in offers] for n in needs], dtype=np.float32)
         sem = np.zeros_like(lex)
         if self.vectors is not None:
             nv = self.vectors.vectors("Need", [n.id for n in needs])
@@ -285,9 +343,11 @@ class PairFeatureBuilder:
             text_a = record_text(need)
             key_a = "N:" + need.id
         else:
-            text_a, key_a = self.profile(subject, cut), "P:" + subject
+            text_a = self.profile(subject, cut)
+            key_a = f"P:{subject}:{hash(text_a)}"
         text_b = self.profile(candidate, cut)
-        f["lexical_profile"] = self._lex_sim(key_a, text_a, "P:" + candidate, text_b)
+        key_b = f"P:{candidate}:{hash(text_b)}"
+        f["lexical_profile"] = self._lex_sim(key_a, text_a, key_b, text_b)
         f["semantic_profile"] = 0.0
         if self.vectors is not None:
             kind_a, id_a = ("Need", need.id) if need is not None else ("Organization", subject)
@@ -341,5 +401,10 @@ class PairFeatureBuilder:
         f["past_evaluation"] = evaluation
         f["busy_subject"] = float(d.busy(subject, on, cut))
         f["busy_candidate"] = float(d.busy(candidate, on, cut))
-        f["candidate_partners"] = math.log1p(len(d.partners(candidate, cut)))
+        cand_partners = d.partners(candidate, cut)
+        f["candidate_partners"] = math.log1p(len(cand_partners))
+        f["candidate_recent_partners"] = math.log1p(recent_partners(d, candidate, on, cut))
+        share_sector, share_area = partner_shares(d, subject, b, cut)
+        f["partner_sector_share"] = share_sector
+        f["partner_area_share"] = share_area
         return {name: f[name] for name in self.feature_names}, ev

@@ -73,6 +73,7 @@ class GraphData:
         self._collabs: dict[str, list[Collaboration]] = {}
         self._areas: dict[str, Area | None] = {}
         self._suggestions: list[Suggestion] | None = None
+        self._partners: dict[tuple[str, date | None], dict[str, list[Collaboration]]] = {}
         #: when True everything is in memory and a miss means "does not exist"
         self.complete = store is None
 
@@ -150,6 +151,7 @@ class GraphData:
                 if i in fetched["Collaboration"]
             ]
             self._collabs[oid] = sorted(collabs, key=lambda c: (c.starts, c.id))  # type: ignore[misc, attr-defined]
+        self._partners = {k: v for k, v in self._partners.items() if k[0] not in wanted}
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -194,12 +196,16 @@ class GraphData:
         ]
 
     def partners(self, org_id: str, before: date | None = None) -> dict[str, list[Collaboration]]:
-        """{partner id: shared collaborations} as of the cut-off."""
-        out: dict[str, list[Collaboration]] = {}
-        for c in self.collaborations_of(org_id, before):
-            for other in c.org_ids():
-                if other != org_id:
-                    out.setdefault(other, []).append(c)
+        """{partner id: shared collaborations} as of the cut-off (memoised: treat as read-only)."""
+        key = (org_id, before or self.until)
+        out = self._partners.get(key)
+        if out is None:
+            out = {}
+            for c in self.collaborations_of(org_id, before):
+                for other in c.org_ids():
+                    if other != org_id:
+                        out.setdefault(other, []).append(c)
+            self._partners[key] = out
         return out
 
     def busy(self, org_id: str, on: date, before: date | None = None) -> int:

@@ -51,6 +51,9 @@ FALLBACK_WEIGHTS: dict[str, float] = {
     "busy_subject": 0.0,
     "busy_candidate": -0.05,
     "candidate_partners": 0.2,
+    "candidate_recent_partners": 0.3,
+    "partner_sector_share": 0.5,
+    "partner_area_share": 0.5,
 }
 _FALLBACK_BIAS = -3.0
 

@@ -476,6 +476,26 @@ class Matcher:
             )
             scores[n.id] = 0.5 * scores[n.id] + fit if scores[n.id] else fit
 
+    # -- training -----------------------------------------------------------------------------
+
+    def train(
+        self, kind: str = "hgb", negatives: int = 5, seed: int = 0, progress: bool = True
+    ) -> Ranker:
+        """Train the ranker on everything in the store (each pair as of its own date), save it
+        in ``data_dir/models`` and use it from now on.  Raises ValueError on too little data."""
+        from matching.ranker import build_training_set, train_ranker
+
+        self.refresh_embeddings(progress=progress)
+        data = GraphData.load_all(self.store)
+        builder = self._builder(data)
+        builder.warm_all()
+        ts = build_training_set(data, builder, negatives=negatives, seed=seed, progress=progress)
+        enc = self.encoder
+        ranker = train_ranker(ts, builder.feature_names, enc.name if enc else None, kind, seed)
+        ranker.save(self.settings.data_dir / "models")
+        self.set_ranker(ranker)
+        return ranker
+
     # -- embeddings ---------------------------------------------------------------------------
 
     def refresh_embeddings(self, progress: bool = True) -> int:
