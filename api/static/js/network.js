@@ -304,7 +304,9 @@ async function loadSuggestions(id, box) {
         ? el("div", {}, items.slice(0, 8).map((s) =>
           el("div", { class: "suggestion-item" },
             el("span", { class: "score" }, Number(s.score).toFixed(2)),
-            el("a", { href: `/organizations/${encodeURIComponent(s.candidate_id)}` }, s.candidate_name || s.candidate_id),
+            el("a", { href: `/organizations/${encodeURIComponent(s.candidate_id)}` },
+              net.nodes.find((x) => x.id === s.candidate_id)?.name || s.candidate_id),
+            s.status !== "proposed" ? el("span", { class: "tag" }, t(`status_${s.status}`)) : null,
             s.explanation ? el("div", { class: "muted small" }, s.explanation) : null)))
         : el("p", { class: "muted" }, t("suggestions_none")),
     );

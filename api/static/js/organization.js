@@ -40,6 +40,13 @@ async function start() {
     optional(endpoints.collaborationsOf(orgId)),
     coordinating ? optional(endpoints.suggestionsFor(orgId)) : Promise.resolve({ error: t("suggestions_forbidden") }),
   ]);
+  if (suggestions.value) {
+    // Suggestions name their candidate by id: look the names up (a handful of requests).
+    const ids = [...new Set(suggestions.value.map((s) => s.candidate_id))];
+    const names = new Map(await Promise.all(ids.map((id) =>
+      endpoints.organization(id).then((o) => [id, o.name]).catch(() => [id, id]))));
+    for (const s of suggestions.value) s.candidate_name = names.get(s.candidate_id);
+  }
   const contact = [org.contact_name, org.contact_email, org.contact_phone].filter(Boolean).join(" / ");
   box.replaceChildren(
     el("div", { class: "page-header" }, el("h1", { id: "org-name" }, org.name), sectorBadge(org.sector)),
@@ -57,6 +64,7 @@ async function start() {
       section(t("suggestions_title"), "org-suggestions", shownOr(suggestions, (items) => listOr(items, (s) =>
         el("li", {}, el("a", { href: `/organizations/${encodeURIComponent(s.candidate_id)}` }, s.candidate_name || s.candidate_id),
           el("span", { class: "muted small" }, ` ${t("score")} ${formatNumber(s.score, 2)}`),
+          s.status !== "proposed" ? el("span", { class: "tag" }, t(`status_${s.status}`)) : null,
           s.explanation ? el("div", { class: "muted small" }, s.explanation) : null)))),
       section(t("needs"), "org-needs", shownOr(needs, (items) => listOr(items, (n) =>
         el("li", {}, el("strong", {}, n.title), n.description ? el("div", { class: "small" }, n.description) : null,
