@@ -85,9 +85,7 @@ def test_network_map_time_slider_and_play(
 def test_network_node_shows_suggestions_to_coordinators(
     open_page: Callable[..., Any], live_app: LiveApp
 ) -> None:
-    suggestion = next(
-        s for s in live_app.store.iter_all("Suggestion") if isinstance(s, Suggestion)
-    )
+    suggestion = next(s for s in live_app.store.iter_all("Suggestion") if isinstance(s, Suggestion))
     candidate = live_app.store.get("Organization", suggestion.candidate_id)
     assert isinstance(candidate, Organization)
     page = open_page("coordinator")
@@ -134,9 +132,7 @@ def test_export_download(open_page: Callable[..., Any], live_app: LiveApp) -> No
     assert b"<gexf" in Path(download.path()).read_bytes()[:500]
 
 
-def test_review_queue_accept_is_recorded(
-    open_page: Callable[..., Any], live_app: LiveApp
-) -> None:
+def test_review_queue_accept_is_recorded(open_page: Callable[..., Any], live_app: LiveApp) -> None:
     page = open_page("coordinator")
     page.goto(f"{live_app.url}/review")
     page.wait_for_selector("#queue[data-ready]")
@@ -196,9 +192,7 @@ def test_language_switch_is_kept(open_page: Callable[..., Any], live_app: LiveAp
     assert page.locator("h1").inner_text() == "ネットワークの成長"
 
 
-def test_opportunity_search_and_interest(
-    open_page: Callable[..., Any], live_app: LiveApp
-) -> None:
+def test_opportunity_search_and_interest(open_page: Callable[..., Any], live_app: LiveApp) -> None:
     page = open_page("business")
     page.goto(f"{live_app.url}/opportunities")
     page.wait_for_selector("#results[data-ready]")
