@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.matcher = None
+    app.state.embeddings_stale = True  # vectors are brought up to date on first use
     errors.install(app)
     for module in (
         system,

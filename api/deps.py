@@ -46,14 +46,22 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def embeddings_changed(request: Request) -> None:
+    """Note that organizations, needs or offers changed: their vectors are refreshed before
+    the matcher is next used (vector retrieval only finds records that have one)."""
+    request.app.state.embeddings_stale = True
+
+
 def get_matcher(request: Request) -> Matcher:
     """The app's matcher, created on first use (loading the model is slow) and then shared.
 
     The matcher itself copes with a missing model (it ranks without the semantic feature), so
     this never fails for that reason; it answers 503 only if the matching package is absent.
+    Before answering after a change to the records, it encodes the texts that are new (the
+    encoder's cache makes unchanged texts cheap).
     """
     state = request.app.state
-    if state.matcher is None:
+    if state.matcher is None or state.embeddings_stale:
         with _matcher_lock:
             if state.matcher is None:
                 try:
@@ -66,6 +74,13 @@ def get_matcher(request: Request) -> Matcher:
                         ),
                     ) from exc
                 state.matcher = Matcher(state.store, state.settings)
+            if state.embeddings_stale:
+                state.embeddings_stale = False  # a write during the refresh sets it again
+                try:
+                    state.matcher.refresh_embeddings(progress=False)
+                except Exception:
+                    state.embeddings_stale = True
+                    raise
     matcher: Matcher = state.matcher
     return matcher
 

@@ -25,6 +25,7 @@ from graph.model import (
     Visibility,
     utcnow,
 )
+from graph.store import MAX_PAGE_SIZE
 
 router = APIRouter(tags=["businesses"])
 
@@ -62,6 +63,8 @@ def opportunities(
     acting = _acting_org(user, org_id)
     if store.get("Organization", acting) is None:
         raise not_found("Organization", acting)
+    # The matcher scores every candidate anyway; asking for all of them (it caps at
+    # MAX_PAGE_SIZE) gives the page and a true total in one pass.
     hits = matcher.search_needs(
         acting,
         query=q or None,
@@ -69,16 +72,17 @@ def opportunities(
         resource_kinds=resource_kind or None,
         area=area or None,
         on_date=on_date,
-        k=limit,
-        offset=offset,
+        k=MAX_PAGE_SIZE,
+        offset=0,
     )
-    items = [
+    ranked = [
         Opportunity(need=n, score=float(s))
         for n, s in hits
         if n.active and n.status == NeedStatus.OPEN and n.visibility == Visibility.PUBLIC
     ]
-    # The matcher pages; the total it knows is what came back plus what was skipped.
-    return PageOut(items=items, total=offset + len(items), offset=offset, limit=limit)
+    return PageOut(
+        items=ranked[offset : offset + limit], total=len(ranked), offset=offset, limit=limit
+    )
 
 
 @router.post(

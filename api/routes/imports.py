@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.deps import Coordinator, Store
+from api.deps import Coordinator, Store, embeddings_changed
 from api.errors import bilingual, unprocessable
 
 router = APIRouter(tags=["imports"])
@@ -24,6 +24,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
     },
 )
 def upload(
+    request: Request,
     store: Store,
     user: Coordinator,
     file: Annotated[UploadFile, File(description="CSV, TSV, XLSX, JSON or JSON Lines")],
@@ -72,6 +73,8 @@ def upload(
         )
     except FileError as exc:
         raise unprocessable(exc.reason_ja, exc.reason_en) from exc
+    if report.written:
+        embeddings_changed(request)
     body = report.to_dict()
     body["summary"] = report.summary_lines()
     if report.errors and not report.written and not dry_run:

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Request, status
 
 from api.access import can_read, check_write, shown
-from api.deps import Actor, Reader, Store
+from api.deps import Actor, Reader, Store, embeddings_changed
 from api.errors import conflict, forbidden, not_found, unprocessable
 from api.schemas import PageOut, create_schema, update_schema
 from graph.model import (
@@ -42,6 +42,8 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 Text = Annotated[str | None, Query(max_length=200, description="free text (full-text search)")]
 ID_PREFIX = {"Organization": "org", "Need": "need", "Offer": "offer", "Collaboration": "collab"}
+#: kinds whose texts the matcher embeds
+TEXT_KINDS = ("Organization", "Need", "Offer")
 PATHS = {
     "Organization": "organizations",
     "Need": "needs",
@@ -116,7 +118,12 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
     create_body = create_schema(rtype, exclude)
     update_body = update_schema(rtype, exclude)
 
-    def create(store: Store, user: Actor, body: Annotated[create_body, Body()]) -> Any:  # type: ignore[valid-type]
+    def create(
+        request: Request,
+        store: Store,
+        user: Actor,
+        body: Annotated[create_body, Body()],  # type: ignore[valid-type]
+    ) -> Any:
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         data["id"] = data.get("id") or new_id(kind)
         rec = rtype.model_validate(data)
@@ -124,6 +131,8 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         if store.get(kind, rec.id, include_inactive=True) is not None:
             raise conflict(f"ID {rec.id!r} は既に使われています", f"id {rec.id!r} already exists")
         store.upsert([rec])
+        if kind in TEXT_KINDS:
+            embeddings_changed(request)
         return shown(user, store.require(kind, rec.id))
 
     def read(store: Store, user: Reader, id: str) -> Any:
@@ -132,7 +141,13 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
             raise not_found(kind, id)
         return shown(user, rec)
 
-    def update(store: Store, user: Actor, id: str, body: Annotated[update_body, Body()]) -> Any:  # type: ignore[valid-type]
+    def update(
+        request: Request,
+        store: Store,
+        user: Actor,
+        id: str,
+        body: Annotated[update_body, Body()],  # type: ignore[valid-type]
+    ) -> Any:
         old = store.get(kind, id)
         if old is None or not can_read(user, old):
             raise not_found(kind, id)
@@ -141,14 +156,19 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         rec = rtype.model_validate({**old.model_dump(), **changes})
         check_write(user, rec, "update")  # e.g. a need moved to another organization
         store.upsert([rec])
+        if kind in TEXT_KINDS:
+            embeddings_changed(request)
         return shown(user, store.require(kind, id))
 
-    def delete(store: Store, user: Actor, id: str) -> Any:
+    def delete(request: Request, store: Store, user: Actor, id: str) -> Any:
         old = store.get(kind, id)
         if old is None or not can_read(user, old):
             raise not_found(kind, id)
         check_write(user, old, "delete")
-        return shown(user, store.soft_delete(kind, id))
+        deleted = store.soft_delete(kind, id)
+        if kind in TEXT_KINDS:
+            embeddings_changed(request)
+        return shown(user, deleted)
 
     tags = [path]
     router.add_api_route(

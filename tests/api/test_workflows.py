@@ -124,6 +124,8 @@ def test_business_searches_opportunities_ranked_for_its_org(env: Env) -> None:
     assert ids[0] == "need-map"  # its GIS offer answers the GIS need
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
+    page = env.get("business2", f"{API}/opportunities", params={"offset": 1, "limit": 1}).json()
+    assert page["total"] == 2 and [i["need"]["id"] for i in page["items"]] == ids[1:]
 
     r = env.get("business", f"{API}/opportunities", params={"resource_kind": "goods"})
     assert [i["need"]["id"] for i in r.json()["items"]] == ["need-food"]
