@@ -17,8 +17,9 @@ also the NPO portal's CSV, Open Referral HSDS and 360Giving files.  A directory 
 supported file in it.  By default a file with any invalid row writes nothing; re-importing the
 same file changes nothing.
 
-団体・ニーズ・提供・協働事業（参加団体つき）・評価を CSV/TSV（UTF-8・BOM付き・Shift_JIS を自動判定）、
-XLSX、JSON、JSON Lines から取り込みます。NPO ポータルサイトの CSV、HSDS、360Giving にも対応します。
+団体・ニーズ・提供・協働事業（参加団体つき）・評価を
+CSV/TSV（UTF-8・BOM付き・Shift_JIS を自動判定）、XLSX、JSON、JSON Lines
+から取り込みます。NPO ポータルサイトの CSV、HSDS、360Giving にも対応します。
 エラーのある行が一つでもあれば何も書き込みません（--skip-invalid で正しい行だけ書き込み）。
 同じファイルを取り込み直しても何も変わりません。
 """
@@ -30,30 +31,42 @@ def ingest(
         typer.Argument(help="files or directories / ファイルまたはフォルダ", show_default=False),
     ],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="check and report, write nothing / 確認のみ（書き込まない）")
+        bool,
+        typer.Option(
+            "--dry-run", help="check and report, write nothing / 確認のみ（書き込まない）"
+        ),
     ] = False,
     skip_invalid: Annotated[
         bool,
-        typer.Option("--skip-invalid",
-                     help="write the valid rows, report the rest / 正しい行だけ書き込み、残りを報告"),
+        typer.Option(
+            "--skip-invalid",
+            help="write the valid rows, report the rest / 正しい行だけ書き込み、残りを報告",
+        ),
     ] = False,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", metavar="FILE",
-                     help='YAML or JSON {"source header": "field"} / 列の対応表（YAML か JSON）'),
+        typer.Option(
+            "--mapping",
+            metavar="FILE",
+            help='YAML or JSON {"source header": "field"} / 列の対応表（YAML か JSON）',
+        ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind",
-                     help="organizations, needs, offers, collaborations, participants, "
-                     "evaluations, areas (団体・ニーズ・提供・協働事業・参加団体・評価・地区); "
-                     "default: from the sheet or file name, else the headers"),
+        typer.Option(
+            "--kind",
+            help="organizations, needs, offers, collaborations, participants, "
+            "evaluations, areas (団体・ニーズ・提供・協働事業・参加団体・評価・地区); "
+            "default: from the sheet or file name, else the headers",
+        ),
     ] = None,
     include_representative: Annotated[
         bool,
-        typer.Option("--include-representative",
-                     help="also import the NPO portal's 代表者氏名 (personal data) as contact_name "
-                     "/ 代表者氏名（個人情報）も取り込む"),
+        typer.Option(
+            "--include-representative",
+            help="also import the NPO portal's 代表者氏名 (personal data) as contact_name "
+            "/ 代表者氏名（個人情報）も取り込む",
+        ),
     ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="print the report as JSON / 結果を JSON で出力")
@@ -61,9 +74,7 @@ def ingest(
     show: Annotated[
         int, typer.Option(help="errors and notices to print at most / 表示する件数の上限")
     ] = 50,
-    progress: Annotated[
-        bool, typer.Option(help="progress bar on stderr / 進捗バー")
-    ] = True,
+    progress: Annotated[bool, typer.Option(help="progress bar on stderr / 進捗バー")] = True,
 ) -> None:
     from graph import open_store
     from graph.settings import Settings
@@ -72,8 +83,14 @@ def ingest(
     store = open_store(Settings())
     try:
         report = import_paths(
-            store, paths, dry_run=dry_run, skip_invalid=skip_invalid, mapping=mapping,
-            kind=kind, include_personal=include_representative, progress=progress,
+            store,
+            paths,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            mapping=mapping,
+            kind=kind,
+            include_personal=include_representative,
+            progress=progress,
         )
     finally:
         store.close()
@@ -81,10 +98,14 @@ def ingest(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         out = sys.stdout
-        for title, items in (("エラー / errors", report.errors),
-                             ("お知らせ / notices", report.notices),
-                             ("重複の可能性（確認してください） / possible duplicates (please check)",
-                              report.duplicates)):
+        for title, items in (
+            ("エラー / errors", report.errors),
+            ("お知らせ / notices", report.notices),
+            (
+                "重複の可能性（確認してください） / possible duplicates (please check)",
+                report.duplicates,
+            ),
+        ):
             if not items:
                 continue
             print(f"== {title}", file=out)

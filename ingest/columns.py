@@ -52,8 +52,10 @@ _NAME_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("needs", ("need", "ニーズ", "課題", "困りごと")),
     ("offers", ("offer", "提供", "得意分野", "できること", "資源", "service")),
     ("areas", ("area", "district", "地区", "地域一覧")),
-    ("organizations", ("organization", "organisation", "orgs", "団体", "組織", "法人", "名簿",
-                       "事業者", "npo")),
+    (
+        "organizations",
+        ("organization", "organisation", "orgs", "団体", "組織", "法人", "名簿", "事業者", "npo"),
+    ),
 )
 
 _COMMON: dict[str, tuple[str, ...]] = {
@@ -74,13 +76,37 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "organizations": {
         **_COMMON,
         "id": _COMMON["id"] + ("団体ID", "団体コード", "団体番号"),
-        "name": ("name", "団体名", "名称", "団体名称", "法人名", "法人名称", "組織名", "事業者名",
-                 "会社名", "学校名", "名前", "organization_name"),
-        "name_kana": ("name_kana", "ふりがな", "フリガナ", "よみがな", "ヨミガナ", "カナ", "読み",
-                      "団体名カナ", "団体名ふりがな", "法人名称カナ", "名称カナ"),
+        "name": (
+            "name",
+            "団体名",
+            "名称",
+            "団体名称",
+            "法人名",
+            "法人名称",
+            "組織名",
+            "事業者名",
+            "会社名",
+            "学校名",
+            "名前",
+            "organization_name",
+        ),
+        "name_kana": (
+            "name_kana",
+            "ふりがな",
+            "フリガナ",
+            "よみがな",
+            "ヨミガナ",
+            "カナ",
+            "読み",
+            "団体名カナ",
+            "団体名ふりがな",
+            "法人名称カナ",
+            "名称カナ",
+        ),
         "sector": ("sector", "種別", "区分", "団体種別", "団体区分", "主体", "セクター", "分類"),
         "subtype": ("subtype", "種類", "団体の種類", "細分類", "法人格", "形態"),
-        "description": _COMMON["description"] + ("活動内容", "団体概要", "紹介", "目的", "活動目的"),
+        "description": _COMMON["description"]
+        + ("活動内容", "団体概要", "紹介", "目的", "活動目的"),
         "corporate_number": ("corporate_number", "法人番号"),
         "founded": ("founded", "設立", "設立日", "設立年月日", "設立年", "結成", "結成年月日"),
         "website": ("website", "url", "ホームページ", "HP", "ウェブサイト", "web"),
@@ -92,10 +118,27 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         **_COMMON,
         **_ORG_REF,
         "id": _COMMON["id"] + ("ニーズID", "ニーズ番号"),
-        "title": ("title", "件名", "タイトル", "題名", "ニーズ", "ニーズ名", "課題", "項目", "名称"),
+        "title": (
+            "title",
+            "件名",
+            "タイトル",
+            "題名",
+            "ニーズ",
+            "ニーズ名",
+            "課題",
+            "項目",
+            "名称",
+        ),
         "description": _COMMON["description"] + ("ニーズの内容", "課題の内容"),
-        "resource_kinds": ("resource_kinds", "resource_kind", "必要な資源", "資源", "資源の種類",
-                           "求める資源", "必要なもの"),
+        "resource_kinds": (
+            "resource_kinds",
+            "resource_kind",
+            "必要な資源",
+            "資源",
+            "資源の種類",
+            "求める資源",
+            "必要なもの",
+        ),
         "skills": ("skills", "スキル", "必要なスキル", "技術・スキル", "キーワード", "技能"),
         "starts": ("starts", "start", "開始日", "開始", "期間開始", "開始日付", "from"),
         "ends": ("ends", "end", "終了日", "終了", "期限", "期間終了", "締切", "to"),
@@ -106,10 +149,25 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         **_COMMON,
         **_ORG_REF,
         "id": _COMMON["id"] + ("提供ID", "提供番号"),
-        "title": ("title", "件名", "タイトル", "題名", "提供できること", "提供内容", "得意分野",
-                  "項目", "名称"),
-        "resource_kinds": ("resource_kinds", "resource_kind", "資源", "資源の種類", "提供できる資源",
-                           "提供資源"),
+        "title": (
+            "title",
+            "件名",
+            "タイトル",
+            "題名",
+            "提供できること",
+            "提供内容",
+            "得意分野",
+            "項目",
+            "名称",
+        ),
+        "resource_kinds": (
+            "resource_kinds",
+            "resource_kind",
+            "資源",
+            "資源の種類",
+            "提供できる資源",
+            "提供資源",
+        ),
         "skills": ("skills", "スキル", "技術・スキル", "キーワード", "技能", "提供できるスキル"),
         "capacity": ("capacity", "規模", "定員", "提供量", "数量", "対応可能数"),
         "availability": ("availability", "時期", "提供可能時期", "対応可能時期", "曜日", "日時"),
@@ -123,7 +181,14 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "ends": ("ends", "end", "終了日", "終了", "期間終了", "終了年月日"),
         "status": ("status", "状態", "ステータス", "進捗"),
         "intensity": ("intensity", "関係の深さ", "連携の度合い", "度合い"),
-        "participants": ("participants", "参加団体", "参加者", "構成団体", "協働相手", "参加団体と役割"),
+        "participants": (
+            "participants",
+            "参加団体",
+            "参加者",
+            "構成団体",
+            "協働相手",
+            "参加団体と役割",
+        ),
         "need_ids": ("need_ids", "need_id", "ニーズID", "対応ニーズ", "関連ニーズ"),
         "suggestion_id": ("suggestion_id", "提案ID"),
         "evaluations": ("evaluations",),
@@ -136,8 +201,14 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "evaluations": {
         "collaboration_id": ("collaboration_id", "協働事業ID", "事業ID", "協働事業", "事業番号"),
         **_ORG_REF,
-        "targets": ("targets", "目標", "目標の妥当性", "達成度", "目標の妥当性・達成度",
-                    "目標設定と達成度"),
+        "targets": (
+            "targets",
+            "目標",
+            "目標の妥当性",
+            "達成度",
+            "目標の妥当性・達成度",
+            "目標設定と達成度",
+        ),
         "form": ("form", "形態の妥当性", "協働形態の妥当性", "形態"),
         "strengths": ("strengths", "強みの活用", "特性の活用", "得意分野の活用", "強み"),
         "selection": ("selection", "相手の選定", "選定", "相手選定の妥当性", "選定方法"),
@@ -177,9 +248,26 @@ SYNONYMS["interests"] = {
 # Suggestions are the matcher's output; files of them use the model's own field names.
 SYNONYMS["suggestions"] = {
     name: (name,)
-    for name in ("id", "suggestion_kind", "subject_id", "candidate_id", "need_id", "offer_id",
-                 "score", "features", "explanation", "status", "reviewer", "note",
-                 "decided_at", "history", "requested_by", "active", "created_at", "updated_at")
+    for name in (
+        "id",
+        "suggestion_kind",
+        "subject_id",
+        "candidate_id",
+        "need_id",
+        "offer_id",
+        "score",
+        "features",
+        "explanation",
+        "status",
+        "reviewer",
+        "note",
+        "decided_at",
+        "history",
+        "requested_by",
+        "active",
+        "created_at",
+        "updated_at",
+    )
 }
 
 #: when a field is already taken by an earlier column, a later synonym falls back to this one
@@ -213,7 +301,10 @@ def parse_kind(value: str) -> str:
 
 
 def kind_from_name(name: str) -> str | None:
-    """The kind a file, sheet or JSON key name suggests (団体一覧.csv, needs.jsonl, 評価), or None."""
+    """The kind a file, sheet or JSON key name suggests (団体一覧.csv, needs.jsonl, 評価).
+
+    None when the name does not tell.
+    """
     text = nfkc(name).lower()
     for kind, words in _NAME_WORDS:
         if any(w in text for w in words):
@@ -275,13 +366,15 @@ class ColumnMap:
                     self.ignored.append(h)
                     continue
                 if target not in allowed:
-                    self.problems.append((
-                        h,
-                        f"対応表で指定された項目「{target}」は{KIND_LABELS[kind][0]}にはありません"
-                        f"（使える項目: {', '.join(sorted(allowed))}）",
-                        f"the mapping file maps this column to {target!r}, which {kind} do not "
-                        f"have (fields: {', '.join(sorted(allowed))})",
-                    ))
+                    self.problems.append(
+                        (
+                            h,
+                            f"対応表で指定された項目「{target}」は{KIND_LABELS[kind][0]}にはありません"
+                            f"（使える項目: {', '.join(sorted(allowed))}）",
+                            f"the mapping file maps this column to {target!r}, which {kind} do not "
+                            f"have (fields: {', '.join(sorted(allowed))})",
+                        )
+                    )
                     continue
             else:
                 target = _LOOKUP[kind].get(header_key(h))
@@ -291,13 +384,15 @@ class ColumnMap:
             if target in taken and _FALLBACK.get(kind, {}).get(target) not in (None, *taken):
                 target = _FALLBACK[kind][target]
             if target in taken:
-                self.problems.append((
-                    h,
-                    f"列「{taken[target]}」と同じ項目（{target}）を表しています。どちらかを消すか"
-                    "対応表で指定してください",
-                    f"maps to the same field ({target}) as column {taken[target]!r}; remove one "
-                    "or say which in a mapping file",
-                ))
+                self.problems.append(
+                    (
+                        h,
+                        f"列「{taken[target]}」と同じ項目（{target}）を表しています。"
+                        "どちらかを消すか対応表で指定してください",
+                        f"maps to the same field ({target}) as column {taken[target]!r}; "
+                        "remove one or say which in a mapping file",
+                    )
+                )
                 continue
             taken[target] = h
             self.field_of[h] = target
@@ -356,7 +451,7 @@ def parse_mapping(text: str, name: str = "mapping") -> dict[str, Any]:
         isinstance(v, str | dict) or v is None for v in data.values()
     ):
         raise FileError(
-            f"対応表 {name} は {{\"元の見出し\": \"項目名\"}} の形にしてください",
+            f'対応表 {name} は {{"元の見出し": "項目名"}} の形にしてください',
             f'the mapping file {name} must look like {{"source header": "field"}}',
         )
     return data

@@ -10,13 +10,14 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from graph.model import (
+    NPO_FIELDS,
     CollaborationForm,
     CollaborationStatus,
     Intensity,
-    NPO_FIELDS,
     LabelledEnum,
     NeedStatus,
     ResourceKind,
@@ -47,8 +48,10 @@ def is_blank(value: Any) -> bool:
 def text(value: Any) -> str:
     """Display text (NFKC, tidy whitespace)."""
     if isinstance(value, list | dict):
-        raise CellError("文字列を入れてください（リストや表は使えません）",
-                        "expected text, not a list or object")
+        raise CellError(
+            "文字列を入れてください（リストや表は使えません）",
+            "expected text, not a list or object",
+        )
     return clean(value)
 
 
@@ -87,8 +90,8 @@ def fields(value: Any) -> list[str]:
             code = _try_field(sub)
             if not code:
                 raise CellError(
-                    f"「{piece}」は活動分野として認識できません（1〜20 の番号か、環境保全・まちづくり"
-                    "のような分野名を書いてください）",
+                    f"「{piece}」は活動分野として認識できません"
+                    "（1〜20 の番号か、環境保全・まちづくりのような分野名を書いてください）",
                     f"{piece!r} is not a known activity field (use 1-20 or a field name such as "
                     "環境保全 or まちづくり)",
                 )
@@ -104,6 +107,7 @@ _EXACT_FIELDS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _try_field(piece: str) -> str | None:
     try:
         return parse_field(nfkc(piece))
@@ -111,11 +115,17 @@ def _try_field(piece: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _parse_enum(enum: type[LabelledEnum], text: str) -> LabelledEnum:
+    # registers repeat the same few words; parsing each once keeps big imports fast
+    return enum.parse(text)
+
+
 def _labelled(enum: type[LabelledEnum], what_ja: str, what_en: str) -> Converter:
     def convert(value: Any) -> LabelledEnum:
         t = one_line(value)
         try:
-            return enum.parse(t)
+            return _parse_enum(enum, t)
         except ValueError:
             allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in enum)
             raise CellError(
@@ -141,7 +151,7 @@ def resource_kinds(value: Any) -> list[ResourceKind]:
     out: set[ResourceKind] = set()
     for p in pieces:
         try:
-            out.add(ResourceKind.parse(p))  # type: ignore[arg-type]
+            out.add(_parse_enum(ResourceKind, p))  # type: ignore[arg-type]
         except ValueError:
             allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in ResourceKind)
             raise CellError(
@@ -158,10 +168,18 @@ def skills(value: Any) -> list[str]:
 
 
 _NEED_STATUS = {
-    "open": NeedStatus.OPEN, "募集中": NeedStatus.OPEN, "受付中": NeedStatus.OPEN,
-    "未対応": NeedStatus.OPEN, "matched": NeedStatus.MATCHED, "成立": NeedStatus.MATCHED,
-    "マッチ済み": NeedStatus.MATCHED, "対応中": NeedStatus.MATCHED, "closed": NeedStatus.CLOSED,
-    "終了": NeedStatus.CLOSED, "締切": NeedStatus.CLOSED, "完了": NeedStatus.CLOSED,
+    "open": NeedStatus.OPEN,
+    "募集中": NeedStatus.OPEN,
+    "受付中": NeedStatus.OPEN,
+    "未対応": NeedStatus.OPEN,
+    "matched": NeedStatus.MATCHED,
+    "成立": NeedStatus.MATCHED,
+    "マッチ済み": NeedStatus.MATCHED,
+    "対応中": NeedStatus.MATCHED,
+    "closed": NeedStatus.CLOSED,
+    "終了": NeedStatus.CLOSED,
+    "締切": NeedStatus.CLOSED,
+    "完了": NeedStatus.CLOSED,
 }
 
 
@@ -176,9 +194,13 @@ def need_status(value: Any) -> NeedStatus:
 
 
 _VISIBILITY = {
-    "public": Visibility.PUBLIC, "公開": Visibility.PUBLIC, "一般公開": Visibility.PUBLIC,
-    "coordinators": Visibility.COORDINATORS, "非公開": Visibility.COORDINATORS,
-    "コーディネーターのみ": Visibility.COORDINATORS, "限定": Visibility.COORDINATORS,
+    "public": Visibility.PUBLIC,
+    "公開": Visibility.PUBLIC,
+    "一般公開": Visibility.PUBLIC,
+    "coordinators": Visibility.COORDINATORS,
+    "非公開": Visibility.COORDINATORS,
+    "コーディネーターのみ": Visibility.COORDINATORS,
+    "限定": Visibility.COORDINATORS,
 }
 
 
@@ -227,8 +249,9 @@ def score(value: Any) -> int:
     except ValueError:
         number = None
     if number is None or not number.is_integer() or not 1 <= number <= 5:
-        raise CellError("評価は 1〜5 の整数で入力してください",
-                        "a score must be a whole number from 1 to 5")
+        raise CellError(
+            "評価は 1〜5 の整数で入力してください", "a score must be a whole number from 1 to 5"
+        )
     return int(number)
 
 
@@ -270,20 +293,24 @@ def datetime_(value: Any) -> datetime:
     return parse_datetime(value)
 
 
-_PARTICIPANT = re.compile(r"^(?P<ref>.+?)\s*(?:[:：]\s*(?P<role>.+)|[(（](?P<role2>[^()（）]+)[)）])?$")
+_PARTICIPANT = re.compile(
+    r"^(?P<ref>.+?)\s*(?:[:：]\s*(?P<role>.+)|[(（](?P<role2>[^()（）]+)[)）])?$"
+)
 
 
 def participants(value: Any) -> list[tuple[str, str | None]]:
     """Participants as [(organization id or name, role or None)].
 
-    Text looks like ``o1:主催;o2:協力`` (also ``；``, line breaks, ``団体名（主催）``); JSON may give
-    ``[{"org_id": "o1", "role": "主催"}]`` or ``["o1", "o2"]``.
+    Text looks like ``o1:主催;o2:協力`` (also ``；``, line breaks, ``団体名（主催）``);
+    JSON may give ``[{"org_id": "o1", "role": "主催"}]`` or ``["o1", "o2"]``.
     """
     if isinstance(value, str) and value.strip().startswith("["):
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise CellError("参加団体の JSON が読めません", "the participants JSON is not valid") from None
+            raise CellError(
+                "参加団体の JSON が読めません", "the participants JSON is not valid"
+            ) from None
     out: list[tuple[str, str | None]] = []
     if isinstance(value, list):
         for item in value:
@@ -321,8 +348,10 @@ def evaluations(value: Any) -> list[dict[str, Any]]:
                 "give evaluations as a JSON list, or in their own file (evaluations.csv)",
             ) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise CellError("評価は JSON オブジェクトのリストにしてください",
-                        "evaluations must be a list of JSON objects")
+        raise CellError(
+            "評価は JSON オブジェクトのリストにしてください",
+            "evaluations must be a list of JSON objects",
+        )
     return value
 
 
@@ -339,57 +368,139 @@ def json_value(value: Any) -> Any:
 #: field -> converter, per table kind (fields not listed are plain text)
 CONVERTERS: dict[str, dict[str, Converter]] = {
     "organizations": {
-        "id": one_line, "name": one_line, "name_kana": one_line, "sector": sector,
-        "subtype": one_line, "area": one_line, "description": text, "fields": fields,
-        "corporate_number": corporate_number, "founded": date_, "website": one_line,
-        "contact_name": one_line, "contact_email": one_line, "contact_phone": one_line,
-        "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+        "id": one_line,
+        "name": one_line,
+        "name_kana": one_line,
+        "sector": sector,
+        "subtype": one_line,
+        "area": one_line,
+        "description": text,
+        "fields": fields,
+        "corporate_number": corporate_number,
+        "founded": date_,
+        "website": one_line,
+        "contact_name": one_line,
+        "contact_email": one_line,
+        "contact_phone": one_line,
+        "active": boolean,
+        "created_at": datetime_,
+        "updated_at": datetime_,
     },
     "needs": {
-        "id": one_line, "org_id": one_line, "org_name": one_line, "title": one_line,
-        "description": text, "fields": fields, "resource_kinds": resource_kinds,
-        "skills": skills, "area": one_line, "starts": date_, "ends": date_,
-        "status": need_status, "visibility": visibility, "active": boolean,
-        "created_at": datetime_, "updated_at": datetime_,
+        "id": one_line,
+        "org_id": one_line,
+        "org_name": one_line,
+        "title": one_line,
+        "description": text,
+        "fields": fields,
+        "resource_kinds": resource_kinds,
+        "skills": skills,
+        "area": one_line,
+        "starts": date_,
+        "ends": date_,
+        "status": need_status,
+        "visibility": visibility,
+        "active": boolean,
+        "created_at": datetime_,
+        "updated_at": datetime_,
     },
     "offers": {
-        "id": one_line, "org_id": one_line, "org_name": one_line, "title": one_line,
-        "description": text, "fields": fields, "resource_kinds": resource_kinds,
-        "skills": skills, "area": one_line, "capacity": text, "availability": text,
-        "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+        "id": one_line,
+        "org_id": one_line,
+        "org_name": one_line,
+        "title": one_line,
+        "description": text,
+        "fields": fields,
+        "resource_kinds": resource_kinds,
+        "skills": skills,
+        "area": one_line,
+        "capacity": text,
+        "availability": text,
+        "active": boolean,
+        "created_at": datetime_,
+        "updated_at": datetime_,
     },
     "collaborations": {
-        "id": one_line, "title": one_line, "description": text, "form": form,
-        "starts": date_, "ends": date_, "status": collaboration_status, "intensity": intensity,
-        "participants": participants, "need_ids": split_list, "suggestion_id": one_line,
-        "evaluations": evaluations, "active": boolean, "created_at": datetime_,
+        "id": one_line,
+        "title": one_line,
+        "description": text,
+        "form": form,
+        "starts": date_,
+        "ends": date_,
+        "status": collaboration_status,
+        "intensity": intensity,
+        "participants": participants,
+        "need_ids": split_list,
+        "suggestion_id": one_line,
+        "evaluations": evaluations,
+        "active": boolean,
+        "created_at": datetime_,
         "updated_at": datetime_,
     },
     "participants": {
-        "collaboration_id": one_line, "org_id": one_line, "org_name": one_line, "role": one_line,
+        "collaboration_id": one_line,
+        "org_id": one_line,
+        "org_name": one_line,
+        "role": one_line,
     },
     "evaluations": {
-        "collaboration_id": one_line, "org_id": one_line, "org_name": one_line,
-        "targets": score, "form": score, "strengths": score, "selection": score,
-        "relationship": score, "trust": score, "value": score, "comment": text,
-        "evaluated_by": one_line, "evaluated_at": datetime_,
+        "collaboration_id": one_line,
+        "org_id": one_line,
+        "org_name": one_line,
+        "targets": score,
+        "form": score,
+        "strengths": score,
+        "selection": score,
+        "relationship": score,
+        "trust": score,
+        "value": score,
+        "comment": text,
+        "evaluated_by": one_line,
+        "evaluated_at": datetime_,
     },
     "interests": {
-        "id": one_line, "org_id": one_line, "org_name": one_line, "need_id": one_line,
-        "message": text, "status": one_line, "decided_by": one_line, "decided_at": datetime_,
-        "note": text, "active": boolean, "created_at": datetime_, "updated_at": datetime_,
+        "id": one_line,
+        "org_id": one_line,
+        "org_name": one_line,
+        "need_id": one_line,
+        "message": text,
+        "status": one_line,
+        "decided_by": one_line,
+        "decided_at": datetime_,
+        "note": text,
+        "active": boolean,
+        "created_at": datetime_,
+        "updated_at": datetime_,
     },
     "suggestions": {
-        "id": one_line, "suggestion_kind": one_line, "subject_id": one_line,
-        "candidate_id": one_line, "need_id": one_line, "offer_id": one_line, "score": number,
-        "features": json_value, "explanation": json_value, "status": one_line,
-        "reviewer": one_line, "note": text, "decided_at": datetime_, "history": json_value,
-        "requested_by": one_line, "active": boolean, "created_at": datetime_,
+        "id": one_line,
+        "suggestion_kind": one_line,
+        "subject_id": one_line,
+        "candidate_id": one_line,
+        "need_id": one_line,
+        "offer_id": one_line,
+        "score": number,
+        "features": json_value,
+        "explanation": json_value,
+        "status": one_line,
+        "reviewer": one_line,
+        "note": text,
+        "decided_at": datetime_,
+        "history": json_value,
+        "requested_by": one_line,
+        "active": boolean,
+        "created_at": datetime_,
         "updated_at": datetime_,
     },
     "areas": {
-        "id": one_line, "name": one_line, "name_kana": one_line, "neighbours": split_list,
-        "lat": number, "lon": number, "active": boolean, "created_at": datetime_,
+        "id": one_line,
+        "name": one_line,
+        "name_kana": one_line,
+        "neighbours": split_list,
+        "lat": number,
+        "lon": number,
+        "active": boolean,
+        "created_at": datetime_,
         "updated_at": datetime_,
     },
 }

@@ -12,7 +12,7 @@ many names (自治, 治会 ...) are skipped, so the work stays near-linear for l
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -21,7 +21,7 @@ from ingest.report import DuplicateCandidate
 from ingest.text import area_key, name_key, numerals
 
 #: a bigram in more names than this is too common to suggest a match
-MAX_POSTING = 200
+MAX_POSTING = 64
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,15 @@ def find_duplicates(
             ja = "正規化した名称と地区が同じです（株式会社/(株) や全角/半角の違いを除く）"
             en = "same normalised name and area (ignoring 株式会社/(株), widths and spaces)"
         elif score >= 1.0:
-            ja, en = "正規化した名称が同じです（地区は異なります）", "same normalised name, different area"
+            ja, en = (
+                "正規化した名称が同じです（地区は異なります）",
+                "same normalised name, different area",
+            )
         else:
-            ja, en = f"名称がよく似ています（類似度 {score:.2f}）", f"very similar names (ratio {score:.2f})"
+            ja, en = (
+                f"名称がよく似ています（類似度 {score:.2f}）",
+                f"very similar names (ratio {score:.2f})",
+            )
         out[pair] = DuplicateCandidate(
             a.id, a.name, b.id, b.name, a.area, b.area, round(score, 3), ja, en, a.source, b.source
         )
@@ -70,28 +76,33 @@ def find_duplicates(
             for j in members[x + 1 :]:
                 add(i, j, 1.0, area_key(orgs[i].area) == area_key(orgs[j].area))
 
+    grams = [frozenset(k[p : p + 2] for p in range(len(k) - 1)) for k in keys]
+    nums = [frozenset(numerals(k)) for k in keys]
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        for g in {k[p : p + 2] for p in range(len(k) - 1)}:
-            postings[g].append(i)
+    for i, g in enumerate(grams):
+        for x in g:
+            postings[x].append(i)
     for i, k in enumerate(keys):
         if not orgs[i].new or len(k) < 4:
             continue
-        seen: set[int] = set()
-        for g in {k[p : p + 2] for p in range(len(k) - 1)}:
-            posting = postings[g]
-            if len(posting) > MAX_POSTING:
-                continue
-            seen.update(posting)
-        for j in seen:
+        shared: Counter[int] = Counter()
+        rare = 0
+        for x in grams[i]:
+            posting = postings[x]
+            if len(posting) <= MAX_POSTING:
+                shared.update(posting)
+                rare += 1
+        # names this similar share most of their rare bigrams; the rest are not worth comparing
+        need = max(1, rare // 2)
+        for j in [j for j, count in shared.items() if count >= need and j != i]:
             other = keys[j]
-            if j == i or other == k or len(other) < 4:
+            if other == k or len(other) < 4 or (orgs[j].new and j < i) or nums[i] != nums[j]:
                 continue
-            if (orgs[j].new and j < i) or min(len(k), len(other)) / max(len(k), len(other)) < 0.7:
-                continue
-            if numerals(k) != numerals(other):
+            if min(len(k), len(other)) / max(len(k), len(other)) < 0.7:
                 continue
             matcher = SequenceMatcher(None, k, other, autojunk=False)
+            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                continue
             ratio = matcher.ratio()
             if ratio < threshold:
                 continue

@@ -52,10 +52,10 @@ def decode(data: bytes) -> tuple[str, str]:
     line = _line_of(data, best.start)
     raise FileError(
         f"文字コードを判定できません: UTF-8 でも Shift_JIS（CP932）でもありません"
-        f"（{best.start} バイト目・{line} 行目の {data[best.start:best.start + 2]!r} が読めません）。"
-        "UTF-8 で保存し直してください",
+        f"（{best.start} バイト目・{line} 行目の {data[best.start : best.start + 2]!r} "
+        "が読めません）。UTF-8 で保存し直してください",
         f"cannot tell the text encoding: the file is neither UTF-8 nor Shift_JIS (CP932) "
-        f"(cannot read {data[best.start:best.start + 2]!r} at byte offset {best.start}, "
+        f"(cannot read {data[best.start : best.start + 2]!r} at byte offset {best.start}, "
         f"line {line}); save it again as UTF-8",
         row=line,
     )
@@ -67,8 +67,7 @@ def _strict(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise FileError(
             f"{name} として読めません（{exc.start} バイト目・{_line_of(data, exc.start)} 行目）",
-            f"cannot be read as {name} (byte offset {exc.start}, "
-            f"line {_line_of(data, exc.start)})",
+            f"cannot be read as {name} (byte offset {exc.start}, line {_line_of(data, exc.start)})",
             row=_line_of(data, exc.start),
         ) from None
 

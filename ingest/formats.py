@@ -64,8 +64,16 @@ def _keys(table: Table) -> dict[str, str]:
 
 NPO_PORTAL, HSDS, GIVING = "npo_portal", "hsds", "360giving"
 
-_HSDS_ORG_MARKS = {"alternatename", "legalstatus", "yearincorporated", "taxid", "taxstatus",
-                   "parentorganizationid", "uri", "logo"}
+_HSDS_ORG_MARKS = {
+    "alternatename",
+    "legalstatus",
+    "yearincorporated",
+    "taxid",
+    "taxstatus",
+    "parentorganizationid",
+    "uri",
+    "logo",
+}
 
 
 def detect(table: Table, all_tables: Iterable[Table]) -> str | None:
@@ -78,8 +86,12 @@ def detect(table: Table, all_tables: Iterable[Table]) -> str | None:
         return NPO_PORTAL
     if "identifier" in keys and keys & {"recipientorgidentifier", "fundingorgidentifier"}:
         return GIVING
-    if table.structured and table.rows and any(
-        "recipientOrganization" in r or "fundingOrganization" in r for _, r in table.rows[:5]
+    if (
+        table.structured
+        and table.rows
+        and any(
+            "recipientOrganization" in r or "fundingOrganization" in r for _, r in table.rows[:5]
+        )
     ):
         return GIVING
     if hsds_table(table, all_tables):
@@ -124,7 +136,9 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
     kana = col("法人名称カナ", "法人名カナ", "フリガナ")
     number = col("法人番号")
     address = col("主たる事務所の所在地", "所在地")
-    founded = col("法人設立年月日", "設立年月日", "法人設立認証年月日", "設立認証年月日", "認証年月日")
+    founded = col(
+        "法人設立年月日", "設立年月日", "法人設立認証年月日", "設立認証年月日", "認証年月日"
+    )
     purpose = col("定款に記載された目的", "目的")
     website = col("ホームページ", "URL", "ホームページURL")
     flags = {
@@ -134,19 +148,27 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
     }
     personal = [keys[k] for k in map(header_key, _PERSONAL) if k in keys]
     if personal and not include_personal:
-        out.notices.append(Notice(
-            table.label, None,
-            f"個人情報のため列「{'」「'.join(personal)}」は取り込みませんでした"
-            "（--include-representative で取り込めます）",
-            f"column(s) {', '.join(personal)} not imported: personal data "
-            "(use --include-representative to import them)",
-        ))
+        out.notices.append(
+            Notice(
+                table.label,
+                None,
+                f"個人情報のため列「{'」「'.join(personal)}」は取り込みませんでした"
+                "（--include-representative で取り込めます）",
+                f"column(s) {', '.join(personal)} not imported: personal data "
+                "(use --include-representative to import them)",
+            )
+        )
     for n, row in table.rows:
         values: dict[str, Any] = {"sector": "npo", "subtype": "NPO法人"}
         columns: dict[str, str] = {}
-        for fld, header in (("name", name), ("name_kana", kana), ("corporate_number", number),
-                            ("founded", founded), ("description", purpose),
-                            ("website", website)):
+        for fld, header in (
+            ("name", name),
+            ("name_kana", kana),
+            ("corporate_number", number),
+            ("founded", founded),
+            ("description", purpose),
+            ("website", website),
+        ):
             if header and not is_blank(row.get(header)):
                 values[fld], columns[fld] = row[header], header
         if address and not is_blank(row.get(address)):
@@ -159,8 +181,16 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
             columns["fields"] = "活動分野1…20"
         if include_personal and personal and not is_blank(row.get(personal[0])):
             values["contact_name"], columns["contact_name"] = row[personal[0]], personal[0]
-        out.rows.append(SourceRow(table.label, n, "organizations", values, columns,
-                                  soft=frozenset({"sector", "subtype", "area"})))
+        out.rows.append(
+            SourceRow(
+                table.label,
+                n,
+                "organizations",
+                values,
+                columns,
+                soft=frozenset({"sector", "subtype", "area"}),
+            )
+        )
     return out
 
 
@@ -182,8 +212,10 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
         for _, r in t.rows:
             loc = _get(r, k, "location_id")
             if loc:
-                parts = [_get(r, k, c) for c in ("address_1", "address_2", "city", "region",
-                                                  "state_province")]
+                parts = [
+                    _get(r, k, c)
+                    for c in ("address_1", "address_2", "city", "region", "state_province")
+                ]
                 addresses.setdefault(loc, []).append(" ".join(p for p in parts if p))
     area_of_org: dict[str, str] = {}
     for t in by_kind.get("locations", []):
@@ -206,37 +238,62 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
         for n, r in t.rows:
             values: dict[str, Any] = {}
             columns: dict[str, str] = {}
-            for fld, src in (("id", "id"), ("name", "name"), ("description", "description"),
-                             ("website", "website"), ("contact_email", "email")):
+            for fld, src in (
+                ("id", "id"),
+                ("name", "name"),
+                ("description", "description"),
+                ("website", "website"),
+                ("contact_email", "email"),
+            ):
                 v = _get(r, k, src)
                 if v:
                     values[fld], columns[fld] = v, k.get(header_key(src), src)
             tax = _get(r, k, "tax_id")
             if tax and re.fullmatch(r"\d{13}", re.sub(r"\D", "", tax)):
-                values["corporate_number"], columns["corporate_number"] = tax, k[header_key("tax_id")]
+                values["corporate_number"], columns["corporate_number"] = (
+                    tax,
+                    k[header_key("tax_id")],
+                )
             year = _get(r, k, "year_incorporated")
             if year and re.fullmatch(r"\d{4}", year):
                 values["founded"] = f"{year}-01-01"
                 columns["founded"] = k[header_key("year_incorporated")]
             guessed = guess_sector(values.get("name", ""), _get(r, k, "legal_status"))
-            values["sector"] = (guessed.value if guessed else "other")
+            values["sector"] = guessed.value if guessed else "other"
             columns["sector"] = k.get(header_key("legal_status"), "legal_status")
             if values.get("id") in area_of_org:
                 values["area"] = area_of_org[values["id"]]
                 columns["area"] = "locations"
-            out.rows.append(SourceRow(t.label, n, "organizations", values, columns,
-                                      soft=frozenset({"sector", "founded", "area"})))
+            out.rows.append(
+                SourceRow(
+                    t.label,
+                    n,
+                    "organizations",
+                    values,
+                    columns,
+                    soft=frozenset({"sector", "founded", "area"}),
+                )
+            )
         if not by_kind.get("locations"):
-            out.notices.append(Notice(t.label, None,
-                                      "locations 表がないため地区は空のままです",
-                                      "no locations table, so areas are left empty"))
+            out.notices.append(
+                Notice(
+                    t.label,
+                    None,
+                    "locations 表がないため地区は空のままです",
+                    "no locations table, so areas are left empty",
+                )
+            )
     for t in by_kind.get("services", []):
         k = _keys(t)
         for n, r in t.rows:
             values = {}
             columns = {}
-            for fld, src in (("id", "id"), ("org_id", "organization_id"), ("title", "name"),
-                             ("description", "description")):
+            for fld, src in (
+                ("id", "id"),
+                ("org_id", "organization_id"),
+                ("title", "name"),
+                ("description", "description"),
+            ):
                 v = _get(r, k, src)
                 if v:
                     values[fld], columns[fld] = v, k.get(header_key(src), src)
@@ -246,8 +303,9 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
             org = values.get("org_id")
             if org in area_of_org:
                 values["area"], columns["area"] = area_of_org[org], "locations"
-            out.rows.append(SourceRow(t.label, n, "offers", values, columns,
-                                      soft=frozenset({"area"})))
+            out.rows.append(
+                SourceRow(t.label, n, "offers", values, columns, soft=frozenset({"area"}))
+            )
     return out
 
 
@@ -274,12 +332,14 @@ _GIVING_FIELDS = {
     "recipient_id": ("Recipient Org:Identifier", "recipientOrganization.0.id"),
     "recipient_name": ("Recipient Org:Name", "recipientOrganization.0.name"),
     "recipient_number": ("Recipient Org:Company Number", "recipientOrganization.0.companyNumber"),
-    "recipient_place": ("Recipient Org:Location:0:Name",
-                        "recipientOrganization.0.location.0.name"),
+    "recipient_place": ("Recipient Org:Location:0:Name", "recipientOrganization.0.location.0.name"),
     "funder_id": ("Funding Org:Identifier", "fundingOrganization.0.id"),
     "funder_name": ("Funding Org:Name", "fundingOrganization.0.name"),
-    "beneficiary_place": ("Beneficiary Location:0:Name", "Beneficiary Location:Name",
-                          "beneficiaryLocation.0.name"),
+    "beneficiary_place": (
+        "Beneficiary Location:0:Name",
+        "Beneficiary Location:Name",
+        "beneficiaryLocation.0.name",
+    ),
 }
 FUNDER_ROLE, RECIPIENT_ROLE = "funder", "recipient"
 
@@ -338,11 +398,16 @@ def convert_giving(table: Table, known_areas: set[str], today: date | None = Non
         for side, role in (("funder", FUNDER_ROLE), ("recipient", RECIPIENT_ROLE)):
             org_id, name = get(f"{side}_id"), get(f"{side}_name")
             if not org_id:
-                out.errors.append(RowError(
-                    table.label, n, header(f"{side}_id"), None,
-                    f"{'助成元' if side == 'funder' else '助成先'}の識別子がありません",
-                    f"the {'funder' if side == 'funder' else 'recipient'} has no identifier",
-                ))
+                out.errors.append(
+                    RowError(
+                        table.label,
+                        n,
+                        header(f"{side}_id"),
+                        None,
+                        f"{'助成元' if side == 'funder' else '助成先'}の識別子がありません",
+                        f"the {'funder' if side == 'funder' else 'recipient'} has no identifier",
+                    )
+                )
                 continue
             participants.append({"org_id": org_id, "role": role})
             if org_id in seen_orgs:
@@ -351,7 +416,8 @@ def convert_giving(table: Table, known_areas: set[str], today: date | None = Non
             values: dict[str, Any] = {"id": org_id, "name": name or org_id}
             columns = {"id": header(f"{side}_id"), "name": header(f"{side}_name")}
             number = corporate_number_of(org_id) or (
-                get("recipient_number") if side == "recipient" else None)
+                get("recipient_number") if side == "recipient" else None
+            )
             if number:
                 try:
                     values["corporate_number"] = corporate_number(number)
@@ -365,19 +431,29 @@ def convert_giving(table: Table, known_areas: set[str], today: date | None = Non
                 area = known_area_in(place, known_areas) if place else None
                 if area:
                     values["area"] = area
-            out.rows.append(SourceRow(table.label, n, "organizations", values, columns,
-                                      create_only=True))
+            out.rows.append(
+                SourceRow(table.label, n, "organizations", values, columns, create_only=True)
+            )
         if len(participants) < 2:
             continue
-        values = {"id": get("id"), "title": get("title"), "form": "grant",
-                  "participants": participants}
-        columns = {"id": header("id"), "title": header("title"), "participants": header("funder_id")}
+        values = {
+            "id": get("id"),
+            "title": get("title"),
+            "form": "grant",
+            "participants": participants,
+        }
+        columns = {
+            "id": header("id"),
+            "title": header("title"),
+            "participants": header("funder_id"),
+        }
         description = get("description") or ""
         amount = get("amount")
         if amount:
             currency = get("currency") or ""
             description = (description + "\n" if description else "") + (
-                f"助成額 / Amount awarded: {amount} {currency}".rstrip())
+                f"助成額 / Amount awarded: {amount} {currency}".rstrip()
+            )
         values["description"] = description
         start = get("start") or get("award_date")
         values["starts"] = start

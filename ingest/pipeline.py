@@ -75,8 +75,15 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "offers": (("title",), ("org_id", "org_name")),
     "collaborations": (("title",), ("form",), ("starts",)),
     "participants": (("collaboration_id",), ("org_id", "org_name")),
-    "evaluations": (("collaboration_id",), ("org_id", "org_name"), ("targets",), ("form",),
-                    ("strengths",), ("selection",), ("relationship",)),
+    "evaluations": (
+        ("collaboration_id",),
+        ("org_id", "org_name"),
+        ("targets",),
+        ("form",),
+        ("strengths",),
+        ("selection",),
+        ("relationship",),
+    ),
     "areas": (("name", "id"),),
     "interests": (("org_id", "org_name"), ("need_id",)),
     "suggestions": (("subject_id",), ("candidate_id",), ("score",)),
@@ -85,7 +92,9 @@ _REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 _MODEL_MESSAGES = {
     "ends must not be before starts": ("終了日が開始日より前です", "ends is before starts"),
     "an organization is listed twice among the participants": (
-        "同じ団体が参加団体に 2 回書かれています", "an organization is listed twice among the participants"),
+        "同じ団体が参加団体に 2 回書かれています",
+        "an organization is listed twice among the participants",
+    ),
 }
 
 
@@ -104,18 +113,36 @@ def import_paths(
     files: list[tuple[str, bytes]] = []
     early: list[RowError] = []
     for p in map(Path, paths):
-        members = sorted(q for q in p.rglob("*") if q.suffix.lower() in SUPPORTED and q.is_file()) \
-            if p.is_dir() else [p]
+        members = (
+            sorted(q for q in p.rglob("*") if q.suffix.lower() in SUPPORTED and q.is_file())
+            if p.is_dir()
+            else [p]
+        )
         for q in members:
             try:
                 files.append((str(q), q.read_bytes()))
             except OSError as exc:
-                early.append(RowError(str(q), None, None, None,
-                                      f"ファイルを開けません（{exc.strerror or exc}）",
-                                      f"cannot open the file ({exc.strerror or exc})"))
-    return import_files(store, files, dry_run=dry_run, skip_invalid=skip_invalid,
-                        mapping=mapping, kind=kind, include_personal=include_personal,
-                        progress=progress, early_errors=early)
+                early.append(
+                    RowError(
+                        str(q),
+                        None,
+                        None,
+                        None,
+                        f"ファイルを開けません（{exc.strerror or exc}）",
+                        f"cannot open the file ({exc.strerror or exc})",
+                    )
+                )
+    return import_files(
+        store,
+        files,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        mapping=mapping,
+        kind=kind,
+        include_personal=include_personal,
+        progress=progress,
+        early_errors=early,
+    )
 
 
 def import_bytes(
@@ -131,9 +158,16 @@ def import_bytes(
     progress: bool = False,
 ) -> ImportReport:
     """Import one uploaded file given as bytes (its name tells the format and maybe the kind)."""
-    return import_files(store, [(filename, data)], dry_run=dry_run, skip_invalid=skip_invalid,
-                        mapping=mapping, kind=kind, include_personal=include_personal,
-                        progress=progress)
+    return import_files(
+        store,
+        [(filename, data)],
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        mapping=mapping,
+        kind=kind,
+        include_personal=include_personal,
+        progress=progress,
+    )
 
 
 def import_files(
@@ -155,8 +189,9 @@ def import_files(
         mapping_data = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
         kind_override = parse_kind(kind) if kind else None
     except FileError as exc:
-        report.errors.append(RowError(str(mapping or "--kind"), None, None, None,
-                                      exc.reason_ja, exc.reason_en))
+        report.errors.append(
+            RowError(str(mapping or "--kind"), None, None, None, exc.reason_ja, exc.reason_en)
+        )
         return report
     job = _Import(store, report, mapping_data, kind_override, include_personal, progress)
     job.run(files)
@@ -219,8 +254,17 @@ class _Import:
         self.rows: list[_Row] = []
         self.alias: dict[str, str] = {}  # file org id -> stored org id (matched by 法人番号)
         self._existing: dict[str, dict[str, Record | None]] = {
-            k: {} for k in ("Organization", "Need", "Offer", "Collaboration", "Area",
-                            "Suggestion", "Interest")}
+            k: {}
+            for k in (
+                "Organization",
+                "Need",
+                "Offer",
+                "Collaboration",
+                "Area",
+                "Suggestion",
+                "Interest",
+            )
+        }
         self._store_orgs: list[Organization] | None = None
         self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
 
@@ -233,7 +277,8 @@ class _Import:
                 found = read_tables(name, data)
             except FileError as exc:
                 self.report.errors.append(
-                    RowError(name, exc.row, None, None, exc.reason_ja, exc.reason_en))
+                    RowError(name, exc.row, None, None, exc.reason_ja, exc.reason_en)
+                )
                 continue
             for t in found:
                 self.report.errors += t.errors
@@ -280,38 +325,60 @@ class _Import:
         return sources
 
     def _plain(self, t: Table) -> list[SourceRow]:
-        kind = self.kind or (kind_from_name(t.sheet) if t.sheet else None) \
-            or kind_from_name(Path(t.file).stem) or kind_from_headers(t.headers)
+        kind = (
+            self.kind
+            or (kind_from_name(t.sheet) if t.sheet else None)
+            or kind_from_name(Path(t.file).stem)
+            or kind_from_headers(t.headers)
+        )
         if kind is None:
             if t.sheet and not t.rows:
                 return []
             labels = "、".join(f"{ja}（{en}）" for ja, en in KIND_LABELS.values())
-            self.report.errors.append(RowError(
-                t.label, None, None, None,
-                f"何の一覧か分かりません（{labels}）。ファイル名・シート名を needs.csv や「団体」の"
-                "ようにするか、--kind で指定してください",
-                "cannot tell what this table lists; name the file or sheet after the kind "
-                "(organizations.csv, needs, 団体 ...) or pass --kind",
-            ))
+            self.report.errors.append(
+                RowError(
+                    t.label,
+                    None,
+                    None,
+                    None,
+                    f"何の一覧か分かりません（{labels}）。"
+                    "ファイル名・シート名を needs.csv や「団体」のようにするか、"
+                    "--kind で指定してください",
+                    "cannot tell what this table lists; name the file or sheet after the kind "
+                    "(organizations.csv, needs, 団体 ...) or pass --kind",
+                )
+            )
             return []
         cmap = ColumnMap(kind, t.headers, self.mapping)
         for header, ja, en in cmap.problems:
             self.report.errors.append(RowError(t.label, 1, header, None, ja, en))
         if cmap.ignored:
-            self.report.notices.append(Notice(
-                t.label, None,
-                f"次の列は使いませんでした: {'、'.join(cmap.ignored)}（--mapping で対応づけできます）",
-                f"these columns were not used: {', '.join(cmap.ignored)} "
-                "(map them with --mapping)",
-            ))
-        missing = [alternatives for alternatives in _REQUIRED[kind]
-                   if "id" not in cmap.fields and not set(alternatives) & cmap.fields]
+            self.report.notices.append(
+                Notice(
+                    t.label,
+                    None,
+                    f"次の列は使いませんでした: {'、'.join(cmap.ignored)}"
+                    "（--mapping で対応づけできます）",
+                    f"these columns were not used: {', '.join(cmap.ignored)} "
+                    "(map them with --mapping)",
+                )
+            )
+        missing = [
+            alternatives
+            for alternatives in _REQUIRED[kind]
+            if "id" not in cmap.fields and not set(alternatives) & cmap.fields
+        ]
         for alternatives in missing:
-            self.report.errors.append(RowError(
-                t.label, 1, None, None,
-                f"{KIND_LABELS[kind][0]}に必要な列「{' / '.join(alternatives)}」がありません",
-                f"{kind} need a column {' or '.join(alternatives)!r}",
-            ))
+            self.report.errors.append(
+                RowError(
+                    t.label,
+                    1,
+                    None,
+                    None,
+                    f"{KIND_LABELS[kind][0]}に必要な列「{' / '.join(alternatives)}」がありません",
+                    f"{kind} need a column {' or '.join(alternatives)!r}",
+                )
+            )
         if cmap.problems or missing:
             return []
         out = []
@@ -340,8 +407,7 @@ class _Import:
         if self.progress and len(sources) > 1000:
             from tqdm import tqdm
 
-            rows = tqdm(sources, desc="検証 / validating", unit="行", file=sys.stderr,
-                        leave=False)
+            rows = tqdm(sources, desc="検証 / validating", unit="行", file=sys.stderr, leave=False)
         for src in rows:
             r = _Row(src, {})
             convs = CONVERTERS[src.kind]
@@ -367,7 +433,8 @@ class _Import:
         self._build_simple(by_kind["offers"], Offer)
         self._build_simple(by_kind["suggestions"], Suggestion)
         self._build_collaborations(
-            by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"])
+            by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"]
+        )
         self._build_simple(by_kind["interests"], Interest)
 
     def existing(self, kind: str, ids: Iterable[str]) -> dict[str, Record | None]:
@@ -383,8 +450,11 @@ class _Import:
 
     def store_orgs(self) -> list[Organization]:
         if self._store_orgs is None:
-            self._store_orgs = [o for o in self.store.iter_all("Organization", include_inactive=True)
-                                if isinstance(o, Organization)]
+            self._store_orgs = [
+                o
+                for o in self.store.iter_all("Organization", include_inactive=True)
+                if isinstance(o, Organization)
+            ]
         return self._store_orgs
 
     def _names(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -401,15 +471,21 @@ class _Import:
         return self._name_index
 
     def _build_organizations(self, rows: list[_Row]) -> None:
-        numbers = sorted({r.values["corporate_number"] for r in rows
-                          if r.values.get("corporate_number")})
+        numbers = sorted(
+            {r.values["corporate_number"] for r in rows if r.values.get("corporate_number")}
+        )
         stored_by_number: dict[str, str] = {}
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start : start + CHUNK]
             offset = 0
             while True:
-                page = self.store.list("Organization", {"corporate_number": chunk},
-                                       offset=offset, limit=1000, include_inactive=True)
+                page = self.store.list(
+                    "Organization",
+                    {"corporate_number": chunk},
+                    offset=offset,
+                    limit=1000,
+                    include_inactive=True,
+                )
                 for o in page.items:
                     stored_by_number.setdefault(o.corporate_number, o.id)  # type: ignore[attr-defined]
                 if not page.has_more or not page.items:
@@ -423,21 +499,29 @@ class _Import:
             v = r.values
             number = v.get("corporate_number")
             if number and not corporate_number_check_ok(number):
-                self.report.notices.append(Notice(
-                    r.src.file, r.src.row,
-                    f"法人番号 {number} のチェックディジットが合いません。番号を確認してください",
-                    f"corporate number {number} has a wrong check digit; please check it",
-                ))
+                self.report.notices.append(
+                    Notice(
+                        r.src.file,
+                        r.src.row,
+                        f"法人番号 {number} のチェックディジットが合いません。"
+                        "番号を確認してください",
+                        f"corporate number {number} has a wrong check digit; please check it",
+                    )
+                )
             if number and number in stored_by_number:
                 rid = stored_by_number[number]
                 if v.get("id") and v["id"] != rid:
                     self.alias[v["id"]] = rid
-                    self.report.notices.append(Notice(
-                        r.src.file, r.src.row,
-                        f"法人番号が一致したため、ID {v['id']} を登録済みの団体 {rid} として扱いました",
-                        f"the corporate number matches stored organization {rid}; "
-                        f"id {v['id']} is treated as {rid}",
-                    ))
+                    self.report.notices.append(
+                        Notice(
+                            r.src.file,
+                            r.src.row,
+                            f"法人番号が一致したため、ID {v['id']} を"
+                            f"登録済みの団体 {rid} として扱いました",
+                            f"the corporate number matches stored organization {rid}; "
+                            f"id {v['id']} is treated as {rid}",
+                        )
+                    )
             elif v.get("id"):
                 rid = v["id"]
             elif number:
@@ -450,17 +534,22 @@ class _Import:
             if number and not r.src.create_only:
                 first = number_rows.setdefault(number, r)
                 if first is not r and first.values.get("_id") != rid:
-                    r.error("corporate_number", number,
-                            f"同じ法人番号が {first.where} にもあります（ID が異なります）",
-                            f"the same corporate number is on {first.where} with another id")
+                    r.error(
+                        "corporate_number",
+                        number,
+                        f"同じ法人番号が {first.where} にもあります（ID が異なります）",
+                        f"the same corporate number is on {first.where} with another id",
+                    )
                     continue
             v["_id"] = rid
             ready.append(r)
         self.existing("Organization", [r.values["_id"] for r in ready])
         for r in ready:
             rid = r.values["_id"]
-            if r.src.create_only and (("Organization", rid) in self.entries
-                                      or self._existing["Organization"].get(rid) is not None):
+            if r.src.create_only and (
+                ("Organization", rid) in self.entries
+                or self._existing["Organization"].get(rid) is not None
+            ):
                 continue  # an organization named in a grant that is already known
             self._add(Organization, r, rid)
         self._name_index = None
@@ -473,14 +562,17 @@ class _Import:
         if len(ids) == 1:
             return ids.pop()
         if not ids:
-            r.error(ref_field, ref, f"団体「{ref}」が見つかりません",
-                    f"no organization named {ref!r}")
+            r.error(
+                ref_field, ref, f"団体「{ref}」が見つかりません", f"no organization named {ref!r}"
+            )
         else:
-            r.error(ref_field, ref,
-                    f"「{ref}」という名前の団体が複数あります（{', '.join(sorted(ids))}）。"
-                    "ID で指定してください",
-                    f"several organizations are named {ref!r} ({', '.join(sorted(ids))}); "
-                    "use the id")
+            r.error(
+                ref_field,
+                ref,
+                f"「{ref}」という名前の団体が複数あります（{', '.join(sorted(ids))}）。"
+                "ID で指定してください",
+                f"several organizations are named {ref!r} ({', '.join(sorted(ids))}); use the id",
+            )
         return None
 
     def _build_simple(self, rows: list[_Row], rtype: type[Record]) -> None:
@@ -498,15 +590,21 @@ class _Import:
                         continue
                     v["org_id"] = resolved
                 elif not v.get("id"):
-                    r.error("org_id", None, "団体 ID（または団体名）が空です",
-                            "the organization id (or name) is empty")
+                    r.error(
+                        "org_id",
+                        None,
+                        "団体 ID（または団体名）が空です",
+                        "the organization id (or name) is empty",
+                    )
                     continue
                 prefix = {Need: "need-", Offer: "offer-", Interest: "interest-"}[rtype]
                 rid = v.get("id") or prefix + _digest(
-                    v.get("org_id") or "", name_key(v.get("title") or v.get("need_id") or ""))
+                    v.get("org_id") or "", name_key(v.get("title") or v.get("need_id") or "")
+                )
             elif rtype is Suggestion:
                 rid = v.get("id") or "suggestion-" + _digest(
-                    v.get("subject_id") or "", v.get("candidate_id") or "", v.get("need_id") or "")
+                    v.get("subject_id") or "", v.get("candidate_id") or "", v.get("need_id") or ""
+                )
             else:  # Area: the id is the name
                 rid = v.get("id") or v.get("name")
                 if not rid:
@@ -525,30 +623,44 @@ class _Import:
     ) -> None:
         refs = [r.values.get("org_id") for r in participant_rows + evaluation_rows]
         refs += [ref for r in rows for ref, _ in (r.values.get("participants") or [])]
-        self.existing("Organization", [self.alias.get(x, x) for x in refs
-                                       if x and ("Organization", x) not in self.entries])
+        self.existing(
+            "Organization",
+            [self.alias.get(x, x) for x in refs if x and ("Organization", x) not in self.entries],
+        )
         extra_participants: dict[str, list[tuple[_Row, str, str]]] = {}
         for r in participant_rows:
             org = self._part_org(r)
             cid = r.values.get("collaboration_id")
             if not cid and not r.errors:
-                r.error("collaboration_id", None, "協働事業 ID が空です",
-                        "the collaboration id is empty")
+                r.error(
+                    "collaboration_id",
+                    None,
+                    "協働事業 ID が空です",
+                    "the collaboration id is empty",
+                )
             if r.errors or org is None or not cid:
                 continue
             extra_participants.setdefault(cid, []).append(
-                (r, org, r.values.get("role") or "partner"))
+                (r, org, r.values.get("role") or "partner")
+            )
         extra_evaluations: dict[str, list[tuple[_Row, PartnerEvaluation]]] = {}
         for r in evaluation_rows:
             org = self._part_org(r)
             cid = r.values.get("collaboration_id")
             if not cid and not r.errors:
-                r.error("collaboration_id", None, "協働事業 ID が空です",
-                        "the collaboration id is empty")
+                r.error(
+                    "collaboration_id",
+                    None,
+                    "協働事業 ID が空です",
+                    "the collaboration id is empty",
+                )
             if r.errors or org is None or not cid:
                 continue
-            data = {k: v for k, v in r.values.items()
-                    if k not in ("collaboration_id", "org_id", "org_name") and v is not None}
+            data = {
+                k: v
+                for k, v in r.values.items()
+                if k not in ("collaboration_id", "org_id", "org_name") and v is not None
+            }
             try:
                 ev = PartnerEvaluation.model_validate({**data, "org_id": org})
             except ValidationError as exc:
@@ -560,7 +672,8 @@ class _Import:
         for r in rows:
             v = r.values
             rid = v.get("id") or "collab-" + _digest(
-                name_key(v.get("title") or ""), str(v.get("starts") or ""))
+                name_key(v.get("title") or ""), str(v.get("starts") or "")
+            )
             v["_id"] = rid
             if v.get("participants") is not None and not r.errors:
                 resolved = []
@@ -572,21 +685,29 @@ class _Import:
             if v.get("evaluations") is not None and not r.errors:
                 v["evaluations"] = [
                     {**e, "org_id": self.alias.get(e.get("org_id"), e.get("org_id"))}
-                    for e in v["evaluations"]]
+                    for e in v["evaluations"]
+                ]
             if r.errors:
                 for row, *_ in extra_participants.pop(rid, []) + extra_evaluations.pop(rid, []):  # type: ignore[operator]
-                    row.error("collaboration_id", rid,
-                              f"協働事業「{rid}」の行（{r.where}）にエラーがあるため取り込みません",
-                              f"not imported: the row of collaboration {rid!r} ({r.where}) "
-                              "has errors")
+                    row.error(
+                        "collaboration_id",
+                        rid,
+                        f"協働事業「{rid}」の行（{r.where}）にエラーがあるため取り込みません",
+                        f"not imported: the row of collaboration {rid!r} ({r.where}) has errors",
+                    )
                 continue
             ready.append(r)
         pending = sorted(set(extra_participants) | set(extra_evaluations))
         self.existing("Collaboration", [r.values["_id"] for r in ready] + pending)
         for r in ready:
             rid = r.values["_id"]
-            self._add(Collaboration, r, rid, extra_participants.pop(rid, []),
-                      extra_evaluations.pop(rid, []))
+            self._add(
+                Collaboration,
+                r,
+                rid,
+                extra_participants.pop(rid, []),
+                extra_evaluations.pop(rid, []),
+            )
         # participants and evaluations of collaborations not in this import: update stored ones
         for cid in sorted(set(extra_participants) | set(extra_evaluations)):
             parts = extra_participants.get(cid, [])
@@ -594,9 +715,12 @@ class _Import:
             collab = self._existing["Collaboration"].get(cid)
             if collab is None:
                 for row, *_ in parts + evals:  # type: ignore[operator]
-                    row.error("collaboration_id", cid,
-                              f"協働事業「{cid}」が見つかりません（この取り込みにも登録済みにもありません）",
-                              f"no collaboration {cid!r} in this import or the store")
+                    row.error(
+                        "collaboration_id",
+                        cid,
+                        f"協働事業「{cid}」が見つかりません（この取り込みにも登録済みにもありません）",
+                        f"no collaboration {cid!r} in this import or the store",
+                    )
                 continue
             first = (parts or evals)[0][0]  # type: ignore[index]
             self._add(Collaboration, first, cid, parts, evals, base=collab)
@@ -607,8 +731,12 @@ class _Import:
         if r.values.get("org_name"):
             return self._resolve_name(r, "org_name", r.values["org_name"])
         if not r.errors:
-            r.error("org_id", None, "団体 ID（または団体名）が空です",
-                    "the organization id (or name) is empty")
+            r.error(
+                "org_id",
+                None,
+                "団体 ID（または団体名）が空です",
+                "the organization id (or name) is empty",
+            )
         return None
 
     def _participant_ref(self, r: _Row, ref: str, column: str = "participants") -> str | None:
@@ -633,7 +761,12 @@ class _Import:
         if r.errors:
             return
         kind = rtype.kind
-        old = base if base is not None else self.existing(kind, [rid]).get(rid)
+        cache = self._existing[kind]
+        old = (
+            base
+            if base is not None
+            else (cache[rid] if rid in cache else self.existing(kind, [rid]).get(rid))
+        )
         data: dict[str, Any] = old.model_dump(exclude={"created_at", "updated_at"}) if old else {}
         fields = rtype.model_fields
         if base is None:
@@ -644,7 +777,11 @@ class _Import:
                     if value is not None and not old:
                         data["created_at"] = value
                     continue
-                if fld in r.src.soft and old is not None and getattr(old, fld) not in (None, "", []):
+                if (
+                    fld in r.src.soft
+                    and old is not None
+                    and getattr(old, fld) not in (None, "", [])
+                ):
                     continue  # a guess from a published format never overwrites stored data
                 if value is None:
                     if fld in ("id", "active"):
@@ -658,25 +795,35 @@ class _Import:
                     data[fld] = value
             data["id"] = rid
         if rtype is Collaboration:
-            participants = [Participant.model_validate(p) if isinstance(p, dict) else p
-                            for p in data.get("participants") or []]
+            participants = [
+                Participant.model_validate(p) if isinstance(p, dict) else p
+                for p in data.get("participants") or []
+            ]
             for _, org, role in parts:
                 participants = _replace_or_add(participants, Participant(org_id=org, role=role))
             if participants or "participants" in data:
                 data["participants"] = participants
             if not participants:
-                r.error("participants", None,
-                        "参加団体がありません（参加団体の列か参加団体ファイルで指定してください）",
-                        "no participants (give a participants column or a participants file)")
+                r.error(
+                    "participants",
+                    None,
+                    "参加団体がありません（参加団体の列か参加団体ファイルで指定してください）",
+                    "no participants (give a participants column or a participants file)",
+                )
                 return
-            evaluations = [PartnerEvaluation.model_validate(e) if isinstance(e, dict) else e
-                           for e in data.get("evaluations") or []]
+            evaluations = [
+                PartnerEvaluation.model_validate(e) if isinstance(e, dict) else e
+                for e in data.get("evaluations") or []
+            ]
             members = {p.org_id for p in participants}
             for row, ev in evals:
                 if ev.org_id not in members:
-                    row.error("org_id", ev.org_id,
-                              f"団体「{ev.org_id}」はこの協働事業（{rid}）の参加団体ではありません",
-                              f"organization {ev.org_id!r} is not a participant of {rid!r}")
+                    row.error(
+                        "org_id",
+                        ev.org_id,
+                        f"団体「{ev.org_id}」はこの協働事業（{rid}）の参加団体ではありません",
+                        f"organization {ev.org_id!r} is not a participant of {rid!r}",
+                    )
                     continue
                 evaluations = _replace_or_add(evaluations, ev)
             data["evaluations"] = evaluations
@@ -690,11 +837,14 @@ class _Import:
         if prior is not None:
             if prior.record.content_hash() == rec.content_hash() and not parts and not evals:
                 return  # the same row twice: harmless
-            r.error("id", rid,
-                    f"ID「{rid}」は {prior.row.where} と同じですが内容が異なります"
-                    "（同じ団体・事業を 2 回書いていませんか）",
-                    f"id {rid!r} is also on {prior.row.where} with different content "
-                    "(is the same record written twice?)")
+            r.error(
+                "id",
+                rid,
+                f"ID「{rid}」は {prior.row.where} と同じですが内容が異なります"
+                "（同じ団体・事業を 2 回書いていませんか）",
+                f"id {rid!r} is also on {prior.row.where} with different content "
+                "(is the same record written twice?)",
+            )
             return
         self.entries[key] = _Entry(rec, r, [p[0] for p in parts] + [e[0] for e in evals])
 
@@ -725,9 +875,14 @@ class _Import:
             for kind, ref in referenced_ids(e.record):
                 if (kind, ref) not in self.entries:
                     wanted.setdefault(kind, set()).add(ref)
-        stored = {kind: {i for i, rec in self.existing(kind, sorted(ids)).items()
-                         if rec is not None and i in ids}
-                  for kind, ids in wanted.items()}
+        stored = {
+            kind: {
+                i
+                for i, rec in self.existing(kind, sorted(ids)).items()
+                if rec is not None and i in ids
+            }
+            for kind, ids in wanted.items()
+        }
         invalid_rows = {(r.src.file, r.src.row): r for r in self.rows if r.errors}
         changed = True
         while changed:
@@ -736,21 +891,36 @@ class _Import:
                 for kind, ref in referenced_ids(e.record):
                     if (kind, ref) in self.entries or ref in stored.get(kind, set()):
                         continue
-                    label = {"Organization": ("団体", "organization"),
-                             "Need": ("ニーズ", "need")}.get(kind, (kind, kind.lower()))
+                    label = {
+                        "Organization": ("団体", "organization"),
+                        "Need": ("ニーズ", "need"),
+                    }.get(kind, (kind, kind.lower()))
                     column = "org_id" if kind == "Organization" else "need_ids"
                     if e.record.kind == "Collaboration" and kind == "Organization":
                         column = "participants"
-                    bad = next((r for r in invalid_rows.values()
-                                if r.values.get("_id") == ref or r.values.get("id") == ref), None)
+                    bad = next(
+                        (
+                            r
+                            for r in invalid_rows.values()
+                            if r.values.get("_id") == ref or r.values.get("id") == ref
+                        ),
+                        None,
+                    )
                     if bad is not None:
-                        e.row.error(column, ref,
-                                    f"{label[0]}「{ref}」は {bad.where} にありますが、その行にエラーがあります",
-                                    f"refers to {label[1]} {ref!r}, whose row ({bad.where}) has errors")
+                        e.row.error(
+                            column,
+                            ref,
+                            f"{label[0]}「{ref}」は {bad.where} にありますが、"
+                            "その行にエラーがあります",
+                            f"refers to {label[1]} {ref!r}, whose row ({bad.where}) has errors",
+                        )
                     else:
-                        e.row.error(column, ref,
-                                    f"{label[0]}「{ref}」が見つかりません（この取り込みにも登録済みにもありません）",
-                                    f"unknown {label[1]} {ref!r} (not in this import nor in the store)")
+                        e.row.error(
+                            column,
+                            ref,
+                            f"{label[0]}「{ref}」が見つかりません（この取り込みにも登録済みにもありません）",
+                            f"unknown {label[1]} {ref!r} (not in this import nor in the store)",
+                        )
                     invalid_rows[(e.row.src.file, e.row.src.row)] = e.row
                     del self.entries[key]
                     changed = True
@@ -760,11 +930,22 @@ class _Import:
         new = [e for (k, _), e in self.entries.items() if k == "Organization"]
         if not new:
             return
-        refs = [OrgRef(e.record.id, e.record.name, e.record.area,  # type: ignore[attr-defined]
-                       e.row.where, True) for e in new]
+        refs = [
+            OrgRef(
+                e.record.id,
+                e.record.name,
+                e.record.area,  # type: ignore[attr-defined]
+                e.row.where,
+                True,
+            )
+            for e in new
+        ]
         in_batch = {e.record.id for e in new}
-        refs += [OrgRef(o.id, o.name, o.area, "登録済み/stored", False)
-                 for o in self.store_orgs() if o.id not in in_batch and o.active]
+        refs += [
+            OrgRef(o.id, o.name, o.area, "登録済み/stored", False)
+            for o in self.store_orgs()
+            if o.id not in in_batch and o.active
+        ]
         self.report.duplicates = find_duplicates(refs)
 
     def _tally(self) -> None:
@@ -783,12 +964,12 @@ class _Import:
                 status = "unchanged"
             else:
                 status = "updated"
-            counts = self.report.by_kind.setdefault(kind, {"created": 0, "updated": 0,
-                                                           "unchanged": 0})
+            counts = self.report.by_kind.setdefault(
+                kind, {"created": 0, "updated": 0, "unchanged": 0}
+            )
             counts[status] += 1
         for status in ("created", "updated", "unchanged"):
-            setattr(self.report, status,
-                    sum(c[status] for c in self.report.by_kind.values()))
+            setattr(self.report, status, sum(c[status] for c in self.report.by_kind.values()))
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -802,11 +983,16 @@ class _Import:
         try:
             result = self.store.upsert(records)
         except StoreError as exc:
-            self.report.errors.append(RowError(
-                ", ".join(self.report.files), None, None, None,
-                f"書き込みに失敗したため何も書き込んでいません（{exc}）",
-                f"the write failed, so nothing was written ({exc})",
-            ))
+            self.report.errors.append(
+                RowError(
+                    ", ".join(self.report.files),
+                    None,
+                    None,
+                    None,
+                    f"書き込みに失敗したため何も書き込んでいません（{exc}）",
+                    f"the write failed, so nothing was written ({exc})",
+                )
+            )
             return
         self.report.wrote = True
         self.report.created = len(result.created)
@@ -840,5 +1026,12 @@ def kind_label(kind: str) -> str:
     return f"{ja} / {en}"
 
 
-__all__ = ["ImportReport", "RowError", "import_bytes", "import_files", "import_paths",
-           "kind_label", "record_type"]
+__all__ = [
+    "ImportReport",
+    "RowError",
+    "import_bytes",
+    "import_files",
+    "import_paths",
+    "kind_label",
+    "record_type",
+]

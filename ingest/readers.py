@@ -73,8 +73,9 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
     if encoding not in ("utf-8", "utf-8-sig"):
         for t in tables:
             t.notices.append(
-                Notice(filename, None, f"文字コード {encoding} として読みました",
-                       f"read as {encoding}")
+                Notice(
+                    filename, None, f"文字コード {encoding} として読みました", f"read as {encoding}"
+                )
             )
     return tables
 
@@ -92,7 +93,8 @@ def _read_delimited(filename: str, stem: str, text: str, suffix: str) -> Table:
             records.append(cells)
     except csv.Error as exc:
         raise FileError(
-            f"CSV として読めません（{reader.line_num} 行目付近: {exc}）。引用符 \" の対応を確認してください",
+            f"CSV として読めません（{reader.line_num} 行目付近: {exc}）。"
+            '引用符 " の対応を確認してください',
             f"cannot be read as CSV (near line {reader.line_num}: {exc}); check the quotes",
             row=reader.line_num,
         ) from None
@@ -113,14 +115,19 @@ def _table_from_cells(
         headers.pop()
     table = Table(filename, name, headers, [], sheet=sheet)
     for n, cells in numbered[1:]:
-        extra = [c for c in cells[len(headers):] if not _blank(c)]
+        extra = [c for c in cells[len(headers) :] if not _blank(c)]
         if extra:
             table.errors.append(
-                RowError(label, n, None, str(extra[0]),
-                         f"見出しより多くのセルがあります（見出し {len(headers)} 列、この行 "
-                         f"{len(cells)} 列）。区切り文字や引用符を確認してください",
-                         f"more cells than headers ({len(headers)} headers, {len(cells)} cells "
-                         "in this row); check the separators and quotes")
+                RowError(
+                    label,
+                    n,
+                    None,
+                    str(extra[0]),
+                    f"見出しより多くのセルがあります（見出し {len(headers)} 列、この行 "
+                    f"{len(cells)} 列）。区切り文字や引用符を確認してください",
+                    f"more cells than headers ({len(headers)} headers, {len(cells)} cells "
+                    "in this row); check the separators and quotes",
+                )
             )
             continue
         row = {h: cells[i] for i, h in enumerate(headers) if h and i < len(cells)}
@@ -211,9 +218,14 @@ def _read_jsonl(filename: str, stem: str, text: str) -> Table:
             items.append((n, json.loads(line)))
         except json.JSONDecodeError as exc:
             errors.append(
-                RowError(filename, n, None, line[:80],
-                         f"JSON として読めません（{exc.colno} 文字目: {exc.msg}）",
-                         f"not valid JSON (column {exc.colno}: {exc.msg})")
+                RowError(
+                    filename,
+                    n,
+                    None,
+                    line[:80],
+                    f"JSON として読めません（{exc.colno} 文字目: {exc.msg}）",
+                    f"not valid JSON (column {exc.colno}: {exc.msg})",
+                )
             )
     table = _table_from_objects(filename, stem, items)
     table.errors = errors + table.errors
@@ -229,8 +241,14 @@ def _table_from_objects(
     for n, item in items:
         if not isinstance(item, dict):
             table.errors.append(
-                RowError(label, n, None, json.dumps(item, ensure_ascii=False)[:80],
-                         "オブジェクト（{...}）ではありません", "not an object ({...})")
+                RowError(
+                    label,
+                    n,
+                    None,
+                    json.dumps(item, ensure_ascii=False)[:80],
+                    "オブジェクト（{...}）ではありません",
+                    "not an object ({...})",
+                )
             )
             continue
         row = {str(k).strip(): v for k, v in item.items()}

@@ -148,7 +148,8 @@ class ImportReport:
             )
         if self.blocked:
             lines.append(
-                "エラーがあるため何も書き込んでいません。修正するか --skip-invalid を使ってください。"
+                "エラーがあるため何も書き込んでいません。"
+                "修正するか --skip-invalid を使ってください。"
                 " / Nothing was written because of the errors; fix them or use --skip-invalid."
             )
         return lines

@@ -17,13 +17,52 @@ _SPACE = re.compile(r"\s+")
 
 # Legal forms, long and abbreviated (after NFKC, ㈱ and （株） both read "(株)").
 _LEGAL_FORMS = (
-    "特定非営利活動法人", "一般社団法人", "公益社団法人", "一般財団法人", "公益財団法人",
-    "社会福祉法人", "学校法人", "医療法人", "宗教法人", "独立行政法人", "地方独立行政法人",
-    "国立大学法人", "公立大学法人", "株式会社", "有限会社", "合同会社", "合資会社", "合名会社",
-    "npo法人", "(株)", "(有)", "(同)", "(資)", "(名)", "(特非)", "(一社)", "(公社)", "(一財)",
-    "(公財)", "(福)", "(学)", "(医)", "(宗)", "(独)",
-    "co.,ltd.", "co.,ltd", "co.ltd.", "co.ltd", "ltd.", "ltd", "inc.", "inc", "k.k.", "llc",
-    "corporation", "corp.",
+    "特定非営利活動法人",
+    "一般社団法人",
+    "公益社団法人",
+    "一般財団法人",
+    "公益財団法人",
+    "社会福祉法人",
+    "学校法人",
+    "医療法人",
+    "宗教法人",
+    "独立行政法人",
+    "地方独立行政法人",
+    "国立大学法人",
+    "公立大学法人",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "npo法人",
+    "(株)",
+    "(有)",
+    "(同)",
+    "(資)",
+    "(名)",
+    "(特非)",
+    "(一社)",
+    "(公社)",
+    "(一財)",
+    "(公財)",
+    "(福)",
+    "(学)",
+    "(医)",
+    "(宗)",
+    "(独)",
+    "co.,ltd.",
+    "co.,ltd",
+    "co.ltd.",
+    "co.ltd",
+    "ltd.",
+    "ltd",
+    "inc.",
+    "inc",
+    "k.k.",
+    "llc",
+    "corporation",
+    "corp.",
 )
 _LEGAL_RE = re.compile("|".join(re.escape(f) for f in sorted(_LEGAL_FORMS, key=len, reverse=True)))
 _PUNCT_RE = re.compile(r"[\s・･\-‐‑–—―ー~〜「」『』\"'`.,、。()\[\]{}<>【】〔〕/\\]")
@@ -31,7 +70,7 @@ _NUMERALS = re.compile(r"[0-9〇一二三四五六七八九十百千]+")
 
 
 def nfkc(text: str) -> str:
-    """Unicode NFKC: full-width ASCII to half-width, half-width katakana to full-width, ㈱ to (株)."""
+    """Unicode NFKC: full-width ASCII to half-width, half-width kana to full-width, ㈱ to (株)."""
     return unicodedata.normalize("NFKC", text)
 
 
@@ -52,7 +91,10 @@ def clean(value: object) -> str:
     Line breaks inside a cell are kept (descriptions often have paragraphs); other runs of
     whitespace become one space.  Full NFKC is kept for comparison keys (:func:`name_key`).
     """
-    text = fold_width(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = fold_width(str(value))
+    if "\n" not in text and "\r" not in text:
+        return _SPACE.sub(" ", text).strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()
 
@@ -90,8 +132,24 @@ _SECTOR_WORDS: tuple[tuple[Sector, tuple[str, ...]], ...] = (
     (Sector.NPO, ("特定非営利活動法人", "npo", "(特非)", "ボランティア", "市民活動", "の会")),
     (Sector.SCHOOL, ("学校", "大学", "幼稚園", "保育園", "保育所", "こども園", "高専", "学園")),
     (Sector.GOVERNMENT, ("市役所", "町役場", "村役場", "県庁", "市教育委員会")),
-    (Sector.BUSINESS, ("株式会社", "(株)", "有限会社", "(有)", "合同会社", "商店", "商工会",
-                       "銀行", "信用金庫", "農業協同組合", "生活協同組合", "ltd", "inc")),
+    (
+        Sector.BUSINESS,
+        (
+            "株式会社",
+            "(株)",
+            "有限会社",
+            "(有)",
+            "合同会社",
+            "商店",
+            "商工会",
+            "銀行",
+            "信用金庫",
+            "農業協同組合",
+            "生活協同組合",
+            "ltd",
+            "inc",
+        ),
+    ),
     (Sector.ASSOCIATION, ("自治会", "町内会", "区長会", "地域づくり協議会", "まちづくり協議会")),
 )
 
@@ -130,7 +188,7 @@ def town_of(address: str) -> str | None:
     text = _PREFECTURE.sub("", text)
     m = _MUNICIPALITY.match(text)
     municipality = m.group(1) if m else ""
-    rest = text[len(municipality):]
+    rest = text[len(municipality) :]
     town = re.split(r"[0-9０-９]|丁目|番地|字", rest, maxsplit=1)[0].strip("-")
     return town or municipality or None
 

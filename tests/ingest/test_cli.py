@@ -76,8 +76,9 @@ def test_mapping_and_kind_options(app: typer.Typer, tmp_path: Path) -> None:
     data = tmp_path / "Book1.csv"
     data.write_text("屋号,業態\n八百屋さくら,事業者\n", encoding="utf-8")
     mapping = tmp_path / "map.json"
-    mapping.write_text(json.dumps({"屋号": "name", "業態": "sector"}, ensure_ascii=False),
-                       encoding="utf-8")
+    mapping.write_text(
+        json.dumps({"屋号": "name", "業態": "sector"}, ensure_ascii=False), encoding="utf-8"
+    )
     result = runner.invoke(app, ["ingest", str(data), "--mapping", str(mapping), "--kind", "団体"])
     assert result.exit_code == 0, result.output
     assert _count(tmp_path) == 1

@@ -23,20 +23,35 @@ def city_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
 
 def _records(store: GraphStore) -> dict[str, dict[str, str]]:
     """{kind: {id: content hash}} of everything stored."""
-    return {k: {r.id: r.content_hash() for r in store.iter_all(k, include_inactive=True)}
-            for k in ("Area", "Organization", "Need", "Offer", "Collaboration", "Interest",
-                      "Suggestion")}
+    return {
+        k: {r.id: r.content_hash() for r in store.iter_all(k, include_inactive=True)}
+        for k in (
+            "Area",
+            "Organization",
+            "Need",
+            "Offer",
+            "Collaboration",
+            "Interest",
+            "Suggestion",
+        )
+    }
 
 
-def test_csv_files_rebuild_the_demo_city_exactly(store: GraphStore,
-                                                 city_files: tuple[Any, Path]) -> None:
+def test_csv_files_rebuild_the_demo_city_exactly(
+    store: GraphStore, city_files: tuple[Any, Path]
+) -> None:
     city, out = city_files
     report = import_paths(store, [out / "csv"], progress=False)
     assert report.ok, report.errors[:5]
     loaded = _records(store)
-    for kind, attr in (("Area", "areas"), ("Organization", "organizations"), ("Need", "needs"),
-                       ("Offer", "offers"), ("Collaboration", "collaborations"),
-                       ("Interest", "interests")):
+    for kind, attr in (
+        ("Area", "areas"),
+        ("Organization", "organizations"),
+        ("Need", "needs"),
+        ("Offer", "offers"),
+        ("Collaboration", "collaborations"),
+        ("Interest", "interests"),
+    ):
         expected = {r.id: r.content_hash() for r in getattr(city, attr)}
         assert loaded[kind] == expected, kind  # same ids, same content (evaluations included)
     again = import_paths(store, [out / "csv"], progress=False)
@@ -57,11 +72,14 @@ def test_other_canonical_formats_match_the_csv_import(
         assert any("cp932" in n.message_en for n in report.notices)
 
 
-@pytest.mark.parametrize(("folder", "kinds"), [
-    ("npo_portal", {"Organization"}),
-    ("hsds", {"Organization", "Offer"}),
-    ("360giving", {"Organization", "Collaboration"}),
-])
+@pytest.mark.parametrize(
+    ("folder", "kinds"),
+    [
+        ("npo_portal", {"Organization"}),
+        ("hsds", {"Organization", "Offer"}),
+        ("360giving", {"Organization", "Collaboration"}),
+    ],
+)
 def test_published_formats_load_into_a_fresh_store(
     embedded_store: GraphStore, city_files: tuple[Any, Path], folder: str, kinds: set[str]
 ) -> None:

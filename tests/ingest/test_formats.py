@@ -10,19 +10,46 @@ from graph.model import Collaboration, Organization
 from graph.store import GraphStore
 from ingest.pipeline import import_bytes, import_files, import_paths
 
-FLAGS = [f"活動分野{str(i).translate(str.maketrans('0123456789', '０１２３４５６７８９'))}"
-         for i in range(1, 21)]
+FLAGS = [
+    f"活動分野{str(i).translate(str.maketrans('0123456789', '０１２３４５６７８９'))}"
+    for i in range(1, 21)
+]
 
 
 def _npo_portal() -> bytes:
-    headers = ["法人番号", "法人名称", "法人名称カナ", "所轄庁", "主たる事務所の所在地",
-               "代表者氏名", "法人設立認証年月日", "定款に記載された目的", *FLAGS]
-    row1 = ["7000012050002", "さくら子ども食堂ネットワーク", "サクラコドモショクドウネットワーク",
-            "長野県", "長野県佐久市中込3-1-2", "山田 太郎", "平成24年4月1日",
-            "子どもの居場所づくりを目的とする。", *["○" if i in (1, 13) else "" for i in
-                                                   range(1, 21)]]
-    row2 = ["", "みどりの会", "ミドリノカイ", "佐久市", "長野県佐久市野沢1-1", "鈴木 花子",
-            "R2.10.1", "環境保全", *["○" if i == 7 else "" for i in range(1, 21)]]
+    headers = [
+        "法人番号",
+        "法人名称",
+        "法人名称カナ",
+        "所轄庁",
+        "主たる事務所の所在地",
+        "代表者氏名",
+        "法人設立認証年月日",
+        "定款に記載された目的",
+        *FLAGS,
+    ]
+    row1 = [
+        "7000012050002",
+        "さくら子ども食堂ネットワーク",
+        "サクラコドモショクドウネットワーク",
+        "長野県",
+        "長野県佐久市中込3-1-2",
+        "山田 太郎",
+        "平成24年4月1日",
+        "子どもの居場所づくりを目的とする。",
+        *["○" if i in (1, 13) else "" for i in range(1, 21)],
+    ]
+    row2 = [
+        "",
+        "みどりの会",
+        "ミドリノカイ",
+        "佐久市",
+        "長野県佐久市野沢1-1",
+        "鈴木 花子",
+        "R2.10.1",
+        "環境保全",
+        *["○" if i == 7 else "" for i in range(1, 21)],
+    ]
     lines = [",".join(headers), ",".join(row1), ",".join(row2)]
     return ("\r\n".join(lines) + "\r\n").encode("cp932")
 
@@ -43,8 +70,9 @@ def test_npo_portal_file_without_the_representative(store: GraphStore) -> None:
     # personal data stays out, and the report says so
     dumped = json.dumps([o.model_dump(mode="json") for o in orgs.values()], ensure_ascii=False)
     assert "山田" not in dumped and "鈴木" not in dumped
-    assert any("代表者氏名" in n.message_ja and "personal data" in n.message_en
-               for n in report.notices)
+    assert any(
+        "代表者氏名" in n.message_ja and "personal data" in n.message_en for n in report.notices
+    )
 
 
 def test_npo_portal_representative_only_when_asked(store: GraphStore) -> None:
@@ -57,9 +85,12 @@ def test_npo_portal_representative_only_when_asked(store: GraphStore) -> None:
 def test_npo_portal_row_matches_a_stored_organization_by_corporate_number(
     store: GraphStore,
 ) -> None:
-    import_bytes(store, "organizations.csv",
-                 "id,name,sector,area,corporate_number\n"
-                 "npo-1,NPO法人さくら子ども食堂ネットワーク,welfare,桜丘,7000012050002\n".encode())
+    import_bytes(
+        store,
+        "organizations.csv",
+        "id,name,sector,area,corporate_number\n"
+        "npo-1,NPO法人さくら子ども食堂ネットワーク,welfare,桜丘,7000012050002\n".encode(),
+    )
     report = import_bytes(store, "npo_houjin.csv", _npo_portal())
     assert report.by_kind["Organization"] == {"created": 1, "updated": 1, "unchanged": 0}
     org = store.get("Organization", "npo-1")
@@ -69,21 +100,32 @@ def test_npo_portal_row_matches_a_stored_organization_by_corporate_number(
     assert store.count("Organization") == 2
 
 
-HSDS_ORGS = ("id,name,alternate_name,description,email,website,year_incorporated,legal_status,"
-             "tax_id\n"
-             "h1,みどりの会,ミドリノカイ,里山の保全,info@midori.example,,2015,特定非営利活動法人,\n"
-             "h2,結野市社会福祉協議会,,地域福祉,,,1990,社会福祉法人,7000012050002\n")
-HSDS_SERVICES = ("id,organization_id,name,description,status\n"
-                 "s1,h1,竹林整備の指導,竹の伐採と活用を教えます,active\n"
-                 "s2,h2,車いすの貸出,短期の貸出,inactive\n")
-HSDS_LOCATIONS = ("id,location_type,organization_id,name,description,latitude,longitude\n"
-                  "l1,physical,h1,みどりの会 事務所,結野市北山2丁目1番,36.1,138.2\n")
+HSDS_ORGS = (
+    "id,name,alternate_name,description,email,website,year_incorporated,legal_status,"
+    "tax_id\n"
+    "h1,みどりの会,ミドリノカイ,里山の保全,info@midori.example,,2015,特定非営利活動法人,\n"
+    "h2,結野市社会福祉協議会,,地域福祉,,,1990,社会福祉法人,7000012050002\n"
+)
+HSDS_SERVICES = (
+    "id,organization_id,name,description,status\n"
+    "s1,h1,竹林整備の指導,竹の伐採と活用を教えます,active\n"
+    "s2,h2,車いすの貸出,短期の貸出,inactive\n"
+)
+HSDS_LOCATIONS = (
+    "id,location_type,organization_id,name,description,latitude,longitude\n"
+    "l1,physical,h1,みどりの会 事務所,結野市北山2丁目1番,36.1,138.2\n"
+)
 
 
 def test_hsds_organizations_services_locations(store: GraphStore) -> None:
-    report = import_files(store, [("hsds/organizations.csv", HSDS_ORGS.encode()),
-                                  ("hsds/services.csv", HSDS_SERVICES.encode()),
-                                  ("hsds/locations.csv", HSDS_LOCATIONS.encode())])
+    report = import_files(
+        store,
+        [
+            ("hsds/organizations.csv", HSDS_ORGS.encode()),
+            ("hsds/services.csv", HSDS_SERVICES.encode()),
+            ("hsds/locations.csv", HSDS_LOCATIONS.encode()),
+        ],
+    )
     assert report.ok, report.errors
     h1, h2 = store.get("Organization", "h1"), store.get("Organization", "h2")
     assert isinstance(h1, Organization) and isinstance(h2, Organization)
@@ -96,13 +138,15 @@ def test_hsds_organizations_services_locations(store: GraphStore) -> None:
     assert store.get("Offer", "s2", include_inactive=True) is not None
 
 
-GRANTS = ("Identifier,Title,Description,Currency,Amount Awarded,Award Date,"
-          "Planned Dates:Start Date,Planned Dates:End Date,Recipient Org:Identifier,"
-          "Recipient Org:Name,Funding Org:Identifier,Funding Org:Name\n"
-          "360G-x-1,花街道づくり,沿道の花壇,JPY,300000,2023-03-10,2023-04-01,2024-03-31,"
-          "o1,やまびこの会,JP-JCN-7000012050002,結野市役所\n"
-          "360G-x-2,子ども食堂,食材費,JPY,100000,2024-05-01,,,o1,やまびこの会,"
-          "GB-CHC-1,Tsunagu Foundation\n")
+GRANTS = (
+    "Identifier,Title,Description,Currency,Amount Awarded,Award Date,"
+    "Planned Dates:Start Date,Planned Dates:End Date,Recipient Org:Identifier,"
+    "Recipient Org:Name,Funding Org:Identifier,Funding Org:Name\n"
+    "360G-x-1,花街道づくり,沿道の花壇,JPY,300000,2023-03-10,2023-04-01,2024-03-31,"
+    "o1,やまびこの会,JP-JCN-7000012050002,結野市役所\n"
+    "360G-x-2,子ども食堂,食材費,JPY,100000,2024-05-01,,,o1,やまびこの会,"
+    "GB-CHC-1,Tsunagu Foundation\n"
+)
 
 
 def test_360giving_grants_become_dated_grant_collaborations(store: GraphStore) -> None:
@@ -116,7 +160,9 @@ def test_360giving_grants_become_dated_grant_collaborations(store: GraphStore) -
     assert g1.form.value == "grant" and g1.starts == date(2023, 4, 1)
     assert g1.ends == date(2024, 3, 31) and g1.status.value == "ended"
     assert [(p.org_id, p.role) for p in g1.participants] == [
-        ("JP-JCN-7000012050002", "funder"), ("o1", "recipient")]
+        ("JP-JCN-7000012050002", "funder"),
+        ("o1", "recipient"),
+    ]
     assert "300000 JPY" in g1.description
     g2 = store.get("Collaboration", "360G-x-2")
     assert g2 is not None and g2.starts == date(2024, 5, 1)  # type: ignore[attr-defined]
@@ -129,12 +175,19 @@ def test_360giving_grants_become_dated_grant_collaborations(store: GraphStore) -
 
 
 def test_360giving_json(store: GraphStore, tmp_path: Path) -> None:
-    grants = {"grants": [{
-        "id": "360G-j-1", "title": "防災マップ", "currency": "JPY", "amountAwarded": 50000,
-        "awardDate": "2022-06-01",
-        "recipientOrganization": [{"id": "r1", "name": "中込区"}],
-        "fundingOrganization": [{"id": "f1", "name": "株式会社つなぐ"}],
-    }]}
+    grants = {
+        "grants": [
+            {
+                "id": "360G-j-1",
+                "title": "防災マップ",
+                "currency": "JPY",
+                "amountAwarded": 50000,
+                "awardDate": "2022-06-01",
+                "recipientOrganization": [{"id": "r1", "name": "中込区"}],
+                "fundingOrganization": [{"id": "f1", "name": "株式会社つなぐ"}],
+            }
+        ]
+    }
     path = tmp_path / "grants.json"
     path.write_text(json.dumps(grants, ensure_ascii=False), encoding="utf-8")
     report = import_paths(store, [path], progress=False)

@@ -29,21 +29,49 @@ VALID_JSON = {
         {"id": "o2", "name": "やまびこの会", "sector": "npo", "area": "野沢"},
     ],
     "needs": [{"id": "n1", "org_id": "o2", "title": "河川清掃の人手", "starts": "R6.4.1"}],
-    "collaborations": [{"id": "c1", "title": "花街道", "form": "共催", "starts": "2023-04-01",
-                        "participants": "o1:主催;o2:協力"}],
+    "collaborations": [
+        {
+            "id": "c1",
+            "title": "花街道",
+            "form": "共催",
+            "starts": "2023-04-01",
+            "participants": "o1:主催;o2:協力",
+        }
+    ],
 }
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-10, 10**14) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-10, 10**14)
+    | st.floats(allow_nan=False)
     | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 CELL_TEXT = st.one_of(
     st.text(max_size=15),
-    st.sampled_from(["\"", "\"\"", ",", "\n", "\r", "R5.13.1", "平成31年5月1日", "宇宙", "",
-                     "0", "7000012050002", "o9", "\x00", "；", "o1:主催;o9:協力"]),
+    st.sampled_from(
+        [
+            '"',
+            '""',
+            ",",
+            "\n",
+            "\r",
+            "R5.13.1",
+            "平成31年5月1日",
+            "宇宙",
+            "",
+            "0",
+            "7000012050002",
+            "o9",
+            "\x00",
+            "；",
+            "o1:主催;o9:協力",
+        ]
+    ),
 )
 
 
@@ -65,8 +93,11 @@ def _check(store: GraphStore, filename: str, data: bytes, skip_invalid: bool) ->
     assert written == report.created == report.valid, (report.errors, after)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data(), skip_invalid=st.booleans())
 def test_malformed_csv(store: GraphStore, data: st.DataObject, skip_invalid: bool) -> None:
     mutation = data.draw(st.sampled_from(["cell", "bytes", "truncate", "garbage", "encoding"]))
@@ -90,8 +121,11 @@ def test_malformed_csv(store: GraphStore, data: st.DataObject, skip_invalid: boo
     _check(store, name, raw, skip_invalid)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data(), skip_invalid=st.booleans())
 def test_malformed_json(store: GraphStore, data: st.DataObject, skip_invalid: bool) -> None:
     doc = json.loads(json.dumps(VALID_JSON))

@@ -51,8 +51,9 @@ def test_dates_in_seireki_and_wareki(text: str, expected: date) -> None:
         ("来年の春", "日付として読めません", "not a date"),
     ],
 )
-def test_impossible_dates_are_errors_in_both_languages(text: str, ja_part: str,
-                                                       en_part: str) -> None:
+def test_impossible_dates_are_errors_in_both_languages(
+    text: str, ja_part: str, en_part: str
+) -> None:
     with pytest.raises(CellError) as info:
         parse_date(text)
     assert ja_part in info.value.reason_ja
@@ -71,7 +72,7 @@ def test_encodings_are_detected() -> None:
 
 
 def test_undecodable_bytes_name_the_offset_and_line() -> None:
-    data = "a,b\n".encode() + b"ok,ok\n\x81\xff\xfe,x\n"
+    data = b"a,b\n" + b"ok,ok\n\x81\xff\xfe,x\n"
     with pytest.raises(FileError) as info:
         decode(data)
     assert "line 3" in info.value.reason_en and "byte offset" in info.value.reason_en
@@ -91,7 +92,10 @@ def test_width_and_company_forms() -> None:
 def test_town_and_sector_guesses() -> None:
     assert town_of("長野県佐久市中込1-2-3") == "中込"
     assert town_of("結野市東町2丁目3番4号") == "東町"
-    assert guess_sector("株式会社つなぐ") is not None and guess_sector("株式会社つなぐ").value == "business"
+    assert (
+        guess_sector("株式会社つなぐ") is not None
+        and guess_sector("株式会社つなぐ").value == "business"
+    )
     assert guess_sector("何か", "特定非営利活動法人").value == "npo"  # type: ignore[union-attr]
     assert guess_sector("何か") is None
 
@@ -102,12 +106,21 @@ def test_cells() -> None:
     assert convert.fields(["07", "まちづくり"]) == ["03", "07"]
     with pytest.raises(CellError):
         convert.fields("宇宙開発")
-    assert [k.value for k in convert.resource_kinds("人・モノ、資金")] == ["funds", "goods",
-                                                                        "people"]
+    assert [k.value for k in convert.resource_kinds("人・モノ、資金")] == [
+        "funds",
+        "goods",
+        "people",
+    ]
     assert convert.participants("o1:主催;o2：協力\n団体C（後援）;o4") == [
-        ("o1", "主催"), ("o2", "協力"), ("団体C", "後援"), ("o4", None)]
+        ("o1", "主催"),
+        ("o2", "協力"),
+        ("団体C", "後援"),
+        ("o4", None),
+    ]
     assert convert.participants([{"org_id": "o1", "role": "主催"}, "o2"]) == [
-        ("o1", "主催"), ("o2", None)]
+        ("o1", "主催"),
+        ("o2", None),
+    ]
     assert convert.score("４") == 4
     with pytest.raises(CellError):
         convert.score("6")
@@ -132,14 +145,20 @@ def test_kinds_from_names_and_headers() -> None:
 
 
 def test_column_map_knows_japanese_and_canonical_headers() -> None:
-    cmap = ColumnMap("organizations", ["団体名", "フリガナ", "種別", "区分", "地区", "法人番号",
-                                       "メモ"], None)
-    assert cmap.field_of == {"団体名": "name", "フリガナ": "name_kana", "種別": "sector",
-                             "区分": "subtype", "地区": "area", "法人番号": "corporate_number"}
+    cmap = ColumnMap(
+        "organizations", ["団体名", "フリガナ", "種別", "区分", "地区", "法人番号", "メモ"], None
+    )
+    assert cmap.field_of == {
+        "団体名": "name",
+        "フリガナ": "name_kana",
+        "種別": "sector",
+        "区分": "subtype",
+        "地区": "area",
+        "法人番号": "corporate_number",
+    }
     assert cmap.ignored == ["メモ"]
     canonical = ColumnMap("needs", ["id", "org_id", "title", "resource_kinds", "starts"], None)
-    assert set(canonical.field_of.values()) == {"id", "org_id", "title", "resource_kinds",
-                                                "starts"}
+    assert set(canonical.field_of.values()) == {"id", "org_id", "title", "resource_kinds", "starts"}
     mapped = ColumnMap("organizations", ["屋号", "メモ"], {"屋号": "name", "メモ": None})
     assert mapped.field_of == {"屋号": "name"} and mapped.ignored == ["メモ"]
     wrong = ColumnMap("organizations", ["屋号"], {"屋号": "nonsense"})
@@ -148,8 +167,10 @@ def test_column_map_knows_japanese_and_canonical_headers() -> None:
 
 def test_mapping_file_yaml_and_json() -> None:
     assert parse_mapping('{"屋号": "name"}') == {"屋号": "name"}
-    assert parse_mapping("屋号: name\n事業所区分: sector\n") == {"屋号": "name",
-                                                              "事業所区分": "sector"}
+    assert parse_mapping("屋号: name\n事業所区分: sector\n") == {
+        "屋号": "name",
+        "事業所区分": "sector",
+    }
     with pytest.raises(FileError):
         parse_mapping("- just\n- a list\n")
 
@@ -179,6 +200,8 @@ def test_duplicates_are_found_not_merged() -> None:
     assert "same normalised name and area" in pairs[frozenset("ab")].reason_en
     assert frozenset("cd") in pairs  # one stored, one new
     assert frozenset("ef") not in pairs  # different numerals: different schools
-    near = [OrgRef("x", "西原地区地域づくり協議会", "西原", "r2", True),
-            OrgRef("y", "高原地区地域づくり協議会", "高原", "r3", True)]
+    near = [
+        OrgRef("x", "西原地区地域づくり協議会", "西原", "r2", True),
+        OrgRef("y", "高原地区地域づくり協議会", "高原", "r3", True),
+    ]
     assert find_duplicates(near) == []  # a character differs: two organizations

@@ -56,8 +56,9 @@ def test_bom_file(store: GraphStore) -> None:
     assert org.name == "さくら会"  # type: ignore[attr-defined]
 
 
-def test_reimport_changes_nothing_and_a_changed_row_updates(store: GraphStore,
-                                                              tmp_path: Path) -> None:
+def test_reimport_changes_nothing_and_a_changed_row_updates(
+    store: GraphStore, tmp_path: Path
+) -> None:
     path = _write(tmp_path, "団体一覧.csv", ORGS_JA, "cp932")
     assert import_paths(store, [path], progress=False).created == 3
     again = import_paths(store, [path], progress=False)
@@ -124,7 +125,9 @@ def test_duplicate_names_are_reported_not_merged(store: GraphStore) -> None:
     (dup,) = report.duplicates
     assert {dup.id_a, dup.id_b} == {"a", "b"} and dup.score == 1.0
     # a later file with a near-identical name is compared with the stored ones too
-    later = import_bytes(store, "organizations.csv", "id,団体名,種別,地区\nd,やまびこ会,NPO,野沢\n".encode())
+    later = import_bytes(
+        store, "organizations.csv", "id,団体名,種別,地区\nd,やまびこ会,NPO,野沢\n".encode()
+    )
     assert [{d.id_a, d.id_b} for d in later.duplicates] == [{"c", "d"}]
     assert json.dumps(later.to_dict(), ensure_ascii=False)
 
@@ -139,9 +142,11 @@ def test_same_id_twice_with_different_content_is_an_error(store: GraphStore) -> 
 def test_needs_refer_to_organizations_by_id_or_name(store: GraphStore, tmp_path: Path) -> None:
     orgs = _write(tmp_path, "organizations.csv", "id,name,sector,area\no1,つなぐ,business,中込\n")
     needs = _write(
-        tmp_path, "needs.csv",
+        tmp_path,
+        "needs.csv",
         "団体名,件名,内容,必要な資源,スキル,開始日,終了日\n"
-        "つなぐ,河川清掃の人手,毎月第2日曜,人・モノ,草刈り、運転,R6.4.1,2024年9月30日\n")
+        "つなぐ,河川清掃の人手,毎月第2日曜,人・モノ,草刈り、運転,R6.4.1,2024年9月30日\n",
+    )
     report = import_paths(store, [orgs, needs], progress=False)
     assert report.ok, report.errors
     (need,) = store.iter_all("Need")
@@ -156,12 +161,17 @@ def test_unknown_organization_is_a_row_error_before_anything_is_written(
     store: GraphStore, tmp_path: Path
 ) -> None:
     orgs = _write(tmp_path, "organizations.csv", "id,name,sector\no1,つなぐ,business\n")
-    needs = _write(tmp_path, "needs.csv",
-                   "org_id,title\no1,見守りの人手\nzz,存在しない団体のニーズ\n")
+    needs = _write(
+        tmp_path, "needs.csv", "org_id,title\no1,見守りの人手\nzz,存在しない団体のニーズ\n"
+    )
     report = import_paths(store, [orgs, needs], progress=False)
     (err,) = report.errors
     assert (err.file.endswith("needs.csv"), err.row, err.column, err.value) == (
-        True, 3, "org_id", "zz")
+        True,
+        3,
+        "org_id",
+        "zz",
+    )
     assert "見つかりません" in err.reason_ja and "unknown organization" in err.reason_en
     assert store.count("Organization") == 0 and store.count("Need") == 0
     # with --skip-invalid the organization and the good need are written, the bad one is not
@@ -169,10 +179,10 @@ def test_unknown_organization_is_a_row_error_before_anything_is_written(
     assert (store.count("Organization"), store.count("Need"), report.skipped) == (1, 1, 1)
 
 
-def test_rows_referring_to_a_skipped_row_are_skipped_too(store: GraphStore,
-                                                          tmp_path: Path) -> None:
-    orgs = _write(tmp_path, "organizations.csv",
-                  "id,name,sector\no1,つなぐ,business\no2,だめな団体,宇宙\n")
+def test_rows_referring_to_a_skipped_row_are_skipped_too(store: GraphStore, tmp_path: Path) -> None:
+    orgs = _write(
+        tmp_path, "organizations.csv", "id,name,sector\no1,つなぐ,business\no2,だめな団体,宇宙\n"
+    )
     needs = _write(tmp_path, "needs.csv", "org_id,title\no1,よいニーズ\no2,巻き添えのニーズ\n")
     report = import_paths(store, [orgs, needs], skip_invalid=True, progress=False)
     assert store.count("Organization") == 1 and store.count("Need") == 1
@@ -186,8 +196,9 @@ def test_corporate_number_matches_a_stored_organization_first(store: GraphStore)
     # another register uses its own id and a different display name for the same company
     second = "団体ID,団体名,種別,法人番号,地区\nX-99,株式会社つなぐ,事業者,7000-0120-50002,中込\n"
     needs = "団体ID,件名\nX-99,ITの相談相手\n"
-    report = import_files(store, [("organizations.csv", second.encode()),
-                                  ("needs.csv", needs.encode())])
+    report = import_files(
+        store, [("organizations.csv", second.encode()), ("needs.csv", needs.encode())]
+    )
     assert report.ok, report.errors
     assert report.by_kind["Organization"]["updated"] == 1 and store.count("Organization") == 1
     org = store.get("Organization", "own-id")
@@ -197,22 +208,30 @@ def test_corporate_number_matches_a_stored_organization_first(store: GraphStore)
     assert need.org_id == "own-id"  # type: ignore[attr-defined]  # the file's X-99 is own-id
 
 
-def test_collaborations_with_participants_and_evaluations(store: GraphStore,
-                                                           tmp_path: Path) -> None:
-    orgs = _write(tmp_path, "organizations.csv",
-                  "id,name,sector\no1,中込区,association\no2,やまびこの会,npo\no3,つなぐ,business\n")
+def test_collaborations_with_participants_and_evaluations(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    orgs = _write(
+        tmp_path,
+        "organizations.csv",
+        "id,name,sector\no1,中込区,association\no2,やまびこの会,npo\no3,つなぐ,business\n",
+    )
     collabs = _write(
-        tmp_path, "協働事業.csv",
+        tmp_path,
+        "協働事業.csv",
         "事業ID,事業名,形態,開始日,終了日,参加団体\n"
         "c1,花街道づくり,共催,R5.4.1,R6.3.31,o1:主催;やまびこの会:協力\n"
-        "c2,防災マップ,実行委員会,2023/6/1,,o1:事務局\n")
+        "c2,防災マップ,実行委員会,2023/6/1,,o1:事務局\n",
+    )
     participants = _write(tmp_path, "参加団体.csv", "協働事業ID,団体ID,役割\nc2,o3,協賛\n")
     evaluations = _write(
-        tmp_path, "評価.csv",
+        tmp_path,
+        "評価.csv",
         "協働事業ID,団体ID,目標の妥当性・達成度,協働形態の妥当性,強みの活用,相手の選定,"
         "関係の対等性,コメント\n"
         "c1,o1,4,4,5,3,4,よい連携だった\n"
-        "c1,o2,5,4,4,4,5,\n")
+        "c1,o2,5,4,4,4,5,\n",
+    )
     report = import_paths(store, [orgs, collabs, participants, evaluations], progress=False)
     assert report.ok, report.errors
     c1 = store.get("Collaboration", "c1")
@@ -222,21 +241,28 @@ def test_collaborations_with_participants_and_evaluations(store: GraphStore,
     assert c1.form.value == "co_hosting" and c1.starts == date(2023, 4, 1)
     assert [(p.org_id, p.role) for p in c2.participants] == [("o1", "事務局"), ("o3", "協賛")]
     assert [(e.org_id, e.targets, e.comment) for e in c1.evaluations] == [
-        ("o1", 4, "よい連携だった"), ("o2", 5, "")]
+        ("o1", 4, "よい連携だった"),
+        ("o2", 5, ""),
+    ]
     assert [c.id for c in store.collaborations_of("o3")] == ["c2"]
     # re-importing everything changes nothing; an evaluation file alone updates c1 in place
     again = import_paths(store, [orgs, collabs, participants, evaluations], progress=False)
     assert again.written == 0 and again.unchanged == 5
-    later = _write(tmp_path, "evaluations.csv",
-                   "collaboration_id,org_id,targets,form,strengths,selection,relationship\n"
-                   "c1,o2,2,2,2,2,2\nc1,o3,5,5,5,5,5\n")
+    later = _write(
+        tmp_path,
+        "evaluations.csv",
+        "collaboration_id,org_id,targets,form,strengths,selection,relationship\n"
+        "c1,o2,2,2,2,2,2\nc1,o3,5,5,5,5,5\n",
+    )
     report = import_paths(store, [later], progress=False)
     assert [e.row for e in report.errors] == [3]
     assert "not a participant" in report.errors[0].reason_en
     report = import_paths(store, [later], skip_invalid=True, progress=False)
     c1 = store.get("Collaboration", "c1")
     assert report.updated == 1 and [(e.org_id, e.targets) for e in c1.evaluations] == [  # type: ignore[attr-defined]
-        ("o1", 4), ("o2", 2)]
+        ("o1", 4),
+        ("o2", 2),
+    ]
 
 
 def test_xlsx_workbook_with_one_sheet_per_kind(store: GraphStore, tmp_path: Path) -> None:
@@ -266,7 +292,9 @@ def test_xlsx_workbook_with_one_sheet_per_kind(store: GraphStore, tmp_path: Path
 
 
 def test_mapping_file(store: GraphStore, tmp_path: Path) -> None:
-    data = _write(tmp_path, "名簿.csv", "屋号,業態,所在地区,メモ\n八百屋さくら,事業者,桜丘,内部用\n")
+    data = _write(
+        tmp_path, "名簿.csv", "屋号,業態,所在地区,メモ\n八百屋さくら,事業者,桜丘,内部用\n"
+    )
     mapping = _write(tmp_path, "map.yaml", "屋号: name\n業態: sector\n所在地区: area\nメモ: null\n")
     report = import_paths(store, [data], mapping=mapping, progress=False)
     assert report.ok and report.created == 1, report.errors
@@ -279,14 +307,25 @@ def test_mapping_file(store: GraphStore, tmp_path: Path) -> None:
 
 def test_json_and_jsonl(store: GraphStore, tmp_path: Path) -> None:
     payload = {
-        "organizations": [{"id": "o1", "name": "つなぐ", "sector": "business",
-                           "fields": ["03", "14"]}],
-        "needs": [{"id": "n1", "org_id": "o1", "title": "IT講座の講師",
-                   "resource_kinds": ["knowledge"], "starts": "令和6年4月1日"}],
+        "organizations": [
+            {"id": "o1", "name": "つなぐ", "sector": "business", "fields": ["03", "14"]}
+        ],
+        "needs": [
+            {
+                "id": "n1",
+                "org_id": "o1",
+                "title": "IT講座の講師",
+                "resource_kinds": ["knowledge"],
+                "starts": "令和6年4月1日",
+            }
+        ],
     }
     path = _write(tmp_path, "city.json", json.dumps(payload, ensure_ascii=False))
-    offers = _write(tmp_path, "offers.jsonl",
-                    '{"id": "f1", "org_id": "o1", "title": "会議室の貸出"}\n\n{broken\n')
+    offers = _write(
+        tmp_path,
+        "offers.jsonl",
+        '{"id": "f1", "org_id": "o1", "title": "会議室の貸出"}\n\n{broken\n',
+    )
     report = import_paths(store, [path, offers], progress=False)
     assert [(e.file.endswith("offers.jsonl"), e.row) for e in report.errors] == [(True, 3)]
     report = import_paths(store, [path, offers], skip_invalid=True, progress=False)

@@ -1,0 +1,290 @@
+"""Ingest throughput: rows per second for 100k organizations and 300k needs and offers.
+
+Writes synthetic registers as files (UTF-8 CSV with Japanese headers for organizations, canonical
+English headers for needs and offers, the way coordinators' exports and the demo look), then
+imports them through ``ingest.pipeline.import_paths`` into each store: the embedded store always,
+Neo4j when ``TSUNAGU_NEO4J_URI`` or ``--neo4j-uri`` names one.  No text embeddings are computed
+(ingest never encodes text; the matcher does that later), so the figures are parse + validate +
+reference checks + duplicate report + one atomic write.
+
+Each phase is timed twice: a ``dry_run`` (read, convert, validate, check; no write) and the real
+import, so the write's share is visible.  A re-import of the organizations measures the
+"nothing changed" path.
+
+    .venv/bin/python benchmarks/bench_ingest.py --scale 0.05       # quick check
+    .venv/bin/python benchmarks/bench_ingest.py                    # 100k + 300k (minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.store import GraphStore  # noqa: E402
+from ingest.pipeline import import_paths  # noqa: E402
+from ingest.report import ImportReport  # noqa: E402
+
+ORGS, NEEDS, OFFERS = 100_000, 150_000, 150_000
+
+_KANJI = "中北東西南桜川緑田高山野沢原台町森松竹梅青若宮岡本新古大小上下前後平泉浜見春"
+_CORES = [
+    "子ども食堂",
+    "見守り",
+    "河川清掃",
+    "防災",
+    "花街道",
+    "薪能",
+    "認知症予防",
+    "食育",
+    "国際交流",
+    "スポーツ",
+    "読み聞かせ",
+    "里山保全",
+    "商店",
+    "建設",
+    "印刷",
+    "福祉",
+    "学習支援",
+    "音楽",
+    "写真",
+    "まちづくり",
+    "環境",
+    "IT支援",
+    "農園",
+    "子育て",
+]
+_FORMS = [
+    ("の会", "npo"),
+    ("ネットワーク", "npo"),
+    ("NPO法人", "npo"),
+    ("自治会", "association"),
+    ("区", "association"),
+    ("株式会社", "business"),
+    ("(株)", "business"),
+    ("商店", "business"),
+    ("小学校", "school"),
+    ("保育園", "school"),
+    ("社会福祉法人", "welfare"),
+    ("課", "government"),
+    ("クラブ", "npo"),
+]
+_RESOURCES = ["people", "goods", "funds", "knowledge", "skills", "information", "venue"]
+_SKILLS = [
+    "草刈り",
+    "会計",
+    "デザイン",
+    "GIS",
+    "運転",
+    "調理",
+    "写真撮影",
+    "通訳",
+    "ウェブ制作",
+    "救急救命",
+    "広報",
+    "楽器演奏",
+]
+
+
+def _areas(rng: random.Random, n: int = 120) -> list[str]:
+    names: set[str] = set()
+    while len(names) < n:
+        names.add(rng.choice(_KANJI) + rng.choice(_KANJI))
+    return sorted(names)
+
+
+def write_files(folder: Path, scale: float, seed: int = 7) -> dict[str, tuple[Path, int]]:
+    """Synthetic organizations.csv, needs.csv and offers.csv; returns {kind: (path, rows)}."""
+    rng = random.Random(seed)
+    areas = _areas(rng)
+    n_orgs = max(10, int(ORGS * scale))
+    n_needs = max(10, int(NEEDS * scale))
+    n_offers = max(10, int(OFFERS * scale))
+    folder.mkdir(parents=True, exist_ok=True)
+    org_path = folder / "organizations.csv"
+    org_ids = []
+    with org_path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["団体ID", "団体名", "種別", "地区", "活動分野", "設立年月日", "内容"])
+        for i in range(n_orgs):
+            area = rng.choice(areas)
+            core = rng.choice(_CORES)
+            form, sector = rng.choice(_FORMS)
+            name = (
+                f"{form}{area}{core}{i}"
+                if form in ("株式会社", "NPO法人", "社会福祉法人")
+                else f"{area}{core}{form}{i}"
+            )
+            founded = (
+                f"令和{rng.randint(2, 6)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
+                if i % 2
+                else f"{rng.randint(1970, 2018)}/{rng.randint(1, 12)}/1"
+            )
+            org_ids.append(f"o{i}")
+            w.writerow(
+                [
+                    f"o{i}",
+                    name,
+                    sector,
+                    area,
+                    str(rng.randint(1, 20)),
+                    founded,
+                    f"{area}地区で{core}に取り組んでいます。",
+                ]
+            )
+    paths = {"organizations": (org_path, n_orgs)}
+    for kind, n in (("needs", n_needs), ("offers", n_offers)):
+        path = folder / f"{kind}.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            extra = ["starts", "ends", "status"] if kind == "needs" else ["capacity"]
+            w.writerow(
+                [
+                    "id",
+                    "org_id",
+                    "title",
+                    "description",
+                    "fields",
+                    "resource_kinds",
+                    "skills",
+                    "area",
+                    *extra,
+                ]
+            )
+            for i in range(n):
+                core = rng.choice(_CORES)
+                row = [
+                    f"{kind[0]}{i}",
+                    rng.choice(org_ids),
+                    f"{core}の{'協力者募集' if kind == 'needs' else 'お手伝いができます'}",
+                    f"{core}について、月に一度ほど一緒に活動できる方を探しています。",
+                    str(rng.randint(1, 20)),
+                    ";".join(rng.sample(_RESOURCES, 2)),
+                    ";".join(rng.sample(_SKILLS, 2)),
+                    rng.choice(areas),
+                ]
+                if kind == "needs":
+                    row += [f"R6.{rng.randint(1, 6)}.1", f"2024-{rng.randint(7, 12)}-28", "open"]
+                else:
+                    row += ["月2回"]
+                w.writerow(row)
+        paths[kind] = (path, n)
+    return paths
+
+
+def _timed(fn: Callable[[], ImportReport]) -> tuple[float, ImportReport]:
+    start = time.perf_counter()
+    report = fn()
+    return time.perf_counter() - start, report
+
+
+def run(store: GraphStore, label: str, files: dict[str, tuple[Path, int]]) -> list[str]:
+    """Import the files into ``store`` (assumed empty) and return printable result lines."""
+    lines = []
+    orgs_path, n_orgs = files["organizations"]
+    rest = [files["needs"][0], files["offers"][0]]
+    n_rest = files["needs"][1] + files["offers"][1]
+    phases: list[tuple[str, list[Path], int]] = [
+        ("organizations", [orgs_path], n_orgs),
+        ("needs+offers", rest, n_rest),
+    ]
+    for name, paths, rows in phases:
+        dry, dry_report = _timed(
+            lambda p=paths: import_paths(store, p, dry_run=True, progress=False)
+        )
+        full, report = _timed(lambda p=paths: import_paths(store, p, progress=False))
+        assert report.ok and report.created == rows, (report.errors[:3], report.created)
+        lines.append(
+            f"{label:9} {name:14} {rows:>8} rows  import {full:7.1f}s = {rows / full:8.0f} rows/s"
+            f"   (validate only {dry:6.1f}s = {rows / dry:8.0f} rows/s; write share "
+            f"{max(full - dry, 0):6.1f}s)  duplicates reported: {len(report.duplicates)}"
+        )
+        del dry_report
+    again, report = _timed(lambda: import_paths(store, [orgs_path], progress=False))
+    assert report.unchanged == n_orgs and report.written == 0
+    lines.append(
+        f"{label:9} {'re-import':14} {n_orgs:>8} rows  import {again:7.1f}s = "
+        f"{n_orgs / again:8.0f} rows/s   (all unchanged)"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="fraction of 100k organizations / 300k needs and offers",
+    )
+    parser.add_argument("--neo4j-uri", default=os.environ.get("TSUNAGU_NEO4J_URI", ""))
+    parser.add_argument("--neo4j-user", default=os.environ.get("TSUNAGU_NEO4J_USER", "neo4j"))
+    parser.add_argument("--neo4j-password", default=os.environ.get("TSUNAGU_NEO4J_PASSWORD", ""))
+    parser.add_argument(
+        "--neo4j-database", default=os.environ.get("TSUNAGU_NEO4J_DATABASE", "neo4j")
+    )
+    parser.add_argument(
+        "--wipe-neo4j",
+        action="store_true",
+        help="clear a non-empty Neo4j database first (DELETES ITS DATA)",
+    )
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-ingest-") as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        files = write_files(folder / "files", args.scale)
+        made = time.perf_counter() - start
+        print(
+            f"scale {args.scale}: "
+            + ", ".join(
+                f"{k} {n} rows ({p.stat().st_size / 2**20:.1f} MiB)" for k, (p, n) in files.items()
+            )
+            + f"  [files written in {made:.1f}s, not counted]"
+        )
+        results: list[str] = []
+
+        from graph.embedded import EmbeddedStore
+
+        embedded = EmbeddedStore(folder / "bench.sqlite3")
+        embedded.init_schema()
+        try:
+            results += run(embedded, "embedded", files)
+        finally:
+            embedded.close()
+        if args.neo4j_uri:
+            from graph.neo4j_store import Neo4jStore
+
+            neo = Neo4jStore(
+                args.neo4j_uri, args.neo4j_user, args.neo4j_password, args.neo4j_database
+            )
+            neo.init_schema()
+            try:
+                if neo.count("Organization") and not args.wipe_neo4j:
+                    print(
+                        "Neo4j database is not empty; pass --wipe-neo4j to clear it first",
+                        file=sys.stderr,
+                    )
+                    return 2
+                neo.clear()
+                results += run(neo, "neo4j", files)
+                neo.clear()
+            finally:
+                neo.close()
+        else:
+            results.append("neo4j     skipped (set TSUNAGU_NEO4J_URI or --neo4j-uri)")
+        for line in results:
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
