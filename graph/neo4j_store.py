@@ -118,6 +118,9 @@ class Neo4jStore(GraphStore):
     """A :class:`GraphStore` on a Neo4j 5 server (Community is enough)."""
 
     backend = "neo4j"
+    #: up to this many nodes of a kind, nearest() compares every vector instead of asking the
+    #: approximate vector index (cheap at that size, and exact like the embedded store)
+    exact_below: int = 5000
 
     def __init__(
         self, uri: str, user: str = "neo4j", password: str = "", database: str = "neo4j"
@@ -126,6 +129,7 @@ class Neo4jStore(GraphStore):
 
         self.uri = uri
         self.database = database or "neo4j"
+        self._vector_dims: dict[str, int] = {}
         if not uri.startswith(_SCHEMES):
             raise StoreError(
                 f"TSUNAGU_NEO4J_URI must be a Bolt URI such as bolt://localhost:7687, "
@@ -247,17 +251,35 @@ class Neo4jStore(GraphStore):
             session.run(
                 "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
-        for name, _, _ in self._vector_indexes():
+        for name in self._vector_indexes():
             self._schema(f"DROP INDEX `{name}` IF EXISTS")
+        self._vector_dims.clear()
 
-    def _vector_indexes(self) -> list[tuple[str, str, int]]:
-        """[(index name, property, dimensions)] of this store's vector indexes."""
+    def _vector_indexes(self) -> dict[str, tuple[int, str]]:
+        """{index name: (dimensions, state)} of this store's vector indexes."""
         rows = self._read(
-            "SHOW VECTOR INDEXES YIELD name, properties, options "
-            "RETURN name, properties[0] AS prop, "
-            "options.indexConfig.`vector.dimensions` AS dim"
+            "SHOW VECTOR INDEXES YIELD name, options, state "
+            "RETURN name, options.indexConfig.`vector.dimensions` AS dim, state"
         )
-        return [(r["name"], r["prop"], int(r["dim"])) for r in rows if r["name"].startswith("vec_")]
+        return {
+            r["name"]: (int(r["dim"]), r["state"]) for r in rows if r["name"].startswith("vec_")
+        }
+
+    def _vector_dim(self, name: str, fresh: bool = False) -> int | None:
+        """Dimensions of the online vector index ``name`` (None if there is none), cached: an
+        index, once online, keeps its dimension until a :meth:`clear` drops it."""
+        if fresh:
+            self._vector_dims.pop(name, None)
+        if name in self._vector_dims:
+            return self._vector_dims[name]
+        found = self._vector_indexes().get(name)
+        if found is None:
+            return None
+        dim, state = found
+        if state != "ONLINE":
+            self._schema("CALL db.awaitIndexes(300)")
+        self._vector_dims[name] = dim
+        return dim
 
     # -- records ------------------------------------------------------------------------------
 
@@ -467,21 +489,22 @@ class Neo4jStore(GraphStore):
 
     def _ensure_vector_index(self, kind: str, prop: str, dim: int) -> None:
         name = _vector_index_name(kind, prop)
-        for existing, _, stored_dim in self._vector_indexes():
-            if existing == name:
-                if stored_dim != dim:
-                    raise StoreError(
-                        f"{kind} vectors for this model have {stored_dim} dimensions, got {dim} "
-                        f"(ベクトルの次元が合いません)"
-                    )
-                return
-        # quantization off: scores then match the exact cosine closely
-        self._schema(
-            f"CREATE VECTOR INDEX `{name}` IF NOT EXISTS FOR (n:{_label(kind)}) ON (n.`{prop}`) "
-            "OPTIONS {indexConfig: {`vector.dimensions`: $dim, "
-            "`vector.similarity_function`: 'cosine', `vector.quantization.enabled`: false}}",
-            dim=dim,
-        )
+        stored_dim = self._vector_dim(name, fresh=True)  # another process may have cleared it
+        if stored_dim is None:
+            # quantization off: scores then match the exact cosine closely
+            self._schema(
+                f"CREATE VECTOR INDEX `{name}` IF NOT EXISTS "
+                f"FOR (n:{_label(kind)}) ON (n.`{prop}`) "
+                "OPTIONS {indexConfig: {`vector.dimensions`: $dim, "
+                "`vector.similarity_function`: 'cosine', `vector.quantization.enabled`: false}}",
+                dim=dim,
+            )
+            stored_dim = self._vector_dim(name)  # waits until the index is online
+        if stored_dim != dim:
+            raise StoreError(
+                f"{kind} vectors for this model have {stored_dim} dimensions, got {dim} "
+                f"(ベクトルの次元が合いません)"
+            )
 
     def put_embeddings(
         self, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
@@ -491,6 +514,13 @@ class Neo4jStore(GraphStore):
         arrays = {i: as_vector(v) for i, v in vectors.items()}
         if not arrays:
             return
+        zero = sorted(i for i, a in arrays.items() if not np.any(a))
+        if zero:
+            # cosine is undefined for them, and the vector index would leave them out
+            raise StoreError(
+                f"zero vectors for {kind} {', '.join(repr(z) for z in zero[:10])}: cosine "
+                "similarity is undefined (ゼロベクトルは保存できません)"
+            )
         dims = {a.size for a in arrays.values()}
         if len(dims) > 1:
             raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
@@ -536,9 +566,10 @@ class Neo4jStore(GraphStore):
     ) -> list[tuple[str, float]]:
         """The ``k`` active records nearest by cosine, as [(id, (1 + cos) / 2)] best first.
 
-        Candidates come from the vector index (over-fetched past inactive and excluded ones);
-        their similarity is recomputed exactly from the stored vectors, so scores and order
-        agree with the embedded store.
+        Up to :attr:`exact_below` nodes of the kind, every vector is compared (exact, as in
+        the embedded store); above that, candidates come from the vector index, over-fetched
+        past inactive and excluded records (approximate, as HNSW is).  Either way the
+        similarity is recomputed from the stored vectors, so scores are exact.
         """
         _label(kind)
         if k < 1:
@@ -549,16 +580,64 @@ class Neo4jStore(GraphStore):
             raise StoreError("cannot rank by cosine against a zero vector")
         prop = embedding_property(model)
         name = _vector_index_name(kind, prop)
-        index = [d for n, _, d in self._vector_indexes() if n == name]
-        if not index:
-            return []
-        if index[0] != query.size:
+        dim = self._vector_dim(name)
+        if dim is None:
+            return []  # no vectors stored for this kind and model
+        if dim != query.size:
             raise StoreError(
-                f"query vector has {query.size} dimensions; {kind}/{model} vectors have {index[0]}"
+                f"query vector has {query.size} dimensions; {kind}/{model} vectors have {dim}"
             )
-        self._schema("CALL db.awaitIndexes(300)")
         skip = set(exclude)
-        fetch = k + len(skip) + 10
+        label_count = self._read(f"MATCH (n:{_label(kind)}) RETURN count(n) AS n")[0]["n"]
+        if label_count <= self.exact_below:
+            hits = self._exact_candidates(kind, prop, query, k, skip)
+            return self._rank(hits, query, k)
+        try:
+            hits = self._vector_candidates(name, prop, query, k, skip)
+        except StoreError:
+            # the index may have been dropped by a clear() elsewhere: look again, once
+            if self._vector_dim(name, fresh=True) is None:
+                return []
+            hits = self._vector_candidates(name, prop, query, k, skip)
+        return self._rank(hits, query, k)
+
+    @staticmethod
+    def _rank(
+        hits: list[tuple[str, list[float]]], query: np.ndarray, k: int
+    ) -> list[tuple[str, float]]:
+        """The best ``k`` of ``hits`` by exact (1 + cos) / 2, ties by id."""
+        unit = query / float(np.linalg.norm(query))
+        scored = []
+        for id_, v in hits:
+            arr = np.asarray(v, dtype=np.float32)
+            n = float(np.linalg.norm(arr))
+            cos = float(arr @ unit) / n if n else 0.0  # not stored by put_embeddings anyway
+            scored.append((id_, min(1.0, max(0.0, (1.0 + cos) / 2.0))))
+        scored.sort(key=lambda s: (-s[1], s[0]))
+        return scored[:k]
+
+    def _exact_candidates(
+        self, kind: str, prop: str, query: np.ndarray, k: int, skip: set[str]
+    ) -> list[tuple[str, list[float]]]:
+        """The ``k`` nearest active, not excluded (id, vector), comparing every vector."""
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE n[$prop] IS NOT NULL AND n.active = true "
+            "AND n._doc IS NOT NULL AND NOT n.id IN $skip "
+            "WITH n, vector.similarity.cosine(n[$prop], $vector) AS score "
+            "ORDER BY score DESC, n.id LIMIT $fetch RETURN n.id AS id, n[$prop] AS v",
+            prop=prop,
+            skip=list(skip),
+            vector=query.tolist(),
+            fetch=k + 10,  # a margin for float rounding; _rank re-sorts exactly
+        )
+        return [(r["id"], r["v"]) for r in rows]
+
+    def _vector_candidates(
+        self, name: str, prop: str, query: np.ndarray, k: int, skip: set[str]
+    ) -> list[tuple[str, list[float]]]:
+        """At least ``k`` active, not excluded (id, vector) from the index, if there are."""
+        # a candidate pool well above k raises HNSW's recall; _rank keeps the exact best k
+        fetch = max(k + len(skip) + 10, 4 * k, 100)
         while True:
             rows = self._read(
                 "CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node "
@@ -571,17 +650,8 @@ class Neo4jStore(GraphStore):
             )
             hits = [(r["id"], r["v"]) for r in rows if r["ok"] and r["id"] not in skip]
             if len(hits) >= k or len(rows) < fetch:
-                break
+                return hits
             fetch *= 4  # many inactive or excluded records among the nearest: look further
-        unit = query / norm
-        scored = []
-        for id_, v in hits:
-            arr = np.asarray(v, dtype=np.float32)
-            n = float(np.linalg.norm(arr))
-            cos = float(arr @ unit) / n if n else -1.0
-            scored.append((id_, min(1.0, max(0.0, (1.0 + cos) / 2.0))))
-        scored.sort(key=lambda s: (-s[1], s[0]))
-        return scored[:k]
 
     def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
         keys = {f"{model}\x1f{h}": h for h in dict.fromkeys(text_hashes)}

@@ -111,3 +111,34 @@ def test_non_bolt_uri_is_refused() -> None:
 
     with pytest.raises(StoreError, match="bolt://"):
         Neo4jStore("http://localhost:7474")
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("path", ["vector index", "exact scan"])
+def test_nearest_looks_past_many_inactive_and_excluded_records(
+    neo: Any, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vector index returns inactive records too: nearest() must fetch further.  Both the
+    index path (large kinds) and the exact path (small kinds) give the brute-force answer here."""
+    import numpy as np
+
+    monkeypatch.setattr(neo, "exact_below", 0 if path == "vector index" else 10_000)
+
+    rng = np.random.default_rng(7)
+    orgs = [org(f"org-{i:02d}") for i in range(40)]
+    neo.upsert(orgs)
+    vectors = {o.id: rng.normal(size=16).astype(np.float32) for o in orgs}
+    neo.put_embeddings("Organization", "test/over-fetch", vectors)
+    query = rng.normal(size=16).astype(np.float32)
+
+    def cosine(v: np.ndarray) -> float:
+        return float(v @ query / (np.linalg.norm(v) * np.linalg.norm(query)))
+
+    ranked = sorted(vectors, key=lambda i: -cosine(vectors[i]))
+    for i in ranked[:25]:
+        neo.soft_delete("Organization", i)
+    excluded = ranked[25:28]
+    got = neo.nearest("Organization", "test/over-fetch", query, k=5, exclude=excluded)
+    assert [i for i, _ in got] == ranked[28:33]
+    for i, sim in got:
+        assert sim == pytest.approx((1 + cosine(vectors[i])) / 2, abs=1e-5)
