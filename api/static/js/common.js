@@ -113,6 +113,11 @@ export function sectorBadge(sector) {
   );
 }
 
+/** `text` in brackets as the page's language writes them: （…） in Japanese, (…) in English. */
+export function bracket(text) {
+  return lang === "ja" ? `（${text}）` : ` (${text})`;
+}
+
 /** Format a date (ISO string) for the page's language. */
 export function formatDate(value) {
   if (!value) return "";
@@ -202,7 +207,7 @@ function renderSession() {
   const who = document.getElementById("whoami");
   const button = document.getElementById("token-button");
   if (currentUser) {
-    who.textContent = `${currentUser.name}（${roleName(currentUser.role)}）`;
+    who.textContent = `${currentUser.name}${bracket(roleName(currentUser.role))}`;
     who.dataset.role = currentUser.role;
     button.textContent = t("token_signout");
   } else {

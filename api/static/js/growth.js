@@ -1,6 +1,6 @@
 // Growth charts per fiscal year, quarter or month, the plan-indicator table and the exports.
 import {
-  download, el, explainError, formatNumber, label, lang, sectorColours, showAlert, startPage, t,
+  bracket, download, el, explainError, formatNumber, label, lang, sectorColours, showAlert, startPage, t,
   toast,
 } from "./common.js";
 import { endpoints, normaliseGrowth } from "./endpoints.js";
@@ -129,7 +129,7 @@ function drawIndicators(table) {
       el("thead", {}, el("tr", {}, el("th", {}, ""), table.periods.map((p) => el("th", {}, pick(p))))),
       el("tbody", {}, table.rows.map((row) =>
         el("tr", { dataset: { key: row.key } },
-          el("th", { scope: "row" }, pick(row), row.unit && row.unit !== "%" ? el("span", { class: "muted small" }, `（${unitOf(row)}）`) : null),
+          el("th", { scope: "row" }, pick(row), row.unit && row.unit !== "%" ? el("span", { class: "muted small" }, bracket(unitOf(row))) : null),
           row.values.map((v) => el("td", {}, formatIndicator(v, row.unit)))))),
     ),
   );

@@ -2,7 +2,7 @@
 // organization keeps its place, then shown as of the month chosen with the slider. Play replays
 // the growth month by month.
 import {
-  api, el, explainError, formatDate, label, lang, sectorBadge, sectorColours, startPage, t,
+  api, bracket, el, explainError, formatDate, label, lang, sectorBadge, sectorColours, startPage, t,
 } from "./common.js";
 import { endpoints, normaliseNetwork } from "./endpoints.js";
 
@@ -69,7 +69,7 @@ function layout() {
   const anchor = (s) => {
     const i = Math.max(0, sectors.indexOf(s));
     const a = (2 * Math.PI * i) / sectors.length;
-    return { x: WIDTH / 2 + Math.cos(a) * WIDTH * 0.2, y: HEIGHT / 2 + Math.sin(a) * HEIGHT * 0.25 };
+    return { x: WIDTH / 2 + Math.cos(a) * WIDTH * 0.3, y: HEIGHT / 2 + Math.sin(a) * HEIGHT * 0.3 };
   };
   const linked = new Set(links.flatMap((l) => [l.source, l.target]));
   // Organizations without ties would drift to the edge and shrink everything else: hold them
@@ -117,7 +117,7 @@ function draw() {
       "data-id": n.id,
     });
     const title = svgEl("title");
-    title.textContent = `${n.name}（${label("sector", n.sector)}）`;
+    title.textContent = `${n.name}${bracket(label("sector", n.sector))}`;
     n.el.append(title);
     n.el.addEventListener("click", (event) => {
       event.stopPropagation();
@@ -158,25 +158,39 @@ function showStep(i) {
     n.el.setAttribute("r", (3.5 + Math.sqrt(n.degree) * 1.7).toFixed(1));
     if (appeared) orgs += 1;
   }
-  const top = new Set(
-    net.nodes.filter((n) => n.visible && n.degree > 0)
-      .sort((a, b) => b.degree - a.degree || a.name.localeCompare(b.name))
-      .slice(0, LABELLED)
-      .map((n) => n.id),
-  );
-  for (const n of net.nodes) {
-    const shown = n.visible && (top.has(n.id) || n.id === selected);
-    n.labelEl.style.display = shown ? "" : "none";
+  // Names of the best-connected organizations (and the selected one), skipping any that would
+  // overlap a name already placed.
+  const ranked = net.nodes.filter((n) => n.visible && (n.degree > 0 || n.id === selected))
+    .sort((a, b) => (b.id === selected) - (a.id === selected) || b.degree - a.degree || a.name.localeCompare(b.name));
+  const placed = [];
+  const labelled = new Set();
+  for (const n of ranked) {
+    if (labelled.size >= LABELLED && n.id !== selected) break;
+    const box = { x0: n.x + 6, x1: n.x + 8 + n.name.length * 11, y0: n.y - 8, y1: n.y + 6 };
+    if (placed.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1)) continue;
+    placed.push(box);
+    labelled.add(n.id);
   }
+  for (const n of net.nodes) n.labelEl.style.display = labelled.has(n.id) ? "" : "none";
   countOrgs.textContent = orgs.toLocaleString();
   countTies.textContent = ties.toLocaleString();
   svg.dataset.asof = day;
-  if (selected) highlight(selected);
+  highlight(selected);
 }
 
+/** Emphasise `id`, its ties and its partners; fade the rest (null clears). */
 function highlight(id) {
-  for (const n of net.nodes) n.el.classList.toggle("selected", n.id === id);
-  for (const e of net.edges) e.el.classList.toggle("hl", e.visible && (e.source === id || e.target === id));
+  const partners = new Set();
+  for (const e of net.edges) {
+    const on = Boolean(id) && e.visible && (e.source === id || e.target === id);
+    e.el.classList.toggle("hl", on);
+    e.el.classList.toggle("dim", Boolean(id) && !on);
+    if (on) partners.add(e.source === id ? e.target : e.source);
+  }
+  for (const n of net.nodes) {
+    n.el.classList.toggle("selected", n.id === id);
+    n.el.classList.toggle("faded", Boolean(id) && n.id !== id && !partners.has(n.id));
+  }
 }
 
 function applyView() {
@@ -274,7 +288,7 @@ async function select(id) {
       el("dt", {}, t("area")), el("dd", {}, n.area || t("unknown")),
       el("dt", {}, t("fields")), el("dd", {}, fields.length ? fields : t("none")),
       el("dt", {}, t("since")), el("dd", {}, formatDate(n.first_seen)),
-      el("dt", {}, t("degree")), el("dd", {}, `${partners.length}（${step.label}）`),
+      el("dt", {}, t("degree")), el("dd", {}, `${partners.length}${bracket(step.label)}`),
     ),
     el("p", {}, el("a", { href: `/organizations/${encodeURIComponent(id)}`, class: "btn" }, t("open_profile"))),
     el("h3", {}, t("partners")),

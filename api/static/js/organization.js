@@ -1,7 +1,7 @@
 // One organization's profile: who it is, its needs and offers, its collaborations and, for
 // coordinators, the partners suggested for it.
 import {
-  currentUser, el, explainError, formatDate, formatNumber, label, pageData, sectorBadge,
+  bracket, currentUser, el, explainError, formatDate, formatNumber, label, pageData, sectorBadge,
   startPage, t,
 } from "./common.js";
 import { endpoints } from "./endpoints.js";
@@ -53,7 +53,7 @@ async function start() {
     el("div", { class: "profile-grid" },
       section(t("org_title"), "org-facts", el("dl", {},
         org.name_kana ? [el("dt", {}, "ふりがな"), el("dd", {}, org.name_kana)] : null,
-        el("dt", {}, t("sector")), el("dd", {}, label("sector", org.sector), org.subtype ? `（${org.subtype}）` : ""),
+        el("dt", {}, t("sector")), el("dd", {}, label("sector", org.sector), org.subtype ? bracket(org.subtype) : ""),
         el("dt", {}, t("area")), el("dd", {}, org.area || t("unknown")),
         el("dt", {}, t("fields")), el("dd", {}, (org.fields || []).length ? org.fields.map((f) => el("span", { class: "tag" }, label("field", f))) : t("none")),
         org.founded ? [el("dt", {}, t("founded")), el("dd", {}, formatDate(org.founded))] : null,
