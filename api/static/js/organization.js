@@ -52,7 +52,7 @@ async function start() {
     el("div", { class: "page-header" }, el("h1", { id: "org-name" }, org.name), sectorBadge(org.sector)),
     el("div", { class: "profile-grid" },
       section(t("org_title"), "org-facts", el("dl", {},
-        org.name_kana ? [el("dt", {}, "ふりがな"), el("dd", {}, org.name_kana)] : null,
+        org.name_kana ? [el("dt", {}, t("name_kana")), el("dd", {}, org.name_kana)] : null,
         el("dt", {}, t("sector")), el("dd", {}, label("sector", org.sector), org.subtype ? bracket(org.subtype) : ""),
         el("dt", {}, t("area")), el("dd", {}, org.area || t("unknown")),
         el("dt", {}, t("fields")), el("dd", {}, (org.fields || []).length ? org.fields.map((f) => el("span", { class: "tag" }, label("field", f))) : t("none")),
