@@ -883,7 +883,13 @@ class _Import:
             }
             for kind, ids in wanted.items()
         }
-        invalid_rows = {(r.src.file, r.src.row): r for r in self.rows if r.errors}
+        # rows with errors, by the (kind, id) they would have had: "whose row has errors"
+        bad_rows: dict[tuple[str, str], _Row] = {}
+        for r in self.rows:
+            if r.errors:
+                for rid in (r.values.get("_id"), r.values.get("id")):
+                    if isinstance(rid, str):
+                        bad_rows.setdefault((KINDS[r.src.kind], rid), r)
         changed = True
         while changed:
             changed = False
@@ -898,14 +904,7 @@ class _Import:
                     column = "org_id" if kind == "Organization" else "need_ids"
                     if e.record.kind == "Collaboration" and kind == "Organization":
                         column = "participants"
-                    bad = next(
-                        (
-                            r
-                            for r in invalid_rows.values()
-                            if r.values.get("_id") == ref or r.values.get("id") == ref
-                        ),
-                        None,
-                    )
+                    bad = bad_rows.get((kind, ref))
                     if bad is not None:
                         e.row.error(
                             column,
@@ -921,7 +920,7 @@ class _Import:
                             f"{label[0]}「{ref}」が見つかりません（この取り込みにも登録済みにもありません）",
                             f"unknown {label[1]} {ref!r} (not in this import nor in the store)",
                         )
-                    invalid_rows[(e.row.src.file, e.row.src.row)] = e.row
+                    bad_rows.setdefault(key, e.row)
                     del self.entries[key]
                     changed = True
                     break
