@@ -596,7 +596,7 @@ class _Generator:
             sector=sector,
             subtype=cast.subtype,
             area=area,
-            description=self._org_description(org, cast),
+            description=self._org_description(org, cast, founded),
             fields=org.fields,
             corporate_number=corporate_number(rng) if cast.corporate else None,
             founded=founded,
@@ -630,25 +630,33 @@ class _Generator:
         d = _rand_date(rng, lo, hi)
         return date(d.year, 4, 1) if cast.subtype in txt.WHO and sector == SEC.SCHOOL else d
 
-    def _org_description(self, org: _Org, cast: Cast) -> str:
+    def _org_description(self, org: _Org, cast: Cast, founded: date | None) -> str:
+        rng = self.rng
         names = "、".join(txt.THEMES_BY_KEY[t].name for t in cast.themes)
         where = "市内全域" if org.citywide else f"{org.area}地区"
+        year = founded.year if founded else None
         s = org.sector
         if s == SEC.ASSOCIATION:
-            return (f"{org.area}地区の住民でつくる{cast.subtype}。{names}などに取り組み、"
+            return (f"{org.area}地区の住民でつくる{cast.subtype}。{year}年に発足し、約"
+                    f"{rng.randrange(60, 900, 10)}世帯が加入している。{names}などに取り組み、"
                     "回覧板や総会で住民の声をまとめている。")
         if s == SEC.NPO:
-            return (f"{where}で{names}に取り組む{cast.subtype}。"
-                    "会員とボランティアが活動を支えている。")
+            return (f"{where}で{names}に取り組む{cast.subtype}。{year}年設立、会員は約"
+                    f"{rng.randrange(10, 150, 5)}人。会員とボランティアが活動を支えている。")
         if s == SEC.BUSINESS:
-            return (f"{where}で事業を営む{cast.subtype}。本業の強みを生かし、{names}などの"
-                    "地域貢献に取り組んでいる。")
+            return (f"{where}で事業を営む{cast.subtype}（{year}年創業、従業員約"
+                    f"{rng.choice((5, 12, 30, 45, 80, 150, 300))}人）。本業の強みを生かし、"
+                    f"{names}などの地域貢献に取り組んでいる。")
         if s == SEC.SCHOOL:
-            return f"{org.area}地区の{cast.subtype}。地域と連携した{names}の学びに力を入れている。"
+            pupils = {"幼稚園": "園児", "保育園": "園児", "大学": "学生", "専門学校": "学生",
+                      "小学校": "児童"}.get(cast.subtype, "生徒")
+            size = rng.randrange(40, 300, 10) if pupils == "園児" else rng.randrange(120, 1200, 20)
+            return (f"{org.area}地区の{cast.subtype}（{pupils}数約{size}人）。地域と連携した"
+                    f"{names}の学びに力を入れている。")
         if s == SEC.GOVERNMENT:
             return f"{CITY}の担当課。{names}に関する施策と、市民・団体との協働を担当している。"
-        return (f"{CITY}の社会福祉協議会。ボランティアセンターを運営し、{names}など地域福祉の"
-                "活動を区・自治会や市民団体と進めている。")
+        return (f"{CITY}の社会福祉協議会（{year}年設立）。ボランティアセンターを運営し、{names}など"
+                "地域福祉の活動を区・自治会や市民団体と進めている。")
 
     def organizations(self) -> None:
         rng = self.rng
@@ -737,7 +745,7 @@ class _Generator:
                 need = self._need(org, theme, posted())
                 self.standing_needs[(org.id, theme)] = need.id
             k = rng.choice(n_offers[org.sector])
-            if org.sector in (SEC.BUSINESS, SEC.WELFARE):  # offers cover what they do
+            if org.sector in (SEC.BUSINESS, SEC.WELFARE, SEC.GOVERNMENT):  # offers cover their work
                 k = max(k, len(org.themes))
             themed = min(k, len(org.themes))
             for theme in rng.sample(org.themes, themed):
@@ -803,14 +811,40 @@ class _Generator:
             chosen.append(rng.choices(pool, weights=scores)[0].id)
         return chosen
 
-    def _form_and_roles(self, lead: _Org, theme: str, partners: list[str]
+    def _city_partner(self, lead: _Org, theme: str, partners: list[str]
+                      ) -> CollaborationForm | None:
+        """Bring in the city department in charge, as the plans describe: the city adopts
+        flower roads and riverbanks with residents (アドプト), and grants civic projects.
+
+        Appends the department to ``partners`` and returns the form it implies, or ``None``.
+        """
+        rng = self.rng
+        if lead.sector not in (SEC.ASSOCIATION, SEC.NPO):
+            return None
+        depts = [o for o in self.orgs if o.sector == SEC.GOVERNMENT and theme in o.themes
+                 and o.id not in partners]
+        if theme in ("flower", "river") and depts and rng.random() < 0.3:
+            partners.append(rng.choice(depts).id)
+            return CollaborationForm.ADOPTION
+        if rng.random() < 0.04:
+            funders = depts or [o for o in self.orgs if o.sector == SEC.GOVERNMENT
+                                and "org_support" in o.themes and o.id not in partners]
+            if funders:
+                partners.append(rng.choice(funders).id)
+                return CollaborationForm.GRANT
+        return None
+
+    def _form_and_roles(self, lead: _Org, theme: str, partners: list[str],
+                        hint: CollaborationForm | None = None
                         ) -> tuple[CollaborationForm, dict[str, str]]:
         rng = self.rng
         t = txt.THEMES_BY_KEY[theme]
         sectors = {p: self.by_id[p].sector for p in partners}
         gov = [p for p, s in sectors.items() if s == SEC.GOVERNMENT]
         form = rng.choice(t.forms)
-        if lead.sector == SEC.GOVERNMENT and any(s == SEC.NPO for s in sectors.values()) \
+        if hint is not None:
+            form = hint
+        elif lead.sector == SEC.GOVERNMENT and any(s == SEC.NPO for s in sectors.values()) \
                 and rng.random() < 0.5:
             form = CollaborationForm.COMMISSIONING
         elif gov and rng.random() < 0.5:
@@ -825,6 +859,9 @@ class _Generator:
         if form == CollaborationForm.COMMISSIONING and not (
                 lead.sector == SEC.GOVERNMENT or gov):
             form = CollaborationForm.PROJECT_COOPERATION
+        if form in (CollaborationForm.ENDORSEMENT, CollaborationForm.ADOPTION) and not gov:
+            form = (CollaborationForm.CO_HOSTING if form == CollaborationForm.ENDORSEMENT
+                    else CollaborationForm.PROJECT_COOPERATION)
         if form == CollaborationForm.GRANT and not (gov or any(
                 s in (SEC.BUSINESS, SEC.WELFARE) for s in sectors.values())):
             form = CollaborationForm.PROJECT_COOPERATION
@@ -907,7 +944,8 @@ class _Generator:
                 partners = self._pick_partners(lead, theme, pool, k)
                 if not partners:
                     continue
-                form, roles = self._form_and_roles(lead, theme, partners)
+                hint = self._city_partner(lead, theme, partners)
+                form, roles = self._form_and_roles(lead, theme, partners, hint)
                 ends = starts + timedelta(days=self._duration(form))
                 if form == CollaborationForm.GRANT:
                     ends = date(fy + 1, 3, 31)
@@ -998,6 +1036,28 @@ class _Generator:
             out.append(ev)
         return out
 
+    def _name(self, org_id: str) -> str:
+        rec = self.by_id[org_id].rec
+        return rec.name if rec else org_id
+
+    def _collab_description(self, c: _Collab, theme: txt.Theme) -> str:
+        """The theme's purpose, who did what (by role) and the form, as plain sentences."""
+        lead_role = {"主催": "主催し", "事務局": "事務局を務め", "委託者": "事業を委託し",
+                     "受託者": "事業を受託し"}[c.roles[c.lead]]
+        by_role: dict[str, list[str]] = defaultdict(list)
+        for p in c.partners:
+            by_role[c.roles[p]].append(self._name(p))
+        verbs = {"協力": "協力した", "構成団体": "構成団体として参加した", "共催": "共催した",
+                 "助成": "助成した", "協賛": "協賛した", "後援": "後援した",
+                 "管理者": "管理者として参加した", "受託者": "事業を受託した",
+                 "委託者": "事業を委託した"}
+        parts = []
+        for role, names in by_role.items():
+            who = "、".join(names) if len(names) <= 2 else f"{names[0]}など{len(names)}団体"
+            parts.append(f"{who}が{verbs[role]}")
+        return (f"{theme.collab_body}{self._name(c.lead)}が{lead_role}、{'。'.join(parts)}。"
+                f"協働の形態は{c.form.label_ja}。")
+
     def collaboration_records(self) -> list[Collaboration]:
         out = []
         for c in self.collabs:
@@ -1018,7 +1078,7 @@ class _Generator:
             out.append(Collaboration(
                 id=c.id,
                 title=title,
-                description=f"{theme.collab_body}{c.form.label_ja}の形で実施。",
+                description=self._collab_description(c, theme),
                 form=c.form,
                 starts=c.starts,
                 ends=c.ends,
