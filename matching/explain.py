@@ -66,7 +66,7 @@ def reasons(
 
     if ev.need is not None and ev.offer is not None and _real_match(features, ev):
         need_t, offer_t = _quote(ev.need.title), _quote(ev.offer.title)
-        strength = w("semantic_match") + w("lexical_match") + 0.5
+        strength = w("semantic_match") + w("lexical_match") + 2.0  # the key fact: first
         out.append(
             (
                 strength,
@@ -145,7 +145,7 @@ def reasons(
         good = features.get("past_evaluation", 0.0) > 0.3
         ja = f"過去に{count}件の協働" + ("（評価が高い）" if good else "")
         en = f"{_en_count(count, 'past collaboration')}" + (" (well evaluated)" if good else "")
-        out.append((w("past_collaborations") + 0.1, ja, en))
+        out.append((w("past_collaborations") + (1.5 if good else 0.5), ja, en))
     out.sort(key=lambda r: -r[0])
     return out
 

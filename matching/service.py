@@ -242,6 +242,18 @@ class Matcher:
                     "Organization", {"area": subject.area}, limit=min(pool, 1000)
                 ).items
             ]
+        offer_skills = sorted(
+            {s for o in self.store.list("Offer", {"org_id": subject.id}).items for s in o.skills}
+        )  # type: ignore[attr-defined]
+        if offer_skills:
+            out += [
+                n.org_id
+                for n in self.store.list(
+                    "Need",
+                    {"skills": offer_skills},  # type: ignore[attr-defined]
+                    limit=min(pool, 1000),
+                ).items
+            ]
         for need in needs[:5]:
             skills = list(need.skills)
             if skills:
@@ -256,6 +268,29 @@ class Matcher:
             for rec, _ in self.store.search_text(need.title, ["Offer"], limit=pool):
                 out.append(rec.org_id)  # type: ignore[attr-defined]
         return out
+
+    def _filter_candidates(
+        self, filters: SuggestFilters, pool: int, subject: Organization | None = None
+    ) -> list[str]:
+        """When the caller narrows sectors, districts or fields, organizations that match them
+        (an indexed store query), so a narrow filter is not left with an empty list."""
+        wanted: dict[str, Any] = {}
+        sectors = list(filters.sectors or [])
+        if not sectors and filters.sector_pairs and subject is not None:
+            sectors = [
+                b if a == subject.sector else a
+                for a, b in filters.sector_pairs
+                if subject.sector in (a, b)
+            ]
+        if sectors:
+            wanted["sector"] = sorted({s.value for s in sectors})
+        if filters.areas:
+            wanted["area"] = list(filters.areas)
+        if filters.fields:
+            wanted["fields"] = list(filters.fields)
+        if not wanted:
+            return []
+        return [o.id for o in self.store.list("Organization", wanted, limit=min(pool, 1000)).items]
 
     def _offer_owners(self, offer_ids: Sequence[str]) -> list[str]:
         offers = self.store.get_many("Offer", list(offer_ids))
@@ -283,6 +318,7 @@ class Matcher:
         else:
             cands += self._text_candidates(subject, needs, pool)
         cands += self._graph_candidates(data, org_id)
+        cands += self._filter_candidates(filters, pool, subject)
         return self._rank(data, builder, subject, cands, k, filters, need=None)
 
     def suggest_for_need(
@@ -305,6 +341,7 @@ class Matcher:
         else:
             cands += self._text_candidates(subject, [need], pool)
         cands += self._graph_candidates(data, subject.id)
+        cands += self._filter_candidates(filters, pool, subject)
         return self._rank(data, builder, subject, cands, k, filters, need=need)
 
     def _rank(

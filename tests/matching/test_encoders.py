@@ -1,0 +1,121 @@
+"""Encoders: the real default model offline (loaded once per session), the cache, and the
+errors when a model cannot be loaded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.settings import Settings
+from graph.store import GraphStore
+from matching.encoders import (
+    DEFAULT_MODEL,
+    EmbeddingCache,
+    Encoder,
+    EncoderError,
+    load_encoder,
+    resolve_model_path,
+    text_hash,
+)
+from matching.service import Matcher
+
+
+class DictCache(EmbeddingCache):
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, str], np.ndarray] = {}
+
+    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        return {h: self.data[(model, h)] for h in text_hashes if (model, h) in self.data}
+
+    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        self.data.update({(model, h): v for h, v in vectors.items()})
+
+
+class CountingEncoder(Encoder):
+    """A tiny deterministic encoder (character counts) to test the shared logic."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    @property
+    def dimension(self) -> int:
+        return 4
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[len(t), t.count("清"), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+def test_default_model_loads_offline_and_relates_japanese_sentences(encoder: Encoder) -> None:
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    assert encoder.name == DEFAULT_MODEL
+    assert Path(resolve_model_path(DEFAULT_MODEL), "model.safetensors").exists()
+    v = encoder.encode(
+        [
+            "河川の清掃ボランティアを募集しています",
+            "川の清掃活動に参加したい",
+            "子ども食堂に野菜を寄付します",
+            "高齢者の見守り活動",
+            "一人暮らしの高齢者を見守る",
+        ]
+    )
+    assert v.shape == (5, encoder.dimension) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    sim = v @ v.T
+    assert sim[0, 1] > sim[0, 2] + 0.1  # river clean-up ~ river clean-up, not food donation
+    assert sim[3, 4] > sim[3, 2] + 0.1  # watching over the elderly ~ the same
+
+
+def test_the_model_is_loaded_once_per_process(encoder: Encoder) -> None:
+    again = load_encoder()
+    assert again._model is encoder._model  # type: ignore[attr-defined]
+
+
+def test_cache_encodes_only_new_texts() -> None:
+    enc, cache = CountingEncoder(), DictCache()
+    vecs, misses = enc.encode_cached(["清掃", "見守り", "清掃"], cache)
+    assert misses == 2 and enc.calls == [["清掃", "見守り"]]
+    assert np.allclose(vecs[0], vecs[2])
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
+    _, misses = enc.encode_cached(["見守り", "清掃"], cache)
+    assert misses == 0 and len(enc.calls) == 1
+    assert ("counting", text_hash("清掃")) in cache.data
+
+
+def test_unloadable_models_raise_a_clear_error() -> None:
+    with pytest.raises(EncoderError, match="not found"):
+        load_encoder("/nonexistent/model")
+    with pytest.raises(EncoderError, match="offline"):
+        load_encoder("no-such-org/no-such-model-xyz")  # never downloaded
+
+
+def test_semantic_matcher_end_to_end(
+    city_store: GraphStore, tmp_path: Path, encoder: Encoder
+) -> None:
+    matcher = Matcher(city_store, Settings(data_dir=tmp_path), encoder)
+    assert matcher.status == {
+        "model": DEFAULT_MODEL,
+        "semantic": True,
+        "error": None,
+        "ranker": None,
+    }
+    assert matcher.refresh_embeddings(progress=False) > 0
+    assert matcher.refresh_embeddings(progress=False) == 0  # everything cached now
+    assert set(city_store.get_embeddings("Organization", DEFAULT_MODEL)) == {
+        "assoc",
+        "biz-a",
+        "npo",
+        "school",
+        "biz-b",
+        "welfare",
+    }
+    got = matcher.suggest_for_need("n-river", k=3)
+    assert got[0].candidate_id == "biz-a"
+    assert "semantic_match" in got[0].features and got[0].features["semantic_match"] > 0
+    assert [n.id for n, _ in matcher.search_needs("biz-a")][0] == "n-river"

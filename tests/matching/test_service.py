@@ -1,0 +1,157 @@
+"""The Matcher's public API on a real embedded store, without the embedding model (fast): the
+no-model fallback, filters, ids, need suggestions, opportunity search and pair scores."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.model import Need, ResourceKind, Sector, SuggestionKind, SuggestionStatus, Visibility
+from graph.settings import Settings
+from graph.store import GraphStore, NotFoundError
+from matching.service import Matcher, SuggestFilters, diversify, suggestion_id
+
+
+@pytest.fixture
+def matcher(city_store: GraphStore, tmp_path: Path) -> Matcher:
+    return Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+
+
+def ids(suggestions: list) -> list[str]:  # type: ignore[type-arg]
+    return [s.candidate_id for s in suggestions]
+
+
+def test_no_model_still_works_and_says_why(matcher: Matcher) -> None:
+    status = matcher.status
+    assert status["semantic"] is False
+    assert status["model"] == "/nonexistent/model"
+    assert "/nonexistent/model" in status["error"]
+    assert status["ranker"] is None
+    assert matcher.refresh_embeddings(progress=False) == 0
+    got = matcher.suggest_for_org("assoc", k=5)
+    assert got and "biz-a" in ids(got)
+    assert all("semantic_match" not in s.features for s in got)
+
+
+def test_suggestions_are_explained_unsaved_records(
+    matcher: Matcher, city_store: GraphStore
+) -> None:
+    got = matcher.suggest_for_org("assoc", k=10)
+    scores = [s.score for s in got]
+    assert scores == sorted(scores, reverse=True)
+    for s in got:
+        assert s.status == SuggestionStatus.PROPOSED
+        assert s.suggestion_kind == SuggestionKind.ORG_ORG
+        assert s.subject_id == "assoc" and s.candidate_id != "assoc"
+        assert s.id == suggestion_id("assoc", s.candidate_id)
+        assert 0.0 <= s.score <= 1.0
+        assert s.explanation["ja"] and s.explanation["en"]
+    assert city_store.count("Suggestion") == 0  # the API stores them, not the matcher
+    assert ids(matcher.suggest_for_org("assoc", k=10)) == ids(got)  # deterministic
+
+
+def test_current_partners_are_excluded_unless_asked(matcher: Matcher) -> None:
+    assert not {"school", "welfare"} & set(ids(matcher.suggest_for_org("assoc", k=10)))
+    got = matcher.suggest_for_org(
+        "assoc", k=10, filters=SuggestFilters(exclude_current_partners=False)
+    )
+    assert {"school", "welfare"} <= set(ids(got))
+
+
+def test_sector_area_field_and_pair_filters(matcher: Matcher) -> None:
+    f = SuggestFilters(sectors=[Sector.BUSINESS])
+    got = matcher.suggest_for_org("assoc", k=10, filters=f)
+    assert got and set(ids(got)) <= {"biz-a", "biz-b"}
+    got = matcher.suggest_for_org("npo", k=10, filters=SuggestFilters(areas=["北"]))
+    assert set(ids(got)) == {"assoc", "biz-a"}
+    got = matcher.suggest_for_org("npo", k=10, filters=SuggestFilters(fields=["07"]))
+    assert set(ids(got)) == {"assoc", "biz-a"}  # 環境保全 in their fields or offers
+    pairs = [(Sector.BUSINESS, Sector.NPO)]
+    got = matcher.suggest_for_org("npo", k=10, filters=SuggestFilters(sector_pairs=pairs))
+    assert got and all(s.candidate_id.startswith("biz") for s in got)
+    # the pair is allowed either way round
+    got = matcher.suggest_for_org("biz-b", k=10, filters=SuggestFilters(sector_pairs=pairs))
+    assert ids(got) == ["npo"]
+
+
+def test_min_score_and_k(matcher: Matcher) -> None:
+    all_ = matcher.suggest_for_org("assoc", k=10)
+    assert len(matcher.suggest_for_org("assoc", k=1)) == 1
+    cut = all_[0].score
+    assert all(
+        s.score >= cut
+        for s in matcher.suggest_for_org("assoc", k=10, filters=SuggestFilters(min_score=cut))
+    )
+    with pytest.raises(ValueError):
+        matcher.suggest_for_org("assoc", k=0)
+
+
+def test_diversity_reranking_mixes_sectors() -> None:
+    sectors = [Sector.BUSINESS] * 4 + [Sector.NPO, Sector.SCHOOL]
+    scores = np.array([0.9, 0.89, 0.88, 0.87, 0.5, 0.2])
+    plain = list(range(6))
+    mixed = diversify(plain, sectors, scores, k=3)
+    assert sorted(mixed) == plain  # a permutation, nothing lost
+    assert len({sectors[i] for i in mixed[:3]}) >= 2
+    assert mixed[0] == 0  # the best stays first
+    # even a tiny score cannot leave the top k all one sector
+    top = diversify(plain, sectors, np.array([0.9, 0.9, 0.9, 0.9, 0.0, 0.0]), k=4)[:4]
+    assert 4 in top and len({sectors[i] for i in top}) == 2
+
+
+def test_diverse_option_in_the_service(matcher: Matcher) -> None:
+    got = matcher.suggest_for_org("assoc", k=2, filters=SuggestFilters(diverse=True))
+    assert len({s.candidate_id.split("-")[0] for s in got}) == 2
+
+
+def test_suggest_for_need(matcher: Matcher) -> None:
+    got = matcher.suggest_for_need("n-food", k=3)
+    assert got[0].candidate_id == "biz-b"
+    top = got[0]
+    assert top.suggestion_kind == SuggestionKind.NEED_ORG
+    assert top.need_id == "n-food" and top.offer_id == "o-veg" and top.subject_id == "npo"
+    assert top.id == suggestion_id("npo", "biz-b", "n-food")
+    assert "規格外野菜を寄付できる" in top.explanation["ja"]
+
+
+def test_unknown_ids_raise_not_found(matcher: Matcher) -> None:
+    with pytest.raises(NotFoundError):
+        matcher.suggest_for_org("nope")
+    with pytest.raises(NotFoundError):
+        matcher.suggest_for_need("nope")
+    with pytest.raises(NotFoundError):
+        matcher.pair_score("assoc", "nope")
+    with pytest.raises(NotFoundError):
+        matcher.search_needs("nope")
+
+
+def test_pair_score(matcher: Matcher) -> None:
+    s = matcher.pair_score("assoc", "biz-a")
+    assert 0.0 < s < 1.0
+    assert s == pytest.approx(matcher.pair_score("assoc", "biz-a"))
+    assert matcher.pair_score("assoc", "assoc") == 0.0
+
+
+def test_search_needs_for_a_business(matcher: Matcher, city_store: GraphStore) -> None:
+    got = matcher.search_needs("biz-a")
+    assert [n.id for n, _ in got][0] == "n-river"  # its cleaning offer answers the river need
+    assert all(isinstance(n, Need) for n, _ in got)
+    assert [n.id for n, _ in matcher.search_needs("biz-b")][0] == "n-food"
+    assert [n.id for n, _ in matcher.search_needs("assoc")] == ["n-food"]  # not its own need
+    only = matcher.search_needs("biz-a", resource_kinds=[ResourceKind.GOODS])
+    assert [n.id for n, _ in only] == ["n-food"]
+    assert [n.id for n, _ in matcher.search_needs(None, skills=["清掃"])] == ["n-river"]
+    assert [n.id for n, _ in matcher.search_needs(None, area="北")] == ["n-river"]
+    assert [n.id for n, _ in matcher.search_needs("biz-b", query="食材")] == ["n-food"]
+    assert len(matcher.search_needs("biz-a", k=1, offset=1)) == 1
+    # closed or coordinators-only needs and needs outside their dates never show
+    need = city_store.get("Need", "n-food")
+    assert isinstance(need, Need)
+    city_store.upsert([need.model_copy(update={"starts": date(2030, 1, 1)})])
+    assert "n-food" not in [n.id for n, _ in matcher.search_needs(None, on_date=date(2029, 1, 1))]
+    assert "n-food" in [n.id for n, _ in matcher.search_needs(None, on_date=date(2030, 2, 1))]
+    city_store.upsert([need.model_copy(update={"visibility": Visibility.COORDINATORS})])
+    assert "n-food" not in [n.id for n, _ in matcher.search_needs(None)]
