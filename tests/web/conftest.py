@@ -58,7 +58,7 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     """uvicorn serving ``create_app`` in a background thread, on the demo city (seed 42)."""
     import uvicorn
@@ -103,7 +103,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium (the system's), shared by the browser tests."""
     if not CHROMIUM.exists():
