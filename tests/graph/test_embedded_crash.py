@@ -242,3 +242,39 @@ def test_unusable_locations_give_clear_errors(tmp_path: Path) -> None:
         EmbeddedStore(a_file / "store.sqlite3")  # its parent is a file, not a folder
     with pytest.raises(StoreError, match="cannot open"):
         EmbeddedStore(tmp_path)  # a folder, not a file
+
+
+def test_open_batch_is_invisible_and_other_writers_wait(tmp_path: Path) -> None:
+    """Two connections on one file: a batch in progress is invisible to readers, and a second
+    writer waits for it (busy timeout) instead of failing with "database is locked"."""
+    path = tmp_path / "s.sqlite3"
+    with EmbeddedStore(path) as a, EmbeddedStore(path) as b:
+        started, release = threading.Event(), threading.Event()
+        write_one = a._write_one
+
+        def slow_write_one(cur: object, node: object) -> None:
+            write_one(cur, node)  # type: ignore[arg-type]
+            started.set()
+            release.wait(30)
+
+        a._write_one = slow_write_one  # type: ignore[method-assign]
+        first = threading.Thread(
+            target=a.upsert, args=([Organization(id="org-a", name="A会", sector="NPO")],)
+        )
+        first.start()
+        assert started.wait(30)
+        assert b.get("Organization", "org-a") is None  # not committed yet
+        assert b.count("Organization") == 0
+
+        second = threading.Thread(
+            target=b.upsert, args=([Organization(id="org-b", name="B社", sector="企業")],)
+        )
+        second.start()
+        second.join(0.5)
+        assert second.is_alive()  # waiting for the first batch's lock
+        release.set()
+        first.join(30)
+        second.join(30)
+        assert not first.is_alive() and not second.is_alive()
+        assert sorted(o.id for o in b.iter_all("Organization")) == ["org-a", "org-b"]
+        assert a.count("Organization") == 2
