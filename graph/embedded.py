@@ -232,16 +232,21 @@ class EmbeddedStore(GraphStore):
                 )
             try:
                 self.conn.executescript(_SCHEMA)
-            except sqlite3.OperationalError as exc:
-                # FTS5's trigram tokenizer needs SQLite 3.34+ built with FTS5
+            except sqlite3.Error as exc:
+                hint = ""
+                if "fts5" in str(exc) or "tokenizer" in str(exc):
+                    # FTS5's trigram tokenizer needs SQLite 3.34+ built with FTS5
+                    hint = (
+                        f"; SQLite {sqlite3.sqlite_version} needs FTS5 with the trigram "
+                        "tokenizer (3.34 or later) (SQLite の FTS5 trigram が必要です)"
+                    )
                 raise StoreError(
-                    f"cannot create the embedded store's tables in {self.path}: {exc}; "
-                    f"SQLite {sqlite3.sqlite_version} needs FTS5 with the trigram tokenizer "
-                    "(3.34 or later) (SQLite の FTS5 trigram が必要です)"
+                    f"cannot create the embedded store's tables in {self.path}: {exc}{hint}"
                 ) from exc
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        """Close the connection (committed data is already on disk); later calls fail clearly."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -285,7 +290,8 @@ class EmbeddedStore(GraphStore):
         if node.kind not in RECORD_TYPES:
             raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
         props = _check_flat(node)
-        active = int(bool(node.props.get("active", True)))
+        # the doc is the truth: not every kind lists ``active`` among its filterable props
+        active = int(bool(json.loads(node.doc).get("active", True)))
         rowid = cur.execute(
             """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

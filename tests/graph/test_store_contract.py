@@ -395,6 +395,22 @@ def test_soft_delete_hides_everywhere_but_include_inactive(filled: GraphStore) -
         filled.soft_delete("Organization", "org-nowhere")
 
 
+def test_records_stored_inactive_are_hidden(store: GraphStore) -> None:
+    """``active=False`` in the record itself counts, for kinds that do not filter by it too."""
+    store.upsert(
+        [
+            Area(id="中央区", name="中央区"),
+            Area(id="旧北区", name="旧北区", active=False),
+            Organization(id="org-old", name="解散した会", sector="NPO", active=False),
+        ]
+    )
+    assert store.get("Area", "旧北区") is None
+    assert ids(store.list("Area")) == ["中央区"]
+    assert ids(store.list("Area", include_inactive=True)) == ["中央区", "旧北区"]
+    assert store.get("Organization", "org-old") is None
+    assert store.search_text("解散") == []
+
+
 def test_reupserting_a_soft_deleted_record_brings_it_back(filled: GraphStore) -> None:
     filled.soft_delete("Need", "need-river")
     assert filled.get("Need", "need-river") is None
