@@ -206,12 +206,13 @@ class PairFeatureBuilder:
         lexical: LexicalModel,
         vectors: VectorSource | None = None,
         today: date | None = None,
+        lexical_rows: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> None:
         self.data = data
         self.lexical = lexical
         self.vectors = vectors
         self.today = today or date.today()
-        self._lex_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lex_rows = lexical_rows if lexical_rows is not None else {}
         self._lex_pairs: dict[tuple[str, str], float] = {}
 
     @property
@@ -222,28 +223,40 @@ class PairFeatureBuilder:
 
     # -- text helpers -------------------------------------------------------------------------
 
-    def warm_lexical(self, texts: Mapping[str, str]) -> None:
-        """Transform many texts in one batch ({key: text}); later lookups are memoised."""
-        todo = {k: t for k, t in texts.items() if k not in self._lex_rows}
+    def warm_lexical(self, texts: Iterable[str]) -> None:
+        """Transform many texts in one batch; rows are memoised by text (shared across builders
+        when a ``lexical_rows`` dict is passed in)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._lex_rows]
         if not todo:
             return
-        matrix = self.lexical.transform(list(todo.values()))
+        matrix = self.lexical.transform(todo)
         matrix.sort_indices()
-        for row, key in enumerate(todo):
+        for row, text in enumerate(todo):
             lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-            self._lex_rows[key] = (matrix.indices[lo:hi].copy(), matrix.data[lo:hi].copy())
+            self._lex_rows[text] = (matrix.indices[lo:hi].copy(), matrix.data[lo:hi].copy())
 
     def _lex_sim(self, ka: str, ta: str, kb: str, tb: str) -> float:
         """TF-IDF cosine of two texts (rows are unit length, so a sparse dot product)."""
         pair = (ka, kb)
         sim = self._lex_pairs.get(pair)
         if sim is None:
-            self.warm_lexical({ka: ta, kb: tb})
-            (ia, va), (ib, vb) = self._lex_rows[ka], self._lex_rows[kb]
+            self.warm_lexical((ta, tb))
+            (ia, va), (ib, vb) = self._lex_rows[ta], self._lex_rows[tb]
             _, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
             sim = float(np.dot(va[pa], vb[pb]))
             self._lex_pairs[pair] = sim
         return sim
+
+    def warm_orgs(self, org_ids: Sequence[str], before: date | None = None) -> None:
+        """Transform the profiles, needs and offers of these organizations in one batch."""
+        texts: list[str] = []
+        for oid in org_ids:
+            if self.data.org(oid) is None:
+                continue
+            texts += [record_text(n) for n in self.data.needs_of(oid)]
+            texts += [record_text(o) for o in self.data.offers_of(oid)]
+            texts.append(self.profile(oid, before))
+        self.warm_lexical(texts)
 
     def _lex_pair(self, need: Need, offer: Offer) -> float:
         sim = self._lex_pairs.get(("N:" + need.id, "O:" + offer.id))
@@ -256,15 +269,7 @@ class PairFeatureBuilder:
     def warm_all(self) -> None:
         """Transform every need, offer and current profile at once (complete views; training
         and evaluation), instead of one text at a time."""
-        texts: dict[str, str] = {}
-        for oid in self.data.org_ids():
-            for n in self.data.needs_of(oid):
-                texts["N:" + n.id] = record_text(n)
-            for o in self.data.offers_of(oid):
-                texts["O:" + o.id] = record_text(o)
-            p = self.profile(oid, None)
-            texts[f"P:{oid}:{hash(p)}"] = p
-        self.warm_lexical(texts)
+        self.warm_orgs(self.data.org_ids())
 
     def profile(self, org_id: str, before: date | None) -> str:
         org = self.data.require_org(org_id)

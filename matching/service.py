@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: texts read to fit the lexical model's n-gram vocabulary (bounded so start-up stays quick)
 LEXICAL_CORPUS_LIMIT = 20_000
+#: TF-IDF rows kept between requests before the cache is emptied
+LEXICAL_ROW_CACHE = 200_000
 #: how much a repeated sector costs in the diversity re-ranking (multiplicative)
 DIVERSITY_PENALTY = 0.85
 
@@ -116,6 +118,8 @@ class Matcher:
         self._encoder_error: str | None = None
         self._encoder_tried = encoder is not None
         self._lexical: LexicalModel | None = None
+        #: TF-IDF rows by text, shared by requests (texts are keys, so edits never go stale)
+        self._lexical_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ranker: Ranker | None = None
         self._ranker_loaded = False
 
@@ -178,6 +182,7 @@ class Matcher:
 
     def set_lexical(self, lexical: LexicalModel) -> None:
         self._lexical = lexical
+        self._lexical_rows.clear()
 
     @property
     def status(self) -> dict[str, Any]:
@@ -193,7 +198,9 @@ class Matcher:
     def _builder(self, data: GraphData) -> PairFeatureBuilder:
         enc = self.encoder
         vectors = StoreVectors(self.store, enc, data) if enc is not None else None
-        return PairFeatureBuilder(data, self.lexical, vectors)
+        if len(self._lexical_rows) > LEXICAL_ROW_CACHE:
+            self._lexical_rows.clear()
+        return PairFeatureBuilder(data, self.lexical, vectors, lexical_rows=self._lexical_rows)
 
     def _score(self, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
         ranker = self.ranker
@@ -366,6 +373,7 @@ class Matcher:
             org = data.org(cid)
             if org is not None and self._passes(subject, org, data, filters):
                 kept.append(org)
+        builder.warm_orgs([subject.id, *[o.id for o in kept]])
         rows: list[dict[str, float]] = []
         evidence: list[Evidence] = []
         for org in kept:
