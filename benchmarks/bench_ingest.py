@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import os
 import random
 import sys
@@ -237,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         help="clear a non-empty Neo4j database first (DELETES ITS DATA)",
     )
     args = parser.parse_args(argv)
+    logging.getLogger("neo4j").setLevel(logging.ERROR)  # the driver's schema notifications
 
     with tempfile.TemporaryDirectory(prefix="tsunagu-bench-ingest-") as tmp:
         folder = Path(tmp)
