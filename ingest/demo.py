@@ -1137,6 +1137,13 @@ class _Generator:
         cand_name = cand.rec.name if cand.rec else cand.id
         owner = self.by_id[need.org_id]
         owner_name = owner.rec.name if owner.rec else owner.id
+        # the candidate's offer that fits the need best (shared skills, then shared fields)
+        offers = [o for o in self.offers if o.org_id == cand.id
+                  and (o.created_at is None or o.created_at.date() <= at)]
+        offer = max(offers, key=lambda o: (len(set(o.skills) & set(need.skills)),
+                                           len(set(o.fields) & set(need.fields))), default=None)
+        if offer and not set(offer.fields) & set(need.fields):
+            offer = None  # nothing in its offers speaks to this need
         created = _utc(at, 13)
         history: list[Decision] = []
         reviewer = note = decided = None
@@ -1149,18 +1156,24 @@ class _Generator:
                                         note=rng.choice(txt.SUGGESTION_NOTES["deferred"]),
                                         at=created + timedelta(days=1)))
             history.append(Decision(status=status, reviewer=reviewer, note=note, at=decided))
+        offer_ja = f"「{offer.title}」という" if offer else ""
+        offer_en = f" (offer {offer.id})" if offer else ""
         return Suggestion(
             id=f"demo-suggestion-{n:03d}",
             suggestion_kind=SuggestionKind.NEED_ORG,
             subject_id=need.org_id,
             candidate_id=cand.id,
             need_id=need.id,
+            offer_id=offer.id if offer else None,
             score=score,
             features=feats,
             explanation={
-                "ja": f"「{need.title}」（{owner_name}）に、{cand_name}の得意分野が合いそうです。",
-                "en": f"{cand.id} may help with need {need.id} of {owner.id}: "
-                      f"field overlap {feats['field_overlap']}, area {feats['area']}.",
+                "ja": f"{owner_name}の「{need.title}」に、{cand_name}の{offer_ja}得意分野が"
+                      f"合いそうです（分野の重なり {feats['field_overlap']:.2f}、"
+                      f"技能の重なり {feats['skill_overlap']:.2f}）。",
+                "en": f"{cand.id}{offer_en} may help with need {need.id} of {owner.id}: "
+                      f"field overlap {feats['field_overlap']:.2f}, skill overlap "
+                      f"{feats['skill_overlap']:.2f}, area {feats['area']:.1f}.",
             },
             status=status,
             reviewer=reviewer,
@@ -1181,7 +1194,10 @@ class _Generator:
         for c in sorted(rng.sample(recent, min(12, len(recent))), key=lambda c: c.id):
             n += 1
             at = c.starts - timedelta(days=rng.randint(20, 60))
-            s = self._suggestion(self.need_by_id[c.need_ids[0]], self.by_id[c.partners[0]], at,
+            # the partner a coordinator would have suggested: the one whose work fits best
+            best = max(c.partners, key=lambda p: (c.theme in self.by_id[p].themes,
+                                                  self.by_id[p].sector != SEC.GOVERNMENT))
+            s = self._suggestion(self.need_by_id[c.need_ids[0]], self.by_id[best], at,
                                  SuggestionStatus.ACCEPTED, n)
             c.suggestion_id = s.id
             out.append(s)
