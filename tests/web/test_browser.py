@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from graph.model import Interest, Organization, Suggestion, SuggestionStatus
+from graph.model import (
+    Collaboration,
+    Interest,
+    InterestStatus,
+    Organization,
+    Suggestion,
+    SuggestionStatus,
+)
 from tests.web.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
@@ -150,6 +157,15 @@ def test_review_queue_accept_is_recorded(open_page: Callable[..., Any], live_app
     assert stored.note == "地域の防犯で相性が良いため / good fit for local safety"
     assert stored.history[-1].status == SuggestionStatus.ACCEPTED
 
+    # An accepted suggestion becomes a planned collaboration in one click.
+    page.click(f'article[data-id="{suggestion_id}"] button[data-action="draft"]')
+    page.wait_for_selector(f'article[data-id="{suggestion_id}"] .draft-created')
+    collab_id = page.get_attribute(f'article[data-id="{suggestion_id}"]', "data-collaboration")
+    collab = live_app.store.get("Collaboration", collab_id or "")
+    assert isinstance(collab, Collaboration)
+    assert collab.suggestion_id == suggestion_id
+    assert set(collab.org_ids()) == {stored.subject_id, stored.candidate_id}
+
     # Reloaded, the queue no longer holds it.
     page.reload()
     page.wait_for_selector("#queue[data-ready]")
@@ -169,6 +185,23 @@ def test_review_defer_with_note(open_page: Callable[..., Any], live_app: LiveApp
     assert isinstance(stored, Suggestion)
     assert stored.history[-1].status == SuggestionStatus.DEFERRED
     assert stored.history[-1].note == "来月の会議で相談"
+
+
+def test_review_decline_interest(open_page: Callable[..., Any], live_app: LiveApp) -> None:
+    page = open_page("admin")
+    page.goto(f"{live_app.url}/review")
+    page.wait_for_selector("#queue[data-ready]")
+    card = page.locator('article.queue-item[data-type="interest"]').first
+    interest_id = card.get_attribute("data-id")
+    assert card.locator('button[data-action="defer"]').count() == 0  # interests: yes or no
+    card.locator("textarea").fill("今回は日程が合わないため")
+    card.locator('button[data-action="reject"]').click()
+    page.wait_for_selector(f'article[data-id="{interest_id}"][data-decided="declined"]')
+    stored = live_app.store.get("Interest", interest_id or "")
+    assert isinstance(stored, Interest)
+    assert stored.status == InterestStatus.DECLINED
+    assert stored.decided_by == live_app.user_ids["admin"]
+    assert stored.note == "今回は日程が合わないため"
 
 
 def test_language_switch_is_kept(open_page: Callable[..., Any], live_app: LiveApp) -> None:

@@ -16,6 +16,8 @@ export const endpoints = {
   suggestion: (id) => api(`suggestions/${encodeURIComponent(id)}`),
   decideSuggestion: (id, status, note) =>
     api(`suggestions/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
+  draftCollaboration: (id) =>
+    api(`suggestions/${encodeURIComponent(id)}/collaboration`, { method: "POST", body: {} }),
   decideInterest: (id, status, note) =>
     api(`interests/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
   queue: () => api("queue", { query: { limit: 1000 } }),

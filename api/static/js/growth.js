@@ -139,9 +139,18 @@ async function loadPeriod(period) {
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.setAttribute("aria-pressed", String(b.dataset.period === period));
   }
-  const data = await endpoints.growth(period);
+  const buttons = document.querySelectorAll("#period-buttons button");
+  const note = document.getElementById("period-count");
+  note.textContent = t("loading");
+  buttons.forEach((b) => (b.disabled = true));
+  let data;
+  try {
+    data = await endpoints.growth(period);
+  } finally {
+    buttons.forEach((b) => (b.disabled = false));
+  }
   const periods = normaliseGrowth(data);
-  document.getElementById("period-count").textContent =
+  note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
   document.getElementById("charts").dataset.period = period;

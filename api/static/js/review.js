@@ -23,10 +23,12 @@ async function decide(item, status, card) {
   try {
     if (item.type === "interest") await endpoints.decideInterest(item.id, status, note);
     else await endpoints.decideSuggestion(item.id, status, note);
-    const done = t(`decided_${status === "declined" ? "rejected" : status}`);
+    const done = t(`decided_${status}`);
     card.classList.add("decided");
     card.dataset.decided = status;
-    card.replaceChildren(el("p", { class: "muted" }, `${done} ${item.org_name || ""} ${item.candidate_name ? `↔ ${item.candidate_name}` : ""}`));
+    const summary = `${done} ${item.org_name || ""}${item.candidate_name ? ` ⇄ ${item.candidate_name}` : ""}`;
+    card.replaceChildren(el("p", { class: "muted" }, summary));
+    if (item.type === "suggestion" && status === "accepted") card.append(draftButton(item, card));
     toast(done);
     updateCount(-1);
     loadResponseTimes();
@@ -34,6 +36,23 @@ async function decide(item, status, card) {
     for (const b of card.querySelectorAll("button")) b.disabled = false;
     showAlert(explainError(err));
   }
+}
+
+/** An accepted suggestion can become a planned collaboration in one click. */
+function draftButton(item, card) {
+  const button = el("button", { type: "button", class: "btn", "data-action": "draft" }, t("draft_collaboration"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const collab = await endpoints.draftCollaboration(item.id);
+      button.replaceWith(el("p", { class: "draft-created" }, t("draft_created", { title: collab.title })));
+      card.dataset.collaboration = collab.id;
+    } catch (err) {
+      button.disabled = false;
+      showAlert(explainError(err));
+    }
+  });
+  return button;
 }
 
 let remaining = 0;
@@ -74,7 +93,7 @@ function card(item) {
       el("label", {}, t("note_label"), el("textarea", { rows: 2, name: "note" })),
       el("div", { class: "buttons" },
         el("button", { type: "button", class: "btn btn-accept", "data-action": "accept", onclick: () => decide(item, "accepted", node) }, t("accept")),
-        el("button", { type: "button", class: "btn btn-reject", "data-action": "reject", onclick: () => decide(item, isInterest ? "declined" : "rejected", node) }, t("reject")),
+        el("button", { type: "button", class: "btn btn-reject", "data-action": "reject", onclick: () => decide(item, isInterest ? "declined" : "rejected", node) }, t(isInterest ? "decline" : "reject")),
         isInterest ? null
           : el("button", { type: "button", class: "btn btn-defer", "data-action": "defer", onclick: () => decide(item, "deferred", node) }, t("defer")))),
   );
