@@ -118,6 +118,17 @@ def import_paths(
             if p.is_dir()
             else [p]
         )
+        if not members:
+            early.append(
+                RowError(
+                    str(p),
+                    None,
+                    None,
+                    None,
+                    "フォルダに読み込めるファイル（CSV・TSV・XLSX・JSON・JSONL）がありません",
+                    "the folder has no files to import (CSV, TSV, XLSX, JSON, JSON Lines)",
+                )
+            )
         for q in members:
             try:
                 files.append((str(q), q.read_bytes()))
@@ -267,6 +278,7 @@ class _Import:
         }
         self._store_orgs: list[Organization] | None = None
         self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._recognised: set[str] = set()  # files with at least one table of a known kind
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -284,6 +296,10 @@ class _Import:
                 self.report.errors += t.errors
                 self.report.notices += t.notices
                 self.report.read += len(t.rows) + len({e.row for e in t.errors if e.row})
+            if not any(t.headers for t in found):
+                self.report.notices.append(
+                    Notice(name, None, "空のファイルです", "the file is empty")
+                )
             tables += found
         sources = self._sources(tables)
         self._convert(sources)
@@ -300,6 +316,8 @@ class _Import:
             if not t.headers:
                 continue
             fmt = formats.detect(t, tables)
+            if fmt:
+                self._recognised.add(t.file)
             converted: formats.Converted | None = None
             if fmt == formats.NPO_PORTAL:
                 converted = formats.convert_npo_portal(t, known, self.include_personal)
@@ -313,7 +331,23 @@ class _Import:
                 self.report.errors += converted.errors
                 self.report.notices += converted.notices
                 continue
-            sources += self._plain(t)
+            sources += self._plain(t, sum(1 for u in tables if u.file == t.file and u.headers))
+        workbooks = {t.file for t in tables if t.sheet and not t.structured and t.rows}
+        for file in sorted(workbooks - self._recognised):
+            if any(e.file.startswith(file) for e in self.report.errors):
+                continue
+            self.report.errors.append(
+                RowError(
+                    file,
+                    None,
+                    None,
+                    None,
+                    "どのシートも何の一覧か分かりません。シート名を「団体」「ニーズ」「提供」"
+                    "「協働事業」「評価」などにするか、--kind で指定してください",
+                    "no sheet could be recognised; name the sheets organizations, needs, offers, "
+                    "collaborations, evaluations (or 団体, ニーズ ...) or pass --kind",
+                )
+            )
         if hsds:
             converted = formats.convert_hsds(hsds, known)
             sources += converted.rows
@@ -324,15 +358,28 @@ class _Import:
         sources.sort(key=lambda s: (order.index(s.kind), s.create_only))
         return sources
 
-    def _plain(self, t: Table) -> list[SourceRow]:
+    def _plain(self, t: Table, sheets_in_file: int = 1) -> list[SourceRow]:
+        workbook_sheet = t.sheet is not None and not t.structured
+        # a workbook's file name tells the kind only when it has one sheet with data
+        by_file = not workbook_sheet or sheets_in_file == 1
         kind = (
             self.kind
             or (kind_from_name(t.sheet) if t.sheet else None)
-            or kind_from_name(Path(t.file).stem)
+            or (kind_from_name(Path(t.file).stem) if by_file else None)
             or kind_from_headers(t.headers)
         )
         if kind is None:
-            if t.sheet and not t.rows:
+            if workbook_sheet:
+                self.report.notices.append(
+                    Notice(
+                        t.label,
+                        None,
+                        f"シート「{t.sheet}」は何の一覧か分からないため読み飛ばしました"
+                        "（シート名を「団体」「ニーズ」などにすると読み込みます）",
+                        f"sheet {t.sheet!r} skipped: cannot tell what it lists (name it "
+                        "organizations, needs, 団体 ... to import it)",
+                    )
+                )
                 return []
             labels = "、".join(f"{ja}（{en}）" for ja, en in KIND_LABELS.values())
             self.report.errors.append(
@@ -349,6 +396,7 @@ class _Import:
                 )
             )
             return []
+        self._recognised.add(t.file)
         cmap = ColumnMap(kind, t.headers, self.mapping)
         for header, ja, en in cmap.problems:
             self.report.errors.append(RowError(t.label, 1, header, None, ja, en))

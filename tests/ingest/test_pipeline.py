@@ -344,3 +344,35 @@ def test_unreadable_and_unknown_files_are_clear_errors(store: GraphStore) -> Non
     report = import_bytes(store, "old.xls", b"\xd0\xcf\x11\xe0")
     assert ".xls" in report.errors[0].reason_en
     assert store.count("Organization") == 0
+
+
+def test_workbook_notes_sheets_are_skipped_with_a_notice(store: GraphStore, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["団体名", "種別"])
+    ws.append(["つなぐ", "事業者"])
+    notes = wb.create_sheet("記入方法")
+    notes.append(["種別は 自治会・NPO・事業者 のいずれか"])
+    notes.append(["日付は 令和6年4月1日 のように"])
+    path = tmp_path / "団体名簿.xlsx"
+    wb.save(path)
+    report = import_paths(store, [path], progress=False)
+    assert report.ok, report.errors
+    assert report.created == 1  # Sheet1 recognised by its headers
+    assert any("記入方法" in n.message_ja for n in report.notices)
+    # a workbook where no sheet says what it holds is an error, not a silent no-op
+    wb2 = openpyxl.Workbook()
+    wb2.active.append(["列A", "列B"])
+    wb2.active.append(["1", "2"])
+    other = tmp_path / "Book1.xlsx"
+    wb2.save(other)
+    report = import_paths(store, [other], progress=False)
+    assert report.errors and "no sheet could be recognised" in report.errors[0].reason_en
+
+
+def test_empty_file_and_missing_path(store: GraphStore, tmp_path: Path) -> None:
+    report = import_bytes(store, "organizations.csv", b"")
+    assert report.ok and report.read == 0 and report.notices[0].message_en == "the file is empty"
+    report = import_paths(store, [tmp_path / "nope.csv"], progress=False)
+    assert report.errors and "cannot open" in report.errors[0].reason_en
