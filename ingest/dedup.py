@@ -72,23 +72,23 @@ def find_duplicates(
         if k:
             by_key[k].append(i)
     for members in by_key.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
+        for pos, i in enumerate(members):
+            for j in members[pos + 1 :]:
                 add(i, j, 1.0, area_key(orgs[i].area) == area_key(orgs[j].area))
 
     grams = [frozenset(k[p : p + 2] for p in range(len(k) - 1)) for k in keys]
     nums = [frozenset(numerals(k)) for k in keys]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(grams):
-        for x in g:
-            postings[x].append(i)
+        for gram in g:
+            postings[gram].append(i)
     for i, k in enumerate(keys):
         if not orgs[i].new or len(k) < 4:
             continue
         shared: Counter[int] = Counter()
         rare = 0
-        for x in grams[i]:
-            posting = postings[x]
+        for gram in grams[i]:
+            posting = postings[gram]
             if len(posting) <= MAX_POSTING:
                 shared.update(posting)
                 rare += 1

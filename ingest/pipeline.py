@@ -978,13 +978,7 @@ class _Import:
         if not new:
             return
         refs = [
-            OrgRef(
-                e.record.id,
-                e.record.name,
-                e.record.area,  # type: ignore[attr-defined]
-                e.row.where,
-                True,
-            )
+            OrgRef(e.record.id, e.record.name, e.record.area, e.row.where, True)  # type: ignore[attr-defined]
             for e in new
         ]
         in_batch = {e.record.id for e in new}
