@@ -139,7 +139,9 @@ def test_export_download(open_page: Callable[..., Any], live_app: LiveApp) -> No
     assert b"<gexf" in Path(download.path()).read_bytes()[:500]
 
 
-def test_review_queue_accept_is_recorded(open_page: Callable[..., Any], live_app: LiveApp) -> None:
+def test_review_queue_accept_is_recorded(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
     page = open_page("coordinator")
     page.goto(f"{live_app.url}/review")
     page.wait_for_selector("#queue[data-ready]")
@@ -147,6 +149,7 @@ def test_review_queue_accept_is_recorded(open_page: Callable[..., Any], live_app
     suggestion_id = card.get_attribute("data-id")
     assert suggestion_id
     card.locator("textarea").fill("地域の防犯で相性が良いため / good fit for local safety")
+    page.screenshot(path=str(artifacts / "review-queue.png"))
     card.locator('button[data-action="accept"]').click()
     page.wait_for_selector(f'article[data-id="{suggestion_id}"][data-decided="accepted"]')
 
@@ -204,7 +207,9 @@ def test_review_decline_interest(open_page: Callable[..., Any], live_app: LiveAp
     assert stored.note == "今回は日程が合わないため"
 
 
-def test_language_switch_is_kept(open_page: Callable[..., Any], live_app: LiveApp) -> None:
+def test_language_switch_is_kept(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
     page = open_page("staff")
     page.goto(f"{live_app.url}/network")
     assert page.locator("html").get_attribute("lang") == "ja"
@@ -215,6 +220,7 @@ def test_language_switch_is_kept(open_page: Callable[..., Any], live_app: LiveAp
     assert "Network map" in page.locator("nav.mainnav").inner_text()
     assert page.locator("h1").inner_text() == "Collaboration network map"
     assert page.locator("#play").inner_text().endswith("Play")
+    page.screenshot(path=str(artifacts / "network-map-en.png"))
     # The choice is kept (cookie) on the next page, where the charts are labelled in English.
     page.goto(f"{live_app.url}/growth")
     page.wait_for_selector("#charts[data-ready]")
@@ -225,7 +231,9 @@ def test_language_switch_is_kept(open_page: Callable[..., Any], live_app: LiveAp
     assert page.locator("h1").inner_text() == "ネットワークの成長"
 
 
-def test_opportunity_search_and_interest(open_page: Callable[..., Any], live_app: LiveApp) -> None:
+def test_opportunity_search_and_interest(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
     page = open_page("business")
     page.goto(f"{live_app.url}/opportunities")
     page.wait_for_selector("#results[data-ready]")
@@ -239,7 +247,8 @@ def test_opportunity_search_and_interest(open_page: Callable[..., Any], live_app
         if isinstance(i, Interest)
     }
     ids = page.locator("article.result").evaluate_all("els => els.map(e => e.dataset.id)")
-    need_id = next(i for i in ids if i not in already)
+    own = {n.id for n in live_app.store.iter_all("Need", {"org_id": live_app.business_org})}
+    need_id = next(i for i in ids if i not in already and i not in own)
     first = page.locator(f'article.result[data-id="{need_id}"]')
     first.locator("input").fill("社員ボランティアで参加できます")
     first.locator('button[data-action="interest"]').click()
@@ -250,6 +259,7 @@ def test_opportunity_search_and_interest(open_page: Callable[..., Any], live_app
         if isinstance(i, Interest) and i.org_id == live_app.business_org
     ]
     assert [i.message for i in interests] == ["社員ボランティアで参加できます"]
+    page.screenshot(path=str(artifacts / "opportunities.png"))
 
 
 def test_organization_profile(open_page: Callable[..., Any], live_app: LiveApp) -> None:
