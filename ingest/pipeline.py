@@ -27,10 +27,12 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 
 from graph.model import (
     Area,
@@ -816,7 +818,7 @@ class _Import:
             else (cache[rid] if rid in cache else self.existing(kind, [rid]).get(rid))
         )
         data: dict[str, Any] = old.model_dump(exclude={"created_at", "updated_at"}) if old else {}
-        fields = rtype.model_fields
+        fields = _model_fields(rtype)
         if base is None:
             for fld, value in r.values.items():
                 if fld.startswith("_") or fld in ("org_name", "updated_at") or fld not in fields:
@@ -1039,6 +1041,11 @@ class _Import:
         self.report.created = len(result.created)
         self.report.updated = len(result.updated)
         self.report.unchanged = len(result.unchanged)
+
+
+@cache
+def _model_fields(rtype: type[Record]) -> dict[str, FieldInfo]:
+    return dict(rtype.model_fields)  # the class property is slow when read per row
 
 
 def _replace_or_add(items: list[Any], new: Any) -> list[Any]:
