@@ -88,6 +88,14 @@ def test_network_map_time_slider_and_play(
     assert "コーディネーター" in page.locator("#node-suggestions").inner_text()
     page.screenshot(path=str(artifacts / "network-map.png"), full_page=True)
 
+    # Staff can find an organization by name instead of hunting for its dot.
+    quiet = min(graph["nodes"], key=lambda n: (n["degree"], n["id"]))
+    page.fill("#find-org-input", quiet["name"])
+    page.press("#find-org-input", "Enter")
+    page.wait_for_function(
+        "name => document.querySelector('#node-name')?.textContent === name", arg=quiet["name"]
+    )
+
 
 def test_network_node_shows_suggestions_to_coordinators(
     open_page: Callable[..., Any], live_app: LiveApp

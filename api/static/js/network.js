@@ -3,6 +3,7 @@
 // the growth month by month.
 import {
   api, bracket, el, explainError, formatDate, label, lang, sectorBadge, sectorColours, startPage, t,
+  toast,
 } from "./common.js";
 import { endpoints, normaliseNetwork } from "./endpoints.js";
 
@@ -361,6 +362,26 @@ async function start(signedIn) {
     showStep(Number(slider.value));
   });
   showStep(steps.length - 1);
+  document.getElementById("org-names").replaceChildren(
+    ...net.nodes.map((n) => el("option", { value: n.name })));
+  const find = document.getElementById("find-org-input");
+  const findOrg = (event) => {
+    event?.preventDefault();
+    const name = find.value.trim();
+    if (!name) return;
+    const hit = net.nodes.find((n) => n.name === name) || net.nodes.find((n) => n.name.includes(name));
+    if (!hit) {
+      toast(t("find_org_none"));
+      return;
+    }
+    if (!hit.visible) {
+      // Not there yet at the chosen month: jump to the end, where every organization is.
+      slider.value = String(steps.length - 1);
+    }
+    select(hit.id);
+  };
+  document.getElementById("find-org").addEventListener("submit", findOrg);
+  find.addEventListener("change", findOrg);
   const wanted = new URLSearchParams(location.search).get("org");
   if (wanted) select(wanted);
   svg.dataset.ready = "true";
