@@ -30,6 +30,8 @@ RESTARTS = 6
 MAX_PASSES = 50
 #: tabu steps per organization when repairing repeats and unmixed tables
 REPAIR_STEPS_PER_ORG = 100
+#: tabu steps without progress after which an unavoidable sector imbalance is accepted
+REPAIR_STALL_STEPS = 200
 #: conflicted seats examined per tabu step
 REPAIR_SAMPLE = 8
 
@@ -187,12 +189,16 @@ class _Search:
         ca, cb = self.sec_count[r][ta], self.sec_count[r][tb]
         capa, capb = self.caps[ta], self.caps[tb]
         before = (
-            max(0, ca[sa] - capa) + max(0, ca[sb] - capa)
-            + max(0, cb[sa] - capb) + max(0, cb[sb] - capb)
+            max(0, ca[sa] - capa)
+            + max(0, ca[sb] - capa)
+            + max(0, cb[sa] - capb)
+            + max(0, cb[sb] - capb)
         )
         after = (
-            max(0, ca[sa] - 1 - capa) + max(0, ca[sb] + 1 - capa)
-            + max(0, cb[sa] + 1 - capb) + max(0, cb[sb] - 1 - capb)
+            max(0, ca[sa] - 1 - capa)
+            + max(0, ca[sb] + 1 - capa)
+            + max(0, cb[sa] + 1 - capb)
+            + max(0, cb[sb] - 1 - capb)
         )
         return after - before
 
@@ -211,6 +217,13 @@ class _Search:
         reps, sec, score = self.swap_parts(r, a, b)
         return score - self.p_rep * reps - self.p_sec * sec
 
+    def min_excess(self) -> int:
+        """A lower bound on unmixed seats: per round, a sector with more members than the sum of
+        the tables' caps must overflow by the difference."""
+        counts = Counter(self.sector)
+        room = sum(self.caps)
+        return self.rounds * sum(max(0, c - room) for c in counts.values())
+
     def repair(self, rng: random.Random, max_steps: int) -> None:
         """Tabu search on the rules alone (repeats, then unmixed seats), the score breaking ties.
 
@@ -223,9 +236,14 @@ class _Search:
         big = self.n * self.rounds + 1
         viol = self.repeats() * big + self.excess()
         best_viol, best_state = viol, self._snapshot()
+        target, last_gain = self.min_excess(), 0
+        stall = max(REPAIR_STALL_STEPS, 10 * self.n)
         for step in range(max_steps):
-            if best_viol == 0:
+            if best_viol <= target:
                 break
+            if best_viol < big and step - last_gain > stall:
+                break  # no repeats left and the mixing has stopped improving
+
             conflicted = self._conflicted()
             if not conflicted:
                 break
@@ -252,7 +270,7 @@ class _Search:
             viol += int(dv)
             tabu[(r, a)] = tabu[(r, b)] = step + tenure + rng.randrange(3)
             if viol < best_viol:
-                best_viol, best_state = viol, self._snapshot()
+                best_viol, best_state, last_gain = viol, self._snapshot(), step
         self._restore(best_state)
 
     def _conflicted(self) -> list[tuple[int, int]]:
@@ -332,9 +350,7 @@ class _Search:
     # -- results -----------------------------------------------------------------------------
 
     def repeats(self) -> int:
-        return sum(
-            max(0, self.met[a][b] - 1) for a in range(self.n) for b in range(a + 1, self.n)
-        )
+        return sum(max(0, self.met[a][b] - 1) for a in range(self.n) for b in range(a + 1, self.n))
 
     def excess(self) -> int:
         return sum(
@@ -404,7 +420,7 @@ def seat(
         search.improve()
         if best is None or search.key() < best.key():
             best = search
-        if best.repeats() == 0 and best.excess() == 0 and restart >= 2:
+        if best.repeats() == 0 and best.excess() <= best.min_excess() and restart >= 2:
             break
     assert best is not None
     if best.repeats():
