@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -113,12 +114,26 @@ def serve(
         typer.echo("デモの街を読み込みます / loading the demo city …")
         load(store, seed)
     app = create_app(settings, store)
+    # Load the model and encode new texts while the server starts, not on the first request.
+    threading.Thread(target=_warm_up, args=(app,), daemon=True, name="warm-up").start()
     h, p = host or settings.host, port or settings.port
     typer.echo(f"http://{h}:{p}/  (API docs: http://{h}:{p}/docs)")
     try:
         uvicorn.run(app, host=h, port=p)
     finally:
         store.close()
+
+
+def _warm_up(app: object) -> None:
+    import logging
+
+    from api.deps import ensure_matcher
+
+    try:
+        status = ensure_matcher(app).status  # type: ignore[arg-type]
+        logging.getLogger("tsunagu").warning("matcher ready / マッチング準備完了: %s", status)
+    except Exception as exc:  # the first request will try again and report the error
+        logging.getLogger("tsunagu").warning("matcher warm-up failed: %s", exc)
 
 
 def register(app: typer.Typer) -> None:

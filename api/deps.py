@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import find_user
@@ -52,15 +52,16 @@ def embeddings_changed(request: Request) -> None:
     request.app.state.embeddings_stale = True
 
 
-def get_matcher(request: Request) -> Matcher:
+def ensure_matcher(app: FastAPI) -> Matcher:
     """The app's matcher, created on first use (loading the model is slow) and then shared.
 
     The matcher itself copes with a missing model (it ranks without the semantic feature), so
     this never fails for that reason; it answers 503 only if the matching package is absent.
-    Before answering after a change to the records, it encodes the texts that are new (the
-    encoder's cache makes unchanged texts cheap).
+    After a change to the records it first encodes the texts that are new (the encoder's cache
+    makes unchanged texts cheap).  ``tsunagu serve`` calls this once in the background at
+    start-up so the first user does not wait for the model.
     """
-    state = request.app.state
+    state = app.state
     if state.matcher is None or state.embeddings_stale:
         with _matcher_lock:
             if state.matcher is None:
@@ -83,6 +84,23 @@ def get_matcher(request: Request) -> Matcher:
                     raise
     matcher: Matcher = state.matcher
     return matcher
+
+
+def matcher_status(app: FastAPI) -> dict[str, Any]:
+    """The matcher's status without waiting for it or loading anything."""
+    if app.state.matcher is None:
+        return {"loaded": False}
+    if not _matcher_lock.acquire(blocking=False):
+        return {"loaded": False, "loading": True}
+    try:
+        return {"loaded": True, **app.state.matcher.status}
+    finally:
+        _matcher_lock.release()
+
+
+def get_matcher(request: Request) -> Matcher:
+    """The app's shared matcher (see :func:`ensure_matcher`)."""
+    return ensure_matcher(request.app)
 
 
 def current_user(

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import CurrentUser, Store
+from api.deps import CurrentUser, Store, matcher_status
 from api.schemas import UserOut
 
 router = APIRouter(tags=["system"])
@@ -15,7 +15,7 @@ router = APIRouter(tags=["system"])
 @router.get("/health")
 def health(request: Request, store: Store) -> dict[str, Any]:
     """The store backend and the matcher's state (not loaded until first used). No token."""
-    matcher = request.app.state.matcher
+    matcher_state = matcher_status(request.app)
     try:
         store.count("Organization")
         store_ok = True
@@ -25,7 +25,7 @@ def health(request: Request, store: Store) -> dict[str, Any]:
         "status": "ok" if store_ok else "degraded",
         "backend": store.backend,
         "store_ok": store_ok,
-        "matcher": matcher.status if matcher is not None else {"loaded": False},
+        "matcher": matcher_state,
     }
 
 

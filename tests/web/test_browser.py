@@ -128,6 +128,10 @@ def test_growth_charts_and_indicators(
     organizations = next(r for r in table["rows"] if r["key"] == "organizations")
     cells = page.locator('#indicator-table tr[data-key="organizations"] td').all_inner_texts()
     assert [int(c.replace(",", "")) for c in cells] == organizations["values"]
+    bridges = growth["series"][-1]["figures"]["top_bridges"]
+    assert bridges, "the demo city has organizations that bridge groups"
+    shown = page.locator("#bridges li a").all_inner_texts()
+    assert shown == [b["name"] for b in bridges]
     page.screenshot(path=str(artifacts / "growth-charts.png"), full_page=True)
 
     page.click('#period-buttons button[data-period="quarter"]')

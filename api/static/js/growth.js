@@ -106,6 +106,30 @@ function draw(periods) {
   });
 }
 
+/** The latest period's structure: components, communities, paths, and who bridges. */
+function drawStructure(periods) {
+  const last = periods[periods.length - 1];
+  if (!last) return;
+  const f = last.figures;
+  document.getElementById("structure-title").textContent = t("structure_title", { period: last.label });
+  const rows = [
+    ["fig_components", formatNumber(f.components)],
+    ["fig_communities", formatNumber(f.communities)],
+    ["fig_modularity", formatNumber(f.modularity, 3)],
+    ["fig_average_degree", formatNumber(f.average_degree, 2)],
+    ["fig_average_path_length", formatNumber(f.average_path_length, 2)],
+    ["fig_diameter", formatNumber(f.diameter)],
+    ["fig_isolated", formatNumber(f.isolated_organizations)],
+  ];
+  document.getElementById("structure-figures").replaceChildren(
+    ...rows.flatMap(([key, value]) => [el("dt", {}, t(key)), el("dd", {}, value)]));
+  document.getElementById("bridges").replaceChildren(...(f.top_bridges || []).map((b) =>
+    el("li", {},
+      el("a", { href: `/organizations/${encodeURIComponent(b.id)}` }, b.name || b.id), " ",
+      el("span", { class: "badge", style: `--badge:${sectorColours[b.sector] || "#999"}` }, label("sector", b.sector)),
+      el("span", { class: "muted small" }, ` ${formatNumber(b.betweenness, 3)}`))));
+}
+
 function formatIndicator(value, unit) {
   if (value === null || value === undefined) return "–";
   if (typeof value !== "number") return String(value);
@@ -153,6 +177,7 @@ async function loadPeriod(period) {
   note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
+  drawStructure(periods);
   document.getElementById("charts").dataset.period = period;
   document.getElementById("charts").dataset.ready = "true";
   return data;
