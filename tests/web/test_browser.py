@@ -134,6 +134,17 @@ def test_growth_charts_and_indicators(
     assert shown == [b["name"] for b in bridges]
     page.screenshot(path=str(artifacts / "growth-charts.png"), full_page=True)
 
+    # The subnetwork of one sector: only ties among NPOs count.
+    by_sector = api_get(live_app, "staff", "network/growth?period=fiscal&by=sector")
+    npo = [p for p in by_sector["series"] if p["scope"] == "sector:npo"]
+    page.select_option("#scope", "sector:npo")
+    page.wait_for_selector('#charts[data-scope="sector:npo"]')
+    ties = page.evaluate("Chart.getChart('chart-new-ties').data.datasets[0].data")
+    assert ties == [p["figures"]["new_ties"] for p in npo]
+    assert ties != new_ties
+    page.select_option("#scope", "all")
+    page.wait_for_selector('#charts[data-scope="all"]')
+
     page.click('#period-buttons button[data-period="quarter"]')
     page.wait_for_selector('#charts[data-period="quarter"]')
     quarters = page.evaluate("Chart.getChart('chart-orgs').data.labels.length")

@@ -4,7 +4,7 @@ import { api, lang, localised } from "./common.js";
 
 export const endpoints = {
   network: "network/graph",
-  growth: (period) => api("network/growth", { query: { period } }),
+  growth: (period, by) => api("network/growth", { query: { period, by } }),
   indicators: (period = "fiscal") => api("network/indicators", { query: { period } }),
   exportPath: (format) => `network/export/${format}`,
 
@@ -65,11 +65,12 @@ export function normaliseSuggestion(s) {
   };
 }
 
-/** Growth figures as `[{key, label, start, end, figures}]`, oldest period first. */
-export function normaliseGrowth(data) {
+/** Growth figures of one scope ("all", "sector:npo", "area:…", "field:07") as
+ * `[{key, label, start, end, figures}]`, oldest period first. */
+export function normaliseGrowth(data, scope = "all") {
   const list = Array.isArray(data) ? data : data.series || data.periods || [];
   return list
-    .filter((p) => !p.scope || p.scope === "all")
+    .filter((p) => !p.scope || p.scope === scope)
     .map((p) => ({
       ...p,
       key: p.key || p.period,

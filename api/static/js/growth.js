@@ -1,6 +1,7 @@
 // Growth charts per fiscal year, quarter or month, the plan-indicator table and the exports.
 import {
-  bracket, download, el, explainError, formatNumber, label, lang, sectorColours, showAlert, startPage, t,
+  bracket, download, el, explainError, formatNumber, label, labels, lang, sectorColours, showAlert,
+  startPage, t,
   toast,
 } from "./common.js";
 import { endpoints, normaliseGrowth } from "./endpoints.js";
@@ -159,6 +160,26 @@ function drawIndicators(table) {
   );
 }
 
+let currentPeriod = "fiscal";
+
+/** The scope chosen in the select: "all" or "sector:npo", "area:中央", "field:07". */
+function currentScope() {
+  return document.getElementById("scope").value || "all";
+}
+
+async function fillScopes() {
+  const add = (group, values, labelOf) => document.getElementById(group).replaceChildren(
+    ...values.map((v) => el("option", { value: `${group.slice(6)}:${v}` }, labelOf(v))));
+  add("scope-sector", Object.keys(labels.sector), (v) => label("sector", v));
+  add("scope-field", Object.keys(labels.field), (v) => `${v} ${label("field", v)}`);
+  try {
+    const orgs = await endpoints.organizations();
+    add("scope-area", [...new Set(orgs.map((o) => o.area).filter(Boolean))].sort(), (v) => v);
+  } catch (err) {
+    document.getElementById("scope-area").remove(); // districts are optional here
+  }
+}
+
 async function loadPeriod(period) {
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.setAttribute("aria-pressed", String(b.dataset.period === period));
@@ -169,16 +190,19 @@ async function loadPeriod(period) {
   buttons.forEach((b) => (b.disabled = true));
   let data;
   try {
-    data = await endpoints.growth(period);
+    const scope = currentScope();
+    data = await endpoints.growth(period, scope === "all" ? undefined : scope.split(":")[0]);
   } finally {
     buttons.forEach((b) => (b.disabled = false));
   }
-  const periods = normaliseGrowth(data);
+  currentPeriod = period;
+  const periods = normaliseGrowth(data, currentScope());
   note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
   drawStructure(periods);
   document.getElementById("charts").dataset.period = period;
+  document.getElementById("charts").dataset.scope = currentScope();
   document.getElementById("charts").dataset.ready = "true";
   return data;
 }
@@ -188,6 +212,9 @@ async function start() {
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
   }
+  await fillScopes();
+  document.getElementById("scope").addEventListener("change", () =>
+    loadPeriod(currentPeriod).catch((err) => showAlert(explainError(err))));
   for (const b of document.querySelectorAll("#exports button")) {
     b.addEventListener("click", async () => {
       try {
