@@ -53,6 +53,22 @@ def test_tables_mix_sectors_when_possible() -> None:
             assert top <= math.ceil(len(t) / 2)
 
 
+def test_room_dominated_by_one_sector_is_as_mixed_as_it_can_be() -> None:
+    # 14 of 20 are associations; 5 tables of 4 allow at most 2 per table = 10 seats a round,
+    # so at least 4 association seats per round must overflow: 12 over three rounds.
+    ids = [f"o{i:02d}" for i in range(20)]
+    sectors = {o: "association" if i < 14 else "business" for i, o in enumerate(ids)}
+    plan = seat(ids, 3, 4, _scorer(_score_table(6, ids)), sectors, seed=0)
+    overflow = sum(
+        max(0, c - math.ceil(len(t) / 2))
+        for tables in plan.rounds
+        for t in tables
+        for c in Counter(sectors[o] for o in t).values()
+    )
+    assert overflow == 12
+    assert len(set(plan.pairs())) == len(plan.pairs())
+
+
 def test_unmixable_room_is_reported_not_refused() -> None:
     ids = [f"b{i}" for i in range(6)]
     plan = seat(ids, 1, 3, lambda a, b: 1.0, {o: "business" for o in ids})
