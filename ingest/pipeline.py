@@ -887,6 +887,18 @@ class _Import:
         if prior is not None:
             if prior.record.content_hash() == rec.content_hash() and not parts and not evals:
                 return  # the same row twice: harmless
+            if kind == "Organization" and not r.values.get("id") and rid.startswith("org-"):
+                r.error(
+                    "name",
+                    r.values.get("name"),
+                    f"{prior.row.where} と同じ団体（正規化した名称と地区が同じ）ですが"
+                    "内容が異なります。"
+                    "同じ団体なら 1 行にまとめ、別の団体なら ID 列で区別してください",
+                    f"the same organization (same normalised name and area) as {prior.row.where} "
+                    "with different content; merge the rows, or give each an id if they are "
+                    "different organizations",
+                )
+                return
             r.error(
                 "id",
                 rid,

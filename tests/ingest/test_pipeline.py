@@ -376,3 +376,16 @@ def test_empty_file_and_missing_path(store: GraphStore, tmp_path: Path) -> None:
     assert report.ok and report.read == 0 and report.notices[0].message_en == "the file is empty"
     report = import_paths(store, [tmp_path / "nope.csv"], progress=False)
     assert report.errors and "cannot open" in report.errors[0].reason_en
+
+
+def test_same_name_and_area_without_ids_is_not_silently_merged(store: GraphStore) -> None:
+    data = "団体名,種別,地区,内容\n株式会社つなぐ,事業者,中込,IT支援\n㈱つなぐ,事業者,中込,印刷\n"
+    report = import_bytes(store, "organizations.csv", data.encode())
+    (err,) = report.errors
+    assert err.row == 3 and err.column == "団体名" and "row 2" in err.reason_en
+    assert "same normalised name and area" in err.reason_en
+    assert store.count("Organization") == 0
+    # written the same way twice it is simply one organization
+    same = "団体名,種別,地区\n株式会社つなぐ,事業者,中込\n株式会社つなぐ,事業者,中込\n"
+    report = import_bytes(store, "organizations.csv", same.encode())
+    assert report.ok and report.created == 1
