@@ -155,7 +155,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train")
     def train(
-        kind: Annotated[str, typer.Option(help="hgb (gradient boosting) or logistic")] = "hgb",
+        kind: Annotated[
+            str,
+            typer.Option(
+                help="auto (chosen by a time-ordered validation inside the training data), hgb "
+                "(gradient boosting) or logistic"
+            ),
+        ] = "auto",
         negatives: Annotated[
             int,
             typer.Option(
@@ -221,7 +227,7 @@ def register(app: typer.Typer) -> None:
                 "--json", metavar="FILE", help="also write the results as JSON / JSON に保存"
             ),
         ] = None,
-        kind: Annotated[str, typer.Option(help="hgb or logistic")] = "hgb",
+        kind: Annotated[str, typer.Option(help="auto, hgb or logistic")] = "auto",
         negatives: Annotated[int, typer.Option(min=1, max=50)] = 5,
         seed: Annotated[int, typer.Option()] = 0,
         semantic: Annotated[

@@ -100,11 +100,12 @@ def default_split_date(data: GraphData, share: float = 0.8) -> date:
     return dates[min(len(dates) - 1, int(len(dates) * share))]
 
 
-def new_partners(data: GraphData, split: date) -> dict[str, set[str]]:
-    """{organization: partners it first worked with on or after ``split``}."""
+def new_partners(data: GraphData, split: date, until: date | None = None) -> dict[str, set[str]]:
+    """{organization: partners it first worked with on or after ``split`` (and before
+    ``until`` when given)}."""
     out: dict[str, set[str]] = {}
     for pair, first in data.first_ties().items():
-        if first >= split:
+        if first >= split and (until is None or first < until):
             a, b = sorted(pair)
             out.setdefault(a, set()).add(b)
             out.setdefault(b, set()).add(a)
@@ -140,13 +141,50 @@ def _order(
     return [c for c in sorted(scores, key=lambda c: (-scores[c], tiebreak[c])) if keep(scores[c])]
 
 
+def choose_kind(
+    data: GraphData,
+    builder: PairFeatureBuilder,
+    before: date | None,
+    negatives: int = 5,
+    seed: int = 0,
+) -> tuple[str, dict[str, float]]:
+    """Pick the estimator (``hgb`` or ``logistic``) by an inner, time-ordered validation that
+    uses only partnerships formed before ``before``: train on the first 80% of them, rank the
+    new partners of the remaining 20%, keep the better MRR.  Never looks past ``before``."""
+    firsts = sorted(d for d in data.first_ties().values() if before is None or d < before)
+    if len(firsts) < 20:
+        return "logistic", {}
+    inner = firsts[int(len(firsts) * 0.8)]
+    answers = new_partners(data, inner, before)
+    ts = build_training_set(data, builder, before=inner, negatives=negatives, seed=seed)
+    if not answers or sum(ts.labels) < 3:
+        return "logistic", {}
+    rng = random.Random(seed)
+    org_ids = data.org_ids()
+    tiebreak = {o: rng.random() for o in org_ids}
+    rows: dict[str, tuple[list[str], list[dict[str, float]]]] = {}
+    for q in answers:
+        known = set(data.partners(q, inner)) | {q}
+        cs = [o for o in org_ids if o not in known]
+        rows[q] = (cs, [builder.compute(q, c, before=inner)[0] for c in cs])
+    scores: dict[str, float] = {}
+    for kind in ("hgb", "logistic"):
+        ranker = train_ranker(ts, builder.feature_names, None, kind=kind, seed=seed)
+        rankings = {}
+        for q, (cs, feats) in rows.items():
+            sc = ranker.score(feats)
+            rankings[q] = _order({c: float(v) for c, v in zip(cs, sc, strict=True)}, tiebreak)
+        scores[kind] = round(rank_metrics(kind, rankings, answers).mrr, 4)
+    return max(scores, key=lambda k: (scores[k], k == "logistic")), scores
+
+
 def evaluate(
     store: GraphStore,
     split: date | None = None,
     encoder: Encoder | None = None,
     seed: int = 0,
     negatives: int = 5,
-    kind: str = "hgb",
+    kind: str = "auto",
     progress: bool = False,
 ) -> EvaluationReport:
     """Run the evaluation described in the module docstring on everything in ``store``.
@@ -178,6 +216,9 @@ def evaluate(
     builder = PairFeatureBuilder(data, lexical, vectors)
     builder.warm_all()
 
+    validation: dict[str, float] = {}
+    if kind == "auto":
+        kind, validation = choose_kind(data, builder, split, negatives, seed)
     ts = build_training_set(
         data, builder, before=split, negatives=negatives, seed=seed, progress=progress
     )
@@ -187,6 +228,7 @@ def evaluate(
         "negatives": len(ts.labels) - sum(ts.labels),
         "sources": ts.sources,
         "kind": kind,
+        "inner_validation_mrr": validation,
     }
     try:
         ranker = train_ranker(

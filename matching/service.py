@@ -524,7 +524,7 @@ class Matcher:
     # -- training -----------------------------------------------------------------------------
 
     def train(
-        self, kind: str = "hgb", negatives: int = 5, seed: int = 0, progress: bool = True
+        self, kind: str = "auto", negatives: int = 5, seed: int = 0, progress: bool = True
     ) -> Ranker:
         """Train the ranker on everything in the store (each pair as of its own date), save it
         in ``data_dir/models`` and use it from now on.  Raises ValueError on too little data."""
@@ -534,6 +534,10 @@ class Matcher:
         data = GraphData.load_all(self.store)
         builder = self._builder(data)
         builder.warm_all()
+        if kind == "auto":
+            from matching.evaluate import choose_kind
+
+            kind, _ = choose_kind(data, builder, None, negatives, seed)
         ts = build_training_set(data, builder, negatives=negatives, seed=seed, progress=progress)
         enc = self.encoder
         ranker = train_ranker(ts, builder.feature_names, enc.name if enc else None, kind, seed)

@@ -200,3 +200,48 @@ def test_cli_train_suggest_evaluate(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "Adamic-Adar" in res.output and json.loads(out.read_text())["queries"] == 3
     res = runner.invoke(app, ["evaluate", "--split-date", "2023/06/01"])
     assert res.exit_code == 1 and "YYYY-MM-DD" in res.output
+
+
+def _random_city(n_orgs: int, n_collabs: int, seed: int) -> list:  # type: ignore[type-arg]
+    import random
+
+    from graph.model import Organization
+
+    rng = random.Random(seed)
+    sectors = ["association", "npo", "business", "school"]
+    recs: list = [  # type: ignore[type-arg]
+        Organization(
+            id=f"o{i}",
+            name=f"団体{i}",
+            sector=sectors[i % 4],
+            area=f"地区{i % 3}",
+            description=rng.choice(["清掃活動", "子ども食堂", "見守り", "防災訓練"]),
+        )
+        for i in range(n_orgs)
+    ]
+    for j in range(n_collabs):
+        a, b = rng.sample(range(n_orgs), 2)
+        recs.append(
+            Collaboration(
+                id=f"k{j}",
+                title="協働",
+                form="共催",
+                starts=date(2020, 1, 1).replace(year=2020 + j // 12, month=j % 12 + 1),
+                participants=[Participant(org_id=f"o{a}"), Participant(org_id=f"o{b}")],
+            )
+        )
+    return recs
+
+
+def test_model_choice_uses_only_the_training_period() -> None:
+    from matching.evaluate import choose_kind
+
+    recs = _random_city(24, 40, seed=3)
+    cut = date(2023, 1, 1)
+    past = [r for r in recs if not isinstance(r, Collaboration) or r.starts < cut]
+    full, part = GraphData.from_records(recs), GraphData.from_records(past)
+    kind_full, scores_full = choose_kind(full, _builder(full), cut, negatives=2)
+    kind_part, scores_part = choose_kind(part, _builder(part), cut, negatives=2)
+    assert kind_full in ("hgb", "logistic") and set(scores_full) == {"hgb", "logistic"}
+    assert (kind_full, scores_full) == (kind_part, scores_part)
+    assert choose_kind(full, _builder(full), date(2020, 6, 1)) == ("logistic", {})  # too few
