@@ -199,10 +199,4 @@ def env(store: GraphStore, tmp_path: Path) -> Iterator[Env]:
     yield from build_env(store, tmp_path)
 
 
-@pytest.fixture
-def embedded_env(embedded_store: GraphStore, tmp_path: Path) -> Iterator[Env]:
-    """The app on the embedded store only (for the long schemathesis run)."""
-    yield from build_env(embedded_store, tmp_path)
-
-
 API = "/api/v1"

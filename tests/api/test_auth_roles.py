@@ -18,6 +18,13 @@ def test_health_needs_no_token(env: Env) -> None:
     assert body["status"] == "ok"
 
 
+def test_openapi_docs_and_bearer_scheme(env: Env) -> None:
+    assert env.client.get("/docs").status_code == 200
+    spec = env.client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert all(path.startswith("/api/v1/") for path in spec["paths"])
+
+
 @pytest.mark.parametrize(
     "headers",
     [

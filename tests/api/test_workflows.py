@@ -191,6 +191,17 @@ def test_business_interest_lands_in_queue_and_is_decided(env: Env) -> None:
     assert r.status_code == 409
 
 
+def test_coordinator_records_interest_for_an_organization(env: Env) -> None:
+    r = env.post("coordinator", f"{API}/needs/need-private/interests", json={})
+    assert r.status_code == 422 and "org_id" in r.json()["detail"]
+    r = env.post("coordinator", f"{API}/needs/need-private/interests", json={"org_id": "biz-it"})
+    assert r.status_code == 201 and r.json()["org_id"] == "biz-it"
+    r = env.post("coordinator", f"{API}/needs/need-map/interests", json={"org_id": "ghost"})
+    assert r.status_code == 404
+    listed = env.get("coordinator", f"{API}/interests", params={"need_id": "need-private"})
+    assert listed.json()["total"] == 1
+
+
 def test_matching_event_seating(env: Env) -> None:
     extra = [
         Organization(
