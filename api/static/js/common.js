@@ -305,4 +305,12 @@ export async function download(path, fallbackName) {
   return name;
 }
 
+// The language switch keeps the rest of the address (e.g. ?org=… on the map).
+(() => {
+  const link = document.getElementById("lang-switch");
+  const url = new URL(location.href);
+  url.searchParams.set("lang", link.getAttribute("hreflang"));
+  link.href = url.pathname + url.search + url.hash;
+})();
+
 if (document.body.dataset.page === "home") startPage(null);
