@@ -50,7 +50,6 @@ class Converted:
     rows: list[SourceRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
-    read: int = 0
 
 
 def _keys(table: Table) -> dict[str, str]:
@@ -100,7 +99,8 @@ def detect(table: Table, all_tables: Iterable[Table]) -> str | None:
 
 
 def hsds_table(table: Table, all_tables: Iterable[Table]) -> str | None:
-    """Which HSDS table this is (organizations, services, locations, addresses), or None."""
+    """Which HSDS table this is (organizations, services, locations, addresses), "other" for
+    another table of an HSDS export (phones, contacts, schedules ...), or None."""
     keys = set(_keys(table))
     if {"locationid", "address1"} <= keys:
         return "addresses"
@@ -114,6 +114,12 @@ def hsds_table(table: Table, all_tables: Iterable[Table]) -> str | None:
         others = [t for t in all_tables if t is not table]
         if any(hsds_table(t, ()) in ("services", "locations") for t in others):
             return "organizations"
+    if keys & {"organizationid", "serviceid", "locationid", "serviceatlocationid"} and any(
+        hsds_table(t, ()) in ("organizations", "services", "locations")
+        for t in all_tables
+        if t is not table
+    ):
+        return "other"
     return None
 
 
@@ -126,7 +132,7 @@ _PERSONAL = ("代表者氏名", "代表者名", "代表者", "理事長氏名", 
 
 def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bool) -> Converted:
     """Rows of the NPO portal's CSV as organization rows (sector npo, subtype NPO法人)."""
-    out = Converted(read=len(table.rows))
+    out = Converted()
     keys = _keys(table)
 
     def col(*names: str) -> str | None:
@@ -205,7 +211,16 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
     by_kind: dict[str, list[Table]] = {}
     for kind, t in tables:
         by_kind.setdefault(kind, []).append(t)
-        out.read += len(t.rows)
+    for t in by_kind.get("other", []):
+        out.notices.append(
+            Notice(
+                t.label,
+                None,
+                "HSDS のこの表は使いません（団体・サービス・所在地・住所の表だけを取り込みます）",
+                "this HSDS table is not used (only organizations, services, locations and "
+                "addresses are imported)",
+            )
+        )
     addresses: dict[str, list[str]] = {}
     for t in by_kind.get("addresses", []):
         k = _keys(t)
@@ -374,7 +389,7 @@ def corporate_number_of(identifier: str) -> str | None:
 def convert_giving(table: Table, known_areas: set[str], today: date | None = None) -> Converted:
     """Each grant -> a collaboration (form grant, funder and recipient) plus the two
     organizations as create-only rows."""
-    out = Converted(read=len(table.rows))
+    out = Converted()
     today = today or date.today()
     seen_orgs: set[str] = set()
     for n, raw in table.rows:

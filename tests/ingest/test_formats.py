@@ -118,15 +118,18 @@ HSDS_LOCATIONS = (
 
 
 def test_hsds_organizations_services_locations(store: GraphStore) -> None:
+    phones = "id,organization_id,service_id,number\np1,h1,,0267-00-0000\n"
     report = import_files(
         store,
         [
             ("hsds/organizations.csv", HSDS_ORGS.encode()),
             ("hsds/services.csv", HSDS_SERVICES.encode()),
             ("hsds/locations.csv", HSDS_LOCATIONS.encode()),
+            ("hsds/phones.csv", phones.encode()),
         ],
     )
     assert report.ok, report.errors
+    assert any(n.file == "hsds/phones.csv" and "not used" in n.message_en for n in report.notices)
     h1, h2 = store.get("Organization", "h1"), store.get("Organization", "h2")
     assert isinstance(h1, Organization) and isinstance(h2, Organization)
     assert (h1.sector.value, h1.area, h1.contact_email) == ("npo", "北山", "info@midori.example")
