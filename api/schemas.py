@@ -78,15 +78,15 @@ def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
         if name in _NOT_INPUT or name in exclude:
             continue
         info = copy.copy(info)
-        annotation = info.annotation
+        annotation: Any = info.annotation
         if name == "id":
             info.default = None
-            annotation = annotation | None  # type: ignore[operator]
+            annotation = annotation | None
         fields[name] = (annotation, info)
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(  # type: ignore[no-any-return]
         f"{rtype.kind}Create",
         __config__=ConfigDict(extra="forbid"),
-        __validators__=_TEXT_CHECK,
+        __validators__=_TEXT_CHECK,  # type: ignore[arg-type]
         **fields,
     )
 
@@ -101,10 +101,10 @@ def update_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
         info.default = None
         info.default_factory = None
         fields[name] = (info.annotation | None, info)  # type: ignore[operator]
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(  # type: ignore[no-any-return]
         f"{rtype.kind}Update",
         __config__=ConfigDict(extra="forbid"),
-        __validators__=_TEXT_CHECK,
+        __validators__=_TEXT_CHECK,  # type: ignore[arg-type]
         **fields,
     )
 

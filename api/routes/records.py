@@ -9,6 +9,7 @@ must be real objects in the route signatures.)
 import secrets
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
@@ -76,6 +77,11 @@ def _matches(rec: Record, filters: Mapping[str, list[Any]]) -> bool:
     return True
 
 
+def _search(store: GraphStore, q: str, kind: str) -> list[tuple[Record, float]]:
+    # (typed here because GraphStore's method named ``list`` confuses type checkers)
+    return store.search_text(q, [kind], limit=MAX_PAGE_SIZE)
+
+
 def list_records(
     store: GraphStore,
     user: User,
@@ -94,9 +100,9 @@ def list_records(
     if q and q.strip() or pool is not None:
         flat = normalise_filters(kind, filters)
         if pool is None:
-            pool = [r for r, _ in store.search_text(q or "", [kind], limit=MAX_PAGE_SIZE)]
+            pool = [r for r, _ in _search(store, q or "", kind)]
         elif q and q.strip():
-            hits = {r.id for r, _ in store.search_text(q, [kind], limit=MAX_PAGE_SIZE)}
+            hits = {r.id for r, _ in _search(store, q, kind)}
             pool = [r for r in pool if r.id in hits]
         items = [r for r in pool if r.active and _matches(r, flat) and can_read(user, r)]
         page = items[offset : offset + limit]
@@ -170,7 +176,7 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
             embeddings_changed(request)
         return shown(user, deleted)
 
-    tags = [path]
+    tags: list[str | Enum] = [path]
     router.add_api_route(
         f"/{path}",
         create,
