@@ -86,7 +86,7 @@ function card(item) {
       : el("div", { class: "pair" },
         party(item.need_title ? `${t("need")}: ${item.need_title}` : t("details_title"), item.org_id, item.org_name),
         el("span", { class: "arrow" }, "⇄"),
-        party(t("partners"), item.candidate_id, item.candidate_name)),
+        party(t("candidate"), item.candidate_id, item.candidate_name)),
     item.message ? el("p", {}, el("span", { class: "muted" }, `${t("message")}: `), item.message) : null,
     explanation,
     el("div", { class: "decision" },
