@@ -118,6 +118,7 @@ class Matcher:
         self._encoder_error: str | None = None
         self._encoder_tried = encoder is not None
         self._lexical: LexicalModel | None = None
+        self._lexical_size = 0
         #: TF-IDF rows by text, shared by requests (texts are keys, so edits never go stale)
         self._lexical_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ranker: Ranker | None = None
@@ -168,21 +169,32 @@ class Matcher:
 
     @property
     def lexical(self) -> LexicalModel:
-        if self._lexical is None:
+        """The n-gram model, fitted on (up to :data:`LEXICAL_CORPUS_LIMIT`) stored texts.
+
+        While the store is smaller than that limit, it is refitted whenever the number of
+        organizations, needs and offers changes (e.g. a server started on an empty store and
+        data imported later); three count queries per request."""
+        size = None
+        if self._lexical is None or self._lexical_size < LEXICAL_CORPUS_LIMIT:
+            size = sum(self.store.count(k) for k in ("Organization", "Need", "Offer"))
+        if self._lexical is None or (size is not None and size != self._lexical_size):
             corpus: list[str] = []
             for kind in ("Organization", "Need", "Offer"):
                 for n, rec in enumerate(self.store.iter_all(kind)):
                     if n >= LEXICAL_CORPUS_LIMIT // 3:
                         break
                     corpus.append(
-                        rec.description if isinstance(rec, Organization) else record_text(rec)
-                    )  # type: ignore[arg-type]
+                        rec.description if isinstance(rec, Organization) else record_text(rec)  # type: ignore[arg-type]
+                    )
             self._lexical = LexicalModel().fit(corpus)
+            self._lexical_size = size if size is not None else len(corpus)
+            self._lexical_rows = {}  # rows of the old vocabulary are meaningless now
         return self._lexical
 
     def set_lexical(self, lexical: LexicalModel) -> None:
         self._lexical = lexical
-        self._lexical_rows.clear()
+        self._lexical_size = LEXICAL_CORPUS_LIMIT  # given from outside: never refitted here
+        self._lexical_rows = {}
 
     @property
     def status(self) -> dict[str, Any]:
@@ -198,9 +210,10 @@ class Matcher:
     def _builder(self, data: GraphData) -> PairFeatureBuilder:
         enc = self.encoder
         vectors = StoreVectors(self.store, enc, data) if enc is not None else None
+        lexical = self.lexical
         if len(self._lexical_rows) > LEXICAL_ROW_CACHE:
-            self._lexical_rows.clear()
-        return PairFeatureBuilder(data, self.lexical, vectors, lexical_rows=self._lexical_rows)
+            self._lexical_rows = {}  # a new dict: builders in flight keep the old one
+        return PairFeatureBuilder(data, lexical, vectors, lexical_rows=self._lexical_rows)
 
     def _score(self, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
         ranker = self.ranker
@@ -425,14 +438,25 @@ class Matcher:
 
     def pair_score(self, org_a: str, org_b: str) -> float:
         """How promising a meeting of two organizations is, in [0, 1] (matching-event seating)."""
+        return self.pair_scores([org_a, org_b]).get((org_a, org_b), 0.0)
+
+    def pair_scores(self, org_ids: Sequence[str]) -> dict[tuple[str, str], float]:
+        """Scores of every pair of ``org_ids`` in one pass (both orders as keys, same value;
+        reads each organization once, so seating 50 attendees is one call, not 1,225)."""
         data = GraphData(self.store)
-        data.require_org(org_a)
-        data.require_org(org_b)
-        if org_a == org_b:
-            return 0.0
+        ids = list(dict.fromkeys(org_ids))
+        data.prefetch(ids)
+        for oid in ids:
+            data.require_org(oid)
         builder = self._builder(data)
-        row, _ = builder.compute(org_a, org_b)
-        return float(self._score([row], builder.feature_names)[0])
+        builder.warm_orgs(ids)
+        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+        rows = [builder.compute(a, b)[0] for a, b in pairs]
+        scores = self._score(rows, builder.feature_names) if rows else []
+        out: dict[tuple[str, str], float] = {}
+        for (a, b), sc in zip(pairs, scores, strict=True):
+            out[(a, b)] = out[(b, a)] = float(sc)
+        return out
 
     # -- opportunity search -------------------------------------------------------------------
 

@@ -155,3 +155,25 @@ def test_search_needs_for_a_business(matcher: Matcher, city_store: GraphStore) -
     assert "n-food" in [n.id for n, _ in matcher.search_needs(None, on_date=date(2030, 2, 1))]
     city_store.upsert([need.model_copy(update={"visibility": Visibility.COORDINATORS})])
     assert "n-food" not in [n.id for n, _ in matcher.search_needs(None)]
+
+
+def test_pair_scores_in_one_pass(matcher: Matcher) -> None:
+    got = matcher.pair_scores(["assoc", "biz-a", "npo"])
+    assert len(got) == 6 and got[("assoc", "biz-a")] == got[("biz-a", "assoc")]
+    assert got[("assoc", "biz-a")] == pytest.approx(matcher.pair_score("assoc", "biz-a"))
+    with pytest.raises(NotFoundError):
+        matcher.pair_scores(["assoc", "nope"])
+
+
+def test_lexical_model_follows_new_data(tmp_path: Path) -> None:
+    from tests.conftest import make_embedded_store
+    from tests.matching.conftest import city_records
+
+    store = make_embedded_store(tmp_path / "empty.sqlite3")
+    matcher = Matcher(store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    assert matcher.lexical.fitted  # fitted on an empty store at start-up
+    store.upsert(city_records())  # data imported while the service runs
+    got = matcher.suggest_for_need("n-river", k=3)
+    biz = next(s for s in got if s.candidate_id == "biz-a")
+    assert biz.features["lexical_match"] > 0  # the vocabulary now knows 清掃
+    store.close()
