@@ -84,7 +84,9 @@ function layout() {
     .force("y", d3.forceY((d) => anchor(d.sector).y).strength(pull))
     .force("collide", d3.forceCollide(8))
     .stop();
-  for (let i = 0; i < 320; i++) sim.tick();
+  // Fewer steps for a big city keep the first paint quick; hundreds of organizations get all.
+  const ticks = nodes.length > 2000 ? 120 : 320;
+  for (let i = 0; i < ticks; i++) sim.tick();
   // Fit into the drawing area.
   const xs = nodes.map((n) => n.x);
   const ys = nodes.map((n) => n.y);
@@ -353,7 +355,10 @@ async function start(signedIn) {
   slider.value = String(steps.length - 1);
   slider.disabled = false;
   playButton.disabled = false;
-  slider.addEventListener("input", () => showStep(Number(slider.value)));
+  slider.addEventListener("input", () => {
+    if (playing) play(); // the person took over: stop replaying
+    showStep(Number(slider.value));
+  });
   playButton.addEventListener("click", play);
   showIsolated.addEventListener("change", () => showStep(Number(slider.value)));
   svg.addEventListener("click", () => {
