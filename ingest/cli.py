@@ -56,8 +56,8 @@ def ingest(
         typer.Option(
             "--kind",
             help="organizations, needs, offers, collaborations, participants, "
-            "evaluations, areas (団体・ニーズ・提供・協働事業・参加団体・評価・地区); "
-            "default: from the sheet or file name, else the headers",
+            "evaluations, areas (団体・ニーズ・提供・協働事業・参加団体・評価・地区), for every "
+            "file and sheet; default: from the sheet or file name, else the headers",
         ),
     ] = None,
     include_representative: Annotated[

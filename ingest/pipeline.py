@@ -1037,15 +1037,18 @@ class _Import:
             print(f"書き込み中 / writing {len(records)} records …", file=sys.stderr)
         try:
             result = self.store.upsert(records)
-        except StoreError as exc:
+        except Exception as exc:  # a StoreError, or the backend failing mid-write
+            # The upsert is one transaction, so a failure leaves nothing behind; say so plainly
+            # instead of crashing with a traceback after the whole file was validated.
+            reason = exc if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
             self.report.errors.append(
                 RowError(
                     ", ".join(self.report.files),
                     None,
                     None,
                     None,
-                    f"書き込みに失敗したため何も書き込んでいません（{exc}）",
-                    f"the write failed, so nothing was written ({exc})",
+                    f"書き込みに失敗したため何も書き込んでいません（{reason}）",
+                    f"the write failed, so nothing was written ({reason})",
                 )
             )
             return

@@ -389,3 +389,23 @@ def test_same_name_and_area_without_ids_is_not_silently_merged(store: GraphStore
     same = "団体名,種別,地区\n株式会社つなぐ,事業者,中込\n株式会社つなぐ,事業者,中込\n"
     report = import_bytes(store, "organizations.csv", same.encode())
     assert report.ok and report.created == 1
+
+
+def test_a_failing_write_is_reported_and_leaves_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    from graph.embedded import EmbeddedStore
+
+    class DiskFull(EmbeddedStore):
+        def _write(self, nodes):  # type: ignore[no-untyped-def]
+            raise sqlite3.OperationalError("database or disk is full")
+
+    store = DiskFull(tmp_path / "full.sqlite3")
+    store.init_schema()
+    try:
+        report = import_bytes(store, "organizations.csv", "name,sector\nよい会,npo\n".encode())
+        assert not report.wrote and store.count("Organization") == 0
+        (err,) = report.errors
+        assert "disk is full" in err.reason_en and "何も書き込んでいません" in err.reason_ja
+    finally:
+        store.close()
