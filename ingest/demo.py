@@ -60,6 +60,8 @@ from graph.model import (
 )
 from ingest import demo_text as txt
 
+__all__ = ["DemoCity", "generate", "load", "register", "write_files"]
+
 CITY = "結野市"
 CITY_KANA = "ゆいのし"
 #: the fictional city centre (used for map coordinates)
@@ -381,7 +383,7 @@ LEAD_WEIGHT: dict[Sector, float] = {
 #: collaborations started in each fiscal year before noise (the network grows)
 COLLABS_PER_YEAR = (16, 22, 29, 38, 48, 60)
 #: share of partners drawn uniformly at random (noise the matcher cannot learn)
-RANDOM_PARTNER_SHARE = 0.12
+RANDOM_PARTNER_SHARE = 0.08
 
 
 # --------------------------------------------------------------------------------------------
@@ -792,7 +794,7 @@ class _Generator:
             for other in chosen:  # triadic closure among the partners of one collaboration
                 if frozenset((other, c.id)) in self.ties:
                     s *= 1.3
-            scores.append(s * math.exp(0.6 * rng.gauss(0.0, 1.0)))
+            scores.append(s * math.exp(0.5 * rng.gauss(0.0, 1.0)))
         return scores
 
     def _pick_partners(self, lead: _Org, theme: str, pool: Sequence[_Org], k: int) -> list[str]:
@@ -1615,7 +1617,11 @@ def register(app: typer.Typer) -> None:
         "configured store; the same seed always gives the same data.",
     )
     def demo_command(
-        seed: Annotated[int, typer.Option("--seed", help="乱数のシード / random seed")] = 42,
+        seed: Annotated[int, typer.Option(
+            "--seed",
+            help="乱数のシード。別のシードに切り替えるときは --reset も付けてください / random "
+            "seed; add --reset when switching to another seed",
+        )] = 42,
         write_files_dir: Annotated[Path | None, typer.Option(
             "--write-files", metavar="DIR",
             help="CSV・JSONL・XLSX・CP932・NPOポータル・HSDS・360Giving のファイルも書き出す先 / "
