@@ -38,6 +38,10 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(name)
         except UnicodeDecodeError as exc:
+            if name == UTF8 and not data[: exc.start].isascii():
+                # Japanese text read fine as UTF-8 up to here: a damaged UTF-8 file, which
+                # CP932 would "read" as mojibake.  Report the damaged byte instead.
+                _damaged_utf8(data, exc.start)
             failures.append(exc)
             continue
         if "\x00" in text:
@@ -57,6 +61,17 @@ def decode(data: bytes) -> tuple[str, str]:
         f"cannot tell the text encoding: the file is neither UTF-8 nor Shift_JIS (CP932) "
         f"(cannot read {data[best.start : best.start + 2]!r} at byte offset {best.start}, "
         f"line {line}); save it again as UTF-8",
+        row=line,
+    )
+
+
+def _damaged_utf8(data: bytes, offset: int) -> None:
+    line = _line_of(data, offset)
+    raise FileError(
+        f"UTF-8 のファイルですが {offset} バイト目・{line} 行目に読めないバイト "
+        f"{data[offset : offset + 2]!r} があります。ファイルが壊れていないか確認してください",
+        f"a UTF-8 file with an unreadable byte {data[offset : offset + 2]!r} at byte offset "
+        f"{offset}, line {line}; the file may be damaged",
         row=line,
     )
 

@@ -205,3 +205,12 @@ def test_duplicates_are_found_not_merged() -> None:
         OrgRef("y", "高原地区地域づくり協議会", "高原", "r3", True),
     ]
     assert find_duplicates(near) == []  # a character differs: two organizations
+
+
+def test_damaged_utf8_is_an_error_not_mojibake() -> None:
+    good = "団体名,種別\nさくら会,NPO\n".encode()
+    damaged = good[:20] + b"\xff" + good[20:]
+    with pytest.raises(FileError) as info:
+        decode(damaged)
+    assert "UTF-8" in info.value.reason_en and "byte offset 20" in info.value.reason_en
+    assert info.value.row == 2
