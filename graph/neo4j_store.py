@@ -120,7 +120,7 @@ class Neo4jStore(GraphStore):
     backend = "neo4j"
     #: up to this many nodes of a kind, nearest() compares every vector instead of asking the
     #: approximate vector index (cheap at that size, and exact like the embedded store)
-    exact_below: int = 5000
+    exact_below: int = 2000
 
     def __init__(
         self, uri: str, user: str = "neo4j", password: str = "", database: str = "neo4j"
