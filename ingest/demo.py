@@ -761,41 +761,40 @@ class _Generator:
     # -- collaborations -----------------------------------------------------------------------
 
     def _candidates_score(self, lead: _Org, theme: str, pool: Sequence[_Org],
-                          chosen: Sequence[str]) -> list[float]:
+                          chosen: Sequence[str]) -> tuple[list[_Org], list[float]]:
+        """The organizations that could join as partners now, and their weights."""
         rng = self.rng
-        t = txt.THEMES_BY_KEY[theme]
+        theme_fields = set(txt.THEMES_BY_KEY[theme].fields)
         lead_partners = self.partners_of[lead.id]
+        near = self.neigh[lead.area]
+        candidates = [c for c in pool if c.activity > 0 and c.id != lead.id
+                      and c.id not in chosen]
         scores = []
-        for c in pool:
-            if c.id == lead.id or c.id in chosen or c.activity <= 0:
-                scores.append(0.0)
-                continue
+        for c in candidates:
             s = SECTOR_AFFINITY[lead.sector][c.sector] * c.activity
             if c.citywide or lead.citywide:
                 pass
             elif c.area == lead.area:
                 s *= 4.5
-            elif c.area in self.neigh[lead.area]:
+            elif c.area in near:
                 s *= 1.8
             else:
                 s *= 0.08
             if theme in c.themes:
                 s *= 4.0
-            elif set(t.fields) & set(c.fields):
-                s *= 1.0
-            else:
+            elif theme_fields.isdisjoint(c.fields):
                 s *= 0.2
             past = self.ties.get(frozenset((lead.id, c.id)))
             if past:
                 mean_q = sum(past) / len(past)
                 s *= 1.0 + 1.4 * min(len(past), 3) * max(mean_q - 2.0, 0.2) / 1.5
-            elif lead_partners & self.partners_of[c.id]:
+            elif not lead_partners.isdisjoint(self.partners_of.get(c.id, ())):
                 s *= 1.7
             for other in chosen:  # triadic closure among the partners of one collaboration
                 if frozenset((other, c.id)) in self.ties:
                     s *= 1.3
             scores.append(s * math.exp(0.5 * rng.gauss(0.0, 1.0)))
-        return scores
+        return candidates, scores
 
     def _pick_partners(self, lead: _Org, theme: str, pool: Sequence[_Org], k: int) -> list[str]:
         rng = self.rng
@@ -807,10 +806,10 @@ class _Generator:
                 if options:
                     chosen.append(rng.choice(options).id)
                 continue
-            scores = self._candidates_score(lead, theme, pool, chosen)
+            candidates, scores = self._candidates_score(lead, theme, pool, chosen)
             if sum(scores) <= 0:
                 break
-            chosen.append(rng.choices(pool, weights=scores)[0].id)
+            chosen.append(rng.choices(candidates, weights=scores)[0].id)
         return chosen
 
     def _city_partner(self, lead: _Org, theme: str, partners: list[str]
