@@ -136,8 +136,9 @@ class ImportReport:
             )
         else:
             lines.append(
-                f"新規 {self.created}・更新 {self.updated}・変更なし {self.unchanged}"
-                f" / created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+                f"書き込み {self.written} 件（新規 {self.created}・更新 {self.updated}）・"
+                f"変更なし {self.unchanged} / written {self.written} (created {self.created}, "
+                f"updated {self.updated}), unchanged {self.unchanged}"
             )
         lines.append(f"スキップ {self.skipped} 行 / skipped {self.skipped} rows")
         lines.append(f"エラー {len(self.errors)} 件 / errors {len(self.errors)}")

@@ -44,7 +44,7 @@ def test_ingest_cp932_file(app: typer.Typer, tmp_path: Path) -> None:
     path.write_bytes("団体名,種別,地区\nさくら会,NPO,桜丘\n㈱つなぐ,事業者,中込\n".encode("cp932"))
     result = runner.invoke(app, ["ingest", str(path)])
     assert result.exit_code == 0, result.output
-    assert "created 2" in result.output and "新規 2" in result.output
+    assert "written 2 (created 2" in result.output and "新規 2" in result.output
     assert _count(tmp_path) == 2
     again = runner.invoke(app, ["ingest", str(path)])
     assert again.exit_code == 0 and "unchanged 2" in again.output
