@@ -45,7 +45,6 @@ from graph.model import (
     PartnerEvaluation,
     Record,
     Suggestion,
-    record_type,
     referenced_ids,
 )
 from graph.store import GraphStore, StoreError
@@ -1083,18 +1082,10 @@ def _show(value: Any) -> str | None:
     return str(value)[:200]
 
 
-def kind_label(kind: str) -> str:
-    """'団体 / organizations' for a table kind."""
-    ja, en = KIND_LABELS[kind]
-    return f"{ja} / {en}"
-
-
 __all__ = [
     "ImportReport",
     "RowError",
     "import_bytes",
     "import_files",
     "import_paths",
-    "kind_label",
-    "record_type",
 ]
