@@ -1264,6 +1264,20 @@ class _Generator:
             ))
         return out
 
+    def upcoming_needs(self) -> None:
+        """Needs posted in early 2026 for activities in FY2026, each with a date range: what
+        the opportunity search and the matcher have to work on "now"."""
+        rng = self.rng
+        askers = [o for o in self.orgs if o.sector in (SEC.ASSOCIATION, SEC.NPO, SEC.SCHOOL,
+                                                         SEC.WELFARE)]
+        for org in sorted(rng.sample(askers, 25), key=lambda o: o.id):
+            theme = rng.choice(org.themes)
+            month = rng.choice(txt.THEMES_BY_KEY[theme].months)
+            starts = date(2026 if month >= 4 else 2027, month, rng.randint(1, 28))
+            posted = _rand_date(rng, date(2026, 1, 10), date(2026, 3, 25))
+            self._need(org, theme, posted, title_suffix="（2026年度）", starts=starts,
+                       ends=starts + timedelta(days=rng.randint(14, 120)))
+
     def run(self) -> DemoCity:
         city = DemoCity(seed=self.seed)
         city.areas = self.areas()
@@ -1271,6 +1285,7 @@ class _Generator:
         self.standing()
         self.collaborations()
         self._need_statuses()
+        self.upcoming_needs()
         city.suggestions = self.suggestions()
         city.collaborations = self.collaboration_records()
         city.interests = self.interests()

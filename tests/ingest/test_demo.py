@@ -156,6 +156,9 @@ def test_needs_mostly_open_and_public_offers_mostly_from_businesses(city: DemoCi
     status = Counter(n.status for n in city.needs)
     assert status[NeedStatus.OPEN] > len(city.needs) / 2
     assert status[NeedStatus.MATCHED] > 0 and status[NeedStatus.CLOSED] > 0
+    upcoming = [n for n in city.needs if n.status == NeedStatus.OPEN and n.starts and n.ends
+                and n.starts > demo.REFERENCE_DATE]
+    assert len(upcoming) >= 10  # dated needs for the coming year
     vis = Counter(n.visibility for n in city.needs)
     assert vis[Visibility.PUBLIC] > 0.8 * len(city.needs) and vis[Visibility.COORDINATORS] > 0
     orgs = _orgs(city)
