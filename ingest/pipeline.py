@@ -280,6 +280,8 @@ class _Import:
         self._store_orgs: list[Organization] | None = None
         self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._recognised: set[str] = set()  # files with at least one table of a known kind
+        self._reader_error_rows: set[tuple[str, int | None]] = set()  # rows a reader rejected
+        self._rejected_rows = 0  # data rows of tables that could not be used at all
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -295,6 +297,7 @@ class _Import:
                 continue
             for t in found:
                 self.report.errors += t.errors
+                self._reader_error_rows |= {(e.file, e.row) for e in t.errors}
                 self.report.notices += t.notices
                 self.report.read += len(t.rows) + len({e.row for e in t.errors if e.row})
             if not any(t.headers for t in found):
@@ -396,6 +399,7 @@ class _Import:
                     "(organizations.csv, needs, 団体 ...) or pass --kind",
                 )
             )
+            self._rejected_rows += len(t.rows)
             return []
         self._recognised.add(t.file)
         cmap = ColumnMap(kind, t.headers, self.mapping)
@@ -429,6 +433,7 @@ class _Import:
                 )
             )
         if cmap.problems or missing:
+            self._rejected_rows += len(t.rows)
             return []
         out = []
         for n, row in t.rows:
@@ -1007,9 +1012,9 @@ class _Import:
         self.report.errors += errors
         self.report.valid = len(self.entries)
         bad_rows = {(r.src.file, r.src.row) for r in self.rows if r.errors}
-        bad_rows |= {(e.file, e.row) for e in self.report.errors if e.row is not None}
+        bad_rows |= self._reader_error_rows
         if self.report.skip_invalid:
-            self.report.skipped = len(bad_rows)
+            self.report.skipped = len(bad_rows) + self._rejected_rows
         for (kind, rid), e in self.entries.items():
             old = self._existing[kind].get(rid)
             if old is None:

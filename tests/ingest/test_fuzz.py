@@ -91,6 +91,7 @@ def _check(store: GraphStore, filename: str, data: bytes, skip_invalid: bool) ->
         return
     written = sum(after.values()) - sum(before.values())
     assert written == report.created == report.valid, (report.errors, after)
+    assert report.skipped <= report.read
 
 
 @settings(
