@@ -52,8 +52,9 @@ cmd_fetch() {
         local t0=$SECONDS tmp="$LIB.tmp.$$"
         rm -rf "$tmp"
         mkdir -p "$CACHE"
+        # (sed strips the colour codes Maven 3.8 prints even in quiet, batch mode)
         mvn -B -q -Dstyle.color=never -f "$SRC/pom.xml" dependency:copy-dependencies \
-            -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 \
+            -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 \
             || { rm -rf "$tmp"; die "could not fetch Neo4j from Maven Central (network? proxy?)"; }
         rm -rf "$LIB"
         mv "$tmp" "$LIB"  # the cache is complete or absent, never half-filled
