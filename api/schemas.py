@@ -170,7 +170,8 @@ class EvaluationIn(Input):
 
 
 class SeatingIn(Input):
-    org_ids: list[str] = Field(min_length=2, max_length=300)
+    #: a typical 交流会 has 20–80; the pair scores grow with the square
+    org_ids: list[str] = Field(min_length=2, max_length=150)
     rounds: int = Field(ge=1, le=20)
     table_size: int = Field(ge=2, le=50)
     seed: int = Field(default=0, ge=0, le=2**31)
