@@ -22,7 +22,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
     get_settings.cache_clear()
-    _register()
+    if not any(g.name == "token" for g in app.registered_groups):
+        _register()  # once per process, as `tsunagu` itself does
     yield tmp_path
     get_settings.cache_clear()
 
@@ -80,3 +81,27 @@ def test_serve_is_registered_with_its_options(data_dir: Path) -> None:
     assert r.exit_code == 0
     for opt in ("--host", "--port", "--demo"):
         assert opt in r.output
+
+
+def test_serve_demo_loads_the_city_into_an_empty_store_and_runs_uvicorn(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    monkeypatch.setenv("TSUNAGU_EMBED_MODEL", "/nonexistent")
+    get_settings.cache_clear()
+    calls: list[tuple[object, str, int]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: calls.append((app, host, port)))
+    r = runner.invoke(app, ["serve", "--demo", "--port", "8123", "--host", "0.0.0.0"])
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 1 and calls[0][1:] == ("0.0.0.0", 8123)
+    served = calls[0][0]
+    assert served.state.store.backend == "embedded"  # type: ignore[attr-defined]
+    with open_store() as store:
+        loaded = store.count("Organization")
+    assert loaded > 100
+    # a second start finds the city there and loads nothing
+    r = runner.invoke(app, ["serve", "--demo"])
+    assert r.exit_code == 0 and "demo" not in r.output.lower().split("http")[0]
+    with open_store() as store:
+        assert store.count("Organization") == loaded
