@@ -237,6 +237,14 @@ class _Row:
     def where(self) -> str:
         return f"{self.src.file} 行{self.src.row}/row {self.src.row}"
 
+    @property
+    def where_ja(self) -> str:
+        return f"{self.src.file} の {self.src.row} 行目"
+
+    @property
+    def where_en(self) -> str:
+        return f"{self.src.file} row {self.src.row}"
+
 
 @dataclass
 class _Entry:
@@ -591,8 +599,8 @@ class _Import:
                     r.error(
                         "corporate_number",
                         number,
-                        f"同じ法人番号が {first.where} にもあります（ID が異なります）",
-                        f"the same corporate number is on {first.where} with another id",
+                        f"同じ法人番号が {first.where_ja} にもあります（ID が異なります）",
+                        f"the same corporate number is on {first.where_en} with another id",
                     )
                     continue
             v["_id"] = rid
@@ -746,8 +754,8 @@ class _Import:
                     row.error(
                         "collaboration_id",
                         rid,
-                        f"協働事業「{rid}」の行（{r.where}）にエラーがあるため取り込みません",
-                        f"not imported: the row of collaboration {rid!r} ({r.where}) has errors",
+                        f"協働事業「{rid}」の行（{r.where_ja}）にエラーがあるため取り込みません",
+                        f"not imported: the row of collaboration {rid!r} ({r.where_en}) has errors",
                     )
                 continue
             ready.append(r)
@@ -895,20 +903,20 @@ class _Import:
                 r.error(
                     "name",
                     r.values.get("name"),
-                    f"{prior.row.where} と同じ団体（正規化した名称と地区が同じ）ですが"
+                    f"{prior.row.where_ja} と同じ団体（正規化した名称と地区が同じ）ですが"
                     "内容が異なります。"
                     "同じ団体なら 1 行にまとめ、別の団体なら ID 列で区別してください",
-                    f"the same organization (same normalised name and area) as {prior.row.where} "
-                    "with different content; merge the rows, or give each an id if they are "
-                    "different organizations",
+                    "the same organization (same normalised name and area) as "
+                    f"{prior.row.where_en} with different content; merge the rows, or give each "
+                    "an id if they are different organizations",
                 )
                 return
             r.error(
                 "id",
                 rid,
-                f"ID「{rid}」は {prior.row.where} と同じですが内容が異なります"
+                f"ID「{rid}」は {prior.row.where_ja} と同じですが内容が異なります"
                 "（同じ団体・事業を 2 回書いていませんか）",
-                f"id {rid!r} is also on {prior.row.where} with different content "
+                f"id {rid!r} is also on {prior.row.where_en} with different content "
                 "(is the same record written twice?)",
             )
             return
@@ -975,9 +983,9 @@ class _Import:
                         e.row.error(
                             column,
                             ref,
-                            f"{label[0]}「{ref}」は {bad.where} にありますが、"
+                            f"{label[0]}「{ref}」は {bad.where_ja} にありますが、"
                             "その行にエラーがあります",
-                            f"refers to {label[1]} {ref!r}, whose row ({bad.where}) has errors",
+                            f"refers to {label[1]} {ref!r}, whose row ({bad.where_en}) has errors",
                         )
                     else:
                         e.row.error(
