@@ -268,7 +268,8 @@ BUSINESSES: tuple[Cast, ...] = (
       "西原", False, True),
     C("結野ガス株式会社", "ゆいのがす", "エネルギー", ("bousai", "recycle"), "西原", True, True),
     C("税理士法人みらい会計", "みらいかいけい", "士業", ("org_support",), "中央", False, True),
-    C("結野中央法律事務所", "ゆいのちゅうおうほうりつじむしょ", "士業", ("org_support", "intl"),
+    C("結野中央法律事務所", "ゆいのちゅうおうほうりつじむしょ", "法律事務所",
+      ("org_support", "intl"),
       "中央"),
     C("株式会社ゆいの不動産", "ゆいのふどうさん", "不動産業", ("akiya",), "中央", False, True),
     C("一級建築士事務所アトリエ緑", "あとりえみどり", "建築設計事務所", ("akiya", "bousai"),
@@ -752,7 +753,9 @@ class _Generator:
             themed = min(k, len(org.themes))
             for theme in rng.sample(org.themes, themed):
                 t = txt.THEMES_BY_KEY[theme]
-                self._offer(org, rng.choice(t.offers), t.fields, posted())
+                options = [o for o in t.offers if o.fits(org.sector.value, org.subtype)]
+                if options:  # e.g. a patrol group has nothing of its patrol work to offer
+                    self._offer(org, rng.choice(options), t.fields, posted())
             generic = txt.GENERIC_OFFERS.get(org.sector.value, ())
             if generic and (k > themed or org.sector in (SEC.BUSINESS, SEC.GOVERNMENT)
                             and rng.random() < 0.6):
