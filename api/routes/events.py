@@ -27,8 +27,14 @@ def seating(body: SeatingIn, store: Store, user: Coordinator, matcher: MatcherDe
             f"unknown organizations: {missing[:10]}",
         )
     sectors = {i: o.sector.value for i, o in orgs.items() if isinstance(o, Organization)}
+    scores = matcher.pair_scores(body.org_ids)  # every pair in one pass
     plan = seat(
-        body.org_ids, body.rounds, body.table_size, matcher.pair_score, sectors, seed=body.seed
+        body.org_ids,
+        body.rounds,
+        body.table_size,
+        lambda a, b: scores.get((a, b), 0.0),
+        sectors,
+        seed=body.seed,
     )
     names = {i: o.name for i, o in orgs.items() if isinstance(o, Organization)}
     return SeatingOut(**plan.to_dict(), names=names)
