@@ -81,6 +81,14 @@ def fields(value: Any) -> list[str]:
     while 保健・医療・福祉 is one field's full name).
     """
     codes: set[str] = set()
+    if isinstance(value, str):
+        # the law's long names contain 、 themselves: take them out before splitting
+        text_value = nfkc(value)
+        for long_name, code in _LAW_NAMES_LONGEST_FIRST:
+            if long_name in text_value:
+                codes.add(code)
+                text_value = text_value.replace(long_name, "、")
+        value = text_value
     for piece in split_list(value):
         code = _EXACT_FIELDS.get(piece) or _EXACT_FIELDS.get(piece.lower())
         if code:
@@ -99,6 +107,33 @@ def fields(value: Any) -> list[str]:
     return sorted(codes)
 
 
+#: the 20 fields as the NPO law's 別表 words them (registers and the NPO portal use these)
+LAW_FIELD_NAMES: dict[str, str] = {
+    "保健、医療又は福祉の増進を図る活動": "01",
+    "社会教育の推進を図る活動": "02",
+    "まちづくりの推進を図る活動": "03",
+    "観光の振興を図る活動": "04",
+    "農山漁村又は中山間地域の振興を図る活動": "05",
+    "学術、文化、芸術又はスポーツの振興を図る活動": "06",
+    "環境の保全を図る活動": "07",
+    "災害救援活動": "08",
+    "地域安全活動": "09",
+    "人権の擁護又は平和の推進を図る活動": "10",
+    "国際協力の活動": "11",
+    "男女共同参画社会の形成の促進を図る活動": "12",
+    "子どもの健全育成を図る活動": "13",
+    "情報化社会の発展を図る活動": "14",
+    "科学技術の振興を図る活動": "15",
+    "経済活動の活性化を図る活動": "16",
+    "職業能力の開発又は雇用機会の拡充を支援する活動": "17",
+    "消費者の保護を図る活動": "18",
+    "前各号に掲げる活動を行う団体の運営又は活動に関する連絡、助言又は援助の活動": "19",
+    "前各号で掲げる活動に準ずる活動として都道府県又は指定都市の条例で定める活動": "20",
+}
+
+_LAW_NAMES_LONGEST_FIRST = sorted(
+    ((nfkc(k), v) for k, v in LAW_FIELD_NAMES.items()), key=lambda kv: -len(kv[0])
+)
 _EXACT_FIELDS: dict[str, str] = {
     **{str(i): f"{i:02d}" for i in range(1, 21)},
     **{f"{i:02d}": f"{i:02d}" for i in range(1, 21)},

@@ -21,12 +21,12 @@ from datetime import date
 from typing import Any
 
 from ingest.columns import header_key
-from ingest.convert import corporate_number, flag, is_blank, one_line
+from ingest.convert import LAW_FIELD_NAMES, corporate_number, flag, is_blank, one_line
 from ingest.dates import parse_date
 from ingest.errors import CellError
 from ingest.readers import Table
 from ingest.report import Notice, RowError
-from ingest.text import clean, guess_sector, known_area_in, town_of
+from ingest.text import clean, guess_sector, known_area_in, nfkc, town_of
 
 
 @dataclass
@@ -78,8 +78,8 @@ _HSDS_ORG_MARKS = {
 def detect(table: Table, all_tables: Iterable[Table]) -> str | None:
     """The published format a table is in, or None for an ordinary table."""
     keys = set(_keys(table))
-    if "法人名称" in keys and (
-        keys & {"所轄庁", "定款に記載された目的", "主たる事務所の所在地"}
+    if keys & {"法人名称", "法人名", "団体名称"} and (
+        keys & {"所轄庁", "定款に記載された目的", "主たる事務所の所在地", "法人認証年月日"}
         or any(re.fullmatch(r"活動分野\d+", k) for k in keys)
     ):
         return NPO_PORTAL
@@ -138,20 +138,32 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
     def col(*names: str) -> str | None:
         return next((keys[header_key(n)] for n in names if header_key(n) in keys), None)
 
-    name = col("法人名称")
-    kana = col("法人名称カナ", "法人名カナ", "フリガナ")
+    name = col("法人名称", "法人名", "団体名称")
+    kana = col("法人名称カナ", "法人名カナ", "法人名フリガナ", "団体名フリガナ", "フリガナ")
     number = col("法人番号")
     address = col("主たる事務所の所在地", "所在地")
     founded = col(
-        "法人設立年月日", "設立年月日", "法人設立認証年月日", "設立認証年月日", "認証年月日"
+        "法人設立年月日",
+        "設立年月日",
+        "法人設立登記年月日",
+        "法人設立認証年月日",
+        "設立認証年月日",
+        "法人認証年月日",
+        "認証年月日",
     )
     purpose = col("定款に記載された目的", "目的")
     website = col("ホームページ", "URL", "ホームページURL")
+    email = col("メールアドレス")
+    listed = col("定款で定めている活動分野", "活動分野")  # the fields as text, not ticks
     flags = {
         f"{int(m.group(1)):02d}": h
         for k, h in keys.items()
         if (m := re.fullmatch(r"活動分野(\d+)", k)) and 1 <= int(m.group(1)) <= 20
     }
+    # tick columns may be headed by the law's wording instead of 活動分野N
+    flags.update(
+        {code: h for h in table.headers for lng, code in LAW_FIELD_NAMES.items() if nfkc(h) == lng}
+    )
     personal = [keys[k] for k in map(header_key, _PERSONAL) if k in keys]
     if personal and not include_personal:
         out.notices.append(
@@ -168,6 +180,7 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
         values: dict[str, Any] = {"sector": "npo", "subtype": "NPO法人"}
         columns: dict[str, str] = {}
         for fld, header in (
+            ("contact_email", email),
             ("name", name),
             ("name_kana", kana),
             ("corporate_number", number),
@@ -185,6 +198,8 @@ def convert_npo_portal(table: Table, known_areas: set[str], include_personal: bo
             ticked = [code for code, h in sorted(flags.items()) if flag(row.get(h))]
             values["fields"] = ticked
             columns["fields"] = "活動分野1…20"
+        elif listed and not is_blank(row.get(listed)):
+            values["fields"], columns["fields"] = row[listed], listed
         if include_personal and personal and not is_blank(row.get(personal[0])):
             values["contact_name"], columns["contact_name"] = row[personal[0]], personal[0]
         out.rows.append(

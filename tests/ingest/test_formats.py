@@ -199,3 +199,20 @@ def test_360giving_json(store: GraphStore, tmp_path: Path) -> None:
     assert collab is not None and collab.starts == date(2022, 6, 1)  # type: ignore[attr-defined]
     assert store.get("Organization", "f1").sector.value == "business"  # type: ignore[union-attr]
     assert store.get("Organization", "r1").sector.value == "association"  # type: ignore[union-attr]
+
+
+def test_npo_portal_variant_with_the_laws_field_names(store: GraphStore) -> None:
+    data = (
+        "法人番号,法人名,法人名（フリガナ）,所轄庁,主たる事務所の所在地,代表者氏名,"
+        "法人設立登記年月日,定款で定めている活動分野\n"
+        "7000012050002,ささえあい,ササエアイ,長野県,長野県佐久市野沢1-1,山田 太郎,平成20年7月1日,"
+        '"保健、医療又は福祉の増進を図る活動、前各号に掲げる活動を行う団体の運営又は活動に関する'
+        '連絡、助言又は援助の活動、子どもの健全育成を図る活動"\n'
+    ).encode("cp932")
+    report = import_bytes(store, "npo.csv", data)
+    assert report.ok, report.errors
+    org = store.get("Organization", "jcn-7000012050002")
+    assert isinstance(org, Organization)
+    assert (org.name, org.name_kana, org.area) == ("ささえあい", "ササエアイ", "野沢")
+    assert org.fields == ["01", "13", "19"] and org.founded == date(2008, 7, 1)
+    assert org.contact_name is None
