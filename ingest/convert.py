@@ -84,15 +84,15 @@ def fields(value: Any) -> list[str]:
     if isinstance(value, str):
         # the law's long names contain 、 themselves: take them out before splitting
         text_value = nfkc(value)
-        for long_name, code in _LAW_NAMES_LONGEST_FIRST:
+        for long_name, law_code in _LAW_NAMES_LONGEST_FIRST:
             if long_name in text_value:
-                codes.add(code)
+                codes.add(law_code)
                 text_value = text_value.replace(long_name, "、")
         value = text_value
     for piece in split_list(value):
-        code = _EXACT_FIELDS.get(piece) or _EXACT_FIELDS.get(piece.lower())
-        if code:
-            codes.add(code)
+        exact = _EXACT_FIELDS.get(piece) or _EXACT_FIELDS.get(piece.lower())
+        if exact:
+            codes.add(exact)
             continue
         for sub in (s.strip() for s in piece.split("・") if s.strip()):
             code = _try_field(sub)
