@@ -206,7 +206,8 @@ def evaluate(
     }
     lexical = LexicalModel().fit(
         [data.require_org(o).description for o in org_ids]
-        + [record_text(r) for o in org_ids for r in (*data.needs_of(o), *data.offers_of(o))]
+        + [record_text(n) for o in org_ids for n in data.needs_of(o)]
+        + [record_text(f) for o in org_ids for f in data.offers_of(o)]
     )
     vectors = None
     if encoder is not None:

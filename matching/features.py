@@ -168,8 +168,10 @@ def partner_shares(
 def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]) -> set[str]:
     """An organization's fields together with those of its needs and offers."""
     out = set(org.fields)
-    for r in (*needs, *offers):
-        out |= set(r.fields)
+    for n in needs:
+        out |= set(n.fields)
+    for o in offers:
+        out |= set(o.fields)
     return out
 
 
@@ -300,8 +302,8 @@ class PairFeatureBuilder:
                     if n.id in nv and o.id in ov:
                         sem[i, j] = float(np.dot(nv[n.id], ov[o.id]))
         combined = sem + lex
-        i, j = np.unravel_index(int(np.argmax(combined)), combined.shape)
-        return float(sem.max()), float(lex.max()), needs[i], offers[j]
+        best_n, best_o = np.unravel_index(int(np.argmax(combined)), combined.shape)
+        return float(sem.max()), float(lex.max()), needs[int(best_n)], offers[int(best_o)]
 
     # -- the features -------------------------------------------------------------------------
 

@@ -28,8 +28,10 @@ from graph.model import (
     Suggestion,
     SuggestionStatus,
 )
-from graph.store import GraphStore, NotFoundError
+from graph.store import GraphStore, Neighbour, NotFoundError
 
+#: parallel neighbour queries against a server store (Neo4j) while reading a neighbourhood
+NEIGHBOUR_THREADS = 8
 #: an ended collaboration with no end date is taken to have lasted this long
 ASSUMED_DURATION = timedelta(days=365)
 
@@ -131,13 +133,14 @@ class GraphData:
             if oid not in self._orgs:
                 self._orgs[oid] = orgs.get(oid)  # type: ignore[assignment]
         wanted: dict[str, dict[str, list[str]]] = {}
-        for oid in todo:
+        present = [oid for oid in todo if self._orgs.get(oid) is not None]
+        for oid, nbs in zip(present, self._neighbours(present), strict=True):
             per = wanted.setdefault(oid, {"Need": [], "Offer": [], "Collaboration": []})
-            if self._orgs.get(oid) is None:
-                continue
-            for nb in self.store.neighbours(oid, ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"]):
+            for nb in nbs:
                 if nb.direction == "out" and nb.kind in per:
                     per[nb.kind].append(nb.id)
+        for oid in todo:
+            wanted.setdefault(oid, {"Need": [], "Offer": [], "Collaboration": []})
         fetched = {
             kind: self.store.get_many(kind, sorted({i for p in wanted.values() for i in p[kind]}))
             for kind in ("Need", "Offer", "Collaboration")
@@ -150,8 +153,23 @@ class GraphData:
                 for i in per["Collaboration"]
                 if i in fetched["Collaboration"]
             ]
-            self._collabs[oid] = sorted(collabs, key=lambda c: (c.starts, c.id))  # type: ignore[misc, attr-defined]
+            typed = [c for c in collabs if isinstance(c, Collaboration)]
+            self._collabs[oid] = sorted(typed, key=lambda c: (c.starts, c.id))
         self._partners = {k: v for k, v in self._partners.items() if k[0] not in wanted}
+
+    def _neighbours(self, org_ids: Sequence[str]) -> list[list[Neighbour]]:
+        """Needs, offers and collaborations of each organization.  A server store answers
+        many small queries at once, so they run on a few threads there (the embedded store
+        serialises reads anyway, so it is asked in turn)."""
+        assert self.store is not None
+        store = self.store
+        rels = ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"]
+        if store.backend == "embedded" or len(org_ids) < 4:
+            return [store.neighbours(oid, rels) for oid in org_ids]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=NEIGHBOUR_THREADS) as pool:
+            return list(pool.map(lambda oid: store.neighbours(oid, rels), org_ids))
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -243,12 +261,8 @@ class GraphData:
         """Accepted and rejected suggestions (training signal from coordinators)."""
         if self._suggestions is None:
             assert self.store is not None
-            self._suggestions = [
-                s
-                for s in self.store.iter_all(  # type: ignore[misc]
-                    "Suggestion", {"status": ["accepted", "rejected"]}
-                )
-            ]
+            found = self.store.iter_all("Suggestion", {"status": ["accepted", "rejected"]})
+            self._suggestions = [s for s in found if isinstance(s, Suggestion)]
         return [
             s
             for s in self._suggestions

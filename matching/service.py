@@ -262,31 +262,19 @@ class Matcher:
                     "Organization", {"area": subject.area}, limit=min(pool, 1000)
                 ).items
             ]
-        offer_skills = sorted(
-            {s for o in self.store.list("Offer", {"org_id": subject.id}).items for s in o.skills}
-        )  # type: ignore[attr-defined]
+        own_offers = self.store.list("Offer", {"org_id": subject.id}).items
+        offer_skills = sorted({sk for o in own_offers for sk in getattr(o, "skills", [])})
         if offer_skills:
-            out += [
-                n.org_id
-                for n in self.store.list(
-                    "Need",
-                    {"skills": offer_skills},  # type: ignore[attr-defined]
-                    limit=min(pool, 1000),
-                ).items
-            ]
+            found = self.store.list("Need", {"skills": offer_skills}, limit=min(pool, 1000))
+            out += [getattr(n, "org_id", "") for n in found.items]
         for need in needs[:5]:
-            skills = list(need.skills)
-            if skills:
-                out += [
-                    o.org_id
-                    for o in self.store.list(
-                        "Offer",
-                        {"skills": skills},  # type: ignore[attr-defined]
-                        limit=min(pool, 1000),
-                    ).items
-                ]
-            for rec, _ in self.store.search_text(need.title, ["Offer"], limit=pool):
-                out.append(rec.org_id)  # type: ignore[attr-defined]
+            if need.skills:
+                found = self.store.list(
+                    "Offer", {"skills": list(need.skills)}, limit=min(pool, 1000)
+                )
+                out += [getattr(o, "org_id", "") for o in found.items]
+            hits = self.store.search_text(need.title, ["Offer"], limit=pool)
+            out += [getattr(rec, "org_id", "") for rec, _ in hits]
         return out
 
     def _filter_candidates(
@@ -452,7 +440,7 @@ class Matcher:
         builder.warm_orgs(ids)
         pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
         rows = [builder.compute(a, b)[0] for a, b in pairs]
-        scores = self._score(rows, builder.feature_names) if rows else []
+        scores = self._score(rows, builder.feature_names) if rows else np.zeros(0)
         out: dict[tuple[str, str], float] = {}
         for (a, b), sc in zip(pairs, scores, strict=True):
             out[(a, b)] = out[(b, a)] = float(sc)
