@@ -102,13 +102,16 @@ def _fulltext_query(query: str) -> str:
 
     Every term is a quoted phrase, so a Japanese term matches where its bigrams occur in order
     (substring-like, as the embedded store does) and Lucene operators in user input are inert;
-    a plain ASCII word also matches as a prefix (``clean`` finds ``cleanup``).
+    a plain ASCII word also matches as a prefix (``clean`` finds ``cleanup``), and a single
+    Japanese character matches inside the bigrams that hold it (``掃`` finds ``清掃``).
     """
     clauses = []
     for term in dict.fromkeys(t.lower() for t in query.split()):
         phrase = '"' + term.replace("\\", "\\\\").replace('"', '\\"') + '"'
         if re.fullmatch(r"[a-z0-9]+", term):
             clauses.append(f"{phrase} OR {term}*")
+        elif len(term) == 1 and not term.isascii() and term.isalnum():
+            clauses.append(f"*{term}*")
         else:
             clauses.append(phrase)
     return " OR ".join(clauses)
@@ -141,6 +144,8 @@ class Neo4jStore(GraphStore):
                 auth=(user, password) if password else None,
                 connection_timeout=10.0,
                 max_transaction_retry_time=10.0,
+                # e.g. "property key does not exist" on an empty database: noise for users
+                notifications_min_severity="OFF",
             )
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise StoreError(

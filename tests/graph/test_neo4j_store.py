@@ -68,6 +68,8 @@ def test_lucene_syntax_in_a_search_is_plain_text(neo: Any) -> None:
         neo.search_text(query)  # no Lucene syntax error reaches the user
     assert [r.id for r, _ in neo.search_text("clean")] == ["org-a"]  # English prefix
     assert [r.id for r, _ in neo.search_text("(毎週)")] == ["org-a"]
+    assert [r.id for r, _ in neo.search_text("掃")] == ["org-a"]  # one character, in a bigram
+    assert neo.search_text("宙") == []
 
 
 @pytest.mark.neo4j
