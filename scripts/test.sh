@@ -22,15 +22,24 @@ bash scripts/bootstrap.sh
 export HF_HUB_OFFLINE=${HF_HUB_OFFLINE:-1}
 export TRANSFORMERS_OFFLINE=${TRANSFORMERS_OFFLINE:-1}
 
+# Tests must never touch a store configured for real use (in the environment or in .env; a
+# value in the environment wins over .env): Neo4j comes from TSUNAGU_TEST_NEO4J_URI only, and
+# the data directory is a throw-away one.
+export TSUNAGU_NEO4J_URI="" TSUNAGU_NEO4J_PASSWORD=""
+unset TSUNAGU_NEO4J_USER TSUNAGU_NEO4J_DATABASE
+TEST_DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tsunagu-test-data.XXXXXX")
+export TSUNAGU_DATA_DIR="$TEST_DATA_DIR"
+
 NEO4J_RUN_DIR=""
-stop_neo4j() {
+cleanup() {
+    rm -rf "$TEST_DATA_DIR"
     if [ -n "$NEO4J_RUN_DIR" ]; then
         TSUNAGU_NEO4J_RUN_DIR="$NEO4J_RUN_DIR" bash scripts/neo4j.sh stop >/dev/null 2>&1 || true
         rm -rf "$NEO4J_RUN_DIR"
         NEO4J_RUN_DIR=""
     fi
 }
-trap stop_neo4j EXIT
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
