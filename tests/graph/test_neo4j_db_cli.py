@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.db_cli import db_app
-from graph.model import Organization
+from graph.model import Organization, Sector
 from graph.settings import get_settings
 from graph.store import GraphStore
 from tests.conftest import NEO4J_URI
@@ -43,8 +43,8 @@ def test_db_commands_on_the_embedded_store(settings_env: None, tmp_path: Path) -
     from graph import open_store
 
     with open_store() as store:
-        store.upsert([Organization(id="o1", name="会", sector="npo")])
-        store.upsert([Organization(id="o2", name="会2", sector="npo")])
+        store.upsert([Organization(id="o1", name="会", sector=Sector.NPO)])
+        store.upsert([Organization(id="o2", name="会2", sector=Sector.NPO)])
         store.soft_delete("Organization", "o2")
     assert stats()["counts"]["Organization"] == {"active": 1, "all": 2}
 
@@ -75,7 +75,7 @@ def test_db_commands_on_neo4j(
     result = runner.invoke(db_app, ["init"])
     assert result.exit_code == 0, result.output
     assert f"neo4j {NEO4J_URI}" in result.output
-    neo4j_store.upsert([Organization(id="o1", name="会", sector="npo")])
+    neo4j_store.upsert([Organization(id="o1", name="会", sector=Sector.NPO)])
     data = stats()
     assert data["store"].startswith("neo4j ")
     assert data["counts"]["Organization"] == {"active": 1, "all": 1}

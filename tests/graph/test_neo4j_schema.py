@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graph.model import RECORD_TYPES, Organization
+from graph.model import RECORD_TYPES, Organization, Sector
 from graph.store import GraphStore, StoreError
 
 pytestmark = pytest.mark.neo4j
@@ -75,7 +75,7 @@ def test_vector_index_created_at_first_embeddings_and_dropped_by_clear(neo: Any)
 
     neo.init_schema()
     assert not [i for i in indexes(neo).values() if i["type"] == "VECTOR"]
-    org = Organization(id="org-a", name="清掃の会", sector="npo")
+    org = Organization(id="org-a", name="清掃の会", sector=Sector.NPO)
     neo.upsert([org])
     neo.put_embeddings("Organization", "schema-test/model", {"org-a": np.ones(8)})
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from graph.model import Area, Edge, Need, Organization, relationships_of
+from graph.model import Area, Edge, Need, Organization, Sector, relationships_of
 from graph.store import GraphStore, NodeWrite, StoreError, flat_props
 
 
@@ -23,7 +23,7 @@ def neo(neo4j_store: GraphStore) -> Any:
 
 
 def org(id: str, **kw: Any) -> Organization:
-    return Organization(id=id, name=kw.pop("name", f"団体 {id}"), sector="npo", **kw)
+    return Organization(id=id, name=kw.pop("name", f"団体 {id}"), sector=Sector.NPO, **kw)
 
 
 def node_write(rec: Any) -> NodeWrite:
