@@ -252,13 +252,16 @@ class PairFeatureBuilder:
     def warm_orgs(self, org_ids: Sequence[str], before: date | None = None) -> None:
         """Transform the profiles, needs and offers of these organizations in one batch."""
         texts: list[str] = []
-        for oid in org_ids:
-            if self.data.org(oid) is None:
-                continue
+        present = [oid for oid in org_ids if self.data.org(oid) is not None]
+        for oid in present:
             texts += [record_text(n) for n in self.data.needs_of(oid)]
             texts += [record_text(o) for o in self.data.offers_of(oid)]
             texts.append(self.profile(oid, before))
         self.warm_lexical(texts)
+        if self.vectors is not None:  # one batched read per kind instead of one per pair
+            self.vectors.vectors("Organization", present)
+            self.vectors.vectors("Need", [n.id for o in present for n in self.data.needs_of(o)])
+            self.vectors.vectors("Offer", [f.id for o in present for f in self.data.offers_of(o)])
 
     def _lex_pair(self, need: Need, offer: Offer) -> float:
         sim = self._lex_pairs.get(("N:" + need.id, "O:" + offer.id))
