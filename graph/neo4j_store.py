@@ -205,46 +205,58 @@ class Neo4jStore(GraphStore):
 
     # -- schema and lifecycle -----------------------------------------------------------------
 
-    def init_schema(self) -> None:
-        """Uniqueness constraints, lookup indexes, the full-text index. Idempotent.
+    def schema_statements(self) -> dict[str, str]:
+        """{constraint or index name: the Cypher that creates it} for :meth:`init_schema`."""
+        out: dict[str, str] = {}
 
-        Vector indexes are created by :meth:`put_embeddings` once their dimension is known.
-        """
-        for kind in RECORD_TYPES:
-            self._schema(
-                f"CREATE CONSTRAINT {kind.lower()}_id IF NOT EXISTS "
-                f"FOR (n:{_label(kind)}) REQUIRE n.id IS UNIQUE"
-            )
-            rtype = record_type(kind)
-            # range indexes for the scalar filters (token_hash, org_id, status …)
-            for name in rtype.filterable:
-                if name != "active" and not is_list_field(kind, name):
-                    self._schema(
-                        f"CREATE INDEX {kind.lower()}_{name} IF NOT EXISTS "
-                        f"FOR (n:{_label(kind)}) ON (n.`{name}`)"
-                    )
-        for label, key in _VOCABULARY.items():
-            self._schema(
-                f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS "
+        def unique(name: str, label: str, key: str) -> None:
+            out[name] = (
+                f"CREATE CONSTRAINT {name} IF NOT EXISTS "
                 f"FOR (n:{_label(label)}) REQUIRE n.`{key}` IS UNIQUE"
             )
-        self._schema(
+
+        for kind in RECORD_TYPES:
+            unique(f"{kind.lower()}_id", kind, "id")
+            # range indexes for the scalar filters (token_hash, org_id, status …)
+            for prop in record_type(kind).filterable:
+                if prop != "active" and not is_list_field(kind, prop):
+                    name = f"{kind.lower()}_{prop}"
+                    out[name] = (
+                        f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{_label(kind)}) ON (n.`{prop}`)"
+                    )
+        for label, key in _VOCABULARY.items():
+            unique(f"{label.lower()}_{key}", label, key)
+        out["embeddingcache_key"] = (
             "CREATE CONSTRAINT embeddingcache_key IF NOT EXISTS "
             "FOR (n:EmbeddingCache) REQUIRE n.key IS UNIQUE"
         )
+        # edge replacement finds a record's relationships by their owner
         for rel_type in REL_TYPES:
-            self._schema(
-                f"CREATE INDEX rel_{rel_type.lower()}_owner IF NOT EXISTS "
-                f"FOR ()-[r:{_rel(rel_type)}]-() ON (r._owner)"
+            name = f"rel_{rel_type.lower()}_owner"
+            out[name] = (
+                f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._owner)"
             )
         text_labels = "|".join(_label(k) for k, t in RECORD_TYPES.items() if t.text_fields)
-        self._schema(
+        out[FULLTEXT_INDEX] = (
             f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
             f"FOR (n:{text_labels}) ON EACH [n._text] "
-            "OPTIONS {indexConfig: {`fulltext.analyzer`: $analyzer}}",
-            analyzer=FULLTEXT_ANALYZER,
+            f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{FULLTEXT_ANALYZER}'}}}}"
         )
-        self._schema("CALL db.awaitIndexes(300)")
+        return out
+
+    def init_schema(self) -> None:
+        """Uniqueness constraints, lookup indexes, the full-text index. Idempotent: only the
+        missing ones are created (one round trip when all exist).
+
+        Vector indexes are created by :meth:`put_embeddings` once their dimension is known.
+        """
+        existing = {r["name"] for r in self._read("SHOW CONSTRAINTS YIELD name RETURN name")}
+        existing |= {r["name"] for r in self._read("SHOW INDEXES YIELD name RETURN name")}
+        missing = [c for name, c in self.schema_statements().items() if name not in existing]
+        for cypher in missing:
+            self._schema(cypher)
+        if missing:
+            self._schema("CALL db.awaitIndexes(300)")
 
     def close(self) -> None:
         self._driver.close()

@@ -68,6 +68,17 @@ def test_init_schema_twice_is_idempotent_and_complete(neo: Any) -> None:
     }
     assert ("HAS_NEED",) in owner_indexes and ("INTERESTED_IN",) in owner_indexes
     assert all(i["state"] == "ONLINE" for i in first_indexes.values())
+    assert set(neo.schema_statements()) <= set(first_constraints) | set(first_indexes)
+
+
+def test_init_schema_recreates_what_is_missing(neo: Any) -> None:
+    neo.init_schema()
+    neo._schema("DROP INDEX tsunagu_text")
+    neo._schema("DROP CONSTRAINT skill_name")
+    assert "tsunagu_text" not in indexes(neo) and "skill_name" not in constraints(neo)
+    neo.init_schema()
+    assert indexes(neo)["tsunagu_text"]["state"] == "ONLINE"
+    assert "skill_name" in constraints(neo)
 
 
 def test_vector_index_created_at_first_embeddings_and_dropped_by_clear(neo: Any) -> None:
