@@ -28,7 +28,7 @@ import numpy as np
 
 from graph.store import GraphStore
 from matching.encoders import Encoder
-from matching.features import PairFeatureBuilder, adamic_adar, common_partners
+from matching.features import PairFeatureBuilder, VectorSource, adamic_adar, common_partners
 from matching.graphdata import GraphData
 from matching.ranker import FallbackScorer, Ranker, build_training_set, train_ranker
 from matching.text import LexicalModel, profile_text, record_text
@@ -87,6 +87,19 @@ class EvaluationReport:
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)) for r in rows]
         return "\n".join(lines)
+
+
+class AsOfProfiles:
+    """Organization vectors given explicitly (profiles as of a date); other kinds from
+    ``base``."""
+
+    def __init__(self, base: VectorSource, profiles: Mapping[str, np.ndarray]) -> None:
+        self.base, self.profiles = base, profiles
+
+    def vectors(self, kind: str, ids: Sequence[str]) -> Mapping[str, np.ndarray]:
+        if kind == "Organization":
+            return {i: self.profiles[i] for i in ids if i in self.profiles}
+        return self.base.vectors(kind, ids)
 
 
 def default_split_date(data: GraphData, share: float = 0.8) -> date:
@@ -201,20 +214,31 @@ def evaluate(
             f"no new partnerships on or after {split} / 分割日以降に新しい協働がありません"
         )
     org_ids = data.org_ids()
-    profiles = {
-        o: profile_text(data.require_org(o), data.needs_of(o), data.offers_of(o)) for o in org_ids
+    profiles = {  # as of the split: needs posted later are left out
+        o: profile_text(
+            data.require_org(o),
+            [n for n in data.needs_of(o) if n.starts is None or n.starts < split],
+            data.offers_of(o),
+        )
+        for o in org_ids
     }
     lexical = LexicalModel().fit(
         [data.require_org(o).description for o in org_ids]
         + [record_text(n) for o in org_ids for n in data.needs_of(o)]
         + [record_text(f) for o in org_ids for f in data.offers_of(o)]
     )
-    vectors = None
+    vectors: VectorSource | None = None
+    builder = PairFeatureBuilder(data, lexical, None)
     if encoder is not None:
         from matching.service import StoreVectors
 
-        vectors = StoreVectors(store, encoder, data)
-    builder = PairFeatureBuilder(data, lexical, vectors)
+        # profiles as they stood at the split (a need posted later must not leak in)
+        texts = [builder.profile(o, split) for o in org_ids]
+        vecs, _ = encoder.encode_cached(texts, store, progress=progress)  # type: ignore[arg-type]
+        vectors = AsOfProfiles(
+            StoreVectors(store, encoder, data), dict(zip(org_ids, vecs, strict=True))
+        )
+        builder.vectors = vectors
     builder.warm_all()
 
     validation: dict[str, float] = {}

@@ -119,3 +119,28 @@ def test_semantic_matcher_end_to_end(
     assert got[0].candidate_id == "biz-a"
     assert "semantic_match" in got[0].features and got[0].features["semantic_match"] > 0
     assert [n.id for n, _ in matcher.search_needs("biz-a")][0] == "n-river"
+
+
+def test_evaluation_with_the_model_uses_profiles_as_of_the_split(
+    city_store: GraphStore, encoder: Encoder
+) -> None:
+    from datetime import date
+
+    from graph.model import Need
+    from matching.evaluate import evaluate
+
+    later = Need(
+        id="n-later", org_id="assoc", title="福祉の見守りを一緒にしたい", starts=date(2024, 1, 1)
+    )
+    city_store.upsert([later])
+    report = evaluate(city_store, date(2023, 6, 1), encoder, negatives=3, kind="logistic")
+    assert report.semantic and report.model == DEFAULT_MODEL
+    assert "embedding cosine only" in {r.name for r in report.results}
+    # the profile vector used was encoded without the need posted after the split
+    from matching.text import profile_text
+
+    org = city_store.get("Organization", "assoc")
+    needs = [n for n in [city_store.get("Need", "n-river")] if isinstance(n, Need)]
+    expected = encoder.encode([profile_text(org, needs, [])])[0]  # type: ignore[arg-type]
+    cached = city_store.cached_embeddings(DEFAULT_MODEL, [text_hash(profile_text(org, needs, []))])  # type: ignore[arg-type]
+    assert np.allclose(list(cached.values())[0], expected, atol=1e-5)
