@@ -86,7 +86,14 @@ cmd_check() {
     fi
 }
 
-pid_alive() { [ -f "$RUN/pid" ] && kill -0 "$(cat "$RUN/pid")" 2>/dev/null; }
+# The pid file's process is alive and is our launcher (not a reused pid).
+pid_alive() {
+    [ -f "$RUN/pid" ] || return 1
+    local pid
+    pid=$(cat "$RUN/pid")
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ ! -r "/proc/$pid/cmdline" ] || tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "Launcher"
+}
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
