@@ -9,7 +9,7 @@
 #
 # Neo4j 5.26 (LTS, the last line that runs on Java 17) is fetched as the embedded engine with
 # its Bolt connector (org.neo4j:neo4j, see scripts/neo4j/pom.xml) and started by
-# scripts/neo4j/Launcher.java.  Needs Java 17+ and Maven.
+# scripts/neo4j/Launcher.java.  Needs a Java 17+ JDK, and Maven for the first fetch.
 #
 # Environment:
 #   TSUNAGU_CACHE_DIR       jar cache root (default ~/.cache/tsunagu); jars go to neo4j-<version>/lib
@@ -38,7 +38,7 @@ say() { echo "neo4j.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 need_java() {
-    command -v java >/dev/null 2>&1 || die "Java 17+ is needed (apt-get install openjdk-17-jre-headless) / Java 17 以上が必要です"
+    command -v java >/dev/null 2>&1 || die "a Java 17+ JDK is needed (apt-get install openjdk-17-jdk-headless) / Java 17 以上が必要です"
     local major
     major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = \([0-9]*\).*/\1/p')
     [ "${major:-0}" -ge 17 ] || die "Java 17+ is needed, found Java ${major:-?} / Java 17 以上が必要です"
