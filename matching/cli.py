@@ -158,10 +158,11 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[
             str,
             typer.Option(
-                help="auto (chosen by a time-ordered validation inside the training data), hgb "
-                "(gradient boosting) or logistic"
+                help="ensemble (gradient boosting + logistic regression over 3 negative "
+                "samples), hgb, logistic, or auto (hgb or logistic, chosen by a time-ordered "
+                "validation inside the training data)"
             ),
-        ] = "auto",
+        ] = "ensemble",
         negatives: Annotated[
             int,
             typer.Option(
@@ -227,7 +228,7 @@ def register(app: typer.Typer) -> None:
                 "--json", metavar="FILE", help="also write the results as JSON / JSON に保存"
             ),
         ] = None,
-        kind: Annotated[str, typer.Option(help="auto, hgb or logistic")] = "auto",
+        kind: Annotated[str, typer.Option(help="ensemble, hgb, logistic or auto")] = "ensemble",
         negatives: Annotated[int, typer.Option(min=1, max=50)] = 5,
         seed: Annotated[int, typer.Option()] = 0,
         semantic: Annotated[

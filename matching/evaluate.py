@@ -30,7 +30,13 @@ from graph.store import GraphStore
 from matching.encoders import Encoder
 from matching.features import PairFeatureBuilder, VectorSource, adamic_adar, common_partners
 from matching.graphdata import GraphData
-from matching.ranker import FallbackScorer, Ranker, build_training_set, train_ranker
+from matching.ranker import (
+    ENSEMBLE_BAGS,
+    FallbackScorer,
+    Ranker,
+    build_training_set,
+    train_ranker,
+)
 from matching.text import LexicalModel, profile_text, record_text
 
 HITS_AT = (1, 5, 10, 50)
@@ -197,7 +203,7 @@ def evaluate(
     encoder: Encoder | None = None,
     seed: int = 0,
     negatives: int = 5,
-    kind: str = "auto",
+    kind: str = "ensemble",
     progress: bool = False,
 ) -> EvaluationReport:
     """Run the evaluation described in the module docstring on everything in ``store``.
@@ -245,7 +251,13 @@ def evaluate(
     if kind == "auto":
         kind, validation = choose_kind(data, builder, split, negatives, seed)
     ts = build_training_set(
-        data, builder, before=split, negatives=negatives, seed=seed, progress=progress
+        data,
+        builder,
+        before=split,
+        negatives=negatives,
+        seed=seed,
+        progress=progress,
+        bags=ENSEMBLE_BAGS if kind == "ensemble" else 1,
     )
     ranker: Ranker | None = None
     training: dict[str, Any] = {

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,11 +84,14 @@ class TrainingSet:
     labels: list[int] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
     sources: dict[str, int] = field(default_factory=dict)
+    #: which bag a sampled negative belongs to (-1: every bag); see :class:`EnsembleClassifier`
+    bags: list[int] = field(default_factory=list)
 
-    def add(self, row: dict[str, float], label: int, on: date, source: str) -> None:
+    def add(self, row: dict[str, float], label: int, on: date, source: str, bag: int = -1) -> None:
         self.rows.append(row)
         self.labels.append(label)
         self.dates.append(on)
+        self.bags.append(bag)
         self.sources[source] = self.sources.get(source, 0) + 1
 
 
@@ -100,13 +102,15 @@ def build_training_set(
     negatives: int = 5,
     seed: int = 0,
     progress: bool = False,
+    bags: int = 1,
 ) -> TrainingSet:
     """Positives and negatives, each with features as of its own date.
 
     Positives: the first collaboration of every pair that started before ``before`` (both
     directions: each side in turn is the subject), and accepted suggestions.  Negatives: for each
     positive, ``negatives`` organizations the subject had not worked with at that date (not the
-    positive partner), drawn with a seeded generator; and rejected suggestions.
+    positive partner), drawn with a seeded generator; and rejected suggestions.  With
+    ``bags`` > 1, ``negatives`` are drawn for each of that many bags (for the ensemble).
     """
     rng = random.Random(seed)
     org_ids = data.org_ids()
@@ -132,9 +136,9 @@ def build_training_set(
         ts.add(row, 1, on, "collaboration")
         known = set(data.partners(subject, on)) | {subject, partner}
         pool = [o for o in org_ids if o not in known]
-        for other in rng.sample(pool, min(negatives, len(pool))):
+        for i, other in enumerate(rng.sample(pool, min(negatives * bags, len(pool)))):
             row, _ = builder.compute(subject, other, before=on)
-            ts.add(row, 0, on, "sampled non-partner")
+            ts.add(row, 0, on, "sampled non-partner", bag=i % bags if bags > 1 else -1)
     for s in data.decided_suggestions():
         on = (s.decided_at or s.created_at or datetime.now(UTC)).date()
         if cut is not None and on >= cut:
@@ -204,8 +208,26 @@ class Ranker:
             return None
 
 
+#: bags of independently sampled negatives in the ensemble
+ENSEMBLE_BAGS = 3
+KINDS = ("ensemble", "hgb", "logistic", "auto")
+
+
+class EnsembleClassifier:
+    """Mean probability of several fitted pipelines: gradient boosting and logistic regression,
+    each fitted on every positive and one bag of sampled negatives.  Averaging smooths out the
+    luck of one negative sample and of one model family (on small civic data sets, single
+    models' validation scores move by several points between sampling seeds)."""
+
+    def __init__(self, members: list[Any]) -> None:
+        self.members = members
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return np.mean([m.predict_proba(X) for m in self.members], axis=0)
+
+
 def make_pipeline(kind: str = "hgb", seed: int = 0) -> Any:
-    """The estimator: gradient-boosted trees (default) or scaled logistic regression."""
+    """One estimator: gradient-boosted trees or scaled logistic regression."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
@@ -234,14 +256,14 @@ def make_pipeline(kind: str = "hgb", seed: int = 0) -> Any:
                 )
             ]
         )
-    raise ValueError(f"unknown ranker kind {kind!r} (hgb or logistic)")
+    raise ValueError(f"unknown ranker kind {kind!r} (one of {', '.join(KINDS)})")
 
 
 def train_ranker(
     ts: TrainingSet,
     feature_names: Sequence[str],
     model_name: str | None,
-    kind: str = "hgb",
+    kind: str = "ensemble",
     seed: int = 0,
 ) -> Ranker:
     """Fit the pipeline on a training set; raises ValueError when there is too little data."""
@@ -252,8 +274,17 @@ def train_ranker(
             "(need at least 3 past partnerships) / 学習データが足りません"
         )
     X = _matrix(ts.rows, feature_names)
-    pipeline = make_pipeline(kind, seed)
-    pipeline.fit(X, y)
+    if kind == "ensemble":
+        bag = np.array(ts.bags or [-1] * len(y))
+        members = []
+        for j in sorted(set(bag.tolist()) - {-1}) or [-1]:
+            keep = (bag == -1) | (bag == j)
+            for member_kind in ("hgb", "logistic"):
+                members.append(make_pipeline(member_kind, seed + j).fit(X[keep], y[keep]))
+        pipeline: Any = EnsembleClassifier(members)
+    else:
+        pipeline = make_pipeline(kind, seed)
+        pipeline.fit(X, y)
     trained_at = datetime.now(UTC)
     digest = hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()[:8]
     metadata = {
@@ -271,7 +302,3 @@ def train_ranker(
         "last_date": max(ts.dates).isoformat() if ts.dates else None,
     }
     return Ranker(pipeline, metadata)
-
-
-def logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))

@@ -536,11 +536,11 @@ class Matcher:
     # -- training -----------------------------------------------------------------------------
 
     def train(
-        self, kind: str = "auto", negatives: int = 5, seed: int = 0, progress: bool = True
+        self, kind: str = "ensemble", negatives: int = 5, seed: int = 0, progress: bool = True
     ) -> Ranker:
         """Train the ranker on everything in the store (each pair as of its own date), save it
         in ``data_dir/models`` and use it from now on.  Raises ValueError on too little data."""
-        from matching.ranker import build_training_set, train_ranker
+        from matching.ranker import ENSEMBLE_BAGS, build_training_set, train_ranker
 
         self.refresh_embeddings(progress=progress)
         data = GraphData.load_all(self.store)
@@ -550,7 +550,10 @@ class Matcher:
             from matching.evaluate import choose_kind
 
             kind, _ = choose_kind(data, builder, None, negatives, seed)
-        ts = build_training_set(data, builder, negatives=negatives, seed=seed, progress=progress)
+        bags = ENSEMBLE_BAGS if kind == "ensemble" else 1
+        ts = build_training_set(
+            data, builder, negatives=negatives, seed=seed, progress=progress, bags=bags
+        )
         enc = self.encoder
         ranker = train_ranker(ts, builder.feature_names, enc.name if enc else None, kind, seed)
         ranker.save(self.settings.data_dir / "models")

@@ -245,3 +245,28 @@ def test_model_choice_uses_only_the_training_period() -> None:
     assert kind_full in ("hgb", "logistic") and set(scores_full) == {"hgb", "logistic"}
     assert (kind_full, scores_full) == (kind_part, scores_part)
     assert choose_kind(full, _builder(full), date(2020, 6, 1)) == ("logistic", {})  # too few
+
+
+def test_ensemble_averages_models_over_negative_bags(tmp_path: Path) -> None:
+    import numpy as np
+
+    from matching.ranker import EnsembleClassifier
+
+    recs = _random_city(24, 40, seed=5)
+    data = GraphData.from_records(recs)
+    builder = _builder(data)
+    ts = build_training_set(data, builder, negatives=2, seed=0, bags=3)
+    negs = [b for b, y in zip(ts.bags, ts.labels, strict=True) if y == 0]
+    assert set(negs) == {0, 1, 2} and all(
+        b == -1 for b, y in zip(ts.bags, ts.labels, strict=True) if y == 1
+    )
+    ranker = train_ranker(ts, builder.feature_names, None)  # the default kind: ensemble
+    assert ranker.metadata["kind"] == "ensemble"
+    assert isinstance(ranker.pipeline, EnsembleClassifier) and len(ranker.pipeline.members) == 6
+    rows = [builder.compute("o1", "o2")[0], builder.compute("o3", "o4")[0]]
+    X = np.array([[r[n] for n in builder.feature_names] for r in rows])
+    expected = np.mean([m.predict_proba(X)[:, 1] for m in ranker.pipeline.members], axis=0)
+    assert list(ranker.score(rows)) == pytest.approx(list(expected))
+    ranker.save(tmp_path)
+    loaded = Ranker.load(tmp_path)
+    assert loaded is not None and list(loaded.score(rows)) == pytest.approx(list(expected))
