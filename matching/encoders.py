@@ -64,6 +64,9 @@ class Encoder(ABC):
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # batches of similar length pad less (sentence-transformers sorts the same way)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        texts = [texts[i] for i in order]
         chunks = []
         starts = range(0, len(texts), BATCH_SIZE)
         if progress and len(texts) > BATCH_SIZE:
@@ -72,7 +75,9 @@ class Encoder(ABC):
             starts = tqdm(starts, desc=f"encoding ({self.name})", unit="batch")
         for start in starts:
             chunks.append(self._encode(texts[start : start + BATCH_SIZE]))
-        return normalise_rows(np.vstack(chunks))
+        out = np.empty((len(texts), chunks[0].shape[1]), dtype=np.float32)
+        out[order] = np.vstack(chunks)
+        return normalise_rows(out)
 
     def encode_cached(
         self, texts: Sequence[str], cache: EmbeddingCache, progress: bool = False

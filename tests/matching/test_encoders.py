@@ -80,7 +80,7 @@ def test_the_model_is_loaded_once_per_process(encoder: Encoder) -> None:
 def test_cache_encodes_only_new_texts() -> None:
     enc, cache = CountingEncoder(), DictCache()
     vecs, misses = enc.encode_cached(["清掃", "見守り", "清掃"], cache)
-    assert misses == 2 and enc.calls == [["清掃", "見守り"]]
+    assert misses == 2 and len(enc.calls) == 1 and sorted(enc.calls[0]) == ["清掃", "見守り"]
     assert np.allclose(vecs[0], vecs[2])
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
     _, misses = enc.encode_cached(["見守り", "清掃"], cache)
