@@ -43,6 +43,8 @@ LEXICAL_CORPUS_LIMIT = 20_000
 LEXICAL_ROW_CACHE = 200_000
 #: how much a repeated sector costs in the diversity re-ranking (multiplicative)
 DIVERSITY_PENALTY = 0.85
+#: needs nearest in meaning to an opportunity-search text that join the word matches
+SEMANTIC_QUERY_POOL = 50
 
 
 @dataclass
@@ -481,9 +483,13 @@ class Matcher:
         relevance: dict[str, float] = {}
         needs: dict[str, Need] = {}
         if query and query.strip():
-            for rec, s in self.store.search_text(query, ["Need"], limit=1000):
+            hits = self.store.search_text(query, ["Need"], limit=1000)
+            # full-text scores differ in scale between stores: the best hit counts 1
+            top = max((s for _, s in hits), default=0.0) or 1.0
+            for rec, s in hits:
                 needs[rec.id] = rec  # type: ignore[assignment]
-                relevance[rec.id] = s
+                relevance[rec.id] = s / top
+            self._semantic_query_hits(query, needs, relevance)
         else:
             for rec in self.store.list("Need", filt, limit=1000).items:
                 needs[rec.id] = rec  # type: ignore[assignment]
@@ -503,6 +509,31 @@ class Matcher:
             self._score_needs_for(data, org, chosen, scores)
         ranked = sorted(chosen, key=lambda n: (-scores[n.id], n.id))
         return [(n, round(scores[n.id], 6)) for n in ranked[offset : offset + k]]
+
+    def _semantic_query_hits(
+        self, query: str, needs: dict[str, Need], relevance: dict[str, float]
+    ) -> None:
+        """Add the needs nearest in meaning to a free-text query (when a model is loaded).
+
+        A need found by words and by meaning keeps the higher of the two relevances; the
+        semantic relevance is the cosine similarity, so unrelated texts count for little.
+        """
+        if self.encoder is None:
+            return
+        try:
+            # free text is not cached: user queries would fill the embedding cache
+            qvec = self.encoder.encode([query.strip()])
+        except Exception as exc:  # a failing model must not break the search
+            log.warning("could not encode the search text (%s); words only", exc)
+            return
+        near = self.store.nearest("Need", self.model_name, qvec[0], SEMANTIC_QUERY_POOL)
+        found = self.store.get_many("Need", [i for i, _ in near])
+        for need_id, sim in near:
+            if need_id not in found:
+                continue
+            needs.setdefault(need_id, found[need_id])  # type: ignore[arg-type]
+            cosine = max(0.0, 2.0 * sim - 1.0)  # stores report (1 + cos) / 2
+            relevance[need_id] = max(relevance.get(need_id, 0.0), cosine)
 
     def _score_needs_for(
         self, data: GraphData, org: Organization, needs: Sequence[Need], scores: dict[str, float]

@@ -144,3 +144,17 @@ def test_evaluation_with_the_model_uses_profiles_as_of_the_split(
     expected = encoder.encode([profile_text(org, needs, [])])[0]  # type: ignore[arg-type]
     cached = city_store.cached_embeddings(DEFAULT_MODEL, [text_hash(profile_text(org, needs, []))])  # type: ignore[arg-type]
     assert np.allclose(list(cached.values())[0], expected, atol=1e-5)
+
+
+def test_opportunity_search_text_matches_by_meaning(
+    city_store: GraphStore, tmp_path: Path, encoder: Encoder
+) -> None:
+    """A query sharing no word with a need still finds it when the model is loaded."""
+    matcher = Matcher(city_store, Settings(data_dir=tmp_path), encoder)
+    matcher.refresh_embeddings(progress=False)
+    query = "volunteers to pick up litter along the riverbank"
+    assert city_store.search_text(query, ["Need"]) == []  # no word in common
+    got = [n.id for n, _ in matcher.search_needs(None, query=query)]
+    assert got and got[0] == "n-river"
+    words_only = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent"))
+    assert words_only.search_needs(None, query=query) == []
