@@ -8,6 +8,7 @@ live here once, so both backends behave the same and the contract tests in
 
 from __future__ import annotations
 
+import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -150,7 +151,9 @@ def check_order(order_by: str) -> tuple[str, bool]:
     desc = order_by.startswith("-")
     col = order_by.lstrip("-")
     if col not in ORDERABLE:
-        raise FilterError(f"cannot order by {order_by!r}; use one of {ORDERABLE} (prefix - to reverse)")
+        raise FilterError(
+            f"cannot order by {order_by!r}; use one of {ORDERABLE} (prefix - to reverse)"
+        )
     return col, desc
 
 
@@ -385,7 +388,7 @@ class GraphStore(ABC):
 
     def search_text(
         self, query: str, kinds: Sequence[str] | None = None, limit: int = 20
-    ) -> list[tuple[Record, float]]:
+    ) -> builtins.list[tuple[Record, float]]:
         """Full-text search over names, titles and descriptions (Japanese works unsegmented)."""
         query = query.strip()
         if not query:
@@ -397,12 +400,13 @@ class GraphStore(ABC):
         hits = self._search(query, kinds, limit)
         return [(RECORD_TYPES[k].model_validate_json(d), s) for k, d, s in hits]
 
-    def collaborations_of(self, org_id: str) -> list[Collaboration]:
+    def collaborations_of(self, org_id: str) -> builtins.list[Collaboration]:
         ids = [n.id for n in self.neighbours(org_id, ["PARTICIPATED_IN"]) if n.direction == "out"]
-        recs = self.get_many("Collaboration", ids)
-        return sorted(recs.values(), key=lambda c: (c.starts, c.id))  # type: ignore[attr-defined]
+        recs = self.get_many("Collaboration", ids).values()
+        collabs = [r for r in recs if isinstance(r, Collaboration)]
+        return sorted(collabs, key=lambda c: (c.starts, c.id))
 
-    def collaboration_history(self, org_a: str, org_b: str) -> list[Collaboration]:
+    def collaboration_history(self, org_a: str, org_b: str) -> builtins.list[Collaboration]:
         """Every active collaboration in which both organizations took part, oldest first."""
         return [c for c in self.collaborations_of(org_a) if org_b in c.org_ids()]
 
