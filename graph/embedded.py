@@ -41,6 +41,7 @@ from graph.store import (
     StoreError,
     as_vector,
     is_list_field,
+    prepare_embeddings,
 )
 
 SCHEMA_VERSION = 1
@@ -528,33 +529,14 @@ class EmbeddedStore(GraphStore):
         self, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
     ) -> None:
         """Store one vector per record id; every id must be a stored record of ``kind``."""
-        record_type(kind)
-        arrays = {i: as_vector(v) for i, v in vectors.items()}
+        arrays, dim = prepare_embeddings(self, kind, model, vectors)
         if not arrays:
             return
-        zero = sorted(i for i, a in arrays.items() if not np.any(a))
-        if zero:
-            # cosine is undefined for them, and Neo4j's vector index would leave them out
-            raise StoreError(
-                f"zero vectors for {kind} {', '.join(repr(z) for z in zero[:10])}: cosine "
-                "similarity is undefined (ゼロベクトルは保存できません)"
-            )
-        dims = {a.size for a in arrays.values()}
-        if len(dims) > 1:
-            raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
-        missing = sorted(set(arrays) - set(self._existing(kind, list(arrays))))
-        if missing:
-            raise NotFoundError(
-                f"no {kind} with id {', '.join(repr(m) for m in missing[:10])}: "
-                "store the record before its embedding (先にレコードを登録してください)"
-            )
         stored = self._read(
             "SELECT dim FROM embeddings WHERE kind = ? AND model = ? LIMIT 1", [kind, model]
         )
-        if stored and stored[0][0] not in dims:
-            raise StoreError(
-                f"{kind}/{model} vectors have {stored[0][0]} dimensions, got {dims.pop()}"
-            )
+        if stored and stored[0][0] != dim:
+            raise StoreError(f"{kind}/{model} vectors have {stored[0][0]} dimensions, got {dim}")
         with self._transaction() as cur:
             cur.executemany(
                 "INSERT OR REPLACE INTO embeddings (kind, model, id, dim, vector)"

@@ -41,6 +41,7 @@ from graph.store import (
     StoreError,
     as_vector,
     is_list_field,
+    prepare_embeddings,
 )
 
 T = TypeVar("T")
@@ -528,27 +529,11 @@ class Neo4jStore(GraphStore):
     ) -> None:
         """Store one vector per record id; every id must be a stored record of ``kind``."""
         label = _label(kind)
-        arrays = {i: as_vector(v) for i, v in vectors.items()}
+        arrays, dim = prepare_embeddings(self, kind, model, vectors)
         if not arrays:
             return
-        zero = sorted(i for i, a in arrays.items() if not np.any(a))
-        if zero:
-            # cosine is undefined for them, and the vector index would leave them out
-            raise StoreError(
-                f"zero vectors for {kind} {', '.join(repr(z) for z in zero[:10])}: cosine "
-                "similarity is undefined (ゼロベクトルは保存できません)"
-            )
-        dims = {a.size for a in arrays.values()}
-        if len(dims) > 1:
-            raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
-        missing = sorted(set(arrays) - set(self._existing(kind, list(arrays))))
-        if missing:
-            raise NotFoundError(
-                f"no {kind} with id {', '.join(repr(m) for m in missing[:10])}: "
-                "store the record before its embedding (先にレコードを登録してください)"
-            )
         prop = embedding_property(model)
-        self._ensure_vector_index(kind, prop, dims.pop())
+        self._ensure_vector_index(kind, prop, dim)
         rows = [{"id": i, "v": a.tolist()} for i, a in arrays.items()]
 
         def work(tx: Any) -> None:

@@ -171,6 +171,37 @@ def as_vector(v: Sequence[float] | np.ndarray) -> np.ndarray:
     return arr
 
 
+def prepare_embeddings(
+    store: GraphStore, kind: str, model: str, vectors: Mapping[str, Sequence[float] | np.ndarray]
+) -> tuple[dict[str, np.ndarray], int]:
+    """Check a ``put_embeddings`` request the same way on every backend.
+
+    Returns ({id: vector}, dimension); raises :class:`StoreError` for zero vectors or mixed
+    lengths and :class:`NotFoundError` for ids that are not stored records of ``kind``.
+    """
+    record_type(kind)
+    arrays = {i: as_vector(v) for i, v in vectors.items()}
+    if not arrays:
+        return arrays, 0
+    zero = sorted(i for i, a in arrays.items() if not np.any(a))
+    if zero:
+        # cosine is undefined for them, and Neo4j's vector index would leave them out
+        raise StoreError(
+            f"zero vectors for {kind} {', '.join(repr(z) for z in zero[:10])}: cosine "
+            "similarity is undefined (ゼロベクトルは保存できません)"
+        )
+    dims = {a.size for a in arrays.values()}
+    if len(dims) > 1:
+        raise StoreError(f"vectors for {kind}/{model} differ in length: {sorted(dims)}")
+    missing = sorted(set(arrays) - set(store._existing(kind, list(arrays))))
+    if missing:
+        raise NotFoundError(
+            f"no {kind} with id {', '.join(repr(m) for m in missing[:10])}: "
+            "store the record before its embedding (先にレコードを登録してください)"
+        )
+    return arrays, dims.pop()
+
+
 class GraphStore(ABC):
     """One interface over Neo4j and the embedded store (see DESIGN.md §3)."""
 
