@@ -8,8 +8,21 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 tsunagu=.venv/bin/tsunagu
 "$tsunagu" db init
 "$tsunagu" demo
-if [ ! -s "${TSUNAGU_DATA_DIR:-data}/admin-token.txt" ]; then
-    "$tsunagu" token create --role admin --name "demo admin" > "${TSUNAGU_DATA_DIR:-data}/admin-token.txt"
+data_dir=${TSUNAGU_DATA_DIR:-data}
+# train the ranker on the demo's history once (until then a hand-weighted scorer ranks)
+[ -f "$data_dir/models/ranker.joblib" ] || "$tsunagu" train
+# one demo token per role, made once (only their hashes are stored)
+tokens="$data_dir/demo-tokens.txt"
+if [ ! -s "$tokens" ]; then
+    {
+        for spec in "admin:demo admin:" "coordinator:デモ コーディネーター:" \
+            "staff:デモ 市職員:" "business:デモ 事業者:demo-biz-001"; do
+            IFS=: read -r role name org <<<"$spec"
+            token=$("$tsunagu" token create --role "$role" --name "$name" ${org:+--org "$org"} | tail -n1)
+            printf '%-12s %s\n' "$role" "$token"
+        done
+    } > "$tokens.tmp" && mv "$tokens.tmp" "$tokens"
 fi
-echo "==> admin token (saved in ${TSUNAGU_DATA_DIR:-data}/admin-token.txt): $(tail -n1 "${TSUNAGU_DATA_DIR:-data}/admin-token.txt")"
+echo "==> demo tokens, one per role (paste one into the page's sign-in box; saved in $tokens):"
+cat "$tokens"
 exec "$tsunagu" serve
