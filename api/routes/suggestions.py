@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import Coordinator, MatcherDep, Store
 from api.errors import conflict, not_found, unprocessable
@@ -66,16 +66,16 @@ def _parse_pairs(values: list[str] | None) -> list[tuple[Sector, Sector]] | None
     return pairs  # type: ignore[return-value]
 
 
-def make_filters(
-    sector: list[Sector] | None,
-    area: list[str] | None,
-    field: list[str] | None,
-    sector_pair: list[str] | None,
-    exclude_current_partners: bool,
-    min_score: float,
-    diverse: bool,
+def suggest_filters(
+    sector: SectorQ = None,
+    area: AreaQ = None,
+    field: FieldQ = None,
+    sector_pair: PairQ = None,
+    exclude_current_partners: ExcludeQ = True,
+    min_score: MinScoreQ = 0.0,
+    diverse: DiverseQ = False,
 ) -> Any:
-    """The matcher's :class:`SuggestFilters` from query parameters."""
+    """The matcher's :class:`SuggestFilters` from the query parameters (a dependency)."""
     from matching.service import SuggestFilters
 
     return SuggestFilters(
@@ -87,6 +87,9 @@ def make_filters(
         min_score=min_score,
         diverse=diverse,
     )
+
+
+Filters = Annotated[Any, Depends(suggest_filters)]
 
 
 def store_suggestions(store: GraphStore, fresh: list[Suggestion], user_id: str) -> list[Suggestion]:
@@ -137,21 +140,12 @@ def suggest_for_organization(
     store: Store,
     user: Coordinator,
     matcher: MatcherDep,
+    filters: Filters,
     k: K = 10,
-    sector: SectorQ = None,
-    area: AreaQ = None,
-    field: FieldQ = None,
-    sector_pair: PairQ = None,
-    exclude_current_partners: ExcludeQ = True,
-    min_score: MinScoreQ = 0.0,
-    diverse: DiverseQ = False,
 ) -> Any:
     """Partners for an organization, best first; each is stored as a proposed Suggestion."""
     if store.get("Organization", org_id) is None:
         raise not_found("Organization", org_id)
-    filters = make_filters(
-        sector, area, field, sector_pair, exclude_current_partners, min_score, diverse
-    )
     fresh = matcher.suggest_for_org(org_id, k=k, filters=filters)
     return SuggestionsOut(items=store_suggestions(store, fresh, user.id), matcher=matcher.status)
 
@@ -162,21 +156,12 @@ def suggest_for_need(
     store: Store,
     user: Coordinator,
     matcher: MatcherDep,
+    filters: Filters,
     k: K = 10,
-    sector: SectorQ = None,
-    area: AreaQ = None,
-    field: FieldQ = None,
-    sector_pair: PairQ = None,
-    exclude_current_partners: ExcludeQ = True,
-    min_score: MinScoreQ = 0.0,
-    diverse: DiverseQ = False,
 ) -> Any:
     """Organizations that could meet a need, best first; each stored as a Suggestion."""
     if store.get("Need", need_id) is None:
         raise not_found("Need", need_id)
-    filters = make_filters(
-        sector, area, field, sector_pair, exclude_current_partners, min_score, diverse
-    )
     fresh = matcher.suggest_for_need(need_id, k=k, filters=filters)
     return SuggestionsOut(items=store_suggestions(store, fresh, user.id), matcher=matcher.status)
 
