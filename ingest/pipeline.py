@@ -691,40 +691,25 @@ class _Import:
         )
         extra_participants: dict[str, list[tuple[_Row, str, str]]] = {}
         for r in participant_rows:
-            org = self._part_org(r)
-            cid = r.values.get("collaboration_id")
-            if not cid and not r.errors:
-                r.error(
-                    "collaboration_id",
-                    None,
-                    "協働事業 ID が空です",
-                    "the collaboration id is empty",
-                )
-            if r.errors or org is None or not cid:
+            partner = self._collaboration_partner(r)
+            if partner is None:
                 continue
-            extra_participants.setdefault(cid, []).append(
-                (r, org, r.values.get("role") or "partner")
+            extra_participants.setdefault(partner[1], []).append(
+                (r, partner[0], r.values.get("role") or "partner")
             )
         extra_evaluations: dict[str, list[tuple[_Row, PartnerEvaluation]]] = {}
         for r in evaluation_rows:
-            org = self._part_org(r)
-            cid = r.values.get("collaboration_id")
-            if not cid and not r.errors:
-                r.error(
-                    "collaboration_id",
-                    None,
-                    "協働事業 ID が空です",
-                    "the collaboration id is empty",
-                )
-            if r.errors or org is None or not cid:
+            partner = self._collaboration_partner(r)
+            if partner is None:
                 continue
+            partner_id, cid = partner
             data = {
                 k: v
                 for k, v in r.values.items()
                 if k not in ("collaboration_id", "org_id", "org_name") and v is not None
             }
             try:
-                ev = PartnerEvaluation.model_validate({**data, "org_id": org})
+                ev = PartnerEvaluation.model_validate({**data, "org_id": partner_id})
             except ValidationError as exc:
                 self._validation_errors(r, exc)
                 continue
@@ -786,6 +771,22 @@ class _Import:
                 continue
             first = (parts or evals)[0][0]  # type: ignore[index]
             self._add(Collaboration, first, cid, parts, evals, base=collab)
+
+    def _collaboration_partner(self, r: _Row) -> tuple[str, str] | None:
+        """(organization id, collaboration id) of a participant or evaluation row, or None
+        after recording why the row cannot be used."""
+        org = self._part_org(r)
+        cid = r.values.get("collaboration_id")
+        if not cid and not r.errors:
+            r.error(
+                "collaboration_id",
+                None,
+                "協働事業 ID が空です",
+                "the collaboration id is empty",
+            )
+        if r.errors or org is None or not cid:
+            return None
+        return org, cid
 
     def _part_org(self, r: _Row) -> str | None:
         if r.values.get("org_id"):
