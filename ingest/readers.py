@@ -211,7 +211,9 @@ def _read_json(filename: str, stem: str, text: str) -> list[Table]:
 def _read_jsonl(filename: str, stem: str, text: str) -> Table:
     items: list[tuple[int, Any]] = []
     errors: list[RowError] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines separates records by line feeds only (a trailing CR is JSON whitespace);
+    # str.splitlines would also split inside strings holding U+2028, U+2029 or U+0085
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

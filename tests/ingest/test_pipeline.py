@@ -409,3 +409,21 @@ def test_a_failing_write_is_reported_and_leaves_nothing(tmp_path: Path) -> None:
         assert "disk is full" in err.reason_en and "何も書き込んでいません" in err.reason_ja
     finally:
         store.close()
+
+
+def test_jsonl_splits_on_line_feeds_only(store: GraphStore, tmp_path: Path) -> None:
+    # U+2028, U+2029 and U+0085 are valid inside JSON strings; str.splitlines would cut there
+    names = ["段落\u2028区切り", "paragraph\u2029separator", "next\x85line"]
+    lines = [
+        json.dumps({"id": f"o{i}", "name": n, "sector": "npo"}, ensure_ascii=False)
+        for i, n in enumerate(names)
+    ]
+    path = _write(tmp_path, "organizations.jsonl", "\r\n".join(lines) + "\n")
+    report = import_paths(store, [path], progress=False)
+    assert report.ok and report.created == 3, report.errors
+    # names are normalised (any run of whitespace, these separators included, is one space)
+    assert sorted(o.name for o in _orgs(store).values()) == [
+        "next line",
+        "paragraph separator",
+        "段落 区切り",
+    ]
