@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from graph.store import FilterError, NotFoundError, ReferenceError_, StoreError
+from graph.store import ConflictError, FilterError, NotFoundError, ReferenceError_, StoreError
 from matching.events import SeatingError
 
 
@@ -73,6 +73,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FilterError)
     def _filter(request: Request, exc: FilterError) -> JSONResponse:
         return _json(400, bilingual("検索条件が正しくありません", str(exc)))
+
+    @app.exception_handler(ConflictError)
+    def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
+        return _json(409, str(exc))  # the store's message is bilingual already
 
     @app.exception_handler(StoreError)
     def _store(request: Request, exc: StoreError) -> JSONResponse:

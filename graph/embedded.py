@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS nodes (
 );
 CREATE INDEX IF NOT EXISTS nodes_kind_created ON nodes (kind, created_at);
 CREATE INDEX IF NOT EXISTS nodes_kind_updated ON nodes (kind, updated_at);
+CREATE INDEX IF NOT EXISTS nodes_id ON nodes (id);
 CREATE TABLE IF NOT EXISTS edges (
     owner_kind TEXT NOT NULL,
     owner_id TEXT NOT NULL,
@@ -279,6 +280,16 @@ class EmbeddedStore(GraphStore):
                 [kind, *part],
             )
             out.update({i: (h, c) for i, h, c in rows})
+        return out
+
+    def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for part in _chunks(list(dict.fromkeys(ids))):
+            rows = self._read(
+                f"SELECT id, kind FROM nodes WHERE id IN ({_marks(len(part))})", list(part)
+            )
+            for i, k in rows:
+                out.setdefault(i, set()).add(k)
         return out
 
     def _write(self, nodes: Sequence[NodeWrite]) -> None:

@@ -309,6 +309,18 @@ class Neo4jStore(GraphStore):
         )
         return {r["id"]: (r["hash"], r["created"]) for r in rows}
 
+    def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        # one lookup per label, so that each uses its id constraint's index
+        lookups = " UNION ALL ".join(
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            f"RETURN n.id AS id, '{kind}' AS kind"
+            for kind in RECORD_TYPES
+        )
+        out: dict[str, set[str]] = {}
+        for r in self._read(f"CALL () {{ {lookups} }} RETURN id, kind", ids=list(ids)):
+            out.setdefault(r["id"], set()).add(r["kind"])
+        return out
+
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         """All nodes and their owned edges in ONE transaction: the batch lands whole or not."""
         by_kind: dict[str, list[dict[str, Any]]] = {}

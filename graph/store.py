@@ -34,6 +34,8 @@ from graph.model import (
 R = TypeVar("R", bound=Record)
 
 MAX_PAGE_SIZE = 1000
+#: ids looked up per round trip by the shared checks
+_ID_CHUNK = 500
 
 
 class StoreError(Exception):
@@ -50,6 +52,14 @@ class ReferenceError_(StoreError):
 
 class FilterError(StoreError):
     pass
+
+
+class ConflictError(StoreError):
+    """The request conflicts with what is stored (the API answers 409); nothing was written."""
+
+
+class IdConflictError(ConflictError):
+    """An id is already taken by a record of another kind: one id names one record."""
 
 
 @dataclass
@@ -221,6 +231,10 @@ class GraphStore(ABC):
         """{id: (content hash, created_at iso)} for the stored records among ``ids``."""
 
     @abstractmethod
+    def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """{id: the kinds of the stored records (active or not) with that id} among ``ids``."""
+
+    @abstractmethod
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         """Write all nodes and replace their owned edges in ONE transaction."""
 
@@ -306,6 +320,7 @@ class GraphStore(ABC):
         result = UpsertResult()
         if not batch:
             return result
+        self._check_ids(batch)
         self._check_references(batch)
         by_kind: dict[str, list[Record]] = {}
         for (kind, _), rec in batch.items():
@@ -339,6 +354,26 @@ class GraphStore(ABC):
         if writes:
             self._write(writes)
         return result
+
+    def _check_ids(self, batch: Mapping[tuple[str, str], Record]) -> None:
+        """One id names one record: refuse an id that a record of another kind has, in the
+        store (soft-deleted ones included) or in the same batch."""
+        kinds: dict[str, set[str]] = {}
+        for kind, id_ in batch:
+            kinds.setdefault(id_, set()).add(kind)
+        ids = sorted(kinds)
+        for start in range(0, len(ids), _ID_CHUNK):
+            for id_, stored in self._kinds_of(ids[start : start + _ID_CHUNK]).items():
+                kinds[id_] |= stored
+        clashes = sorted((i, sorted(k)) for i, k in kinds.items() if len(k) > 1)
+        if clashes:
+            shown = ", ".join(f"{i!r} ({' / '.join(k)})" for i, k in clashes[:10])
+            more = " …" if len(clashes) > 10 else ""
+            raise IdConflictError(
+                f"ID が別の種類のレコードで使われています（何も書き込んでいません）: {shown}{more}"
+                f" / these ids already name a record of another kind (nothing was written): "
+                f"{shown}{more}"
+            )
 
     def _check_references(self, batch: Mapping[tuple[str, str], Record]) -> None:
         wanted: dict[str, set[str]] = {}

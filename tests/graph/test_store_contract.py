@@ -27,6 +27,7 @@ from graph.model import (
 from graph.store import (
     FilterError,
     GraphStore,
+    IdConflictError,
     NodeWrite,
     NotFoundError,
     ReferenceError_,
@@ -253,6 +254,31 @@ def test_created_at_given_by_the_source_is_kept(store: GraphStore) -> None:
     org = organizations()[0].model_copy(update={"created_at": founded})
     store.upsert([org])
     assert store.require("Organization", "org-midori").created_at == founded
+
+
+# -- one id, one record -----------------------------------------------------------------------
+
+
+def test_an_id_names_one_record_across_kinds(filled: GraphStore) -> None:
+    # a need that takes an organization's id is refused, and nothing of its batch is written
+    clash = needs()[0].model_copy(update={"id": "org-sakura"})
+    harmless = offers()[0].model_copy(update={"id": "offer-new"})
+    with pytest.raises(IdConflictError, match="org-sakura") as err:
+        filled.upsert([harmless, clash])
+    assert "Organization" in str(err.value) and "別の種類" in str(err.value)
+    assert filled.get("Need", "org-sakura", include_inactive=True) is None
+    assert filled.get("Offer", "offer-new") is None
+    # inside one batch too
+    twin = Area(id="area-twin", name="双子")
+    with pytest.raises(IdConflictError, match="area-twin"):
+        filled.upsert([twin, needs()[0].model_copy(update={"id": "area-twin"})])
+    assert filled.get("Area", "area-twin") is None
+    # a soft-deleted record still owns its id
+    filled.soft_delete("Offer", "offer-machines")
+    with pytest.raises(IdConflictError):
+        filled.upsert([needs()[0].model_copy(update={"id": "offer-machines"})])
+    # the same id of the same kind is an update, as before
+    assert filled.upsert([needs()[0].model_copy(update={"title": "新しい件名"})]).updated
 
 
 # -- get / list -------------------------------------------------------------------------------
