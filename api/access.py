@@ -2,11 +2,17 @@
 
 - admin, coordinator: everything, contacts included.
 - business: acts only for its own organization; sees public needs (and its own), offers,
-  organizations without their contacts (its own with them) and the collaborations it is part of.
-- staff: read-only; no contacts, no coordinators' queue.
+  organizations without their contacts (its own with them) and the collaborations it is part of
+  (naming only the needs it may see); new records get ids from the service.
+- staff: read-only; no contacts, no coordinators' queue or response times.
+
+Nothing a user may not read shows through another answer: not a field of a record it may read
+(:func:`shown`), not an error that only a taken id could cause (:func:`check_new_id`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from api.errors import forbidden
 from graph.model import (
@@ -20,6 +26,7 @@ from graph.model import (
     User,
     Visibility,
 )
+from graph.store import GraphStore
 
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
@@ -43,12 +50,40 @@ def can_read(user: User, rec: Record) -> bool:
     return isinstance(rec, Organization | Offer)
 
 
-def shown(user: User, rec: Record) -> Record:
-    """``rec`` as ``user`` may see it: contacts only for coordinators, admins and the
-    organization itself."""
-    if isinstance(rec, Organization) and not coordinating(user) and rec.id != user.org_id:
-        return rec.model_copy(update=dict.fromkeys(CONTACT_FIELDS))
-    return rec
+def shown(user: User, rec: Record, store: GraphStore) -> Record:
+    """``rec`` as ``user`` may see it (see :func:`shown_many`)."""
+    return shown_many(user, [rec], store)[0]
+
+
+def shown_many(user: User, recs: Sequence[Record], store: GraphStore) -> list[Record]:
+    """``recs`` as ``user`` may see them: contacts only for coordinators, admins and the
+    organization itself; a collaboration names only the needs ``user`` may read."""
+    if coordinating(user):
+        return list(recs)
+    need_ids = sorted({n for r in recs if isinstance(r, Collaboration) for n in r.need_ids})
+    needs = store.get_many("Need", need_ids, include_inactive=True) if need_ids else {}
+    readable = {i for i, n in needs.items() if can_read(user, n)}
+    out: list[Record] = []
+    for rec in recs:
+        if isinstance(rec, Organization) and rec.id != user.org_id:
+            rec = rec.model_copy(update=dict.fromkeys(CONTACT_FIELDS))
+        elif isinstance(rec, Collaboration) and not readable.issuperset(rec.need_ids):
+            rec = rec.model_copy(update={"need_ids": [n for n in rec.need_ids if n in readable]})
+        out.append(rec)
+    return out
+
+
+def check_new_id(user: User, id: str | None) -> None:
+    """Raise 403 if ``user`` may not choose the id of a new record.
+
+    Whether an id is taken says that a record exists: only coordinators and admins, who see
+    every record, name new ones; for anyone else the service picks the id.
+    """
+    if id and not coordinating(user):
+        raise forbidden(
+            "新しい記録のIDは自動で付けられます（id を指定しないでください）",
+            "the id of a new record is chosen by the service; leave id out",
+        )
 
 
 def owner_of(rec: Record) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.access import can_read, coordinating
+from api.access import can_read, coordinating, shown
 from api.deps import Actor, Coordinator, Store
 from api.errors import conflict, forbidden, not_found, unprocessable
 from api.schemas import EndIn, EvaluationIn
@@ -65,4 +65,4 @@ def evaluate(id: str, body: EvaluationIn, store: Store, user: Actor) -> Any:
     others = [e for e in collab.evaluations if e.org_id != body.org_id]
     updated = collab.model_copy(update={"evaluations": [*others, evaluation]})
     store.upsert([updated])
-    return store.require("Collaboration", id)
+    return shown(user, store.require("Collaboration", id), store)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
 
-from api.access import can_read, check_write, shown
+from api.access import can_read, check_new_id, check_write, shown, shown_many
 from api.deps import Actor, Reader, Store, embeddings_changed
 from api.errors import conflict, forbidden, not_found, unprocessable
 from api.schemas import PageOut, create_schema, update_schema
@@ -107,11 +107,11 @@ def list_records(
         items = [r for r in pool if r.active and _matches(r, flat) and can_read(user, r)]
         page = items[offset : offset + limit]
         return PageOut(
-            items=[shown(user, r) for r in page], total=len(items), offset=offset, limit=limit
+            items=shown_many(user, page, store), total=len(items), offset=offset, limit=limit
         )
     result = store.list(kind, filters, offset, limit)
     return PageOut(
-        items=[shown(user, r) for r in result.items if can_read(user, r)],
+        items=shown_many(user, [r for r in result.items if can_read(user, r)], store),
         total=result.total,
         offset=offset,
         limit=limit,
@@ -131,6 +131,7 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         body: Annotated[create_body, Body()],  # type: ignore[valid-type]
     ) -> Any:
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        check_new_id(user, data.get("id"))
         data["id"] = data.get("id") or new_id(kind)
         rec = rtype.model_validate(data)
         check_write(user, rec, "create")
@@ -139,13 +140,13 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         store.upsert([rec])
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, store.require(kind, rec.id))
+        return shown(user, store.require(kind, rec.id), store)
 
     def read(store: Store, user: Reader, id: str) -> Any:
         rec = store.get(kind, id)
         if rec is None or not can_read(user, rec):
             raise not_found(kind, id)
-        return shown(user, rec)
+        return shown(user, rec, store)
 
     def update(
         request: Request,
@@ -164,7 +165,7 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         store.upsert([rec])
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, store.require(kind, id))
+        return shown(user, store.require(kind, id), store)
 
     def delete(request: Request, store: Store, user: Actor, id: str) -> Any:
         old = store.get(kind, id)
@@ -174,7 +175,7 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         deleted = store.soft_delete(kind, id)
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, deleted)
+        return shown(user, deleted, store)
 
     tags: list[str | Enum] = [path]
     router.add_api_route(

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import AppSettings, Coordinator, Reader, Store
+from api.deps import AppSettings, Coordinator, Store
 from api.routes.records import Limit, Offset
 from api.schemas import QueueItem, QueueOut, ResponseTime
 from graph.model import (
@@ -119,9 +119,10 @@ def _add_names(store: Any, items: list[QueueItem]) -> None:
 
 
 @router.get("/queue/response-times", response_model=list[ResponseTime])
-def response_times(store: Store, user: Reader) -> Any:
+def response_times(store: Store, user: Coordinator) -> Any:
     """Per coordinator: decisions made and the median and mean hours from an item's creation
-    to the decision (suggestion decisions and interest decisions together)."""
+    to the decision (suggestion decisions and interest decisions together).  Coordinators and
+    admins only: it names the reviewers."""
     hours: dict[str, list[float]] = {}
     for s in store.iter_all("Suggestion", include_inactive=True):
         assert isinstance(s, Suggestion)

@@ -128,7 +128,12 @@ def test_staff_is_read_only(env: Env, method: str, path: str, body: object) -> N
 def test_everyone_may_read_directory_figures(env: Env, role: str) -> None:
     assert env.get(role, f"{API}/organizations").status_code == 200
     assert env.get(role, f"{API}/offers").status_code == 200
-    assert env.get(role, f"{API}/queue/response-times").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["staff", "business"])
+def test_response_times_name_reviewers_to_coordinators_only(env: Env, role: str) -> None:
+    assert env.get(role, f"{API}/queue/response-times").status_code == 403
+    assert env.get("coordinator", f"{API}/queue/response-times").status_code == 200
 
 
 def test_contacts_only_for_coordinators_admins_and_the_org_itself(env: Env) -> None:
@@ -210,3 +215,53 @@ def test_staff_reads_collaborations_but_not_contacts(env: Env) -> None:
     r = env.get("staff", f"{API}/collaborations")
     assert r.status_code == 200 and r.json()["total"] == 1
     assert env.get("staff", f"{API}/collaborations/collab-old").status_code == 200
+
+
+def test_collaborations_hide_needs_the_reader_may_not_see(env: Env) -> None:
+    r = env.post(
+        "coordinator",
+        f"{API}/collaborations",
+        json={
+            "title": "食材の支援",
+            "form": "project_cooperation",
+            "starts": "2026-04-01",
+            "participants": [{"org_id": "npo-kids"}, {"org_id": "biz-food"}],
+            "need_ids": ["need-food", "need-private"],
+        },
+    )
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    assert env.get("business", f"{API}/collaborations/{cid}").json()["need_ids"] == ["need-food"]
+    listed = env.get("business", f"{API}/collaborations").json()["items"]
+    assert [c["need_ids"] for c in listed] == [["need-food"]]
+    env.post("coordinator", f"{API}/collaborations/{cid}/end")
+    scores = dict.fromkeys(("targets", "form", "strengths", "selection", "relationship"), 4)
+    r = env.post(
+        "business", f"{API}/collaborations/{cid}/evaluations", json={"org_id": "biz-food", **scores}
+    )
+    assert r.status_code == 200 and r.json()["need_ids"] == ["need-food"]
+    for role in ("coordinator", "staff"):
+        body = env.get(role, f"{API}/collaborations/{cid}").json()
+        assert sorted(body["need_ids"]) == ["need-food", "need-private"]
+
+
+def test_creating_a_record_does_not_tell_a_business_that_a_hidden_id_exists(env: Env) -> None:
+    hidden = env.post(
+        "business", f"{API}/needs", json={"id": "need-private", "org_id": "biz-food", "title": "x"}
+    )
+    unused = env.post(
+        "business", f"{API}/needs", json={"id": "need-unused", "org_id": "biz-food", "title": "x"}
+    )
+    assert hidden.status_code == unused.status_code == 403
+    assert hidden.json() == unused.json()
+    assert env.store.get("Need", "need-unused") is None
+    # without an id the service names it; coordinators still choose ids (imports keep theirs)
+    assert env.post(
+        "business", f"{API}/needs", json={"org_id": "biz-food", "title": "x"}
+    ).is_success
+    r = env.post(
+        "coordinator",
+        f"{API}/needs",
+        json={"id": "need-private", "org_id": "npo-kids", "title": "x"},
+    )
+    assert r.status_code == 409

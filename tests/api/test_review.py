@@ -192,7 +192,7 @@ def test_queue_oldest_first_with_waits_overdue_and_response_times(env: Env) -> N
     ids = [i["id"] for i in env.get("admin", f"{API}/queue").json()["items"]]
     assert ids == ["sug-old"]
 
-    times = {t["reviewer"]: t for t in env.get("staff", f"{API}/queue/response-times").json()}
+    times = {t["reviewer"]: t for t in env.get("coordinator", f"{API}/queue/response-times").json()}
     coord, admin = times[env.user_ids["coordinator"]], times[env.user_ids["admin"]]
     assert coord["name"] == "coordinator-user" and coord["decisions"] == 2
     # 240 h (the deferral) and 72 h (the interest): median = mean = 156
