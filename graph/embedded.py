@@ -23,6 +23,7 @@ import json
 import math
 import sqlite3
 import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -245,7 +246,34 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(
                     f"cannot create the embedded store's tables in {self.path}: {exc}{hint}"
                 ) from exc
+            self._unique_indexes()
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _unique_indexes(self) -> None:
+        """One index per unique field (``Record.unique``), so that the file itself refuses a
+        second record with the same value (GraphStore.upsert checks first, with a clear
+        message).  A store that already holds duplicates keeps working without the index,
+        and says which values to fix."""
+        for kind, rtype in RECORD_TYPES.items():
+            for name in rtype.unique:  # fixed names from the model, never user input
+                index = f"nodes_unique_{kind.lower()}_{name}"
+                try:
+                    self.conn.execute(
+                        f"CREATE UNIQUE INDEX IF NOT EXISTS {index} ON nodes "
+                        f"(json_extract(props, '$.{name}')) WHERE kind = '{kind}'"
+                    )
+                except sqlite3.IntegrityError:
+                    dups = self.conn.execute(
+                        f"SELECT json_extract(props, '$.{name}') AS v, group_concat(id, ', ')"
+                        f" FROM nodes WHERE kind = '{kind}' AND v IS NOT NULL"
+                        " GROUP BY v HAVING count(*) > 1"
+                    ).fetchall()
+                    warnings.warn(
+                        f"{self.path}: several {kind} records share a {name} "
+                        f"({'; '.join(f'{v}: {ids}' for v, ids in dups[:10])}); change all but "
+                        f"one (同じ {name} のレコードが複数あります。1 件を残して修正してください)",
+                        stacklevel=2,
+                    )
 
     def close(self) -> None:
         """Close the connection (committed data is already on disk); later calls fail clearly."""

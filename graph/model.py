@@ -268,6 +268,8 @@ class Record(BaseModel):
     filterable: ClassVar[tuple[str, ...]] = ()
     #: fields indexed for full-text search
     text_fields: ClassVar[tuple[str, ...]] = ()
+    #: filterable fields whose value (when set) belongs to one record of the kind only
+    unique: ClassVar[tuple[str, ...]] = ()
 
     id: str = Field(min_length=1, max_length=200)
     created_at: datetime | None = None
@@ -322,6 +324,8 @@ class Organization(Record):
         "name", "sector", "subtype", "area", "fields", "corporate_number", "active",
     )
     text_fields: ClassVar[tuple[str, ...]] = ("name", "name_kana", "description")
+    #: 法人番号: one organization per corporate number, so that no record can take another's
+    unique: ClassVar[tuple[str, ...]] = ("corporate_number",)
 
     name: str = Field(min_length=1, max_length=300)
     name_kana: str | None = None

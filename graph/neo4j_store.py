@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, get_args
@@ -219,7 +220,12 @@ class Neo4jStore(GraphStore):
         for kind in RECORD_TYPES:
             unique(f"{kind.lower()}_id", kind, "id")
             # range indexes for the scalar filters (token_hash, org_id, status …)
+            # one node per value of a unique field (the constraint is an index too)
+            for prop in record_type(kind).unique:
+                unique(f"{kind.lower()}_{prop}_unique", kind, prop)
             for prop in record_type(kind).filterable:
+                if prop in record_type(kind).unique:
+                    continue
                 if prop != "active" and not is_list_field(kind, prop):
                     name = f"{kind.lower()}_{prop}"
                     out[name] = (
@@ -253,9 +259,25 @@ class Neo4jStore(GraphStore):
         """
         existing = {r["name"] for r in self._read("SHOW CONSTRAINTS YIELD name RETURN name")}
         existing |= {r["name"] for r in self._read("SHOW INDEXES YIELD name RETURN name")}
-        missing = [c for name, c in self.schema_statements().items() if name not in existing]
-        for cypher in missing:
-            self._schema(cypher)
+        missing = {n: c for n, c in self.schema_statements().items() if n not in existing}
+        for kind, rtype in RECORD_TYPES.items():
+            for prop in rtype.unique:
+                # the plain index that earlier versions made would block the constraint
+                plain = f"{kind.lower()}_{prop}"
+                if f"{plain}_unique" in missing and plain in existing:
+                    self._schema(f"DROP INDEX `{plain}` IF EXISTS")
+        for name, cypher in missing.items():
+            try:
+                self._schema(cypher)
+            except StoreError as exc:
+                if not name.endswith("_unique"):
+                    raise
+                # the data already holds duplicates: keep working, and say which to fix
+                warnings.warn(
+                    f"Neo4j: {name} cannot be created while records share a value ({exc}); "
+                    "change all but one (同じ値を持つレコードを 1 件を残して修正してください)",
+                    stacklevel=2,
+                )
         if missing:
             self._schema("CALL db.awaitIndexes(300)")
 

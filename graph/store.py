@@ -62,6 +62,14 @@ class IdConflictError(ConflictError):
     """An id is already taken by a record of another kind: one id names one record."""
 
 
+class UniqueError(ConflictError):
+    """A value of a unique field (``Record.unique``, e.g. a corporate number) is taken."""
+
+
+#: Japanese names of the unique fields, for messages
+_UNIQUE_LABELS = {"corporate_number": "法人番号"}
+
+
 @dataclass
 class UpsertResult:
     created: list[str] = field(default_factory=list)
@@ -321,6 +329,7 @@ class GraphStore(ABC):
         if not batch:
             return result
         self._check_ids(batch)
+        self._check_unique(batch)
         self._check_references(batch)
         by_kind: dict[str, list[Record]] = {}
         for (kind, _), rec in batch.items():
@@ -374,6 +383,52 @@ class GraphStore(ABC):
                 f" / these ids already name a record of another kind (nothing was written): "
                 f"{shown}{more}"
             )
+
+    def _check_unique(self, batch: Mapping[tuple[str, str], Record]) -> None:
+        """Refuse a unique field's value (``Record.unique``) that another record of the kind
+        holds, in the store (soft-deleted ones included) or in the same batch.  A value moves
+        from one record to another in two steps: clear it, then set it."""
+        clashes: list[tuple[str, str, str, str]] = []  # (field, value, id, holder)
+        for kind, rtype in RECORD_TYPES.items():
+            recs = [r for (k, _), r in batch.items() if k == kind]
+            for name in rtype.unique:
+                wanted: dict[Any, str] = {}
+                for rec in recs:
+                    value = _flat(getattr(rec, name))
+                    if value is None:
+                        continue
+                    holder = wanted.setdefault(value, rec.id)
+                    if holder != rec.id:
+                        clashes.append((name, str(value), rec.id, holder))
+                values = sorted(wanted)
+                for start in range(0, len(values), _ID_CHUNK):
+                    part = values[start : start + _ID_CHUNK]
+                    for holder_rec in self._holders(kind, name, part):
+                        value = _flat(getattr(holder_rec, name))
+                        if wanted.get(value, holder_rec.id) != holder_rec.id:
+                            clashes.append((name, str(value), wanted[value], holder_rec.id))
+        if clashes:
+            ja = "、".join(
+                f"{_UNIQUE_LABELS.get(f, f)} {v} は {h!r} が使っています（{i!r}）"
+                for f, v, i, h in clashes[:10]
+            )
+            en = "; ".join(
+                f"{f} {v} of {i!r} already belongs to {h!r}" for f, v, i, h in clashes[:10]
+            )
+            raise UniqueError(f"{ja}（何も書き込んでいません） / {en} (nothing was written)")
+
+    def _holders(self, kind: str, name: str, values: Sequence[Any]) -> Iterable[Record]:
+        """Stored records of ``kind`` (active or not) whose ``name`` is one of ``values``."""
+        rtype = record_type(kind)
+        offset = 0
+        while True:
+            docs, total = self._query(
+                kind, {name: list(values)}, offset, MAX_PAGE_SIZE, True, ("id", False)
+            )
+            yield from (rtype.model_validate_json(d) for d in docs)
+            offset += len(docs)
+            if not docs or offset >= total:
+                return
 
     def _check_references(self, batch: Mapping[tuple[str, str], Record]) -> None:
         wanted: dict[str, set[str]] = {}

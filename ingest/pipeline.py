@@ -13,9 +13,11 @@ Guarantees:
   which is atomic.  By default any invalid row means nothing is written; with ``skip_invalid``
   the valid rows are written (and rows that refer to a skipped row are skipped too).
 - **Stable ids.**  A row's id is the file's id column, else ``jcn-<法人番号>``, else a hash of the
-  normalised name and area; a row whose 法人番号 matches a stored organization is that
-  organization.  Re-importing a file changes nothing; a changed row updates its record.
-  Columns that a file does not have keep their stored values.
+  normalised name and area; a row without an id whose 法人番号 and name match a stored
+  organization is that organization.  A 法人番号 never re-targets a record: a row that gives
+  another id or another name than the organization holding its number is a conflict.
+  Re-importing a file changes nothing; a changed row updates its record.  Columns that a file
+  does not have keep their stored values.
 - **Errors say where and why**, per row and column, in Japanese and English.
 - **Likely duplicates are reported, never merged.**
 """
@@ -272,7 +274,6 @@ class _Import:
         self.progress = progress and sys.stderr.isatty()
         self.entries: dict[tuple[str, str], _Entry] = {}
         self.rows: list[_Row] = []
-        self.alias: dict[str, str] = {}  # file org id -> stored org id (matched by 法人番号)
         self._existing: dict[str, dict[str, Record | None]] = {
             k: {}
             for k in (
@@ -536,7 +537,7 @@ class _Import:
         numbers = sorted(
             {r.values["corporate_number"] for r in rows if r.values.get("corporate_number")}
         )
-        stored_by_number: dict[str, str] = {}
+        stored_by_number: dict[str, Organization] = {}
         for start in range(0, len(numbers), CHUNK):
             chunk = numbers[start : start + CHUNK]
             offset = 0
@@ -549,7 +550,8 @@ class _Import:
                     include_inactive=True,
                 )
                 for o in page.items:
-                    stored_by_number.setdefault(o.corporate_number, o.id)  # type: ignore[attr-defined]
+                    if isinstance(o, Organization) and o.corporate_number:
+                        stored_by_number.setdefault(o.corporate_number, o)
                 if not page.has_more or not page.items:
                     break
                 offset += len(page.items)
@@ -571,19 +573,10 @@ class _Import:
                     )
                 )
             if number and number in stored_by_number:
-                rid = stored_by_number[number]
-                if v.get("id") and v["id"] != rid:
-                    self.alias[v["id"]] = rid
-                    self.report.notices.append(
-                        Notice(
-                            r.src.file,
-                            r.src.row,
-                            f"法人番号が一致したため、ID {v['id']} を"
-                            f"登録済みの団体 {rid} として扱いました",
-                            f"the corporate number matches stored organization {rid}; "
-                            f"id {v['id']} is treated as {rid}",
-                        )
-                    )
+                holder = stored_by_number[number]
+                if not self._same_organization(r, holder):
+                    continue
+                rid = holder.id
             elif v.get("id"):
                 rid = v["id"]
             elif number:
@@ -616,6 +609,41 @@ class _Import:
             self._add(Organization, r, rid)
         self._name_index = None
 
+    def _same_organization(self, r: _Row, holder: Organization) -> bool:
+        """Whether a row whose 法人番号 a stored organization holds describes that organization.
+
+        The number never re-targets a record: a row with another id, or without an id and with
+        another name, is a conflict (reported on the row, nothing written for it).
+        """
+        v = r.values
+        number = v["corporate_number"]
+        own = v.get("id")
+        if own and own != holder.id:
+            r.error(
+                "corporate_number",
+                number,
+                f"法人番号 {number} は登録済みの団体 {holder.id}（{holder.name}）のものです。"
+                f"この行の ID は {own} のため、どちらの団体も更新しません。"
+                f"同じ団体なら ID を {holder.id} に、別の団体なら法人番号を確認してください",
+                f"corporate number {number} belongs to stored organization {holder.id!r} "
+                f"({holder.name}) but this row's id is {own!r}; neither is changed. Use the id "
+                f"{holder.id!r} if it is the same organization, else check the number",
+            )
+            return False
+        if not own and v.get("name") and name_key(v["name"]) != name_key(holder.name):
+            r.error(
+                "corporate_number",
+                number,
+                f"法人番号 {number} は登録済みの団体 {holder.id}（{holder.name}）のものですが、"
+                f"この行の団体名は「{v['name']}」です。名称を変える更新なら ID 列に "
+                f"{holder.id} を書いてください。別の団体なら法人番号を確認してください",
+                f"corporate number {number} belongs to stored organization {holder.id!r} "
+                f"({holder.name}) but this row names {v['name']!r}; to rename it give the id "
+                f"{holder.id!r}, else check the number",
+            )
+            return False
+        return True
+
     def _resolve_name(self, r: _Row, ref_field: str, ref: str) -> str | None:
         """The id of the one organization named ``ref`` (this import first, then the store)."""
         batch, stored = self._names()
@@ -644,14 +672,12 @@ class _Import:
                 continue
             v = r.values
             if rtype in (Need, Offer, Interest):
-                if v.get("org_id"):
-                    v["org_id"] = self.alias.get(v["org_id"], v["org_id"])
-                elif v.get("org_name"):
+                if not v.get("org_id") and v.get("org_name"):
                     resolved = self._resolve_name(r, "org_name", v["org_name"])
                     if resolved is None:
                         continue
                     v["org_id"] = resolved
-                elif not v.get("id"):
+                elif not v.get("org_id") and not v.get("id"):
                     r.error(
                         "org_id",
                         None,
@@ -687,7 +713,7 @@ class _Import:
         refs += [ref for r in rows for ref, _ in (r.values.get("participants") or [])]
         self.existing(
             "Organization",
-            [self.alias.get(x, x) for x in refs if x and ("Organization", x) not in self.entries],
+            [x for x in refs if x and ("Organization", x) not in self.entries],
         )
         extra_participants: dict[str, list[tuple[_Row, str, str]]] = {}
         for r in participant_rows:
@@ -729,11 +755,6 @@ class _Import:
                     if org:
                         resolved.append({"org_id": org, "role": role or "partner"})
                 v["participants"] = resolved
-            if v.get("evaluations") is not None and not r.errors:
-                v["evaluations"] = [
-                    {**e, "org_id": self.alias.get(e.get("org_id"), e.get("org_id"))}
-                    for e in v["evaluations"]
-                ]
             if r.errors:
                 for row, *_ in extra_participants.pop(rid, []) + extra_evaluations.pop(rid, []):  # type: ignore[operator]
                     row.error(
@@ -804,7 +825,7 @@ class _Import:
 
     def _participant_ref(self, r: _Row, ref: str, column: str = "participants") -> str | None:
         """A participant given by id, or by name when no organization has that id."""
-        rid = self.alias.get(ref, ref)
+        rid = ref
         if ("Organization", rid) in self.entries or self.existing("Organization", [rid]).get(rid):
             return rid
         batch, stored = self._names()

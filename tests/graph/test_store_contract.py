@@ -32,6 +32,7 @@ from graph.store import (
     NotFoundError,
     ReferenceError_,
     StoreError,
+    UniqueError,
     flat_props,
 )
 
@@ -279,6 +280,40 @@ def test_an_id_names_one_record_across_kinds(filled: GraphStore) -> None:
         filled.upsert([needs()[0].model_copy(update={"id": "offer-machines"})])
     # the same id of the same kind is an update, as before
     assert filled.upsert([needs()[0].model_copy(update={"title": "新しい件名"})]).updated
+
+
+def test_a_corporate_number_belongs_to_one_organization(filled: GraphStore) -> None:
+    # org-tsunagu holds 1234567890123: another organization may not take it
+    taker = organizations()[1].model_copy(update={"corporate_number": "1234567890123"})
+    new = organizations()[0].model_copy(update={"id": "org-new", "name": "新しい団体"})
+    with pytest.raises(UniqueError, match="1234567890123") as err:
+        filled.upsert([new, taker])
+    assert "org-tsunagu" in str(err.value) and "法人番号" in str(err.value)
+    assert filled.require("Organization", "org-sakura").corporate_number is None  # type: ignore[attr-defined]
+    assert filled.get("Organization", "org-new") is None
+    # nor two organizations of one batch
+    a = new.model_copy(update={"corporate_number": "9999999999999"})
+    b = new.model_copy(update={"id": "org-new-2", "corporate_number": "9999999999999"})
+    with pytest.raises(UniqueError, match="9999999999999"):
+        filled.upsert([a, b])
+    # a soft-deleted organization keeps its number
+    filled.soft_delete("Organization", "org-tsunagu")
+    with pytest.raises(UniqueError):
+        filled.upsert([taker])
+    # the holder itself may change; a number cleared is free for another
+    holder = filled.get("Organization", "org-tsunagu", include_inactive=True)
+    assert holder is not None
+    filled.upsert([holder.model_copy(update={"corporate_number": None})])
+    assert filled.upsert([taker]).updated == ["org-sakura"]
+    assert filled.upsert([new, new.model_copy(update={"id": "org-new-2"})]).created
+
+
+def test_the_backend_itself_refuses_a_second_corporate_number(filled: GraphStore) -> None:
+    """Below the shared check (two writers at once): the store's own unique index refuses."""
+    taker = organizations()[1].model_copy(update={"corporate_number": "1234567890123"})
+    with pytest.raises(StoreError):
+        filled._write([node_write(taker)])
+    assert filled.require("Organization", "org-sakura").corporate_number is None  # type: ignore[attr-defined]
 
 
 # -- get / list -------------------------------------------------------------------------------

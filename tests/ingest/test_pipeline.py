@@ -190,22 +190,55 @@ def test_rows_referring_to_a_skipped_row_are_skipped_too(store: GraphStore, tmp_
     assert need_error.row == 3 and "has errors" in need_error.reason_en
 
 
-def test_corporate_number_matches_a_stored_organization_first(store: GraphStore) -> None:
+def test_a_corporate_number_never_retargets_a_record(store: GraphStore) -> None:
     first = "id,name,sector,corporate_number\nown-id,つなぐ,business,7000012050002\n"
     import_bytes(store, "organizations.csv", first.encode())
-    # another register uses its own id and a different display name for the same company
+    before = store.require("Organization", "own-id")
+    # another register uses its own id for the number: a conflict, not an update of own-id
     second = "団体ID,団体名,種別,法人番号,地区\nX-99,株式会社つなぐ,事業者,7000-0120-50002,中込\n"
     needs = "団体ID,件名\nX-99,ITの相談相手\n"
     report = import_files(
         store, [("organizations.csv", second.encode()), ("needs.csv", needs.encode())]
     )
-    assert report.ok, report.errors
-    assert report.by_kind["Organization"]["updated"] == 1 and store.count("Organization") == 1
-    org = store.get("Organization", "own-id")
-    assert org is not None and org.area == "中込"  # type: ignore[attr-defined]
-    assert any("own-id" in n.message_en for n in report.notices)
-    (need,) = store.iter_all("Need")
-    assert need.org_id == "own-id"  # type: ignore[attr-defined]  # the file's X-99 is own-id
+    assert not report.ok and not report.wrote
+    (error,) = [e for e in report.errors if e.column == "法人番号"]
+    assert error.row == 2 and "own-id" in error.reason_en and "X-99" in error.reason_en
+    assert "own-id" in error.reason_ja and "更新しません" in error.reason_ja
+    assert store.require("Organization", "own-id") == before and store.count("Need") == 0
+    # without an id, a row with the holder's name (legal form aside) is that organization
+    same = "団体名,種別,法人番号,地区\n株式会社つなぐ,事業者,7000012050002,中込\n"
+    report = import_bytes(store, "organizations.csv", same.encode())
+    assert report.ok and report.by_kind["Organization"]["updated"] == 1
+    assert store.require("Organization", "own-id").area == "中込"  # type: ignore[attr-defined]
+    assert store.count("Organization") == 1
+
+
+def test_a_business_cannot_take_over_a_record_through_the_corporate_number(
+    store: GraphStore,
+) -> None:
+    """Issue 9 item 2: a business sets another organization's 法人番号 on its own record; a
+    coordinator's later import of that organization must not rename the business."""
+    import_bytes(
+        store,
+        "organizations.csv",
+        "id,name,sector,corporate_number\nbiz-1,悪い商店,business,7000012050002\n".encode(),
+    )
+    before = store.require("Organization", "biz-1")
+    register = (
+        "団体名,種別,法人番号,連絡先メール\n"
+        "NPO法人さくら,NPO法人,7000012050002,sakura@example.jp\n"
+        "NPO法人つばめ,NPO法人,,tsubame@example.jp\n"
+    )
+    report = import_bytes(store, "organizations.csv", register.encode())
+    assert not report.wrote
+    (error,) = report.errors
+    assert (error.row, error.column, error.value) == (2, "法人番号", "7000012050002")
+    assert "biz-1" in error.reason_ja and "NPO法人さくら" in error.reason_en
+    assert store.require("Organization", "biz-1") == before and store.count("Organization") == 1
+    # with --skip-invalid the other rows are written, the conflicting one is not
+    report = import_bytes(store, "organizations.csv", register.encode(), skip_invalid=True)
+    assert report.wrote and report.created == 1 and report.skipped == 1
+    assert store.require("Organization", "biz-1") == before
 
 
 def test_collaborations_with_participants_and_evaluations(
