@@ -26,6 +26,7 @@ from api.routes import (
     suggestions,
     system,
 )
+from api.security import SecurityHeaders
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -70,6 +71,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.matcher = None
     app.state.embeddings_stale = True  # vectors are brought up to date on first use
     errors.install(app)
+    app.add_middleware(
+        SecurityHeaders,
+        docs_paths=[
+            p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p
+        ],
+    )
     for module in (
         system,
         records,

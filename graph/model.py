@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
@@ -318,6 +319,38 @@ def _parse_kinds(v: Any) -> list[ResourceKind]:
     return sorted({ResourceKind.parse(x) for x in (v or [])})  # type: ignore[misc]
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
+#: a bare host as registers write it (``www.example.jp/katsudo``): read as https
+_BARE_HOST = re.compile(r"[^\W_](?:[\w-]*\.)+[^\W\d_]{2,}(?::\d+)?(?:[/?#].*)?", re.DOTALL)
+
+
+def _web_address(v: Any) -> str | None:
+    """A website as an http(s) or mailto address; anything else (``javascript:``,
+    ``data:``, a scheme-relative ``//host``) is refused, so no stored link can run a script."""
+    if v is None:
+        return None
+    v = str(v).strip()
+    if not v:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in v):
+        raise ValueError(
+            "空白や制御文字を含むアドレスは使えません / "
+            "no spaces or control characters in an address"
+        )
+    if _BARE_HOST.fullmatch(v):
+        return f"https://{v}"
+    m = _SCHEME.fullmatch(v)
+    scheme, rest = (m.group(1).lower(), m.group(2)) if m else ("", "")
+    if scheme in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return v
+    if scheme == "mailto" and "@" in rest:
+        return v
+    raise ValueError(
+        "ウェブサイトは http://・https://・mailto: のアドレスにしてください / "
+        "website must be an http://, https:// or mailto: address"
+    )
+
+
 class Organization(Record):
     kind: ClassVar[str] = "Organization"
     filterable: ClassVar[tuple[str, ...]] = (
@@ -342,6 +375,7 @@ class Organization(Record):
     contact_phone: str | None = None
 
     _v_fields = field_validator("fields", mode="before")(_parse_fields)
+    _v_website = field_validator("website", mode="before")(_web_address)
 
     @field_validator("sector", mode="before")
     @classmethod

@@ -145,6 +145,44 @@ def test_organization_parses_and_validates() -> None:
         Organization(id="o", name="n", sector="NPO", colour="green")  # type: ignore[call-arg]
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://kids.example.jp/about?x=1#top", "https://kids.example.jp/about?x=1#top"),
+        ("  HTTP://Example.jp ", "HTTP://Example.jp"),
+        ("mailto:info@example.jp", "mailto:info@example.jp"),
+        ("www.example.jp/katsudo", "https://www.example.jp/katsudo"),  # as registers write it
+        ("example.jp", "https://example.jp"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_website_keeps_web_and_mail_addresses(given: str | None, kept: str | None) -> None:
+    assert Organization(id="o", name="n", sector="npo", website=given).website == kept
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        "https://",
+        "https://exa mple.jp",
+        "mailto:",
+        "file:///etc/passwd",
+    ],
+)
+def test_website_refuses_other_schemes(bad: str) -> None:
+    with pytest.raises(ValidationError, match="website"):
+        Organization(id="o", name="n", sector="npo", website=bad)
+
+
 def test_need_dates_and_skills() -> None:
     need = Need(id="n", org_id="o", title="t", skills="草刈り、 安全管理,草刈り")
     assert need.skills == ["安全管理", "草刈り"]

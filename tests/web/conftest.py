@@ -124,17 +124,22 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class PageErrors:
-    """JavaScript errors seen on a page; a test fails if any uncaught exception happened."""
+    """JavaScript errors seen on a page; a test fails if any uncaught exception happened or
+    the Content-Security-Policy refused anything (a page must work under it)."""
 
     exceptions: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+
+    def refused_by_policy(self) -> list[str]:
+        return [m for m in self.console if "Content Security Policy" in m]
 
 
 @pytest.fixture
 def open_page(browser: Any, live_app: LiveApp) -> Iterator[Callable[..., Any]]:
     """``open_page(role)`` gives a fresh browser page signed in as ``role`` (None: signed out).
 
-    At the end every page is checked for uncaught JavaScript exceptions.
+    At the end every page is checked for uncaught JavaScript exceptions and for anything the
+    Content-Security-Policy refused.
     """
     contexts: list[Any] = []
     errors: list[PageErrors] = []
@@ -164,6 +169,8 @@ def open_page(browser: Any, live_app: LiveApp) -> Iterator[Callable[..., Any]]:
         context.close()
     uncaught = [e for seen in errors for e in seen.exceptions]
     assert not uncaught, f"uncaught JavaScript errors: {uncaught}"
+    refused = [m for seen in errors for m in seen.refused_by_policy()]
+    assert not refused, f"refused by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,7 @@ def test_network_map_time_slider_and_play(
     # Play replays the growth from where the slider is, month by month.
     page.keyboard.press("Home")
     page.click("#play")
-    page.wait_for_function("Number(document.querySelector('#time-slider').value) >= 6")
+    page.wait_for_function("() => Number(document.querySelector('#time-slider').value) >= 6")
     page.click("#play")  # pause
     paused_at = int(slider.input_value())
     assert count(page, "#count-orgs") == periods[paused_at]["organizations"]
@@ -263,7 +263,9 @@ def test_opportunity_search_and_interest(
     assert page.locator("#acting-org-field").is_hidden()  # a business searches as itself
     page.fill("#q", "清掃")
     page.click("#search-button")
-    page.wait_for_function("document.querySelector('#result-count').textContent.includes('件')")
+    page.wait_for_function(
+        "() => document.querySelector('#result-count').textContent.includes('件')"
+    )
     already = {
         i.need_id
         for i in live_app.store.iter_all("Interest", {"org_id": live_app.business_org})
@@ -296,6 +298,59 @@ def test_organization_profile(open_page: Callable[..., Any], live_app: LiveApp) 
     assert page.locator("#org-name").inner_text() == org.name
     shown = page.locator("#org-collaborations li").count()
     assert shown == min(200, len(live_app.store.collaborations_of(org.id)))
+
+
+@pytest.mark.parametrize(
+    ("website", "href"),
+    [
+        ("javascript:alert(localStorage.tsunagu_token)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("https://kids.example.jp/", "https://kids.example.jp/"),
+    ],
+)
+def test_profile_links_only_web_addresses(
+    open_page: Callable[..., Any], live_app: LiveApp, website: str, href: str | None
+) -> None:
+    """A website that got into the store before the model refused such links (or through
+    anything else) is shown as text, never put into an href."""
+    org = next(iter(live_app.store.iter_all("Organization")))
+    page = open_page("coordinator")
+
+    def with_website(route: Any) -> None:
+        body = route.fetch().json()
+        route.fulfill(json={**body, "website": website})
+
+    page.route(f"**/api/v1/organizations/{org.id}", with_website)
+    page.goto(f"{live_app.url}/organizations/{org.id}")
+    page.wait_for_selector("#profile[data-ready]")
+    cell = page.locator("#org-website")
+    assert cell.inner_text() == website.strip() or cell.inner_text() == website
+    links = cell.locator("a")
+    if href is None:
+        assert links.count() == 0
+    else:
+        assert links.get_attribute("href") == href
+        assert "noopener" in (links.get_attribute("rel") or "")
+
+
+def test_the_policy_runs_no_injected_inline_script(browser: Any, live_app: LiveApp) -> None:
+    """Were markup ever injected into a page, its inline script would not run (a page of its
+    own: the refusal is what open_page's check counts as a failure)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        refused: list[str] = []
+        page.on("console", lambda msg: refused.append(msg.text))
+        page.goto(f"{live_app.url}/")
+        ran = page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+            " document.body.append(s); return window.ran === 1; }"
+        )
+        assert ran is False
+        assert any("Content Security Policy" in m for m in refused)
+    finally:
+        context.close()
 
 
 def test_sign_in_with_token_dialog(open_page: Callable[..., Any], live_app: LiveApp) -> None:

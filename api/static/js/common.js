@@ -86,13 +86,15 @@ export async function api(path, { method = "GET", body, query, raw = false } = {
   return response.json();
 }
 
-/** Create an element: el("div", {class: "x", onclick: fn}, child, "text", ...). */
+/** Create an element: el("div", {class: "x", onclick: fn}, child, "text", ...). A style goes
+ * through the CSSOM (the Content-Security-Policy refuses style attributes). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
     else if (k === "class") node.className = v;
+    else if (k === "style") node.style.cssText = v;
     else if (k === "dataset") Object.assign(node.dataset, v);
     else if (v === true) node.setAttribute(k, "");
     else node.setAttribute(k, v);
@@ -102,6 +104,25 @@ export function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+
+/** `url` if it is an http(s) or mailto address, else null: a stored address is never put into
+ * an href as it is (a `javascript:` link would run when clicked). */
+export function safeUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return LINK_PROTOCOLS.has(parsed.protocol) ? parsed.href : null;
+  } catch (err) {
+    return null;
+  }
+}
+
+/** A link to an outside address, or just its text when it is not a safe one. */
+export function externalLink(url, text = url) {
+  const href = safeUrl(url);
+  return href ? el("a", { href, rel: "noopener noreferrer", target: "_blank" }, text) : el("span", {}, text);
 }
 
 /** A coloured pill naming an organization's sector. */

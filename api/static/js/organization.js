@@ -1,8 +1,8 @@
 // One organization's profile: who it is, its needs and offers, its collaborations and, for
 // coordinators, the partners suggested for it.
 import {
-  bracket, currentUser, el, explainError, formatDate, formatNumber, label, pageData, sectorBadge,
-  startPage, t,
+  bracket, currentUser, el, explainError, externalLink, formatDate, formatNumber, label, pageData,
+  sectorBadge, startPage, t,
 } from "./common.js";
 import { endpoints } from "./endpoints.js";
 
@@ -57,7 +57,7 @@ async function start() {
         el("dt", {}, t("area")), el("dd", {}, org.area || t("unknown")),
         el("dt", {}, t("fields")), el("dd", {}, (org.fields || []).length ? org.fields.map((f) => el("span", { class: "tag" }, label("field", f))) : t("none")),
         org.founded ? [el("dt", {}, t("founded")), el("dd", {}, formatDate(org.founded))] : null,
-        org.website ? [el("dt", {}, t("website")), el("dd", {}, el("a", { href: org.website, rel: "noopener" }, org.website))] : null,
+        org.website ? [el("dt", {}, t("website")), el("dd", { id: "org-website" }, externalLink(org.website))] : null,
         contact ? [el("dt", {}, t("contact")), el("dd", {}, contact)] : null,
         el("dt", {}, t("description")), el("dd", {}, org.description || t("none")),
       )),
