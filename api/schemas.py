@@ -28,7 +28,7 @@ from graph.model import (
 
 T = TypeVar("T")
 
-_NOT_INPUT = {"created_at", "updated_at", "active"}
+_NOT_INPUT = {"created_at", "updated_at", "active", "version"}
 #: control characters have no place in names and texts (and break XML exports); tab and
 #: newlines are fine
 _CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}

@@ -35,11 +35,12 @@ import numpy as np
 
 from graph.model import RECORD_TYPES, record_type
 from graph.store import (
+    Existing,
     GraphStore,
     Neighbour,
     NodeWrite,
-    NotFoundError,
     StoreError,
+    VersionConflict,
     as_vector,
     is_list_field,
     prepare_embeddings,
@@ -102,6 +103,9 @@ _MAX_CACHED_GRAPHS = 64
 
 #: the trigram tokenizer cannot match terms shorter than this; those use a substring scan
 _TRIGRAM = 3
+
+#: a node's version, from its doc (0 for records stored before versions existed)
+_VERSION = "coalesce(json_extract(doc, '$.version'), 0)"
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -299,15 +303,16 @@ class EmbeddedStore(GraphStore):
 
     # -- records ------------------------------------------------------------------------------
 
-    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        out: dict[str, tuple[str, str]] = {}
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
+        out: dict[str, Existing] = {}
         ids = list(dict.fromkeys(ids))
         for part in _chunks(ids):
             rows = self._read(
-                f"SELECT id, hash, created_at FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})",  # noqa: E501
+                f"SELECT id, hash, created_at, {_VERSION} FROM nodes"
+                f" WHERE kind = ? AND id IN ({_marks(len(part))})",
                 [kind, *part],
             )
-            out.update({i: (h, c) for i, h, c in rows})
+            out.update({i: Existing(h, c, v) for i, h, c, v in rows})
         return out
 
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
@@ -322,6 +327,21 @@ class EmbeddedStore(GraphStore):
 
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         with self._transaction() as cur:
+            # BEGIN IMMEDIATE holds the file's write lock: the versions read here stay current
+            # until COMMIT, so comparing them is a compare-and-set
+            stale = []
+            for kind in {n.kind for n in nodes}:
+                base = {n.id: n.base_version for n in nodes if n.kind == kind}
+                for part in _chunks(list(base)):
+                    rows = cur.execute(
+                        f"SELECT id, {_VERSION} FROM nodes"
+                        f" WHERE kind = ? AND id IN ({_marks(len(part))})",
+                        [kind, *part],
+                    ).fetchall()
+                    stored = dict(rows)
+                    stale += [i for i in part if stored.get(i, 0) != base[i]]
+            if stale:
+                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
             for node in nodes:
                 self._write_one(cur, node)
 
@@ -375,20 +395,6 @@ class EmbeddedStore(GraphStore):
                 for e in node.edges
             ],
         )
-
-    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None:
-        # the content hash covers ``active``: recompute it so that re-upserting the active
-        # version of a soft-deleted record counts as a change and brings it back
-        digest = record_type(kind).model_validate_json(doc).content_hash()
-        with self._transaction() as cur:
-            cur.execute(
-                """UPDATE nodes SET active = ?, doc = ?, updated_at = ?, hash = ?,
-                          props = json_set(props, '$.active', json(?))
-                   WHERE kind = ? AND id = ?""",
-                (int(active), doc, updated_at, digest, "true" if active else "false", kind, id),
-            )
-            if cur.rowcount == 0:
-                raise NotFoundError(f"no {kind} with id {id!r}")
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -276,6 +276,10 @@ class Record(BaseModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     active: bool = True
+    #: set by the store: 1 when created, one more with every write (the API's ETag).  A record
+    #: read, changed and written back carries the version it was read at, and the store refuses
+    #: it if another write came in between; None (a record not read from the store) overwrites.
+    version: int | None = Field(default=None, ge=0)
 
     @field_validator("id")
     @classmethod
@@ -286,8 +290,9 @@ class Record(BaseModel):
         return v
 
     def content_hash(self) -> str:
-        """Hash of the record's content, ignoring timestamps: equal hash means nothing changed."""
-        data = self.model_dump(mode="json", exclude={"created_at", "updated_at"})
+        """Hash of the record's content, ignoring timestamps and version: equal hash means
+        nothing changed."""
+        data = self.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 

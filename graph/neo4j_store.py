@@ -35,11 +35,12 @@ import numpy as np
 
 from graph.model import FIELDS_BY_CODE, RECORD_TYPES, DerivedRelType, Edge, record_type
 from graph.store import (
+    Existing,
     GraphStore,
     Neighbour,
     NodeWrite,
-    NotFoundError,
     StoreError,
+    VersionConflict,
     as_vector,
     is_list_field,
     prepare_embeddings,
@@ -323,13 +324,14 @@ class Neo4jStore(GraphStore):
 
     # -- records ------------------------------------------------------------------------------
 
-    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
         rows = self._read(
             f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
-            "RETURN n.id AS id, n._hash AS hash, n.created_at AS created",
+            "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
+            "coalesce(n._version, 0) AS version",
             ids=list(dict.fromkeys(ids)),
         )
-        return {r["id"]: (r["hash"], r["created"]) for r in rows}
+        return {r["id"]: Existing(r["hash"], r["created"], r["version"]) for r in rows}
 
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
         # one lookup per label, so that each uses its id constraint's index
@@ -363,9 +365,13 @@ class Neo4jStore(GraphStore):
                     "created_at": node.created_at,
                     "updated_at": node.updated_at,
                     "active": bool(json.loads(node.doc).get("active", True)),
+                    "_version": node.base_version + 1,
+                    "_lock": None,  # taken below for the compare-and-set; removed here
                 }
             )
-            by_kind.setdefault(node.kind, []).append({"id": node.id, "props": props})
+            by_kind.setdefault(node.kind, []).append(
+                {"id": node.id, "base": node.base_version, "props": props}
+            )
             owner = f"{node.kind}:{node.id}"
             owners.append(owner)
             for edge in node.edges:
@@ -377,6 +383,25 @@ class Neo4jStore(GraphStore):
                 )
 
         def work(tx: Any) -> None:
+            # compare-and-set: setting a property write-locks each node until commit, so the
+            # version read after it is the latest (Neo4j's documented way against lost
+            # updates); nodes in id order, so that two batches lock in the same order
+            stale: list[str] = []
+            for kind, rows in by_kind.items():
+                stale += [
+                    r["id"]
+                    for r in tx.run(
+                        f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
+                        "SET n._lock = true "
+                        "WITH n, r WHERE coalesce(n._version, 0) <> r.base RETURN n.id AS id",
+                        rows=sorted(
+                            ({"id": r["id"], "base": r["base"]} for r in rows),
+                            key=lambda r: r["id"],
+                        ),
+                    )
+                ]
+            if stale:
+                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
             for kind, rows in by_kind.items():
                 tx.run(
                     f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) SET n += r.props",
@@ -421,23 +446,6 @@ class Neo4jStore(GraphStore):
             info = FIELDS_BY_CODE[row["dst"]]
             return {**row, "name_ja": info.name_ja, "name_en": info.name_en}
         return row
-
-    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None:
-        # the content hash covers ``active``: recompute it so that re-upserting the active
-        # version of a soft-deleted record counts as a change and brings it back
-        digest = record_type(kind).model_validate_json(doc).content_hash()
-        rows = self._write_one(
-            f"MATCH (n:{_label(kind)} {{id: $id}}) WHERE n._doc IS NOT NULL "
-            "SET n.active = $active, n._doc = $doc, n.updated_at = $updated_at, n._hash = $hash "
-            "RETURN n.id",
-            id=id,
-            active=active,
-            doc=doc,
-            updated_at=updated_at,
-            hash=digest,
-        )
-        if not rows:
-            raise NotFoundError(f"no {kind} with id {id!r}")
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         rows = self._read(

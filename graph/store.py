@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -36,6 +36,16 @@ R = TypeVar("R", bound=Record)
 MAX_PAGE_SIZE = 1000
 #: ids looked up per round trip by the shared checks
 _ID_CHUNK = 500
+#: how often a read-merge-write is tried again when another writer came first
+WRITE_ATTEMPTS = 20
+
+
+class Existing(NamedTuple):
+    """What :meth:`GraphStore.upsert` needs to know of a stored record."""
+
+    hash: str
+    created_at: str  # iso
+    version: int  # 0 for records stored before versions existed
 
 
 class StoreError(Exception):
@@ -60,6 +70,10 @@ class ConflictError(StoreError):
 
 class IdConflictError(ConflictError):
     """An id is already taken by a record of another kind: one id names one record."""
+
+
+class VersionConflict(ConflictError):
+    """A write was based on a version of a record that is no longer the stored one."""
 
 
 class UniqueError(ConflictError):
@@ -119,6 +133,9 @@ class NodeWrite:
     created_at: str
     updated_at: str
     edges: list[Edge]  # the relationships this record owns (replacing the previous ones)
+    #: the stored version this write was prepared on (0: not stored); the backend writes the
+    #: node only if that is still its version, inside the write transaction
+    base_version: int = 0
 
 
 def _flat(value: Any) -> Any:
@@ -235,8 +252,8 @@ class GraphStore(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """{id: (content hash, created_at iso)} for the stored records among ``ids``."""
+    def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
+        """{id: (content hash, created_at iso, version)} for the stored records among ``ids``."""
 
     @abstractmethod
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
@@ -244,10 +261,12 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
-        """Write all nodes and replace their owned edges in ONE transaction."""
+        """Write all nodes and replace their owned edges in ONE transaction.
 
-    @abstractmethod
-    def _set_active(self, kind: str, id: str, active: bool, doc: str, updated_at: str) -> None: ...
+        Compare-and-set: inside that transaction, with the nodes locked, raise
+        :class:`VersionConflict` (writing nothing) if any node's stored version is not its
+        ``base_version`` (a missing node has version 0).
+        """
 
     @abstractmethod
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
@@ -321,31 +340,63 @@ class GraphStore(ABC):
         The batch lands whole or not at all: a record that refers to an id neither stored nor in
         the batch raises :class:`ReferenceError_` before anything is written.  A record whose
         content is unchanged is not rewritten (re-imports are no-ops).
+
+        Every write gives the record the next ``version``.  A record that carries a version (one
+        read from the store, then changed) is written only if that is still the stored version,
+        else :class:`VersionConflict` and nothing of the batch is written; version 0 means "not
+        stored yet".  A record without a version replaces what is stored.  Use :meth:`update`
+        to change a stored record without losing a concurrent change.
         """
         batch: dict[tuple[str, str], Record] = {}
         for rec in records:
             batch[(rec.kind, rec.id)] = rec  # the last version of an id in a batch wins
-        result = UpsertResult()
         if not batch:
-            return result
+            return UpsertResult()
         self._check_ids(batch)
         self._check_unique(batch)
         self._check_references(batch)
-        by_kind: dict[str, list[Record]] = {}
+        for _ in range(WRITE_ATTEMPTS):
+            result, writes = self._prepare(batch)
+            if not writes:
+                return result
+            try:
+                self._write(writes)
+            except VersionConflict:
+                # another writer came between our read and our write: a record with a version
+                # is refused by the next _prepare, one without is prepared again
+                continue
+            return result
+        raise VersionConflict(
+            "他の書き込みが続いているため保存できませんでした。もう一度お試しください / "
+            "the records kept changing while being written; nothing was written, try again"
+        )
+
+    def _prepare(
+        self, batch: Mapping[tuple[str, str], Record]
+    ) -> tuple[UpsertResult, builtins.list[NodeWrite]]:
+        by_kind: dict[str, builtins.list[Record]] = {}
         for (kind, _), rec in batch.items():
             by_kind.setdefault(kind, []).append(rec)
+        result = UpsertResult()
         now = utcnow()
-        writes: list[NodeWrite] = []
+        writes: builtins.list[NodeWrite] = []
+        stale: builtins.list[str] = []
         for kind, recs in by_kind.items():
             existing = self._existing(kind, [r.id for r in recs])
             for rec in recs:
                 digest = rec.content_hash()
                 old = existing.get(rec.id)
-                if old and old[0] == digest:
+                if old and old.hash == digest:
                     result.unchanged.append(rec.id)
                     continue
-                created = datetime.fromisoformat(old[1]) if old else (rec.created_at or now)
-                stored = rec.model_copy(update={"created_at": created, "updated_at": now})
+                base = old.version if old else 0
+                if rec.version is not None and rec.version != base:
+                    stale.append(f"{kind} {rec.id!r} (v{rec.version} → v{base})")
+                    continue
+                created = datetime.fromisoformat(old.created_at) if old else (rec.created_at or now)
+                stored = rec.model_copy(
+                    update={"created_at": created, "updated_at": now, "version": base + 1}
+                )
                 (result.updated if old else result.created).append(rec.id)
                 writes.append(
                     NodeWrite(
@@ -358,11 +409,58 @@ class GraphStore(ABC):
                         created_at=created.isoformat(),
                         updated_at=now.isoformat(),
                         edges=relationships_of(stored),
+                        base_version=base,
                     )
                 )
-        if writes:
-            self._write(writes)
-        return result
+        if stale:
+            shown = ", ".join(stale[:10]) + (" …" if len(stale) > 10 else "")
+            raise VersionConflict(
+                f"読み込んだ後に他の人が変更しました（何も書き込んでいません）: {shown} / "
+                f"changed by someone else since it was read (nothing was written): {shown}"
+            )
+        return result, writes
+
+    def update(
+        self,
+        kind: str,
+        id: str,
+        change: Callable[[Record], Record],
+        *,
+        expected_version: int | None = None,
+        include_inactive: bool = False,
+    ) -> Record:
+        """Read the record, apply ``change`` to it and write the result, atomically per record.
+
+        When another writer came in between, it is read and changed again (``change`` may run
+        more than once, so it must only compute).  With ``expected_version`` (an HTTP
+        If-Match), a record that is no longer at that version raises :class:`VersionConflict`
+        instead.  Returns the stored result; :class:`NotFoundError` if there is no such record.
+        """
+        for _ in range(WRITE_ATTEMPTS):
+            current = self.get(kind, id, include_inactive=include_inactive)
+            if current is None:
+                raise NotFoundError(f"no {kind} with id {id!r}")
+            version = current.version or 0
+            if expected_version is not None and version != expected_version:
+                raise VersionConflict(
+                    f"{kind} {id!r} は読み込んだ後に変更されています（v{expected_version} → "
+                    f"v{version}）。読み込み直してください / {kind} {id!r} has changed since "
+                    f"version {expected_version} (now {version}); read it again"
+                )
+            changed = change(current).model_copy(update={"version": version})
+            try:
+                self.upsert([changed])
+            except VersionConflict:
+                if expected_version is not None:
+                    raise
+                continue
+            stored = self.get(kind, id, include_inactive=True)
+            assert stored is not None  # records are never removed, only soft-deleted
+            return stored
+        raise VersionConflict(
+            f"{kind} {id!r} は変更が続いているため保存できませんでした。もう一度お試しください / "
+            f"{kind} {id!r} kept changing; nothing was written, try again"
+        )
 
     def _check_ids(self, batch: Mapping[tuple[str, str], Record]) -> None:
         """One id names one record: refuse an id that a record of another kind has, in the
@@ -497,15 +595,15 @@ class GraphStore(ABC):
     def count(self, kind: str, filters: Mapping[str, Any] | None = None) -> int:
         return self.list(kind, filters, 0, 1).total
 
-    def soft_delete(self, kind: str, id: str) -> Record:
+    def soft_delete(self, kind: str, id: str, expected_version: int | None = None) -> Record:
         """Mark a record inactive; it disappears from lists, search and suggestions."""
-        rec = self.get(kind, id, include_inactive=True)
-        if rec is None:
-            raise NotFoundError(f"no {kind} with id {id!r}")
-        now = utcnow()
-        rec = rec.model_copy(update={"active": False, "updated_at": now})
-        self._set_active(kind, id, False, rec.model_dump_json(), now.isoformat())
-        return rec
+        return self.update(
+            kind,
+            id,
+            lambda rec: rec.model_copy(update={"active": False}),
+            expected_version=expected_version,
+            include_inactive=True,
+        )
 
     def search_text(
         self, query: str, kinds: Sequence[str] | None = None, limit: int = 20

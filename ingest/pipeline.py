@@ -24,6 +24,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import sys
@@ -49,7 +50,7 @@ from graph.model import (
     Suggestion,
     referenced_ids,
 )
-from graph.store import GraphStore, StoreError
+from graph.store import WRITE_ATTEMPTS, GraphStore, StoreError, VersionConflict
 from ingest import formats
 from ingest.columns import (
     KIND_LABELS,
@@ -207,16 +208,36 @@ def import_files(
             RowError(str(mapping or "--kind"), None, None, None, exc.reason_ja, exc.reason_en)
         )
         return report
-    job = _Import(store, report, mapping_data, kind_override, include_personal, progress)
-    job.run(files)
-    if dry_run:
-        return report
-    if report.errors and not skip_invalid:
-        # nothing is written: the counts of what would have been written would mislead
-        report.created = report.updated = report.unchanged = 0
-        report.by_kind = {}
-        return report
-    job.write()
+    for _ in range(WRITE_ATTEMPTS):
+        attempt = copy.deepcopy(report)
+        job = _Import(store, attempt, mapping_data, kind_override, include_personal, progress)
+        job.run(files)
+        if dry_run:
+            return attempt
+        if attempt.errors and not skip_invalid:
+            # nothing is written: the counts of what would have been written would mislead
+            attempt.created = attempt.updated = attempt.unchanged = 0
+            attempt.by_kind = {}
+            return attempt
+        try:
+            job.write()
+        except VersionConflict:
+            # another writer changed these records after they were read: read and merge
+            # again, so that neither import's columns are lost
+            continue
+        return attempt
+    report.errors.append(
+        RowError(
+            ", ".join(report.files),
+            None,
+            None,
+            None,
+            "取り込み中に同じレコードが何度も変更されたため、何も書き込んでいません。"
+            "もう一度取り込んでください",
+            "the same records kept changing during the import, so nothing was written; "
+            "import again",
+        )
+    )
     return report
 
 
@@ -878,6 +899,9 @@ class _Import:
                 else:
                     data[fld] = value
             data["id"] = rid
+        # the version it was read at (0: not stored yet), so that the store refuses this
+        # record if someone else wrote it meanwhile, and import_files merges again
+        data["version"] = (old.version or 0) if old else 0
         if rtype is Collaboration:
             participants = [
                 Participant.model_validate(p) if isinstance(p, dict) else p
@@ -1071,6 +1095,8 @@ class _Import:
             print(f"書き込み中 / writing {len(records)} records …", file=sys.stderr)
         try:
             result = self.store.upsert(records)
+        except VersionConflict:
+            raise  # import_files reads and merges again
         except Exception as exc:  # a StoreError, or the backend failing mid-write
             # The upsert is one transaction, so a failure leaves nothing behind; say so plainly
             # instead of crashing with a traceback after the whole file was validated.

@@ -19,6 +19,7 @@ from graph.model import (
     InterestStatus,
     Need,
     NeedStatus,
+    Record,
     ResourceKind,
     Role,
     User,
@@ -152,20 +153,22 @@ def read_interest(id: str, store: Store, user: Actor) -> Any:
 @router.post("/interests/{id}/decision", response_model=Interest)
 def decide_interest(id: str, body: InterestDecisionIn, store: Store, user: Coordinator) -> Any:
     """Accept or decline an expression of interest with a note."""
-    rec = store.get("Interest", id)
-    if not isinstance(rec, Interest):
+    if not isinstance(store.get("Interest", id), Interest):
         raise not_found("Interest", id)
-    if rec.status != InterestStatus.OPEN:
-        raise conflict(
-            f"既に回答済みです（{rec.status.value}）", f"already decided ({rec.status.value})"
+
+    def decide(rec: Record) -> Record:
+        assert isinstance(rec, Interest)
+        if rec.status != InterestStatus.OPEN:  # checked on the latest version
+            raise conflict(
+                f"既に回答済みです（{rec.status.value}）", f"already decided ({rec.status.value})"
+            )
+        return rec.model_copy(
+            update={
+                "status": InterestStatus(body.status),
+                "decided_by": user.id,
+                "decided_at": utcnow(),
+                "note": body.note,
+            }
         )
-    updated = rec.model_copy(
-        update={
-            "status": InterestStatus(body.status),
-            "decided_by": user.id,
-            "decided_at": utcnow(),
-            "note": body.note,
-        }
-    )
-    store.upsert([updated])
-    return store.require("Interest", id)
+
+    return store.update("Interest", id, decide)

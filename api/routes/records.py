@@ -12,12 +12,13 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from api.access import can_read, check_new_id, check_write, shown, shown_many
 from api.deps import Actor, Reader, Store, embeddings_changed
 from api.errors import conflict, forbidden, not_found, unprocessable
 from api.schemas import PageOut, create_schema, update_schema
+from api.versions import if_match, with_etag
 from graph.model import (
     Collaboration,
     CollaborationForm,
@@ -126,6 +127,7 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
 
     def create(
         request: Request,
+        response: Response,
         store: Store,
         user: Actor,
         body: Annotated[create_body, Body()],  # type: ignore[valid-type]
@@ -137,45 +139,53 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         check_write(user, rec, "create")
         if store.get(kind, rec.id, include_inactive=True) is not None:
             raise conflict(f"ID {rec.id!r} は既に使われています", f"id {rec.id!r} already exists")
-        store.upsert([rec])
+        store.upsert([rec.model_copy(update={"version": 0})])  # 0: only if still new
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, store.require(kind, rec.id), store)
+        return shown(user, with_etag(response, store.require(kind, rec.id)), store)
 
-    def read(store: Store, user: Reader, id: str) -> Any:
+    def read(response: Response, store: Store, user: Reader, id: str) -> Any:
         rec = store.get(kind, id)
         if rec is None or not can_read(user, rec):
             raise not_found(kind, id)
-        return shown(user, rec, store)
+        return shown(user, with_etag(response, rec), store)
 
     def update(
         request: Request,
+        response: Response,
         store: Store,
         user: Actor,
         id: str,
         body: Annotated[update_body, Body()],  # type: ignore[valid-type]
     ) -> Any:
+        expected = if_match(request)
         old = store.get(kind, id)
         if old is None or not can_read(user, old):
             raise not_found(kind, id)
-        check_write(user, old, "update")
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-        rec = rtype.model_validate({**old.model_dump(), **changes})
-        check_write(user, rec, "update")  # e.g. a need moved to another organization
-        store.upsert([rec])
+
+        def change(current: Record) -> Record:
+            check_write(user, current, "update")
+            rec = rtype.model_validate({**current.model_dump(), **changes})
+            check_write(user, rec, "update")  # e.g. a need moved to another organization
+            return rec
+
+        # read, merged and written atomically: a concurrent edit of another field is kept
+        stored = store.update(kind, id, change, expected_version=expected)
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, store.require(kind, id), store)
+        return shown(user, with_etag(response, stored), store)
 
-    def delete(request: Request, store: Store, user: Actor, id: str) -> Any:
+    def delete(request: Request, response: Response, store: Store, user: Actor, id: str) -> Any:
+        expected = if_match(request)
         old = store.get(kind, id)
         if old is None or not can_read(user, old):
             raise not_found(kind, id)
         check_write(user, old, "delete")
-        deleted = store.soft_delete(kind, id)
+        deleted = store.soft_delete(kind, id, expected_version=expected)
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, deleted, store)
+        return shown(user, with_etag(response, deleted), store)
 
     tags: list[str | Enum] = [path]
     router.add_api_route(
@@ -204,7 +214,13 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         response_model=rtype,
         tags=tags,
         summary=f"Change some fields of a {kind}",
-        responses={404: {"description": "not found"}, 422: {"description": "invalid"}},
+        description="Send the ETag of a GET as `If-Match` to get 409 instead of overwriting a "
+        "change made since; without it the fields are applied to the latest version.",
+        responses={
+            404: {"description": "not found"},
+            409: {"description": "changed since the If-Match version, or a conflict"},
+            422: {"description": "invalid"},
+        },
     )
     router.add_api_route(
         f"/{path}/{{id}}",

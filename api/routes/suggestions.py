@@ -26,6 +26,7 @@ from graph.model import (
     Need,
     Organization,
     Participant,
+    Record,
     Sector,
     Suggestion,
     SuggestionStatus,
@@ -216,17 +217,21 @@ def decide(id: str, body: DecisionIn, store: Store, user: Coordinator) -> Any:
         )
     now = utcnow()
     decision = Decision(status=new, reviewer=user.id, note=body.note, at=now)
-    updated = sug.model_copy(
-        update={
-            "status": new,
-            "reviewer": user.id,
-            "note": body.note,
-            "decided_at": now,
-            "history": [*sug.history, decision],
-        }
-    )
-    store.upsert([updated])
-    return store.require("Suggestion", id)
+
+    def record(current: Record) -> Record:
+        assert isinstance(current, Suggestion)
+        # on the latest version: a decision made meanwhile stays in the history
+        return current.model_copy(
+            update={
+                "status": new,
+                "reviewer": user.id,
+                "note": body.note,
+                "decided_at": now,
+                "history": [*current.history, decision],
+            }
+        )
+
+    return store.update("Suggestion", id, record)
 
 
 @router.post(

@@ -47,7 +47,7 @@ def test_a_batch_failing_inside_neo4j_leaves_nothing(neo: Any) -> None:
     """The server rejects the batch's last statement (a map as a relationship property):
     the nodes written earlier in the same transaction must be rolled back too."""
     neo.upsert([org("org-keep", description="元の説明")])
-    changed = node_write(org("org-keep", description="書き換え途中"))
+    changed = replace(node_write(org("org-keep", description="書き換え途中")), base_version=1)
     fresh = node_write(org("org-new"))
     bad = replace(
         node_write(org("org-bad", area="中央区")),

@@ -5,6 +5,8 @@ their exact scores; neighbours are compared as sets.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +21,7 @@ from graph.model import (
     Offer,
     Organization,
     Participant,
+    PartnerEvaluation,
     Record,
     ResourceKind,
     Suggestion,
@@ -33,6 +36,7 @@ from graph.store import (
     ReferenceError_,
     StoreError,
     UniqueError,
+    VersionConflict,
     flat_props,
 )
 
@@ -314,6 +318,95 @@ def test_the_backend_itself_refuses_a_second_corporate_number(filled: GraphStore
     with pytest.raises(StoreError):
         filled._write([node_write(taker)])
     assert filled.require("Organization", "org-sakura").corporate_number is None  # type: ignore[attr-defined]
+
+
+# -- versions: no lost update ------------------------------------------------------------------
+
+
+def test_every_write_bumps_the_version(store: GraphStore) -> None:
+    store.upsert(organizations())
+    assert store.require("Organization", "org-midori").version == 1
+    store.upsert(organizations())  # unchanged: not rewritten
+    assert store.require("Organization", "org-midori").version == 1
+    changed = organizations()[0].model_copy(update={"description": "新しい説明"})
+    store.upsert([changed])
+    assert store.require("Organization", "org-midori").version == 2
+    store.soft_delete("Organization", "org-midori")
+    gone = store.get("Organization", "org-midori", include_inactive=True)
+    assert gone is not None and gone.version == 3 and not gone.active
+
+
+def test_a_write_based_on_a_stale_version_is_refused(filled: GraphStore) -> None:
+    read = filled.require("Organization", "org-sakura")  # version 1
+    filled.upsert([read.model_copy(update={"description": "先に保存"})])
+    stale = read.model_copy(update={"website": "https://sakura.example.jp"})
+    other = filled.require("Organization", "org-midori").model_copy(update={"name": "巻き添え"})
+    with pytest.raises(VersionConflict, match="org-sakura"):
+        filled.upsert([other, stale])  # the batch lands whole or not at all
+    now = filled.require("Organization", "org-sakura")
+    assert now.description == "先に保存" and now.website is None and now.version == 2  # type: ignore[attr-defined]
+    assert filled.require("Organization", "org-midori").name == "みどり川を守る会"  # type: ignore[attr-defined]
+    # version 0 means "not stored yet": a second creation is refused
+    new = Area(id="area-new", name="新地区", version=0)
+    filled.upsert([new])
+    with pytest.raises(VersionConflict):
+        filled.upsert([new.model_copy(update={"name_kana": "しんちく"})])
+    # a record given without a version is written whatever is stored (as before)
+    fresh = organizations()[1].model_copy(update={"description": "上書き"})
+    assert filled.upsert([fresh]).updated == ["org-sakura"]
+    assert filled.require("Organization", "org-sakura").version == 3
+
+
+def test_update_merges_on_the_latest_version(filled: GraphStore) -> None:
+    def add_website(org: Record) -> Record:
+        return org.model_copy(update={"website": "https://midori.example.jp"})
+
+    updated = filled.update("Organization", "org-midori", add_website)
+    assert updated.website == "https://midori.example.jp" and updated.version == 2  # type: ignore[attr-defined]
+    with pytest.raises(VersionConflict):
+        filled.update("Organization", "org-midori", add_website, expected_version=1)
+    with pytest.raises(NotFoundError):
+        filled.update("Organization", "org-nowhere", add_website)
+
+
+def test_simultaneous_evaluations_lose_nothing(filled: GraphStore) -> None:
+    """20 pairs of partners evaluate the same collaboration at the same moment: both read the
+    same version before either writes (a barrier makes sure), and both evaluations stay."""
+    base = filled.require("Collaboration", "collab-2023-river")
+    collabs = [
+        base.model_copy(update={"id": f"collab-pair-{i}", "version": None}) for i in range(20)
+    ]
+    filled.upsert(collabs)
+
+    def evaluate(cid: str, org_id: str, barrier: threading.Barrier) -> None:
+        first = [True]
+
+        def add(collab: Record) -> Record:
+            if first[0]:  # only the first attempt waits for the other partner
+                first[0] = False
+                barrier.wait(timeout=30)
+            assert isinstance(collab, Collaboration)
+            mine = PartnerEvaluation(
+                org_id=org_id, targets=4, form=4, strengths=5, selection=3, relationship=4
+            )
+            others = [e for e in collab.evaluations if e.org_id != org_id]
+            return collab.model_copy(update={"evaluations": [*others, mine]})
+
+        filled.update("Collaboration", cid, add)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for c in collabs:
+            barrier = threading.Barrier(2)
+            jobs = [
+                pool.submit(evaluate, c.id, org, barrier) for org in ("org-midori", "org-tsunagu")
+            ]
+            for job in jobs:
+                job.result(timeout=60)
+    for c in collabs:
+        stored = filled.require("Collaboration", c.id)
+        assert isinstance(stored, Collaboration)
+        assert sorted(e.org_id for e in stored.evaluations) == ["org-midori", "org-tsunagu"], c.id
+        assert stored.version == 3
 
 
 # -- get / list -------------------------------------------------------------------------------

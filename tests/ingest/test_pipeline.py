@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -460,3 +463,45 @@ def test_jsonl_splits_on_line_feeds_only(store: GraphStore, tmp_path: Path) -> N
         "paragraph separator",
         "段落 区切り",
     ]
+
+
+class _WriteTogether:
+    """A store whose first upsert in each thread waits for the other import's: both imports
+    have read the stored records before either writes (the interleaving of a lost update)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._local = threading.local()
+        self.barrier = threading.Barrier(2)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def upsert(self, records: Any) -> Any:
+        if not getattr(self._local, "waited", False):
+            self._local.waited = True
+            self.barrier.wait(timeout=30)
+        return self._store.upsert(records)
+
+
+def test_simultaneous_imports_of_the_same_records_lose_nothing(store: GraphStore) -> None:
+    """20 pairs of imports of the same organizations, each file changing another column."""
+    orgs = "id,name,sector\n" + "".join(f"o{i},団体{i},npo\n" for i in range(3))
+    assert import_bytes(store, "organizations.csv", orgs.encode()).ok
+    for n in range(20):
+        descriptions = "id,description\n" + "".join(f"o{i},説明{n}\n" for i in range(3))
+        websites = "id,website\n" + "".join(
+            f"o{i},https://o{i}.example.jp/{n}\n" for i in range(3)
+        )
+        together = _WriteTogether(store)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = [
+                pool.submit(import_bytes, together, "organizations.csv", data.encode())  # type: ignore[arg-type]
+                for data in (descriptions, websites)
+            ]
+            reports = [job.result(timeout=60) for job in jobs]
+        assert all(r.ok and r.wrote for r in reports), [r.errors for r in reports]
+        for i in range(3):
+            org = store.require("Organization", f"o{i}")
+            assert org.description == f"説明{n}", (n, i)  # type: ignore[attr-defined]
+            assert org.website == f"https://o{i}.example.jp/{n}", (n, i)  # type: ignore[attr-defined]
