@@ -19,7 +19,6 @@ checked before the function returns.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -41,6 +40,7 @@ from graph.analytics import (
     periods_between,
     plan_indicator_table,
 )
+from graph.cells import safe_csv_writer
 from graph.model import FIELDS_BY_CODE, CollaborationForm, Sector
 
 if TYPE_CHECKING:
@@ -193,7 +193,8 @@ def csv_paths(out: Path | str) -> tuple[Path, Path]:
 def write_csv(
     source: GraphStore | NetworkHistory, out: Path | str, period: str | None = None
 ) -> tuple[Path, Path]:
-    """Write the node and edge lists (UTF-8 with BOM, Gephi's column names)."""
+    """Write the node and edge lists (UTF-8 with BOM, Gephi's column names); text that a
+    spreadsheet would run as a formula gets a leading apostrophe (graph.cells)."""
     history = as_history(source)
     g = export_graph(history, period or "fiscal")
     collab_count = {o: 0 for o in history.orgs}
@@ -203,14 +204,14 @@ def write_csv(
     nodes_path, edges_path = csv_paths(out)
     nodes_path.parent.mkdir(parents=True, exist_ok=True)
     with nodes_path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        w = csv.writer(fh)
+        w = safe_csv_writer(fh)  # names and areas are user text: no formulas
         w.writerow(NODE_COLUMNS)
         for v, a in sorted(g.nodes(data=True), key=lambda x: str(x[0])):
             w.writerow([v, a["label"], a["sector"], a["sector_ja"], a["sector_en"], a["area"],
                         a["fields"], a["fields_ja"], a["start"], a["first_period"], g.degree[v],
                         collab_count.get(v, 0)])
     with edges_path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        w = csv.writer(fh)
+        w = safe_csv_writer(fh)  # names and areas are user text: no formulas
         w.writerow(EDGE_COLUMNS)
         for u, v, e in sorted(g.edges(data=True), key=lambda x: (str(x[0]), str(x[1]))):
             u, v = sorted((u, v), key=str)

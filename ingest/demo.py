@@ -35,6 +35,7 @@ from typing import Annotated, Any
 
 import typer
 
+from graph.cells import check_no_formulas
 from graph.model import (
     NPO_FIELDS,
     Area,
@@ -1411,6 +1412,10 @@ def flat_rows(city: DemoCity, kind: str) -> tuple[list[str], list[list[str]]]:
 def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [list(r) for r in rows]
+    # import examples must re-import exactly, so no apostrophe is added (graph.cells); the
+    # demo's texts are ours, and a formula-like one would be a bug: refused, not written
+    check_no_formulas([headers, *rows], str(path))
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(headers)
@@ -1594,6 +1599,7 @@ def _write_xlsx(city: DemoCity, path: Path) -> Path:
     wb.remove(wb.active)
     for kind in (*FLAT_KINDS, "evaluations"):
         headers, rows = flat_rows(city, kind)
+        check_no_formulas([headers, *rows], f"{path} [{kind}]")  # see _write_csv
         ws = wb.create_sheet(kind)
         ws.append(headers)
         for row in rows:

@@ -87,8 +87,10 @@ def test_csv_has_a_bom_and_gephi_columns(history, tmp_path: Path) -> None:
     assert edges[("A", "B")]["Weight"] == "3" and edges[("A", "B")]["End"] == ""
     assert edges[("C", "D")]["End"] == "2024-06-30"
     assert edges[("A", "B")]["forms_ja"] == "共催;実行委員会・協議会"
-    assert csv_paths(tmp_path / "net.csv") == (tmp_path / "net_nodes.csv",
-                                               tmp_path / "net_edges.csv")
+    assert csv_paths(tmp_path / "net.csv") == (
+        tmp_path / "net_nodes.csv",
+        tmp_path / "net_edges.csv",
+    )
 
 
 def test_network_json_periods_match_the_network_at_each_period(history) -> None:
@@ -98,8 +100,12 @@ def test_network_json_periods_match_the_network_at_each_period(history) -> None:
     f = next(n for n in doc["nodes"] if n["id"] == "F")
     assert f["first_seen"] == "2024-04-05" and -1.5 <= f["x"] <= 1.5
     ab = next(e for e in doc["edges"] if {e["source"], e["target"]} == {"A", "B"})
-    assert (ab["count"], ab["first"], ab["last"], ab["end"]) == (3, "2023-05-10", "2024-06-01",
-                                                                  None)
+    assert (ab["count"], ab["first"], ab["last"], ab["end"]) == (
+        3,
+        "2023-05-10",
+        "2024-06-01",
+        None,
+    )
     assert [p["key"] for p in doc["periods"]][:2] == ["2023-Q2", "2023-Q3"]
     for p in doc["periods"]:
         g = graph_at(history, date.fromisoformat(p["end"]))
@@ -149,8 +155,9 @@ def test_cli_export_and_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         r = runner.invoke(app, ["export", "--format", "gexf", "--out", str(out)])
         assert r.exit_code == 0, r.output
         assert nx.read_gexf(out).number_of_edges() == 7
-        r = runner.invoke(app, ["export", "-f", "json", "-o", str(tmp_path / "net.json"),
-                                "-p", "fiscal"])
+        r = runner.invoke(
+            app, ["export", "-f", "json", "-o", str(tmp_path / "net.json"), "-p", "fiscal"]
+        )
         assert r.exit_code == 0, r.output
         doc = json.loads((tmp_path / "net.json").read_text(encoding="utf-8"))
         assert doc["growth"]["period_kind"] == "fiscal" and len(doc["network"]["edges"]) == 7
@@ -171,3 +178,40 @@ def test_cli_export_and_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert r.exit_code == 1 and "期間の種類が不明です" in r.output
     finally:
         get_settings.cache_clear()
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","詳細")',
+    "+SUM(1;2)",
+    "@SUM(1)",
+    "-1+1",
+    "\t=1",
+    "\r=1",
+]
+
+
+def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    """Names and districts are user text: a spreadsheet must show them, never run them."""
+    orgs, collabs = city()
+    for i, text in enumerate(FORMULAS[:5]):
+        orgs[i] = orgs[i].model_copy(update={"name": text, "area": FORMULAS[i + 1]})
+    nodes_path, edges_path = write_csv(history_from_records(orgs, collabs), tmp_path / "csv")
+    cells = []
+    for path in (nodes_path, edges_path):
+        with path.open(encoding=CSV_ENCODING, newline="") as fh:
+            cells += [c for row in csv.reader(fh) for c in row]
+    assert "'" + FORMULAS[0] in cells and "'+SUM(1;2)" in cells and "'@SUM(1)" in cells
+    assert "'\t=1" in cells and "'\r=1" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert nodes_path.read_bytes().startswith(b"\xef\xbb\xbf")  # still opens in Excel
+
+
+def test_import_examples_refuse_formula_text(tmp_path: Path) -> None:
+    """The demo's files re-import exactly, so they cannot be escaped: a formula-like text is
+    refused rather than written (the demo's own texts have none)."""
+    from ingest.demo import generate, write_files
+
+    city_ = generate(7)
+    city_.organizations[0] = city_.organizations[0].model_copy(update={"name": "=1+1"})
+    with pytest.raises(ValueError, match="formula"):
+        write_files(city_, tmp_path)
