@@ -2,18 +2,32 @@
 
 Bad input must never become a 5xx: the store's and the model's own errors are mapped here to
 404 (not found), 409 (conflict with the current state), 422 (invalid data) and 400 (bad query).
+A JSON request body is read as :mod:`ingest.jsontext` reads JSON (no ``NaN``, no ``1e400``, no
+lone surrogate, bounded nesting) before any route sees it, and an error answer renders whatever
+input it quotes (:class:`ErrorResponse`), so the answer to bad input cannot fail itself.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Iterable, Mapping
+from email.message import Message as EmailMessage
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from pydantic import ValidationError
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.store import ConflictError, FilterError, NotFoundError, ReferenceError_, StoreError
+from ingest.jsontext import JSONTextError
+from ingest.jsontext import loads as json_loads
 from matching.events import SeatingError
 
 
@@ -40,10 +54,11 @@ def unprocessable(ja: str, en: str) -> HTTPException:
     return HTTPException(422, bilingual(ja, en))
 
 
-def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """pydantic's errors as JSON (location, message, input), without unserialisable context."""
+def validation_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic's or FastAPI's errors as JSON (location, message, input), without
+    unserialisable context."""
     out = []
-    for err in exc.errors(include_url=False, include_context=False):
+    for err in errors:
         out.append(
             {
                 "loc": list(err.get("loc", ())),
@@ -55,12 +70,107 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def _json(status: int, detail: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
+def _renderable(value: Any, depth: int = 0) -> Any:
+    """``value`` with whatever JSON cannot carry made printable: non-finite numbers as text,
+    lone surrogates escaped, nesting cut off (an error may quote the bad input itself)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if depth > 32:
+        return "…"
+    if isinstance(value, Mapping):
+        return {_renderable(str(k)): _renderable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_renderable(v, depth + 1) for v in value]
+    return value
+
+
+class ErrorResponse(JSONResponse):
+    """A JSON error answer that renders any content (see :func:`_renderable`)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            _renderable(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")
+
+
+def _json(status: int, detail: Any, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return ErrorResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body of this type as JSON (it does when the type is missing)."""
+    if not content_type:
+        return True
+    message = EmailMessage()
+    message["content-type"] = content_type
+    main, sub = message.get_content_maintype(), message.get_content_subtype()
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+class StrictJSONBodies:
+    """ASGI middleware: a JSON request body that :func:`ingest.jsontext.loads` refuses gets a
+    422 here, before FastAPI's own parser (which accepts ``NaN``, ``1e400`` and lone
+    surrogates) hands it to a route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_json(Headers(scope=scope).get("content-type")):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body.strip():
+            try:
+                json_loads(body)
+            except JSONTextError as exc:
+                detail = [
+                    {
+                        "loc": ["body"],
+                        "msg": bilingual(exc.reason_ja, exc.reason_en),
+                        "type": "json_invalid",
+                    }
+                ]
+                await _json(422, detail)(scope, receive, send)
+                return
+        request = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, _replay([request], receive), send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that gives ``messages`` first, then what the client sends."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
 
 
 def install(app: FastAPI) -> None:
-    """Register the exception handlers on ``app``."""
+    """Register the exception handlers and the JSON body check on ``app``."""
+    app.add_middleware(StrictJSONBodies)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_body_allowed_for_status_code(exc.status_code):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return _json(exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json(422, validation_errors(exc.errors()))
 
     @app.exception_handler(NotFoundError)
     def _not_found(request: Request, exc: NotFoundError) -> JSONResponse:
@@ -84,7 +194,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     def _validation(request: Request, exc: ValidationError) -> JSONResponse:
-        return _json(422, validation_errors(exc))
+        return _json(422, validation_errors(exc.errors(include_url=False, include_context=False)))
 
     @app.exception_handler(SeatingError)
     def _seating(request: Request, exc: SeatingError) -> JSONResponse:

@@ -175,7 +175,14 @@ def favicon() -> FileResponse:
 @router.get("/static/{path:path}")
 def static_file(path: str) -> FileResponse:
     """A file under ``api/static/`` (a plain route, so it survives ``include_router``)."""
-    target = (STATIC_DIR / path).resolve()
-    if not target.is_relative_to(STATIC_DIR) or not target.is_file():
-        raise HTTPException(status_code=404, detail=f"no static file {path!r}")
+    try:  # a NUL byte or an over-long name makes the path itself invalid
+        target = (STATIC_DIR / path).resolve()
+        found = target.is_relative_to(STATIC_DIR) and target.is_file()
+    except (ValueError, OSError):
+        found = False
+    if not found:
+        raise HTTPException(
+            status_code=404,
+            detail=f"ファイル {path!r} はありません / no static file {path!r}",
+        )
     return FileResponse(target, headers={"Cache-Control": "no-cache"})

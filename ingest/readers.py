@@ -18,6 +18,8 @@ from typing import Any
 
 from ingest.encoding import decode
 from ingest.errors import FileError
+from ingest.jsontext import JSONTextError
+from ingest.jsontext import loads as json_loads
 from ingest.report import Notice, RowError
 
 #: extensions read as tables; anything else in a directory is ignored
@@ -158,20 +160,30 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # openpyxl parses the workbook's parts lazily (a sheet while its rows are read), so a
+    # broken or hostile part fails there too.  With defusedxml installed (a dependency) openpyxl
+    # refuses any DTD, so no entity is ever expanded (external entities, billion laughs);
+    # malformed XML is a ParseError (a SyntaxError), defusedxml's refusals are ValueErrors.
+    unreadable = (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError)
+
+    def cannot_open(exc: Exception) -> FileError:
+        return FileError(
+            f"Excel ブックとして開けません（{type(exc).__name__}）。壊れていないか確認してください",
+            f"cannot open as an Excel workbook ({type(exc).__name__}: {str(exc)[:200]})",
+        )
+
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise FileError(
-            f"Excel ブックとして開けません（{type(exc).__name__}）。壊れていないか確認してください",
-            f"cannot open as an Excel workbook ({type(exc).__name__}: {exc})",
-        ) from None
+    except unreadable as exc:
+        raise cannot_open(exc) from None
     tables: list[Table] = []
     try:
         for ws in wb.worksheets:
-            numbered = [
-                (n, [_xlsx_value(v) for v in row])
-                for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
-            ]
+            try:
+                raw = list(ws.iter_rows(min_row=1, values_only=True))
+            except unreadable as exc:
+                raise cannot_open(exc) from None
+            numbered = [(n, [_xlsx_value(v) for v in row]) for n, row in enumerate(raw, start=1)]
             tables.append(_table_from_cells(filename, ws.title, numbered, sheet=ws.title))
     finally:
         wb.close()
@@ -188,13 +200,9 @@ def _xlsx_value(value: Any) -> Any:
 
 def _read_json(filename: str, stem: str, text: str) -> list[Table]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileError(
-            f"JSON として読めません（{exc.lineno} 行 {exc.colno} 文字目: {exc.msg}）",
-            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-            row=exc.lineno,
-        ) from None
+        data = json_loads(text)
+    except JSONTextError as exc:
+        raise FileError(exc.reason_ja, exc.reason_en, row=exc.line) from None
     if isinstance(data, list):
         return [_table_from_objects(filename, stem, list(enumerate(data, start=1)))]
     if isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
@@ -217,16 +225,16 @@ def _read_jsonl(filename: str, stem: str, text: str) -> Table:
         if not line.strip():
             continue
         try:
-            items.append((n, json.loads(line)))
-        except json.JSONDecodeError as exc:
+            items.append((n, json_loads(line)))
+        except JSONTextError as exc:
             errors.append(
                 RowError(
                     filename,
                     n,
                     None,
                     line[:80],
-                    f"JSON として読めません（{exc.colno} 文字目: {exc.msg}）",
-                    f"not valid JSON (column {exc.colno}: {exc.msg})",
+                    exc.reason_ja,
+                    exc.reason_en,
                 )
             )
     table = _table_from_objects(filename, stem, items)
