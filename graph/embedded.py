@@ -528,17 +528,16 @@ class EmbeddedStore(GraphStore):
 
     # -- full-text search ---------------------------------------------------------------------
 
-    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
-        """Records containing any of the query's whitespace-separated terms.
-
-        Score in (0, 1]: the share of terms found, weighted up when a term occurs in the first
-        line (the name or title) and when it occurs more than once.
-        """
-        terms = list(dict.fromkeys(t.lower() for t in query.split() if t))
+    def _search(
+        self, terms: Sequence[str], kinds: Sequence[str], any_term: bool
+    ) -> list[tuple[str, str, str]]:
+        """Records containing the terms: the trigram index finds terms of three characters or
+        more as substrings (quoted as FTS5 strings, so no FTS5 syntax applies); shorter ones
+        use a substring scan."""
         if not terms or not kinds:
             return []
         kind_clause = f"n.kind IN ({_marks(len(kinds))}) AND n.active = 1"
-        candidates: dict[tuple[str, str], tuple[str, str]] = {}
+        found: list[dict[tuple[str, str], tuple[str, str, str]]] = []
         for term in terms:
             if len(term) >= _TRIGRAM:
                 phrase = '"' + term.replace('"', '""') + '"'
@@ -553,20 +552,11 @@ class EmbeddedStore(GraphStore):
                     " AND instr(lower(n.text), ?) > 0",
                     [*kinds, term],
                 )
-            for k, i, doc, text in rows:
-                candidates[(k, i)] = (doc, text)
-        scored: list[tuple[float, str, str, str]] = []
-        for (k, i), (doc, text) in candidates.items():
-            low = text.lower()
-            first = low.split("\n", 1)[0]
-            score = 0.0
-            for term in terms:
-                count = low.count(term)
-                if count:
-                    score += 2 + (term in first) + min(count, 5) / 5
-            scored.append((score / (4 * len(terms)), k, i, doc))
-        scored.sort(key=lambda s: (-s[0], s[1], s[2]))
-        return [(k, doc, s) for s, k, _, doc in scored[:limit]]
+            found.append({(k, i): (k, doc, text) for k, i, doc, text in rows})
+        if any_term:
+            return [hit for part in found for hit in part.values()]
+        common = set(found[0]).intersection(*found[1:])
+        return [found[0][key] for key in sorted(common)]
 
     # -- embeddings ---------------------------------------------------------------------------
 

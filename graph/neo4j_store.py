@@ -100,24 +100,22 @@ def _check_props(node: NodeWrite) -> None:
                 )
 
 
-def _fulltext_query(query: str) -> str:
-    """A Lucene query matching any whitespace-separated term of ``query``.
+def _bigram_safe(term: str) -> bool:
+    """Whether the full-text index surely finds every text containing ``term``: a run of Han,
+    hiragana or katakana letters, which the CJK analyzer indexes as overlapping bigrams (a
+    phrase of them is a substring).  Other terms (Latin words, digits, punctuation, mixed
+    scripts) are found by a substring scan instead, so both stores find the same records."""
+    return all(
+        "\u3041" <= ch <= "\u3096" or "\u30a1" <= ch <= "\u30fa" or "\u4e00" <= ch <= "\u9fff"
+        for ch in term
+    )
 
-    Every term is a quoted phrase, so a Japanese term matches where its bigrams occur in order
-    (substring-like, as the embedded store does) and Lucene operators in user input are inert;
-    a plain ASCII word also matches as a prefix (``clean`` finds ``cleanup``), and a single
-    Japanese character matches inside the bigrams that hold it (``掃`` finds ``清掃``).
-    """
-    clauses = []
-    for term in dict.fromkeys(t.lower() for t in query.split()):
-        phrase = '"' + term.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if re.fullmatch(r"[a-z0-9]+", term):
-            clauses.append(f"{phrase} OR {term}*")
-        elif len(term) == 1 and not term.isascii() and term.isalnum():
-            clauses.append(f"*{term}*")
-        else:
-            clauses.append(phrase)
-    return " OR ".join(clauses)
+
+def _fulltext_clause(term: str) -> str:
+    """The Lucene clause for a :func:`_bigram_safe` term (no Lucene syntax can occur in it)."""
+    if len(term) == 1:
+        return f"*{term}*"  # one character: inside the bigrams that hold it
+    return f'"{term}"'
 
 
 class Neo4jStore(GraphStore):
@@ -129,12 +127,26 @@ class Neo4jStore(GraphStore):
     exact_below: int = 2000
 
     def __init__(
-        self, uri: str, user: str = "neo4j", password: str = "", database: str = "neo4j"
+        self,
+        uri: str,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        *,
+        connect_timeout: float = 3.0,
+        query_timeout: float | None = 30.0,
+        retry_time: float = 3.0,
     ) -> None:
+        """``connect_timeout`` bounds opening a connection and waiting for one from the pool;
+        ``query_timeout`` is the server-side limit of a read transaction (writes, an import
+        among them, run to the end); ``retry_time`` is how long the driver retries a transaction
+        that failed transiently (a deadlock, or a server that went away).  A server that does
+        not answer within these raises :class:`StoreUnavailable`."""
         import neo4j
 
         self.uri = uri
         self.database = database or "neo4j"
+        self.query_timeout = query_timeout
         self._vector_dims: dict[str, int] = {}
         if not uri.startswith(_SCHEMES):
             raise StoreError(
@@ -145,8 +157,9 @@ class Neo4jStore(GraphStore):
             self._driver = neo4j.GraphDatabase.driver(
                 uri,
                 auth=(user, password) if password else None,
-                connection_timeout=10.0,
-                max_transaction_retry_time=10.0,
+                connection_timeout=connect_timeout,
+                connection_acquisition_timeout=2 * connect_timeout,
+                max_transaction_retry_time=retry_time,
                 # e.g. "property key does not exist" on an empty database: noise for users
                 notifications_min_severity="OFF",
             )
@@ -160,18 +173,19 @@ class Neo4jStore(GraphStore):
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Re-raise the driver's errors as StoreError with a plain message."""
+        """Re-raise the driver's errors as StoreError with a plain message: a server that
+        cannot answer now as :class:`StoreUnavailable`, a refused request as StoreError."""
         from neo4j import exceptions as ne
 
         try:
             yield
         except ne.AuthError as exc:
-            raise StoreError(
+            raise StoreUnavailable(
                 f"Neo4j at {self.uri} refused the credentials: check TSUNAGU_NEO4J_USER and "
                 f"TSUNAGU_NEO4J_PASSWORD (Neo4j の認証に失敗しました)"
             ) from exc
         except (ne.ServiceUnavailable, ne.SessionExpired) as exc:
-            raise StoreError(
+            raise StoreUnavailable(
                 f"cannot reach Neo4j at {self.uri} (set by TSUNAGU_NEO4J_URI): {exc}; is the "
                 f"server running? (Neo4j に接続できません。"
                 f"サーバーが起動しているか確認してください)"
@@ -184,11 +198,14 @@ class Neo4jStore(GraphStore):
                 f"(Neo4j が要求を拒否しました。何も書き込まれていません)"
             ) from exc
         except ne.DriverError as exc:
-            raise StoreError(f"Neo4j driver error at {self.uri}: {exc}") from exc
+            raise StoreUnavailable(f"Neo4j driver error at {self.uri}: {exc}") from exc
 
     def _read_tx(self, work: Callable[[Any], T]) -> T:
+        import neo4j
+
+        timed = neo4j.unit_of_work(timeout=self.query_timeout)(work)
         with self._errors(), self._driver.session(database=self.database) as session:
-            return session.execute_read(work)
+            return session.execute_read(timed)
 
     def _write_tx(self, work: Callable[[Any], T]) -> T:
         """Run ``work(tx)`` in one write transaction (retried as a whole on transient errors)."""
@@ -525,25 +542,39 @@ class Neo4jStore(GraphStore):
 
     # -- full-text search ---------------------------------------------------------------------
 
-    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
-        lucene = _fulltext_query(query)
-        if not lucene or not kinds:
+    def _search(
+        self, terms: Sequence[str], kinds: Sequence[str], any_term: bool
+    ) -> list[tuple[str, str, str]]:
+        """Candidates from the full-text index for the terms it surely finds, checked against
+        the rest by substring; a substring scan when no term suits the index (or, for
+        ``any_term``, when one does not)."""
+        if not terms or not kinds:
             return []
-        for kind in kinds:
-            _label(kind)
-        rows = self._read(
-            "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
-            "WHERE node._doc IS NOT NULL AND node.active = true "
-            "WITH node, score, [l IN labels(node) WHERE l IN $kinds] AS kinds "
-            "WHERE size(kinds) > 0 "
-            "RETURN kinds[0] AS kind, node._doc AS doc, score ORDER BY score DESC, node.id "
-            "LIMIT $limit",
-            index=FULLTEXT_INDEX,
-            query=lucene,
-            kinds=list(kinds),
-            limit=limit,
+        labels = "|".join(_label(k) for k in kinds)
+        indexed = [t for t in terms if _bigram_safe(t)]
+        rest = [t for t in terms if not _bigram_safe(t)]
+        returns = (
+            "RETURN [l IN labels(n) WHERE l IN $kinds][0] AS kind, n._doc AS doc, n._text AS text"
         )
-        return [(r["kind"], r["doc"], float(r["score"])) for r in rows]
+        if indexed and (not any_term or not rest):
+            rows = self._read(
+                "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS n "
+                f"WHERE n:{labels} AND n._doc IS NOT NULL AND n.active = true "
+                "AND all(t IN $rest WHERE toLower(n._text) CONTAINS t) " + returns,
+                index=FULLTEXT_INDEX,
+                query=(" OR " if any_term else " AND ").join(map(_fulltext_clause, indexed)),
+                rest=rest,
+                kinds=list(kinds),
+            )
+        else:
+            test = "any" if any_term else "all"
+            rows = self._read(
+                f"MATCH (n:{labels}) WHERE n._doc IS NOT NULL AND n.active = true "
+                f"AND {test}(t IN $terms WHERE toLower(n._text) CONTAINS t) " + returns,
+                terms=list(terms),
+                kinds=list(kinds),
+            )
+        return [(r["kind"], r["doc"], r["text"]) for r in rows]
 
     # -- embeddings ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,12 @@ class ReferenceError_(StoreError):
 
 class FilterError(StoreError):
     pass
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot answer now (a server that is down, unreachable, too slow or refusing
+    the configured credentials); the request may work later.  The message names the server
+    for logs and the CLI; the API answers 503 with a plain message instead of it."""
 
 
 class ConflictError(StoreError):
@@ -289,8 +296,13 @@ class GraphStore(ABC):
         """Every node one relationship away from the record ``id``, in or out."""
 
     @abstractmethod
-    def _search(self, query: str, kinds: Sequence[str], limit: int) -> list[tuple[str, str, float]]:
-        """[(kind, JSON doc, score)] of active records whose text matches ``query``."""
+    def _search(
+        self, terms: Sequence[str], kinds: Sequence[str], any_term: bool
+    ) -> list[tuple[str, str, str]]:
+        """[(kind, JSON doc, search text)] of the active records of ``kinds`` whose search text
+        contains every term (any term with ``any_term``), ignoring case.  Terms are lower case
+        (:func:`parse_query`).  More may come back (an index's candidates): the shared
+        :meth:`GraphStore.search_text` keeps exactly the matching ones and ranks them."""
 
     @abstractmethod
     def put_embeddings(
@@ -606,18 +618,42 @@ class GraphStore(ABC):
         )
 
     def search_text(
-        self, query: str, kinds: Sequence[str] | None = None, limit: int = 20
+        self,
+        query: str,
+        kinds: Sequence[str] | None = None,
+        limit: int = 20,
+        *,
+        any_term: bool = False,
     ) -> builtins.list[tuple[Record, float]]:
-        """Full-text search over names, titles and descriptions (Japanese works unsegmented)."""
-        query = query.strip()
-        if not query:
+        """Search names, titles and descriptions in the query language of :func:`parse_query`
+        (every word required, "quotes" for a phrase, everything else literal), the same on
+        every store.  Best first; the score in (0, 1] favours terms in the name or title and
+        terms found more than once.  ``any_term`` (for the matcher's candidate retrieval, not
+        for people) keeps records with at least one of the terms.
+        """
+        terms = parse_query(query)
+        if not terms:
             return []
         kinds = list(kinds or ("Organization", "Need", "Offer"))
         for k in kinds:
             if not record_type(k).text_fields:
                 raise FilterError(f"{k} has no searchable text")
-        hits = self._search(query, kinds, limit)
-        return [(RECORD_TYPES[k].model_validate_json(d), s) for k, d, s in hits]
+        scored: builtins.list[tuple[float, str, str, Record]] = []
+        seen: set[tuple[str, str]] = set()
+        for kind, doc, text in self._search(terms, kinds, any_term):
+            low = text.lower()
+            found = [t for t in terms if t in low]
+            if not found or (not any_term and len(found) < len(terms)):
+                continue  # an index's candidate that does not match exactly
+            rec = RECORD_TYPES[kind].model_validate_json(doc)
+            if (kind, rec.id) in seen:
+                continue
+            seen.add((kind, rec.id))
+            first = low.split("\n", 1)[0]
+            score = sum(2 + (t in first) + min(low.count(t), 5) / 5 for t in found)
+            scored.append((score / (4 * len(terms)), kind, rec.id, rec))
+        scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+        return [(rec, score) for score, _, _, rec in scored[:limit]]
 
     def collaborations_of(self, org_id: str) -> builtins.list[Collaboration]:
         ids = [n.id for n in self.neighbours(org_id, ["PARTICIPATED_IN"]) if n.direction == "out"]
@@ -665,6 +701,26 @@ class GraphStore(ABC):
                             collaborations=[collab.id],
                         )
         return g
+
+
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
+
+
+def parse_query(query: str) -> builtins.list[str]:
+    """The search terms of a user's query, lower case, in order, without repeats.
+
+    The query language (the same on every store, see README "Searching"): words separated by
+    spaces (full-width ones too) must all occur; a phrase in double quotes ("河川 清掃", or
+    “…”) is one term, spaces included; every other character is literal text to find, so
+    ``祭り*``, ``(祭り)``, ``+祭り``, ``AND`` or ``title:x`` have no special meaning.  Matching is
+    a case-insensitive substring match, so Japanese needs no word boundaries.
+    """
+    terms = []
+    for m in _PHRASE.finditer(query):
+        term = next(g for g in m.groups() if g is not None).strip().lower()
+        if term:
+            terms.append(term)
+    return list(dict.fromkeys(terms))
 
 
 def dumps(obj: Any) -> str:

@@ -822,6 +822,44 @@ def test_search_follows_updates(filled: GraphStore) -> None:
     assert hit_ids(filled, "刈払機") == ["need-river"]
 
 
+def test_one_search_language_on_every_store(filled: GraphStore) -> None:
+    """Issue 9 item 10: words all required, "quotes" for phrases, every other character
+    literal (no FTS5 or Lucene syntax), the same records on both stores."""
+    extra = [
+        Need(
+            id="need-fest",
+            org_id="org-sakura",
+            title="夏祭りの手伝い",
+            description="祭り（夏）の設営",
+        ),
+        Need(
+            id="need-star", org_id="org-sakura", title="祭り*特集の取材", description="+祭りの記事"
+        ),
+        Need(id="need-paren", org_id="org-sakura", title="(祭り)の写真", description="AND OR NOT"),
+    ]
+    filled.upsert(extra)
+    everything = {"need-fest", "need-star", "need-paren"}
+    assert set(hit_ids(filled, "祭り")) == everything
+    assert set(hit_ids(filled, '"祭り"')) == everything  # a quoted phrase is the same word
+    assert hit_ids(filled, "祭り*") == ["need-star"]  # * is a character, not a wildcard
+    assert hit_ids(filled, "(祭り)") == ["need-paren"]
+    assert hit_ids(filled, "+祭り") == ["need-star"]
+    assert hit_ids(filled, "AND OR") == ["need-paren"]  # words, not operators
+    # every word is required; a phrase keeps its words together and in order
+    assert hit_ids(filled, "河川 清掃", kinds=["Need"]) == ["need-river"]
+    assert hit_ids(filled, "河川 パトロール") == []
+    assert hit_ids(filled, "river cleanup") == ["org-tsunagu"]
+    assert hit_ids(filled, '"river cleanup"') == ["org-tsunagu"]
+    assert hit_ids(filled, '"cleanup river"') == []
+    assert hit_ids(filled, "leanu") == ["org-tsunagu"]  # inside a word, any case
+    assert hit_ids(filled, "夏　祭り") == ["need-fest"]  # a full-width space separates words
+    # the matcher's candidate retrieval may ask for any of the terms
+    anyhits = {r.id for r, _ in filled.search_text("パトロール 河川", any_term=True, limit=50)}
+    assert {"need-river", "need-vests", "org-sakura"} <= anyhits
+    for junk in ['"', "*", "\\", "title:x", "~!^", "(", "清掃 AND (", "-", "NEAR/2", "{}[]"]:
+        filled.search_text(junk)  # no syntax error reaches the user
+
+
 # -- embeddings -------------------------------------------------------------------------------
 
 
