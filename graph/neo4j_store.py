@@ -40,6 +40,7 @@ from graph.store import (
     Neighbour,
     NodeWrite,
     StoreError,
+    StoreUnavailable,
     VersionConflict,
     as_vector,
     is_list_field,
@@ -193,9 +194,19 @@ class Neo4jStore(GraphStore):
         except ne.CypherSyntaxError:
             raise  # our bug, not a bad request
         except (ne.ClientError, ne.ConstraintError, ne.CypherTypeError) as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise StoreUnavailable(
+                    f"Neo4j at {self.uri} did not answer within {self.query_timeout} s "
+                    "(TSUNAGU_NEO4J_QUERY_TIMEOUT) (Neo4j の応答が時間内にありませんでした)"
+                ) from exc
             raise StoreError(
                 f"Neo4j rejected the request, nothing was written: {exc.message} "
                 f"(Neo4j が要求を拒否しました。何も書き込まれていません)"
+            ) from exc
+        except (ne.TransientError, ne.DatabaseError) as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} could not run the request now: {exc.message} "
+                "(Neo4j が一時的に要求を処理できません)"
             ) from exc
         except ne.DriverError as exc:
             raise StoreUnavailable(f"Neo4j driver error at {self.uri}: {exc}") from exc
