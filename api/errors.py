@@ -10,6 +10,7 @@ input it quotes (:class:`ErrorResponse`), so the answer to bad input cannot fail
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from email.message import Message as EmailMessage
@@ -25,7 +26,14 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.store import ConflictError, FilterError, NotFoundError, ReferenceError_, StoreError
+from graph.store import (
+    ConflictError,
+    FilterError,
+    NotFoundError,
+    ReferenceError_,
+    StoreError,
+    StoreUnavailable,
+)
 from ingest.jsontext import JSONTextError
 from ingest.jsontext import loads as json_loads
 from matching.events import SeatingError
@@ -158,6 +166,12 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+STORE_UNAVAILABLE = bilingual(
+    "データベースに接続できません。しばらくしてからもう一度お試しください",
+    "the database cannot be reached just now; please try again in a moment",
+)
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers and the JSON body check on ``app``."""
     app.add_middleware(StrictJSONBodies)
@@ -187,6 +201,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ConflictError)
     def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
         return _json(409, str(exc))  # the store's message is bilingual already
+
+    @app.exception_handler(StoreUnavailable)
+    def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # the exception names the server and the driver's error: for the log, not the answer
+        logging.getLogger("tsunagu").warning("store unavailable: %s", exc)
+        return _json(503, STORE_UNAVAILABLE, {"Retry-After": "5"})
 
     @app.exception_handler(StoreError)
     def _store(request: Request, exc: StoreError) -> JSONResponse:

@@ -18,6 +18,8 @@ def open_store(settings: Settings | None = None) -> GraphStore:
             settings.neo4j_user,
             settings.neo4j_password,
             settings.neo4j_database,
+            connect_timeout=settings.neo4j_connect_timeout,
+            query_timeout=settings.neo4j_query_timeout or None,
         )
     else:
         from graph.embedded import EmbeddedStore

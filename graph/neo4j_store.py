@@ -136,7 +136,7 @@ class Neo4jStore(GraphStore):
         *,
         connect_timeout: float = 3.0,
         query_timeout: float | None = 30.0,
-        retry_time: float = 3.0,
+        retry_time: float = 2.0,
     ) -> None:
         """``connect_timeout`` bounds opening a connection and waiting for one from the pool;
         ``query_timeout`` is the server-side limit of a read transaction (writes, an import
@@ -161,6 +161,9 @@ class Neo4jStore(GraphStore):
                 connection_timeout=connect_timeout,
                 connection_acquisition_timeout=2 * connect_timeout,
                 max_transaction_retry_time=retry_time,
+                # retries start after 0.2 s and double (0.2, 0.4, 0.8 …): a deadlock is retried
+                # a few times, and a server that is gone is reported within about 3 s
+                initial_retry_delay=0.2,
                 # e.g. "property key does not exist" on an empty database: noise for users
                 notifications_min_severity="OFF",
             )

