@@ -25,6 +25,13 @@ from ingest.report import Notice, RowError
 #: extensions read as tables; anything else in a directory is ignored
 SUPPORTED = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")
 
+#: Limits for one workbook, far above any register (100k organizations are about 15 MB of
+#: XML), so that a crafted file cannot take the server down: the size of all its parts once
+#: unpacked (a zip bomb), the rows with cells in one sheet, and how far right a cell may be.
+XLSX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
+XLSX_MAX_ROWS = 500_000
+XLSX_MAX_COLUMNS = 1_000
+
 
 @dataclass
 class Table:
@@ -172,6 +179,7 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
             f"cannot open as an Excel workbook ({type(exc).__name__}: {str(exc)[:200]})",
         )
 
+    _check_unpacked_size(filename, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except unreadable as exc:
@@ -180,14 +188,68 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
     try:
         for ws in wb.worksheets:
             try:
-                raw = list(ws.iter_rows(min_row=1, values_only=True))
+                numbered = _sheet_rows(filename, ws)
             except unreadable as exc:
                 raise cannot_open(exc) from None
-            numbered = [(n, [_xlsx_value(v) for v in row]) for n, row in enumerate(raw, start=1)]
             tables.append(_table_from_cells(filename, ws.title, numbered, sheet=ws.title))
     finally:
         wb.close()
     return tables
+
+
+def _check_unpacked_size(filename: str, data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`XLSX_MAX_UNCOMPRESSED` before
+    anything is unpacked (the zip's own sizes bound what Python's zipfile will read)."""
+    from zipfile import BadZipFile, ZipFile
+
+    try:
+        with ZipFile(io.BytesIO(data)) as zf:
+            size = sum(info.file_size for info in zf.infolist())
+    except BadZipFile:
+        return  # openpyxl says plainly that this is no workbook
+    if size > XLSX_MAX_UNCOMPRESSED:
+        limit, got = XLSX_MAX_UNCOMPRESSED // 2**20, -(-size // 2**20)
+        raise FileError(
+            f"{filename}: 展開すると {got} MB になり、上限の {limit} MB を超えるため読み込み"
+            "ません（圧縮爆弾のおそれ）。シートを分けてください",
+            f"{filename}: unpacks to {got} MB, over the limit of {limit} MB (a zip bomb?); "
+            "nothing was read. Split the workbook",
+        )
+
+
+def _sheet_rows(filename: str, ws: Any) -> list[tuple[int, list[Any]]]:
+    """The sheet's rows that hold cells, numbered as the spreadsheet shows them.
+
+    The dimension a sheet declares (``A1:XFD1048576``) is ignored: openpyxl would pad every
+    row to it, and the rows in between too.  Rows are read as they are in the file, within
+    :data:`XLSX_MAX_ROWS` and :data:`XLSX_MAX_COLUMNS`.
+    """
+    ws.reset_dimensions()
+    out: list[tuple[int, list[Any]]] = []
+    for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if not row:
+            continue  # a row the file does not have (openpyxl fills the gaps)
+        width = len(row)
+        while width and row[width - 1] is None:
+            width -= 1
+        if not width:
+            continue
+        if width > XLSX_MAX_COLUMNS:
+            raise FileError(
+                f"{filename} のシート「{ws.title}」の {n} 行目に {width} 列目のセルがあり、"
+                f"上限の {XLSX_MAX_COLUMNS} 列を超えるため読み込みません",
+                f"{filename}, sheet {ws.title!r}, row {n}: a cell in column {width}, over the "
+                f"limit of {XLSX_MAX_COLUMNS} columns; nothing was read",
+            )
+        if len(out) == XLSX_MAX_ROWS:
+            raise FileError(
+                f"{filename} のシート「{ws.title}」は {XLSX_MAX_ROWS} 行を超えるため読み込み"
+                "ません。ファイルを分けてください",
+                f"{filename}, sheet {ws.title!r}: more than {XLSX_MAX_ROWS} rows, over the "
+                "limit; nothing was read. Split the file",
+            )
+        out.append((n, [_xlsx_value(v) for v in row[:width]]))
+    return out
 
 
 def _xlsx_value(value: Any) -> Any:
