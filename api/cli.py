@@ -29,6 +29,9 @@ def _register() -> None:
 
 
 def main() -> None:
+    from graph.settings import get_settings, keep_files_private
+
+    keep_files_private(get_settings().data_dir)
     _register()
     app()
 
