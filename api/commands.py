@@ -108,11 +108,12 @@ def serve(
 
     settings = get_settings()
     store = open_store(settings)
-    if demo and store.count("Organization") == 0:
-        from ingest.demo import load
+    if demo:
+        from ingest.demo import kinds_with_records, load
 
-        typer.echo("デモの街を読み込みます / loading the demo city …")
-        load(store, seed)
+        if not kinds_with_records(store):  # never over people's work
+            typer.echo("デモの街を読み込みます / loading the demo city …")
+            load(store, seed)
     app = create_app(settings, store)
     # Load the model and encode new texts while the server starts, not on the first request.
     threading.Thread(target=_warm_up, args=(app,), daemon=True, name="warm-up").start()

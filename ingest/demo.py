@@ -1310,6 +1310,18 @@ def generate(seed: int = 42) -> DemoCity:
 # --------------------------------------------------------------------------------------------
 
 
+def kinds_with_records(store: Any) -> list[str]:
+    """The record kinds (users aside) of which ``store`` holds anything, soft-deleted included:
+    a store with any of them holds people's work, which loading the demo would overwrite."""
+    from graph.model import RECORD_TYPES
+
+    return [
+        kind
+        for kind in RECORD_TYPES
+        if kind != "User" and next(iter(store.iter_all(kind, include_inactive=True)), None)
+    ]
+
+
 def load(store: Any, seed: int = 42, city: DemoCity | None = None) -> dict[str, Any]:
     """Upsert the demo city into ``store`` (a :class:`graph.store.GraphStore`), kind by kind.
 
@@ -1656,6 +1668,12 @@ def register(app: typer.Typer) -> None:
             help="読み込む前にストアの全データを削除します（元に戻せません） / delete everything "
             "in the store before loading (cannot be undone)",
         )] = False,
+        if_empty: Annotated[bool, typer.Option(
+            "--if-empty",
+            help="ストアが空のときだけ読み込み、空でなければ何もしません"
+            "（scripts/run.sh が使用） / load only into an empty store, otherwise do nothing "
+            "(used by scripts/run.sh)",
+        )] = False,
         no_load: Annotated[bool, typer.Option(
             "--no-load",
             help="ストアに読み込まない（--write-files だけ行う） / do not load into the store "
@@ -1681,6 +1699,22 @@ def register(app: typer.Typer) -> None:
             return
         try:
             with open_store() as store:
+                present = [] if reset else kinds_with_records(store)
+                if present and if_empty:
+                    typer.echo("ストアにデータがあるため、デモは読み込みませんでした / the store "
+                               f"already holds data ({', '.join(present)}): demo not loaded")
+                    return
+                if present:
+                    typer.echo(
+                        "ストアは空ではありません（" + "・".join(present) + "）。デモを読み込むと"
+                        "利用者の変更が上書きされるため中止しました。全データを削除して読み込む"
+                        "には --reset を付けてください / the store is not empty ("
+                        + ", ".join(present) + "): loading the demo would overwrite people's "
+                        "changes, so nothing was done; add --reset to delete everything and "
+                        "load the demo",
+                        err=True,
+                    )
+                    raise typer.Exit(1)
                 if reset:
                     store.clear()
                     typer.echo("ストアを空にしました / cleared the store")
