@@ -12,15 +12,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TSUNAGU_HOST=0.0.0.0
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml uv.lock README.md ./
+# Every dependency at its version in uv.lock.  PyTorch is the CPU build of the locked version
+# (the CUDA wheels are gigabytes and the service does not need a GPU): the CUDA-only packages
+# are left out of the list, and the CPU index's "+cpu" build satisfies the torch pin.
+RUN pip install uv==0.13.9 \
+    && uv export --frozen --no-hashes --no-emit-project --format requirements-txt \
+        | grep -Ev '^(nvidia-|cuda-|triton==)' > /tmp/requirements.txt \
+    && pip install --extra-index-url https://download.pytorch.org/whl/cpu \
+        -r /tmp/requirements.txt \
+    && pip uninstall --yes uv
 COPY graph ./graph
 COPY matching ./matching
 COPY api ./api
 COPY ingest ./ingest
-# CPU-only PyTorch: the CUDA wheels are gigabytes and the service does not need a GPU.
-RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 1000 tsunagu \
-    && mkdir -p /data && chown tsunagu /data
+    && mkdir -p /data && chown tsunagu /data && chmod 700 /data
 
 USER tsunagu
 VOLUME ["/data"]
