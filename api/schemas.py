@@ -24,19 +24,18 @@ from graph.model import (
     Role,
     Score,
     Suggestion,
+    control_character,
 )
 
 T = TypeVar("T")
 
 _NOT_INPUT = {"created_at", "updated_at", "active", "version"}
-#: control characters have no place in names and texts (and break XML exports); tab and
-#: newlines are fine
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
-
-
 def _find_control(value: Any, where: str) -> str | None:
+    """Where in a request body the text rule of the records is broken (graph.model: the
+    same rule as the importer's; the records' own validation also refuses line breaks in
+    single-line fields)."""
     if isinstance(value, str):
-        return where if any(ch in _CONTROL for ch in value) else None
+        return where if control_character(value) else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list | tuple):

@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # --------------------------------------------------------------------------------------------
 # Enumerations with Japanese and English labels
@@ -259,7 +266,64 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Record(BaseModel):
+#: control characters (C0 but tab and line breaks, DEL, C1): never in a record's text, on any
+#: path (the API and the importer both validate through these models); they break exports,
+#: XML and pages, and a text that holds them was usually decoded wrongly
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: tab and line breaks: only in the fields a class lists as ``multiline``
+_BREAKS = re.compile("[\t\n\r]")
+#: validation context for records read back from a store: data stored before a rule existed
+#: must still load
+STORED = {"stored": True}
+
+
+def control_character(text: str, multiline: bool = True) -> str | None:
+    """The first character of ``text`` that the text rule refuses (None if there is none)."""
+    m = _CONTROL.search(text) or (None if multiline else _BREAKS.search(text))
+    return m.group() if m else None
+
+
+def control_character_reasons(ch: str, multiline: bool = True) -> tuple[str, str]:
+    """Why ``ch`` is refused, in Japanese and in English."""
+    where = "" if multiline else "（この項目ではタブ・改行も使えません）"
+    where_en = "" if multiline else " (nor tabs or line breaks in this field)"
+    return (
+        f"制御文字 U+{ord(ch):04X} は使えません{where}",
+        f"control character U+{ord(ch):04X} is not allowed{where_en}",
+    )
+
+
+def text_values(value: Any) -> list[str]:
+    """Every string in ``value`` (lists and dict keys and values too; not nested models)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in text_values(k) + text_values(v)]
+    if isinstance(value, list | tuple | set):
+        return [s for v in value for s in text_values(v)]
+    return []
+
+
+class Checked(BaseModel):
+    """A model whose every text field follows the text rule (see :func:`control_character`)."""
+
+    #: fields where tabs and line breaks are allowed (descriptions, notes, comments)
+    multiline: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context and info.context.get("stored"):
+            return value
+        multiline = info.field_name in cls.multiline
+        for text in text_values(value):
+            ch = control_character(text, multiline)
+            if ch is not None:
+                raise ValueError(" / ".join(control_character_reasons(ch, multiline)))
+        return value
+
+
+class Record(Checked):
     """Base of every stored node: a stable external id plus timestamps set by the store."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
@@ -362,6 +426,7 @@ class Organization(Record):
         "name", "sector", "subtype", "area", "fields", "corporate_number", "active",
     )
     text_fields: ClassVar[tuple[str, ...]] = ("name", "name_kana", "description")
+    multiline: ClassVar[tuple[str, ...]] = ("description",)
     #: 法人番号: one organization per corporate number, so that no record can take another's
     unique: ClassVar[tuple[str, ...]] = ("corporate_number",)
 
@@ -394,6 +459,7 @@ class Need(Record):
         "org_id", "fields", "resource_kinds", "skills", "area", "status", "visibility", "active",
     )
     text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+    multiline: ClassVar[tuple[str, ...]] = ("description",)
 
     org_id: str
     title: str = Field(min_length=1, max_length=300)
@@ -425,6 +491,7 @@ class Offer(Record):
         "org_id", "fields", "resource_kinds", "skills", "area", "active",
     )
     text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+    multiline: ClassVar[tuple[str, ...]] = ("description",)
 
     org_id: str
     title: str = Field(min_length=1, max_length=300)
@@ -456,14 +523,16 @@ class Area(Record):
     _v_neighbours = field_validator("neighbours", mode="before")(_clean_list)
 
 
-class Participant(BaseModel):
+class Participant(Checked):
     model_config = ConfigDict(extra="forbid")
     org_id: str
     role: str = "partner"
 
 
-class PartnerEvaluation(BaseModel):
+class PartnerEvaluation(Checked):
     """One partner's evaluation of a collaboration: Saku's five items on a 1–5 scale."""
+
+    multiline: ClassVar[tuple[str, ...]] = ("comment",)
 
     model_config = ConfigDict(extra="forbid")
     org_id: str
@@ -486,6 +555,7 @@ class Collaboration(Record):
     kind: ClassVar[str] = "Collaboration"
     filterable: ClassVar[tuple[str, ...]] = ("form", "status", "intensity", "starts", "active")
     text_fields: ClassVar[tuple[str, ...]] = ("title", "description")
+    multiline: ClassVar[tuple[str, ...]] = ("description",)
 
     title: str = Field(min_length=1, max_length=300)
     description: str = ""
@@ -532,8 +602,10 @@ class Collaboration(Record):
         return sum(e.mean() for e in self.evaluations) / len(self.evaluations)
 
 
-class Decision(BaseModel):
+class Decision(Checked):
     """One review decision on a suggestion (kept forever: who, when, why)."""
+
+    multiline: ClassVar[tuple[str, ...]] = ("note",)
 
     model_config = ConfigDict(extra="forbid")
     status: SuggestionStatus
@@ -547,6 +619,7 @@ class Suggestion(Record):
     filterable: ClassVar[tuple[str, ...]] = (
         "suggestion_kind", "subject_id", "candidate_id", "need_id", "status", "reviewer", "active",
     )
+    multiline: ClassVar[tuple[str, ...]] = ("note", "explanation")
 
     suggestion_kind: SuggestionKind = SuggestionKind.ORG_ORG
     subject_id: str  # the organization asked about (for need-org: the need's owner)
@@ -569,6 +642,7 @@ class Interest(Record):
 
     kind: ClassVar[str] = "Interest"
     filterable: ClassVar[tuple[str, ...]] = ("org_id", "need_id", "status", "active")
+    multiline: ClassVar[tuple[str, ...]] = ("message", "note")
 
     org_id: str
     need_id: str

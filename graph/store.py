@@ -23,6 +23,7 @@ import numpy as np
 
 from graph.model import (
     RECORD_TYPES,
+    STORED,
     Collaboration,
     Edge,
     Record,
@@ -535,7 +536,7 @@ class GraphStore(ABC):
             docs, total = self._query(
                 kind, {name: list(values)}, offset, MAX_PAGE_SIZE, True, ("id", False)
             )
-            yield from (rtype.model_validate_json(d) for d in docs)
+            yield from (rtype.model_validate_json(d, context=STORED) for d in docs)
             offset += len(docs)
             if not docs or offset >= total:
                 return
@@ -570,7 +571,7 @@ class GraphStore(ABC):
     ) -> dict[str, Record]:
         rtype = record_type(kind)
         docs = self._docs(kind, list(dict.fromkeys(ids)))
-        out = {i: rtype.model_validate_json(d) for i, d in docs.items()}
+        out = {i: rtype.model_validate_json(d, context=STORED) for i, d in docs.items()}
         if not include_inactive:
             out = {i: r for i, r in out.items() if r.active}
         return out
@@ -590,7 +591,8 @@ class GraphStore(ABC):
         docs, total = self._query(
             kind, normalise_filters(kind, filters), offset, limit, include_inactive, order
         )
-        return Page([rtype.model_validate_json(d) for d in docs], total, offset, limit)
+        items = [rtype.model_validate_json(d, context=STORED) for d in docs]
+        return Page(items, total, offset, limit)
 
     def iter_all(
         self, kind: str, filters: Mapping[str, Any] | None = None, include_inactive: bool = False
@@ -645,7 +647,7 @@ class GraphStore(ABC):
             found = [t for t in terms if t in low]
             if not found or (not any_term and len(found) < len(terms)):
                 continue  # an index's candidate that does not match exactly
-            rec = RECORD_TYPES[kind].model_validate_json(doc)
+            rec = RECORD_TYPES[kind].model_validate_json(doc, context=STORED)
             if (kind, rec.id) in seen:
                 continue
             seen.add((kind, rec.id))

@@ -4,21 +4,34 @@ Registers come as UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), Shift_JIS/CP932
 default "CSV" on Japanese Windows) and sometimes UTF-16 (Excel's "Unicode text").  Strict
 decodes are tried in that order; UTF-8 goes before CP932 because valid UTF-8 Japanese text is
 practically never valid CP932 by accident, while the reverse is not true.  A file that is none
-of these gets an error naming the first byte that no encoding could read.
+of these gets an error naming the first byte that no encoding could read.  A file with escape
+characters is ISO-2022-JP (JIS) when it decodes as that, and refused otherwise (it would read
+as "UTF-8" with the escapes left in the text).  JSON is UTF-8 only.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 from ingest.errors import FileError
 
 #: names as reported in notices; CP932 is Microsoft's Shift_JIS (adds ①, ㈱, NEC/IBM kanji)
 UTF8, UTF8_BOM, CP932, UTF16 = "utf-8", "utf-8-sig", "cp932", "utf-16"
+#: ISO-2022-JP (JIS, old mail and some exports): 7-bit, so it is also "valid UTF-8"; Python's
+#: iso2022_jp_ext adds half-width katakana
+ISO2022JP = "iso2022_jp_ext"
+#: the escape sequences that switch ISO-2022-JP between ASCII, JIS X 0201 and JIS X 0208/0212
+_JIS_ESCAPE = re.compile(rb"\x1b(?:\$[@B]|\$\(D|\([BJI])")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name).  Raises :class:`FileError` with the byte offset and line."""
+def decode(data: bytes, *, utf8_only: bool = False) -> tuple[str, str]:
+    """Return (text, encoding name).  Raises :class:`FileError` with the byte offset and line.
+
+    Nothing is guessed: a file is read in an encoding only if every byte decodes in it.
+    ``utf8_only`` (JSON, which RFC 8259 says is UTF-8) refuses anything but UTF-8 or a
+    Unicode BOM instead of trying CP932.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data, UTF8_BOM), UTF8_BOM
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -33,12 +46,14 @@ def decode(data: bytes) -> tuple[str, str]:
             "古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存し直してください",
             "old Excel files (.xls) cannot be read; save it again as .xlsx or CSV",
         )
+    if b"\x1b" in data and not utf8_only:
+        return _iso2022jp(data), ISO2022JP
     failures: list[UnicodeDecodeError] = []
-    for name in (UTF8, CP932):
+    for name in (UTF8,) if utf8_only else (UTF8, CP932):
         try:
             text = data.decode(name)
         except UnicodeDecodeError as exc:
-            if name == UTF8 and not data[: exc.start].isascii():
+            if name == UTF8 and (utf8_only or not data[: exc.start].isascii()):
                 # Japanese text read fine as UTF-8 up to here: a damaged UTF-8 file, which
                 # CP932 would "read" as mojibake.  Report the damaged byte instead.
                 _damaged_utf8(data, exc.start)
@@ -61,6 +76,25 @@ def decode(data: bytes) -> tuple[str, str]:
         f"cannot tell the text encoding: the file is neither UTF-8 nor Shift_JIS (CP932) "
         f"(cannot read {data[best.start : best.start + 2]!r} at byte offset {best.start}, "
         f"line {line}); save it again as UTF-8",
+        row=line,
+    )
+
+
+def _iso2022jp(data: bytes) -> str:
+    """Text with escape characters (ESC): ISO-2022-JP, if it decodes as such for sure."""
+    offset = data.index(b"\x1b")
+    if _JIS_ESCAPE.search(data):
+        try:
+            return data.decode(ISO2022JP)
+        except UnicodeDecodeError as exc:
+            offset = exc.start
+    line = _line_of(data, offset)
+    raise FileError(
+        f"{offset} バイト目・{line} 行目にエスケープ文字（ESC）があり、ISO-2022-JP（JIS）としても"
+        "読めないため文字コードを確定できません。UTF-8 で保存し直してください",
+        f"an escape character (ESC) at byte offset {offset}, line {line}, and the file does not "
+        "read as ISO-2022-JP (JIS) either, so its encoding is not certain; save it again as "
+        "UTF-8",
         row=line,
     )
 

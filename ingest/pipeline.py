@@ -48,7 +48,10 @@ from graph.model import (
     PartnerEvaluation,
     Record,
     Suggestion,
+    control_character,
+    control_character_reasons,
     referenced_ids,
+    text_values,
 )
 from graph.store import WRITE_ATTEMPTS, GraphStore, StoreError, VersionConflict
 from ingest import formats
@@ -496,6 +499,12 @@ class _Import:
             r = _Row(src, {})
             convs = CONVERTERS[src.kind]
             for fld, raw in src.values.items():
+                # the models' text rule, on the cell as read: tidying whitespace below would
+                # otherwise turn some control characters into spaces without a word
+                bad = next(filter(None, map(control_character, text_values(raw))), None)
+                if bad is not None:
+                    r.error(fld, raw, *control_character_reasons(bad))
+                    continue
                 if is_blank(raw):
                     r.values[fld] = None
                     continue

@@ -72,7 +72,7 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
             f"cannot read this kind of file ({suffix or 'no extension'}); "
             "use CSV, TSV, XLSX, JSON or JSON Lines",
         )
-    text, encoding = decode(data)
+    text, encoding = decode(data, utf8_only=suffix in (".json", ".jsonl", ".ndjson"))
     if suffix in (".jsonl", ".ndjson"):
         tables = [_read_jsonl(filename, stem, text)]
     elif suffix == ".json":

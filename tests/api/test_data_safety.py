@@ -132,3 +132,15 @@ def test_simultaneous_evaluations_and_patches_lose_nothing(env: Env) -> None:
     assert [a.status_code for a in answers] == [200, 200]
     stored = env.store.require("Organization", "npo-kids")
     assert (stored.description, stored.area) == ("説明だけ", "野沢")  # type: ignore[attr-defined]
+
+
+def test_the_api_and_the_importer_share_one_text_rule(env: Env) -> None:
+    for name in ("C1 制御\x85文字", "二行の\n名前", "NUL\x00"):
+        r = env.post("coordinator", f"{API}/organizations", json={"name": name, "sector": "npo"})
+        assert r.status_code == 422, (name, r.text)
+    r = env.post(
+        "coordinator",
+        f"{API}/organizations",
+        json={"name": "改行は説明に", "sector": "npo", "description": "一行目\n二行目"},
+    )
+    assert r.status_code == 201, r.text
