@@ -111,3 +111,28 @@ def test_vector_index_created_at_first_embeddings_and_dropped_by_clear(neo: Any)
     assert not [i for i in indexes(neo).values() if i["type"] == "VECTOR"]
     assert constraints(neo) == before  # the schema itself stays
     assert neo.count("Organization") == 0
+
+
+def test_corporate_numbers_get_their_constraint_on_an_older_schema(neo: Any) -> None:
+    """Earlier versions indexed corporate_number without a constraint: init_schema replaces
+    that index; while duplicates exist it warns and keeps working, and tries again later."""
+    from tests.graph.test_store_contract import node_write
+
+    neo.init_schema()
+    neo._schema("DROP CONSTRAINT organization_corporate_number_unique")
+    neo._schema(
+        "CREATE INDEX organization_corporate_number FOR (n:Organization) ON (n.corporate_number)"
+    )
+    twins = [
+        Organization(id=f"org-{i}", name=f"団体{i}", sector=Sector.NPO, corporate_number="1" * 13)
+        for i in range(2)
+    ]
+    neo._write([node_write(o) for o in twins])  # below the shared check, as old data may be
+    with pytest.warns(UserWarning, match="organization_corporate_number_unique"):
+        neo.init_schema()
+    assert "organization_corporate_number_unique" not in constraints(neo)
+    neo.clear()
+    neo.init_schema()
+    kind, labels, props = constraints(neo)["organization_corporate_number_unique"]
+    assert (kind, labels, props) == ("UNIQUENESS", ("Organization",), ("corporate_number",))
+    assert "organization_corporate_number" not in indexes(neo)
