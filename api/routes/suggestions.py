@@ -285,5 +285,5 @@ def draft_collaboration(
         need_ids=[need.id] if need is not None else [],
         suggestion_id=sug.id,
     )
-    store.upsert([collab])
+    store.upsert([collab.model_copy(update={"version": 0})])  # 0: a second draft is a 409
     return store.require("Collaboration", cid)
