@@ -43,6 +43,18 @@ def _fail(ja: str, en: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _scorer_line(status: dict[str, Any]) -> str:
+    """Which scorer ranks and which embedding model is in use, for every command's output."""
+    kind = {"learned": "learned / 学習済み", "formula": "fixed formula / 固定の式"}
+    line = (
+        f"scorer / 採点: {status['scorer']} ({kind.get(status['scorer_kind'], '')})"
+        f"   ranker: {status['ranker'] or '-'}   model: {status['model']}"
+    )
+    if status.get("scorer_note"):
+        line += f"\n  {status['scorer_note']}"
+    return line
+
+
 def register(app: typer.Typer) -> None:
     """Add the matcher's sub-commands to the ``tsunagu`` app."""
 
@@ -135,8 +147,7 @@ def register(app: typer.Typer) -> None:
                 f"({status['error']})",
                 err=True,
             )
-        ranker = status["ranker"] or "fallback (hand weights) / 既定の重み"
-        typer.echo(f"ranker: {ranker}   model: {status['model']}")
+        typer.echo(_scorer_line(status))
         if not results:
             typer.echo("候補がありません / no candidates")
             return
@@ -155,24 +166,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train")
     def train(
-        kind: Annotated[
-            str,
-            typer.Option(
-                help="ensemble (gradient boosting + logistic regression over 3 negative "
-                "samples), hgb, logistic, or auto (hgb or logistic, chosen by a time-ordered "
-                "validation inside the training data)"
-            ),
-        ] = "ensemble",
-        negatives: Annotated[
-            int,
-            typer.Option(
-                min=1, max=50, help="sampled non-partners per positive / 正例あたりの負例数"
-            ),
-        ] = 5,
         seed: Annotated[int, typer.Option(help="random seed / 乱数の種")] = 0,
     ) -> None:
-        """Train the ranker on past collaborations and coordinators' decisions, and save it.
-        過去の協働とコーディネーターの判断からランカーを学習して保存します。"""
+        """Train the ranker on past collaborations and coordinators' decisions, check it on the
+        latest window against the strong baselines, and save whichever ranks best.
+        過去の協働と判断から学習し、直近の期間で基準手法と比べて、最も良いものを保存します。"""
         from graph.settings import Settings
         from matching.service import Matcher
 
@@ -181,21 +179,25 @@ def register(app: typer.Typer) -> None:
         try:
             matcher = Matcher(store, settings)
             try:
-                ranker = matcher.train(kind=kind, negatives=negatives, seed=seed)
+                ranker, result = matcher.train(seed=seed)
             except ValueError as exc:
                 raise _fail(str(exc), str(exc)) from exc
-            semantic = matcher.status["semantic"]
+            status = matcher.status
         finally:
             store.close()
-        meta = ranker.metadata
-        typer.echo(f"saved ranker {meta['version']} to {settings.data_dir / 'models'}")
-        typer.echo(
-            f"  positives {meta['positives']}, negatives {meta['negatives']} "
-            f"({', '.join(f'{k}: {v}' for k, v in meta['sources'].items())})"
-        )
-        typer.echo(
-            f"  model {meta['kind']}, features {len(meta['feature_names'])}, semantic {semantic}"
-        )
+        typer.echo(f"saved {ranker.version} to {settings.data_dir / 'models'}")
+        for w in result.windows:
+            typer.echo(
+                f"  window from {w['cut']} to {w['end'] or 'now'}: {w['queries']} queries, "
+                f"{w['positives']} new partners / 学習期間"
+            )
+        if result.holdout:
+            typer.echo("  held-out window, MRR / 検証期間の MRR:")
+            for name, mrr in sorted(result.holdout.items(), key=lambda kv: -kv[1]):
+                mark = "  <- ships / 採用" if name == result.scorer.name else ""
+                typer.echo(f"    {mrr:.3f}  {name}{mark}")
+        typer.echo(f"  {result.note}")
+        typer.echo(_scorer_line(status))
 
     @app.command("evaluate")
     def evaluate(
@@ -228,9 +230,7 @@ def register(app: typer.Typer) -> None:
                 "--json", metavar="FILE", help="also write the results as JSON / JSON に保存"
             ),
         ] = None,
-        kind: Annotated[str, typer.Option(help="ensemble, hgb, logistic or auto")] = "ensemble",
-        negatives: Annotated[int, typer.Option(min=1, max=50)] = 5,
-        seed: Annotated[int, typer.Option()] = 0,
+        seed: Annotated[int, typer.Option(help="random seed / 乱数の種")] = 0,
         semantic: Annotated[
             bool, typer.Option(help="use the embedding model / 埋め込みモデルを使う")
         ] = True,
@@ -284,15 +284,7 @@ def register(app: typer.Typer) -> None:
                         err=True,
                     )
                 try:
-                    result = run(
-                        store,
-                        split,
-                        encoder,
-                        seed=seed,
-                        negatives=negatives,
-                        kind=kind,
-                        progress=True,
-                    )
+                    result = run(store, split, encoder, seed=seed, progress=True)
                 except ValueError as exc:
                     raise _fail(str(exc), str(exc)) from exc
             finally:
@@ -302,7 +294,8 @@ def register(app: typer.Typer) -> None:
             f"   new partners / 新しい協働相手: {result.answers}"
             f"   candidates per query / 候補数: {result.candidates_per_query:.0f}"
         )
-        typer.echo(f"training / 学習: {result.training}")
+        typer.echo(f"shipped scorer / 採用: {result.shipped}   ({result.training['note']})")
+        typer.echo("")
         typer.echo(result.table())
         if json_file:
             json_file.write_text(

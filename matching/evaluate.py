@@ -1,25 +1,33 @@
-"""An honest evaluation harness: train before a split date, predict new partnerships after it.
+"""An honest evaluation: what the product would have suggested at a split date, against what
+happened next.
 
 For a split date *S*:
 
-* the ranker is trained only on partnerships that started before *S* (each with features as of
-  its own date) and on suggestions decided before *S*;
-* every organization that formed a NEW partnership on or after *S* (a partner it had never
-  worked with before *S*) is a query; its new partners are the answers;
-* every method ranks, for each query, every other organization except its partners before *S*,
-  using only the graph as it stood before *S*;
+* the shipped scorer is chosen exactly as ``tsunagu train`` chooses it (:func:`train_scorer`:
+  training windows and the guard), using only what was known before *S*;
+* every organization that formed a NEW partnership on or after *S* is a query, its new partners
+  are the answers;
+* **ranking all**: every method ranks every other organization (except the query's partners
+  before *S*) from the snapshot of the graph and the profiles at *S*;
+* **as served**: the served pool (:func:`matching.retrieval.snapshot_pool`) is retrieved and
+  ranked by the shipped scorer with the capacity step, as a request would be; the pool's recall
+  (share of answers it holds) is reported;
 * Hits@k = share of queries with an answer in the top *k*; MRR = mean of 1 / rank of the first
-  answer; coverage = share of answers the method ranks at all (common neighbours and
-  Adamic–Adar cannot rank organizations with no shared partner).
+  answer; coverage = share of answers ranked at all;
+* breadth: how many distinct organizations the top-10 lists name across all queries, and the
+  share of top-10 places that go to the most connected 1% — popularity gives almost everyone the
+  same ten names, which does not widen a network;
+* repeat partners (partners before *S* who worked with the query again after it) are reported
+  separately, ranked among all organizations including partners.
 
-Baselines: random, popularity (number of partners), common neighbours, Adamic–Adar, TF-IDF only
-(profile n-gram cosine) and embedding cosine only (profile vectors).
+Baselines: random, popularity by partners and by activity, recent (time-decayed) activity,
+common neighbours, Adamic–Adar and resource allocation with ties broken by activity, TF-IDF and
+embedding cosine of the as-of profiles, and the hand-weighted scorer.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,19 +35,25 @@ from typing import Any
 import numpy as np
 
 from graph.store import GraphStore
-from matching.encoders import Encoder
-from matching.features import PairFeatureBuilder, VectorSource, adamic_adar, common_partners
+from matching.features import pair_features
 from matching.graphdata import GraphData
 from matching.ranker import (
-    ENSEMBLE_BAGS,
-    FallbackScorer,
-    Ranker,
-    build_training_set,
-    train_ranker,
+    BASELINES,
+    BREADTH_K,
+    HAND,
+    HITS_AT,
+    FormulaScorer,
+    Scorer,
+    TrainingResult,
+    baseline,
+    capacity,
+    first_rank,
+    new_partners,
+    train_scorer,
 )
-from matching.text import LexicalModel, profile_text, record_text
-
-HITS_AT = (1, 5, 10, 50)
+from matching.retrieval import snapshot_pool
+from matching.snapshot import TextEncoder, VectorSource, profile_text, snapshot_factory
+from matching.text import LexicalModel
 
 
 @dataclass
@@ -48,6 +62,8 @@ class MethodResult:
     hits: dict[int, float]
     mrr: float
     coverage: float
+    distinct: int = 0  # distinct organizations named in the top-10 lists
+    top_share: float = 0.0  # share of top-10 places taken by the most connected 1%
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +71,8 @@ class MethodResult:
             "mrr": round(self.mrr, 4),
             **{f"hits@{k}": round(v, 4) for k, v in self.hits.items()},
             "coverage": round(self.coverage, 4),
+            "distinct_top10": self.distinct,
+            "top1pct_share": round(self.top_share, 4),
         }
 
 
@@ -66,8 +84,17 @@ class EvaluationReport:
     candidates_per_query: float
     training: dict[str, Any]
     results: list[MethodResult] = field(default_factory=list)
+    served: MethodResult | None = None
+    pool_recall: float = 0.0
+    pool_size: float = 0.0
+    repeat: list[MethodResult] = field(default_factory=list)
+    repeat_queries: int = 0
     semantic: bool = False
     model: str | None = None
+    shipped: str = ""
+
+    def result(self, name: str) -> MethodResult:
+        return next(r for r in self.results if r.name == name)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,16 +104,25 @@ class EvaluationReport:
             "candidates_per_query": round(self.candidates_per_query, 1),
             "semantic": self.semantic,
             "model": self.model,
+            "shipped": self.shipped,
             "training": self.training,
             "results": [r.as_dict() for r in self.results],
+            "served": self.served.as_dict() if self.served else None,
+            "pool_recall": round(self.pool_recall, 4),
+            "pool_size": round(self.pool_size, 1),
+            "repeat_queries": self.repeat_queries,
+            "repeat": [r.as_dict() for r in self.repeat],
         }
 
-    def table(self) -> str:
-        """A plain-text table (method, MRR, Hits@k, coverage), best MRR first."""
-        head = ["method / 手法", "MRR"] + [f"Hits@{k}" for k in HITS_AT] + ["coverage"]
+    @staticmethod
+    def _table(results: Sequence[MethodResult]) -> str:
+        head = ["method / 手法", "MRR"] + [f"Hits@{k}" for k in HITS_AT]
+        head += ["coverage", "distinct@10", "top1%"]
         rows = [
-            [r.name, f"{r.mrr:.3f}"] + [f"{r.hits[k]:.3f}" for k in HITS_AT] + [f"{r.coverage:.3f}"]
-            for r in self.results
+            [r.name, f"{r.mrr:.3f}"]
+            + [f"{r.hits[k]:.3f}" for k in HITS_AT]
+            + [f"{r.coverage:.3f}", str(r.distinct), f"{r.top_share:.3f}"]
+            for r in results
         ]
         widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=False)]
         lines = ["  ".join(str(x).ljust(w) for x, w in zip(head, widths, strict=True))]
@@ -94,18 +130,64 @@ class EvaluationReport:
         lines += ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)) for r in rows]
         return "\n".join(lines)
 
+    def table(self) -> str:
+        """Plain-text tables: new partners ranking all (best MRR first), as served, repeats."""
+        out = ["new partners, ranking all / 新しい協働相手（全団体を順位付け）", ""]
+        out.append(self._table(self.results))
+        if self.served is not None:
+            out += [
+                "",
+                f"new partners, as served / 提供どおり (pool recall {self.pool_recall:.3f}, "
+                f"{self.pool_size:.0f} candidates per query)",
+                "",
+                self._table([self.served]),
+            ]
+        if self.repeat:
+            out += [
+                "",
+                f"repeat partners / 再び協働した相手 ({self.repeat_queries} queries)",
+                "",
+                self._table(self.repeat),
+            ]
+        return "\n".join(out)
 
-class AsOfProfiles:
-    """Organization vectors given explicitly (profiles as of a date); other kinds from
-    ``base``."""
 
-    def __init__(self, base: VectorSource, profiles: Mapping[str, np.ndarray]) -> None:
-        self.base, self.profiles = base, profiles
+class _Collector:
+    """Ranks and metrics of one method over the queries."""
 
-    def vectors(self, kind: str, ids: Sequence[str]) -> Mapping[str, np.ndarray]:
-        if kind == "Organization":
-            return {i: self.profiles[i] for i in ids if i in self.profiles}
-        return self.base.vectors(kind, ids)
+    def __init__(self, name: str, top_orgs: set[int]) -> None:
+        self.name, self.top_orgs = name, top_orgs
+        self.ranks: list[int | None] = []
+        self.covered = self.total = 0
+        self.named: set[int] = set()
+        self.places = self.top_places = 0
+
+    def add(
+        self, cand: np.ndarray, scores: np.ndarray, truth: np.ndarray, tiebreak: np.ndarray
+    ) -> None:
+        self.ranks.append(first_rank(scores, truth, tiebreak))
+        self.total += int(truth.sum())
+        self.covered += int(truth.sum())
+        top = cand[np.lexsort((tiebreak, -scores))[:BREADTH_K]]
+        self.named.update(top.tolist())
+        self.places += len(top)
+        self.top_places += sum(1 for t in top.tolist() if t in self.top_orgs)
+
+    def missed(self, n: int) -> None:
+        self.total += n
+
+    def result(self) -> MethodResult:
+        n = max(1, len(self.ranks))
+        hits = {k: sum(1 for r in self.ranks if r is not None and r <= k) / n for k in HITS_AT}
+        mrr = sum(1.0 / r for r in self.ranks if r) / n
+        return MethodResult(
+            self.name,
+            hits,
+            mrr,
+            self.covered / max(1, self.total),
+            len(self.named),
+            self.top_places / max(1, self.places),
+        )
 
 
 def default_split_date(data: GraphData, share: float = 0.8) -> date:
@@ -119,229 +201,160 @@ def default_split_date(data: GraphData, share: float = 0.8) -> date:
     return dates[min(len(dates) - 1, int(len(dates) * share))]
 
 
-def new_partners(data: GraphData, split: date, until: date | None = None) -> dict[str, set[str]]:
-    """{organization: partners it first worked with on or after ``split`` (and before
-    ``until`` when given)}."""
+def repeat_partners(data: GraphData, split: date) -> dict[str, set[str]]:
+    """{organization: partners from before ``split`` it worked with again on or after it}."""
     out: dict[str, set[str]] = {}
-    for pair, first in data.first_ties().items():
-        if first >= split and (until is None or first < until):
-            a, b = sorted(pair)
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
+    for c in data.all_collaborations():
+        if c.starts < split:
+            continue
+        ids = c.org_ids()
+        for a in ids:
+            before = data.partners(a, split)
+            for b in ids:
+                if b != a and b in before:
+                    out.setdefault(a, set()).add(b)
     return out
 
 
-def rank_metrics(
-    name: str, rankings: Mapping[str, Sequence[str]], answers: Mapping[str, set[str]]
-) -> MethodResult:
-    """Hits@k, MRR and coverage of ranked candidate lists against the answers."""
-    hits = {k: 0.0 for k in HITS_AT}
-    rr = 0.0
-    covered = total = 0
-    for q, truth in answers.items():
-        ranked = rankings.get(q, [])
-        position = {c: i + 1 for i, c in enumerate(ranked)}
-        ranks = sorted(position[t] for t in truth if t in position)
-        covered += len(ranks)
-        total += len(truth)
-        if ranks:
-            rr += 1.0 / ranks[0]
-            for k in HITS_AT:
-                hits[k] += float(ranks[0] <= k)
-    n = max(1, len(answers))
-    return MethodResult(name, {k: v / n for k, v in hits.items()}, rr / n, covered / max(1, total))
-
-
-def _order(
-    scores: Mapping[str, float],
-    tiebreak: Mapping[str, float],
-    keep: Callable[[float], bool] = lambda s: True,
-) -> list[str]:
-    return [c for c in sorted(scores, key=lambda c: (-scores[c], tiebreak[c])) if keep(scores[c])]
-
-
-def choose_kind(
+def evaluate_data(
     data: GraphData,
-    builder: PairFeatureBuilder,
-    before: date | None,
-    negatives: int = 5,
+    split: date | None = None,
+    vectors: VectorSource | None = None,
+    encode: TextEncoder | None = None,
     seed: int = 0,
-) -> tuple[str, dict[str, float]]:
-    """Pick the estimator (``hgb`` or ``logistic``) by an inner, time-ordered validation that
-    uses only partnerships formed before ``before``: train on the first 80% of them, rank the
-    new partners of the remaining 20%, keep the better MRR.  Never looks past ``before``."""
-    firsts = sorted(d for d in data.first_ties().values() if before is None or d < before)
-    if len(firsts) < 20:
-        return "logistic", {}
-    inner = firsts[int(len(firsts) * 0.8)]
-    answers = new_partners(data, inner, before)
-    ts = build_training_set(data, builder, before=inner, negatives=negatives, seed=seed)
-    if not answers or sum(ts.labels) < 3:
-        return "logistic", {}
-    rng = random.Random(seed)
-    org_ids = data.org_ids()
-    tiebreak = {o: rng.random() for o in org_ids}
-    rows: dict[str, tuple[list[str], list[dict[str, float]]]] = {}
-    for q in answers:
-        known = set(data.partners(q, inner)) | {q}
-        cs = [o for o in org_ids if o not in known]
-        rows[q] = (cs, [builder.compute(q, c, before=inner)[0] for c in cs])
-    scores: dict[str, float] = {}
-    for kind in ("hgb", "logistic"):
-        ranker = train_ranker(ts, builder.feature_names, None, kind=kind, seed=seed)
-        rankings = {}
-        for q, (cs, feats) in rows.items():
-            sc = ranker.score(feats)
-            rankings[q] = _order({c: float(v) for c, v in zip(cs, sc, strict=True)}, tiebreak)
-        scores[kind] = round(rank_metrics(kind, rankings, answers).mrr, 4)
-    return max(scores, key=lambda k: (scores[k], k == "logistic")), scores
+    progress: bool = False,
+    model: str | None = None,
+) -> EvaluationReport:
+    """Run the evaluation of the module docstring on a complete :class:`GraphData`."""
+    split = split or default_split_date(data)
+    firsts = data.first_ties()
+    answers = new_partners(firsts, split)
+    if not answers:
+        raise ValueError(
+            f"no new partnerships on or after {split} / 分割日以降に新しい協働がありません"
+        )
+    ids = data.org_ids()
+    lexical = LexicalModel().fit([profile_text(data, o, split) for o in ids])
+    at = snapshot_factory(data, lexical, vectors, encode)
+    training: TrainingResult = train_scorer(data, at, before=split, seed=seed, progress=progress)
+    shipped = training.scorer
+    s = at(split)
+    n = s.scored
+    degree = s.degree[:n]
+    top_k = max(1, int(round(0.01 * n)))
+    top_orgs = set(np.argsort(-degree, kind="stable")[:top_k].tolist())
+    methods: list[Scorer] = [baseline(HAND), *(baseline(b) for b in BASELINES)]
+    if vectors is None:
+        methods = [m for m in methods if m.name != "embedding profile"]
+    if shipped.kind == "learned":
+        methods.append(shipped)
+    collectors = {m.name: _Collector(m.name, top_orgs) for m in methods}
+    collectors["random"] = _Collector("random", top_orgs)
+    served = _Collector(f"shipped: {shipped.name}, as served", top_orgs)
+    rng = np.random.default_rng(seed)
+    tiebreak = rng.random(n)
+    noise = rng.random(n)
+    recall_hits = recall_total = 0
+    pool_sizes: list[int] = []
+    items: Any = sorted(answers.items())
+    if progress:
+        from tqdm import tqdm
+
+        items = tqdm(items, desc="scoring queries", unit="query")
+    queries = 0
+    for q, truth_ids in items:
+        if q not in s.index:
+            continue
+        queries += 1
+        qi = s.index[q]
+        partners = s.partner_ids(qi)
+        mask = np.ones(n, dtype=bool)
+        mask[qi] = False
+        mask[partners[partners < n]] = False
+        cand = np.flatnonzero(mask)
+        truth_idx = [s.index[t] for t in truth_ids if t in s.index]
+        truth = np.isin(cand, truth_idx)
+        X = pair_features(s, qi, cand)
+        for m in methods:
+            collectors[m.name].add(cand, m.score(X), truth, tiebreak[cand])
+        collectors["random"].add(cand, noise[cand], truth, tiebreak[cand])
+        # as served: the pool, the shipped scorer, the capacity step
+        pool = snapshot_pool(s, qi)
+        pool = pool[mask[pool]]
+        pool_sizes.append(len(pool))
+        in_pool = np.isin(pool, truth_idx)
+        recall_hits += int(in_pool.sum())
+        recall_total += len(truth_idx)
+        if len(pool):
+            sc = capacity(shipped.score(pair_features(s, qi, pool)), s.busy[pool])
+            served.add(pool, sc, in_pool, tiebreak[pool])
+            served.missed(len(truth_idx) - int(in_pool.sum()))
+        else:
+            served.ranks.append(None)
+            served.missed(len(truth_idx))
+
+    repeats = repeat_partners(data, split)
+    repeat_methods: list[Scorer] = [
+        shipped,
+        baseline("popularity (activity)"),
+        FormulaScorer(
+            "past collaborations", {"past_collaborations": 1.0, "candidate_activity": 1e-3}
+        ),
+    ]
+    rep = {m.name: _Collector(m.name, top_orgs) for m in repeat_methods}
+    for q, truth_ids in sorted(repeats.items()):
+        qi = s.index[q]
+        cand = np.array([i for i in range(n) if i != qi], dtype=np.int64)
+        truth = np.isin(cand, [s.index[t] for t in truth_ids if t in s.index])
+        X = pair_features(s, qi, cand)
+        for m in repeat_methods:
+            rep[m.name].add(cand, m.score(X), truth, tiebreak[cand])
+
+    report = EvaluationReport(
+        split_date=split,
+        queries=queries,
+        answers=sum(len(a) for a in answers.values()),
+        candidates_per_query=float(n - 1),
+        training=training.summary(),
+        served=served.result(),
+        pool_recall=recall_hits / max(1, recall_total),
+        pool_size=float(np.mean(pool_sizes)) if pool_sizes else 0.0,
+        repeat=[c.result() for c in rep.values()],
+        repeat_queries=len(repeats),
+        semantic=vectors is not None,
+        model=model,
+        shipped=shipped.name,
+    )
+    report.results = sorted(
+        (c.result() for c in collectors.values()), key=lambda r: (-r.mrr, r.name)
+    )
+    return report
 
 
 def evaluate(
     store: GraphStore,
     split: date | None = None,
-    encoder: Encoder | None = None,
+    encoder: Any = None,
     seed: int = 0,
-    negatives: int = 5,
-    kind: str = "ensemble",
     progress: bool = False,
 ) -> EvaluationReport:
-    """Run the evaluation described in the module docstring on everything in ``store``.
-
-    Embeddings for ``encoder`` are expected to be in the store (``Matcher.refresh_embeddings``);
-    profile texts do not depend on dates, so they leak nothing about later partnerships.
-    """
-    full = GraphData.load_all(store)
-    split = split or default_split_date(full)
-    data = GraphData.load_all(store, until=split)
-    answers = new_partners(data, split)
-    if not answers:
-        raise ValueError(
-            f"no new partnerships on or after {split} / 分割日以降に新しい協働がありません"
-        )
-    org_ids = data.org_ids()
-    profiles = {  # as of the split: needs posted later are left out
-        o: profile_text(
-            data.require_org(o),
-            [n for n in data.needs_of(o) if n.starts is None or n.starts < split],
-            data.offers_of(o),
-        )
-        for o in org_ids
-    }
-    lexical = LexicalModel().fit(
-        [data.require_org(o).description for o in org_ids]
-        + [record_text(n) for o in org_ids for n in data.needs_of(o)]
-        + [record_text(f) for o in org_ids for f in data.offers_of(o)]
-    )
-    vectors: VectorSource | None = None
-    builder = PairFeatureBuilder(data, lexical, None)
+    """:func:`evaluate_data` on everything in ``store``; with an ``encoder``, need and offer
+    vectors come from the store (``Matcher.refresh_embeddings``) and profile parts are encoded
+    through the store's embedding cache."""
+    data = GraphData.load_all(store)
+    vectors = encode = None
     if encoder is not None:
-        from matching.service import StoreVectors
+        from matching.vectors import StoreVectors
 
-        # profiles as they stood at the split (a need posted later must not leak in)
-        texts = [builder.profile(o, split) for o in org_ids]
-        vecs, _ = encoder.encode_cached(texts, store, progress=progress)  # type: ignore[arg-type]
-        vectors = AsOfProfiles(
-            StoreVectors(store, encoder, data), dict(zip(org_ids, vecs, strict=True))
-        )
-        builder.vectors = vectors
-    builder.warm_all()
+        vectors = StoreVectors(store, encoder, data)
 
-    validation: dict[str, float] = {}
-    if kind == "auto":
-        kind, validation = choose_kind(data, builder, split, negatives, seed)
-    ts = build_training_set(
-        data,
-        builder,
-        before=split,
-        negatives=negatives,
-        seed=seed,
-        progress=progress,
-        bags=ENSEMBLE_BAGS if kind == "ensemble" else 1,
+        def encode(texts: Sequence[str]) -> np.ndarray:
+            return encoder.encode_cached(texts, store)[0]  # type: ignore[no-any-return]
+
+    return evaluate_data(
+        data, split, vectors, encode, seed, progress, encoder.name if encoder else None
     )
-    ranker: Ranker | None = None
-    training: dict[str, Any] = {
-        "positives": sum(ts.labels),
-        "negatives": len(ts.labels) - sum(ts.labels),
-        "sources": ts.sources,
-        "kind": kind,
-        "inner_validation_mrr": validation,
-    }
-    try:
-        ranker = train_ranker(
-            ts, builder.feature_names, encoder.name if encoder else None, kind=kind, seed=seed
-        )
-    except ValueError as exc:
-        training["error"] = str(exc)
 
-    rng = random.Random(seed)
-    tiebreak = {o: rng.random() for o in org_ids}
-    candidates: dict[str, list[str]] = {}
-    for q in answers:
-        known = set(data.partners(q)) | {q}
-        candidates[q] = [o for o in org_ids if o not in known]
 
-    rankings: dict[str, dict[str, list[str]]] = {}
-    shuffled = {q: rng.sample(c, len(c)) for q, c in candidates.items()}
-    rankings["random"] = shuffled
-    degree = {o: len(data.partners(o)) for o in org_ids}
-    rankings["popularity"] = {
-        q: _order({c: degree[c] for c in cs}, tiebreak) for q, cs in candidates.items()
-    }
-    rankings["common neighbours"] = {
-        q: _order({c: len(common_partners(data, q, c)) for c in cs}, tiebreak, lambda s: s > 0)
-        for q, cs in candidates.items()
-    }
-    rankings["Adamic-Adar"] = {
-        q: _order({c: adamic_adar(data, q, c) for c in cs}, tiebreak, lambda s: s > 0)
-        for q, cs in candidates.items()
-    }
-    prof_matrix = lexical.transform([profiles[o] for o in org_ids])
-    index = {o: i for i, o in enumerate(org_ids)}
-    lex_sim = np.asarray((prof_matrix @ prof_matrix.T).toarray())
-    rankings["TF-IDF only"] = {
-        q: _order({c: float(lex_sim[index[q], index[c]]) for c in cs}, tiebreak)
-        for q, cs in candidates.items()
-    }
-    if vectors is not None:
-        pv = vectors.vectors("Organization", org_ids)
-        rankings["embedding cosine only"] = {
-            q: _order(
-                {c: float(np.dot(pv[q], pv[c])) if q in pv and c in pv else -1.0 for c in cs},
-                tiebreak,
-            )
-            for q, cs in candidates.items()
-        }
-
-    learned: dict[str, list[str]] = {}
-    fallback: dict[str, list[str]] = {}
-    fallback_scorer = FallbackScorer(builder.feature_names)
-    items: Any = list(candidates.items())
-    if progress:
-        from tqdm import tqdm
-
-        items = tqdm(items, desc="scoring queries", unit="query")
-    for q, cs in items:
-        rows = [builder.compute(q, c)[0] for c in cs]
-        fb = fallback_scorer.score(rows)
-        fallback[q] = _order({c: float(s) for c, s in zip(cs, fb, strict=True)}, tiebreak)
-        if ranker is not None:
-            sc = ranker.score(rows)
-            learned[q] = _order({c: float(s) for c, s in zip(cs, sc, strict=True)}, tiebreak)
-    if ranker is not None:
-        rankings["ranker (learned)"] = learned
-    rankings["hand-weighted fallback"] = fallback
-
-    report = EvaluationReport(
-        split_date=split,
-        queries=len(answers),
-        answers=sum(len(a) for a in answers.values()),
-        candidates_per_query=sum(len(c) for c in candidates.values()) / len(candidates),
-        training=training,
-        semantic=vectors is not None,
-        model=encoder.name if encoder else None,
-    )
-    report.results = sorted(
-        (rank_metrics(n, r, answers) for n, r in rankings.items()), key=lambda r: (-r.mrr, r.name)
-    )
-    return report
+def mapping_of(results: Sequence[MethodResult]) -> Mapping[str, MethodResult]:
+    return {r.name: r for r in results}

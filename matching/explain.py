@@ -1,9 +1,10 @@
-"""Explanations in Japanese and English built from a pair's strongest features.
+"""Explanations in Japanese and English built from the facts behind a suggestion.
 
-Each reason is a fact a coordinator can check: which need meets which offer, same or
-neighbouring district, how many shared partners, the sector pairing, shared fields and skills,
-a good past collaboration.  Reasons are ordered by how much they contribute (feature value ×
-the fallback weight), so the first reason is the strongest.
+Each reason is a fact a coordinator can check: which need meets which offer (only when they
+really match: a shared skill, or a shared resource kind in a shared field, or clearly similar
+texts), same or neighbouring district, which partners they share (by name), the sector pairing,
+shared fields and skills, a good past collaboration, how active the candidate is.  Reasons are
+ordered by strength, each one a sentence; no raw feature numbers and no ids appear.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from matching.features import Evidence
 
 _EN_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
-#: text similarity from which a need and an offer are said to match on their words alone
-_MIN_LEXICAL = 0.08
-_MIN_SEMANTIC = 0.75
+#: the pair's own text similarity from which a need and an offer are said to match on words
+#: (character n-grams of unrelated Japanese texts often reach 0.1) or on meaning
+MIN_LEXICAL = 0.25
+MIN_SEMANTIC = 0.75
 
 
 def _en_count(n: int, noun: str) -> str:
@@ -30,20 +32,18 @@ def _quote(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _real_match(features: Mapping[str, float], ev: Evidence) -> bool:
+def real_match(ev: Evidence) -> bool:
     """Whether the best need–offer pair is worth quoting: they share a skill, or a resource
-    kind and a field, or their texts are clearly similar."""
-    assert ev.need is not None and ev.offer is not None
+    kind and a field, or their own texts are clearly similar."""
+    if ev.need is None or ev.offer is None:
+        return False
     if set(ev.need.skills) & set(ev.offer.skills):
         return True
     if set(ev.need.resource_kinds) & set(ev.offer.resource_kinds) and (
         set(ev.need.fields) & set(ev.offer.fields)
     ):
         return True
-    return (
-        features.get("lexical_match", 0.0) >= _MIN_LEXICAL
-        or features.get("semantic_match", 0.0) >= _MIN_SEMANTIC
-    )
+    return ev.match_lexical >= MIN_LEXICAL or ev.match_semantic >= MIN_SEMANTIC
 
 
 def _label_en(label: str) -> str:
@@ -51,72 +51,86 @@ def _label_en(label: str) -> str:
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
+def _names_ja(names: list[str]) -> str:
+    return "・".join(names)
+
+
+def _names_en(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def reasons(
     features: Mapping[str, float],
     ev: Evidence,
     subject_name: str,
     candidate_name: str,
-    weights: Mapping[str, float],
+    names: Mapping[str, str] | None = None,
 ) -> list[tuple[float, str, str]]:
-    """[(strength, ja, en)] for every fact worth mentioning, strongest first."""
+    """[(strength, ja sentence, en sentence)] for every fact worth mentioning, strongest
+    first.  ``names``: organization id -> name for the shared partners."""
+    names = names or {}
     out: list[tuple[float, str, str]] = []
-
-    def w(name: str) -> float:
-        return abs(weights.get(name, 1.0)) * float(features.get(name, 0.0))
-
-    if ev.need is not None and ev.offer is not None and _real_match(features, ev):
+    if real_match(ev):
+        assert ev.need is not None and ev.offer is not None
         need_t, offer_t = _quote(ev.need.title), _quote(ev.offer.title)
-        strength = w("semantic_match") + w("lexical_match") + 2.0  # the key fact: first
+        needer, offerer = (
+            (subject_name, candidate_name)
+            if ev.need_owner == "subject"
+            else (candidate_name, subject_name)
+        )
         out.append(
             (
-                strength,
-                f"ニーズ「{need_t}」に提供「{offer_t}」が応えられます",
-                f"the need \u201c{need_t}\u201d meets the offer \u201c{offer_t}\u201d",
+                10.0,
+                f"{needer}のニーズ「{need_t}」に、{offerer}の提供「{offer_t}」が応えられます。",
+                f"{offerer}'s offer \u201c{offer_t}\u201d meets {needer}'s need "
+                f"\u201c{need_t}\u201d.",
             )
         )
-    if features.get("same_area", 0.0) >= 1:
+    if ev.shared_skills:
+        skills = ev.shared_skills[:3]
         out.append(
             (
-                w("same_area") + 0.3,
-                f"同じ地区（{ev.subject_area}）",
-                f"same district ({ev.subject_area})",
+                8.0,
+                f"必要な技術（{'・'.join(skills)}）を提供できます。",
+                f"It provides the skills needed ({', '.join(skills)}).",
+            )
+        )
+    common = [names.get(o, "") for o in ev.common_partners]
+    common = [c for c in common if c]
+    if ev.common_partners:
+        n = len(ev.common_partners)
+        shown = common[:2]
+        if shown:
+            more_ja = f"など{n}団体" if n > len(shown) else ""
+            more_en = f" ({n} in all)" if n > len(shown) else ""
+            ja = f"{_names_ja(shown)}{more_ja}と、どちらも協働したことがあります。"
+            en = f"Both have worked with {_names_en(shown)}{more_en}."
+        else:
+            ja = f"共通の協働先が{n}団体あります。"
+            en = f"They share {_en_count(n, 'partner')}."
+        out.append((6.0 + min(n, 5) * 0.2, ja, en))
+    count = int(features.get("past_collaborations", 0.0))
+    if count:
+        good = features.get("past_evaluation", 0.0) > 0.3
+        ja = f"過去に{count}件協働しました" + ("（評価が高い）。" if good else "。")
+        en = f"They have {_en_count(count, 'past collaboration')}" + (
+            " (well evaluated)." if good else "."
+        )
+        out.append((7.0 if good else 5.0, ja, en))
+    if features.get("same_area", 0.0) >= 1 and ev.subject_area:
+        out.append(
+            (
+                5.0,
+                f"同じ地区（{ev.subject_area}）で活動しています。",
+                f"Both work in the same district ({ev.subject_area}).",
             )
         )
     elif features.get("neighbour_area", 0.0) >= 1:
         out.append(
             (
-                w("neighbour_area") + 0.2,
-                f"隣の地区（{ev.subject_area}・{ev.candidate_area}）",
-                f"neighbouring districts ({ev.subject_area}, {ev.candidate_area})",
-            )
-        )
-    n_common = len(ev.common_partners)
-    if n_common:
-        out.append(
-            (
-                w("adamic_adar") + w("common_partners") + 0.2,
-                f"共通の協働先が{n_common}団体",
-                f"{_en_count(n_common, 'shared partner')}",
-            )
-        )
-    if ev.subject_sector is not None and ev.candidate_sector is not None:
-        comp = features.get("sector_complement", 0.0)
-        if comp >= 0.7:
-            a, b = ev.subject_sector, ev.candidate_sector
-            out.append(
-                (
-                    w("sector_complement"),
-                    f"{a.label_ja}と{b.label_ja}",
-                    f"{_label_en(a.label_en)} with {_label_en(b.label_en)}",
-                )
-            )
-    if ev.shared_skills:
-        skills = "・".join(ev.shared_skills[:3])
-        out.append(
-            (
-                w("skill_overlap") + 0.1,
-                f"必要な技術（{skills}）を提供できる",
-                f"provides the skills needed ({', '.join(ev.shared_skills[:3])})",
+                4.0,
+                f"隣り合う地区（{ev.subject_area}・{ev.candidate_area}）です。",
+                f"Their districts ({ev.subject_area}, {ev.candidate_area}) are neighbours.",
             )
         )
     if ev.shared_fields:
@@ -124,28 +138,43 @@ def reasons(
         if infos:
             out.append(
                 (
-                    w("field_overlap"),
-                    "同じ活動分野（" + "・".join(i.name_ja for i in infos) + "）",
-                    "same field (" + ", ".join(i.name_en.lower() for i in infos) + ")",
+                    3.5,
+                    "同じ活動分野（" + "・".join(i.name_ja for i in infos) + "）です。",
+                    "They work in the same field ("
+                    + ", ".join(i.name_en.lower() for i in infos)
+                    + ").",
                 )
             )
     if ev.shared_kinds:
         kinds = [ResourceKind(k) for k in ev.shared_kinds[:3]]
         out.append(
             (
-                w("resource_overlap") * 0.8,
-                "求める資源（" + "・".join(k.label_ja for k in kinds) + "）を提供",
-                "offers the resources sought ("
+                3.0,
+                "求める資源（" + "・".join(k.label_ja for k in kinds) + "）を提供できます。",
+                "It offers the resources sought ("
                 + ", ".join(k.label_en.lower() for k in kinds)
-                + ")",
+                + ").",
             )
         )
-    count = int(features.get("past_collaborations", 0.0))
-    if count:
-        good = features.get("past_evaluation", 0.0) > 0.3
-        ja = f"過去に{count}件の協働" + ("（評価が高い）" if good else "")
-        en = f"{_en_count(count, 'past collaboration')}" + (" (well evaluated)" if good else "")
-        out.append((w("past_collaborations") + (1.5 if good else 0.5), ja, en))
+    if ev.subject_sector is not None and ev.candidate_sector is not None:
+        if features.get("sector_complement", 0.0) >= 0.7:
+            a, b = ev.subject_sector, ev.candidate_sector
+            out.append(
+                (
+                    2.5,
+                    f"{a.label_ja}と{b.label_ja}は互いの強みを生かせる組み合わせです。",
+                    f"A {_label_en(a.label_en)} and a {_label_en(b.label_en)} complement "
+                    "each other.",
+                )
+            )
+    if features.get("candidate_recent_activity", 0.0) >= 1.0:
+        out.append(
+            (
+                2.0,
+                f"{candidate_name}は最近も活発に協働しています。",
+                f"{candidate_name} has been an active partner recently.",
+            )
+        )
     out.sort(key=lambda r: -r[0])
     return out
 
@@ -155,15 +184,14 @@ def explain(
     ev: Evidence,
     subject_name: str,
     candidate_name: str,
-    weights: Mapping[str, float],
+    names: Mapping[str, str] | None = None,
     max_reasons: int = 4,
 ) -> dict[str, str]:
-    """{"ja": ..., "en": ...}: the strongest reasons joined into one sentence each."""
-    found = reasons(features, ev, subject_name, candidate_name, weights)[:max_reasons]
+    """{"ja": ..., "en": ...}: the strongest reasons, one sentence each."""
+    found = reasons(features, ev, subject_name, candidate_name, names)[:max_reasons]
     if not found:
         return {
-            "ja": f"{candidate_name}：特に強い根拠はありませんが、候補として挙げています",
-            "en": f"{candidate_name}: no strong single reason; listed as a possible partner",
+            "ja": f"{candidate_name}：特に強い根拠はありませんが、候補として挙げています。",
+            "en": f"{candidate_name}: no strong single reason; listed as a possible partner.",
         }
-    en = "; ".join(r[2] for r in found)
-    return {"ja": "、".join(r[1] for r in found) + "。", "en": en[:1].upper() + en[1:] + "."}
+    return {"ja": "".join(r[1] for r in found), "en": " ".join(r[2] for r in found)}

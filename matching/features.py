@@ -1,52 +1,69 @@
-"""Pair features (DESIGN.md §3): plain functions over a :class:`GraphData`, each testable alone.
+"""Pair features (DESIGN.md §3), computed for all candidates of one query at once.
 
-A pair is (subject, candidate), optionally for one of the subject's needs.  ``before`` is the
-cut-off for graph facts (training passes each positive's date; serving passes ``None``).
+A query is a subject organization, optionally for one of its needs; its candidates are rows of a
+:class:`~matching.snapshot.Snapshot`.  :func:`pair_features` returns one row per candidate in
+the order of :data:`FEATURE_NAMES`, with numpy and scipy sparse products instead of a Python
+loop over pairs, so ranking every organization of a city costs milliseconds.
+
+The features are the ones strong link-prediction heuristics use (activity, recent activity,
+common partners, Adamic–Adar, resource allocation, Jaccard, graph distance) next to what the
+records say (need ↔ offer text and embedding similarity, profiles, fields, skills, resource
+kinds, district, sector), plus a few normalised within the query (percentiles, share of the
+query's best), so that a model trained on a young graph transfers to an older, larger one.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Protocol
 
 import numpy as np
+from scipy import sparse
+from scipy.stats import rankdata
 
 from graph.model import Need, Offer, Organization, Sector
-from matching.graphdata import GraphData
-from matching.text import LexicalModel, profile_text, record_text
+from matching.snapshot import SECTORS, Snapshot
 
-#: features that need the embedding model (dropped when it cannot be loaded)
-SEMANTIC_FEATURES: tuple[str, ...] = ("semantic_match", "semantic_profile")
+#: features that need the embedding model (zero without one)
+SEMANTIC_FEATURES: tuple[str, ...] = ("semantic_match", "semantic_profile", "semantic_profile_rel")
 
-FEATURE_NAMES: tuple[str, ...] = (
-    "semantic_match",  # best embedding cosine between a need of one and an offer of the other
-    "semantic_profile",  # embedding cosine of the two organization profiles
-    "lexical_match",  # best character n-gram TF-IDF cosine, need vs offer
-    "lexical_profile",  # TF-IDF cosine of the two profiles
-    "field_overlap",  # Jaccard of activity fields
-    "resource_overlap",  # Jaccard of resource kinds needed by one and offered by the other
-    "skill_overlap",  # share of the skills one requires that the other provides
-    "same_area",  # same district
-    "neighbour_area",  # neighbouring districts
-    "sector_complement",  # how well the two sectors complement each other (SECTOR_COMPLEMENT)
-    "common_partners",  # partners both have worked with
-    "adamic_adar",  # common partners weighted by 1/log(their number of partners)
-    "graph_distance",  # hops between them in the partner graph, capped at MAX_DISTANCE
-    "past_collaborations",  # collaborations they already did together
-    "past_evaluation",  # mean evaluation of those (1–5 scale, centred: 0 = none or neutral)
-    "busy_subject",  # collaborations the subject is running now
-    "busy_candidate",  # collaborations the candidate is running now
-    "candidate_partners",  # log(1 + number of partners the candidate has)
-    "candidate_recent_partners",  # log(1 + partners the candidate gained in the last year)
-    "partner_sector_share",  # share of the subject's partners in the candidate's sector
-    "partner_area_share",  # share of the subject's partners in the candidate's district
-)
-
-#: "recent" for candidate_recent_partners
-RECENT = timedelta(days=365)
+#: name -> (monotone direction for the learned ranker: +1 more is better, -1 less is better,
+#: 0 free; what it is)
+FEATURES: dict[str, tuple[int, str]] = {
+    "semantic_match": (1, "best embedding cosine of a need of one and an offer of the other"),
+    "lexical_match": (1, "best character n-gram TF-IDF cosine, need vs offer"),
+    "semantic_profile": (1, "embedding cosine of the two profiles as of the date"),
+    "semantic_profile_rel": (1, "semantic_profile over the best of the query"),
+    "lexical_profile": (1, "TF-IDF cosine of the two profiles"),
+    "lexical_profile_rel": (1, "lexical_profile over the best of the query"),
+    "field_overlap": (1, "Jaccard of activity fields"),
+    "resource_overlap": (1, "Jaccard of resource kinds needed by one and offered by the other"),
+    "skill_overlap": (1, "share of the skills one asks for that the other offers"),
+    "same_area": (0, "same district"),
+    "neighbour_area": (0, "neighbouring districts"),
+    "sector_complement": (1, "how well the two sectors complement each other"),
+    "partner_sector_share": (1, "share of the subject's partners in the candidate's sector"),
+    "partner_area_share": (1, "share of the subject's partners in the candidate's district"),
+    "common_partners": (1, "partners both have worked with"),
+    "adamic_adar": (1, "common partners weighted by 1 / log(their number of partners)"),
+    "resource_allocation": (1, "common partners weighted by 1 / their number of partners"),
+    "jaccard": (1, "common partners over all partners of either"),
+    "graph_distance": (-1, "hops in the partner graph (1, 2, 3, or 4 for farther)"),
+    "past_collaborations": (0, "collaborations they already did together"),
+    "past_evaluation": (0, "mean evaluation of those, centred on 3 (0 = none)"),
+    "candidate_partners": (1, "log(1 + the candidate's partners)"),
+    "candidate_activity": (1, "log(1 + the candidate's collaborations)"),
+    "candidate_recent_activity": (1, "log(1 + time-decayed collaborations)"),
+    "candidate_recent_partners": (1, "log(1 + partners gained in the last year)"),
+    "candidate_idle_years": (-1, "log(1 + years since its last collaboration started)"),
+    "candidate_activity_pct": (1, "percentile of the candidate's activity in the query"),
+    "candidate_partners_pct": (1, "percentile of the candidate's partners in the query"),
+    "subject_activity": (0, "log(1 + the subject's collaborations)"),
+    "busy_candidate": (0, "collaborations the candidate is running now"),
+    "busy_subject": (0, "collaborations the subject is running now"),
+}
+FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+COLUMN: dict[str, int] = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
 #: graph distance reported for "farther than 3 hops or not connected"
 MAX_DISTANCE = 4
@@ -83,6 +100,10 @@ def sector_complement(a: Sector, b: Sector) -> float:
     return SECTOR_COMPLEMENT.get(frozenset({a, b}), 0.5)
 
 
+#: SECTOR_COMPLEMENT as a matrix over SECTORS' codes
+_COMPLEMENT = np.array([[sector_complement(a, b) for b in SECTORS] for a in SECTORS])
+
+
 def jaccard(a: Iterable[object], b: Iterable[object]) -> float:
     """|A ∩ B| / |A ∪ B|, 0 when both are empty."""
     sa, sb = set(a), set(b)
@@ -96,75 +117,6 @@ def coverage(required: Iterable[object], provided: Iterable[object]) -> float:
     return len(req & set(provided)) / len(req) if req else 0.0
 
 
-def common_partners(data: GraphData, a: str, b: str, before: date | None = None) -> list[str]:
-    """Organizations both ``a`` and ``b`` have collaborated with, sorted."""
-    return sorted(set(data.partners(a, before)) & set(data.partners(b, before)) - {a, b})
-
-
-def adamic_adar(data: GraphData, a: str, b: str, before: date | None = None) -> float:
-    """Σ 1/log(deg z) over common partners z (a partner with many ties says less)."""
-    total = 0.0
-    for z in common_partners(data, a, b, before):
-        deg = len(data.partners(z, before))
-        if deg > 1:
-            total += 1.0 / math.log(deg)
-    return total
-
-
-def graph_distance(data: GraphData, a: str, b: str, before: date | None = None) -> int:
-    """Hops from ``a`` to ``b`` in the partner graph: 1, 2, 3 or :data:`MAX_DISTANCE`.
-
-    Looks at most at partners of partners of ``a`` and partners of ``b``, so the cost stays
-    within the two neighbourhoods whatever the size of the graph.
-    """
-    pa = set(data.partners(a, before))
-    if b in pa:
-        return 1
-    pb = set(data.partners(b, before))
-    if pa & pb:
-        return 2
-    for z in pa:
-        if set(data.partners(z, before)) & pb:
-            return 3
-    return MAX_DISTANCE
-
-
-def past_collaboration(
-    data: GraphData, a: str, b: str, before: date | None = None
-) -> tuple[int, float]:
-    """(number of shared collaborations, mean evaluation centred on 3, 0 when none evaluated)."""
-    shared = data.partners(a, before).get(b, [])
-    scores = [m for c in shared if (m := c.mean_evaluation()) is not None]
-    return len(shared), (sum(scores) / len(scores) - 3.0) if scores else 0.0
-
-
-def recent_partners(data: GraphData, org_id: str, on: date, before: date | None = None) -> int:
-    """Partners whose first collaboration with ``org_id`` started within :data:`RECENT` of ``on``
-    (an organization's current appetite for new ties)."""
-    since = on - RECENT
-    return sum(
-        1
-        for shared in data.partners(org_id, before).values()
-        if min(c.starts for c in shared) >= since
-    )
-
-
-def partner_shares(
-    data: GraphData, subject: str, candidate: Organization, before: date | None = None
-) -> tuple[float, float]:
-    """(share of the subject's partners in the candidate's sector, share in its district)."""
-    partners = list(data.partners(subject, before))
-    if not partners:
-        return 0.0, 0.0
-    data.prefetch(partners)
-    orgs = [o for p in partners if (o := data.org(p)) is not None]
-    if not orgs:
-        return 0.0, 0.0
-    same_sector = sum(1 for o in orgs if o.sector == candidate.sector)
-    same_area = sum(1 for o in orgs if candidate.area and o.area == candidate.area)
-    return same_sector / len(orgs), same_area / len(orgs)
-
-
 def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]) -> set[str]:
     """An organization's fields together with those of its needs and offers."""
     out = set(org.fields)
@@ -175,10 +127,194 @@ def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]
     return out
 
 
-class VectorSource(Protocol):
-    """Embedding vectors by record kind and id (see ``matching.service.StoreVectors``)."""
+def _dense(m: sparse.spmatrix | np.ndarray) -> np.ndarray:
+    return np.asarray(m.toarray() if sparse.issparse(m) else m).ravel()
 
-    def vectors(self, kind: str, ids: Sequence[str]) -> Mapping[str, np.ndarray]: ...
+
+def _indicator(items: Iterable[str], vocab: dict[str, int]) -> np.ndarray:
+    v = np.zeros(max(1, len(vocab)), dtype=np.float32)
+    for x in items:
+        if x in vocab:
+            v[vocab[x]] = 1.0
+    return v
+
+
+def _best_per_owner(sims: np.ndarray, owners: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    """Max of ``sims`` (one per need or offer) per candidate position; -inf-free (0 floor)."""
+    out = np.zeros(n)
+    keep = pos[owners] >= 0 if len(owners) else np.zeros(0, dtype=bool)
+    if keep.any():
+        np.maximum.at(out, pos[owners[keep]], sims[keep])
+    return out
+
+
+def _jaccard_rows(a: sparse.csr_matrix, q: np.ndarray) -> np.ndarray:
+    """Jaccard of each row of binary ``a`` with binary vector ``q``."""
+    inter = _dense(a @ q)
+    union = _dense(a.sum(axis=1)) + q.sum() - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def _relative(x: np.ndarray) -> np.ndarray:
+    top = float(x.max()) if len(x) else 0.0
+    return x / top if top > 0 else np.zeros_like(x)
+
+
+def _percentile(x: np.ndarray) -> np.ndarray:
+    if len(x) < 2:
+        return np.ones_like(x, dtype=np.float64)
+    return (rankdata(x) - 1.0) / (len(x) - 1.0)
+
+
+def pair_features(
+    s: Snapshot, subject: int, candidates: np.ndarray, need: Need | None = None
+) -> np.ndarray:
+    """Feature rows (``len(candidates)`` × ``len(FEATURE_NAMES)``) of (subject, candidate).
+
+    ``need``: one of the subject's needs (a need query: its text, skills, kinds, fields and
+    district stand for the subject's); otherwise every need and offer of both sides counts.
+    """
+    c = np.asarray(candidates, dtype=np.int64)
+    m = len(c)
+    out = np.zeros((m, len(FEATURE_NAMES)))
+    if m == 0:
+        return out
+    col = COLUMN
+    pos = np.full(len(s.ids), -1, dtype=np.int64)
+    pos[c] = np.arange(m)
+    org = s.orgs[subject]
+
+    # -- text: needs ↔ offers, profiles -------------------------------------------------------
+    own_needs = s.needs_of(subject)
+    own_offers = s.offers_of(subject)
+    if need is not None:  # a need query: that need only, none of the subject's offers
+        own_needs = np.array(
+            [i for i, x in enumerate(s.needs) if x.id == need.id][:1], dtype=np.int64
+        )
+        own_offers = own_offers[:0]
+    lex_ab = sem_ab = np.zeros(m)
+    if len(own_needs) and len(s.offers):
+        lex = _dense((s.lex_offer @ s.lex_need[own_needs].T).max(axis=1))
+        lex_ab = _best_per_owner(lex, s.offer_owner, pos, m)
+        if s.vec_offer is not None and s.vec_need is not None:
+            sem = (s.vec_offer @ s.vec_need[own_needs].T).max(axis=1)
+            sem_ab = _best_per_owner(sem, s.offer_owner, pos, m)
+    lex_ba = sem_ba = np.zeros(m)
+    if len(own_offers) and len(s.needs):
+        lex = _dense((s.lex_need @ s.lex_offer[own_offers].T).max(axis=1))
+        lex_ba = _best_per_owner(lex, s.need_owner, pos, m)
+        if s.vec_offer is not None and s.vec_need is not None:
+            sem = (s.vec_need @ s.vec_offer[own_offers].T).max(axis=1)
+            sem_ba = _best_per_owner(sem, s.need_owner, pos, m)
+    out[:, col["lexical_match"]] = np.maximum(lex_ab, lex_ba)
+    out[:, col["semantic_match"]] = np.maximum(sem_ab, sem_ba)
+
+    if need is not None and len(own_needs):
+        q_lex_row = s.lex_need[own_needs[0]]
+        q_vec = s.vec_need[own_needs[0]] if s.vec_need is not None else None
+    else:
+        q_lex_row = s.lex_profile[subject]
+        q_vec = s.vec_profile[subject] if s.vec_profile is not None else None
+    lexp = _dense(s.lex_profile[c] @ q_lex_row.T)
+    out[:, col["lexical_profile"]] = lexp
+    out[:, col["lexical_profile_rel"]] = _relative(lexp)
+    if q_vec is not None and s.vec_profile is not None:
+        semp = np.clip(s.vec_profile[c] @ q_vec, 0.0, None)
+        out[:, col["semantic_profile"]] = semp
+        out[:, col["semantic_profile_rel"]] = _relative(semp)
+
+    # -- fields, skills, resource kinds --------------------------------------------------------
+    if need is not None:
+        q_fields = set(need.fields) or set(org.fields)
+        q_need_skills, q_need_kinds = set(need.skills), {k.value for k in need.resource_kinds}
+        q_offer_skills: set[str] = set()
+        q_offer_kinds: set[str] = set()
+    else:
+        q_fields = {f for f, j in s.field_vocab.items() if s.fields[subject, j]}
+        q_need_skills = {k for k, j in s.skill_vocab.items() if s.need_skills[subject, j]}
+        q_offer_skills = {k for k, j in s.skill_vocab.items() if s.offer_skills[subject, j]}
+        q_need_kinds = {k for k, j in s.kind_vocab.items() if s.need_kinds[subject, j]}
+        q_offer_kinds = {k for k, j in s.kind_vocab.items() if s.offer_kinds[subject, j]}
+    out[:, col["field_overlap"]] = _jaccard_rows(s.fields[c], _indicator(q_fields, s.field_vocab))
+    skill_ab = np.zeros(m)
+    if q_need_skills:
+        skill_ab = _dense(s.offer_skills[c] @ _indicator(q_need_skills, s.skill_vocab)) / len(
+            q_need_skills
+        )
+    skill_ba = np.zeros(m)
+    if q_offer_skills:
+        asked = _dense(s.need_skills[c].sum(axis=1))
+        met = _dense(s.need_skills[c] @ _indicator(q_offer_skills, s.skill_vocab))
+        skill_ba = np.divide(met, asked, out=np.zeros(m), where=asked > 0)
+    out[:, col["skill_overlap"]] = np.maximum(skill_ab, skill_ba)
+    kinds_ab = _jaccard_rows(s.offer_kinds[c], _indicator(q_need_kinds, s.kind_vocab))
+    kinds_ba = _jaccard_rows(s.need_kinds[c], _indicator(q_offer_kinds, s.kind_vocab))
+    out[:, col["resource_overlap"]] = (
+        np.maximum(kinds_ab, kinds_ba) if q_need_kinds or (q_offer_kinds) else 0.0
+    )
+
+    # -- district and sector -------------------------------------------------------------------
+    q_area = need.area if need is not None and need.area else org.area
+    areas = [s.area[i] for i in c]
+    out[:, col["same_area"]] = [float(bool(q_area) and a == q_area) for a in areas]
+    out[:, col["neighbour_area"]] = [
+        float(bool(q_area and a and a != q_area) and frozenset((q_area, a)) in s.neighbour_areas)
+        for a in areas
+    ]
+    q_sector = s.sector[subject]
+    sectors = s.sector[c]
+    out[:, col["sector_complement"]] = np.where(
+        sectors >= 0, _COMPLEMENT[q_sector, np.maximum(sectors, 0)], 0.5
+    )
+    mine = s.partner_ids(subject)
+    if len(mine):
+        counts = np.bincount(s.sector[mine][s.sector[mine] >= 0], minlength=len(SECTORS))
+        out[:, col["partner_sector_share"]] = np.where(
+            sectors >= 0, counts[np.maximum(sectors, 0)] / len(mine), 0.0
+        )
+        area_counts: dict[str, int] = {}
+        for p in mine:
+            if s.area[p]:
+                area_counts[s.area[p]] = area_counts.get(s.area[p], 0) + 1  # type: ignore[index]
+        out[:, col["partner_area_share"]] = [
+            area_counts.get(a, 0) / len(mine) if a else 0.0 for a in areas
+        ]
+
+    # -- the partner graph ---------------------------------------------------------------------
+    B = s.partners
+    deg = s.degree
+    bq = B[subject]
+    cn = _dense(B[c] @ bq.T)
+    with np.errstate(divide="ignore"):
+        w_aa = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2.0)), 0.0)
+        w_ra = np.where(deg > 0, 1.0 / np.maximum(deg, 1.0), 0.0)
+    out[:, col["common_partners"]] = cn
+    out[:, col["adamic_adar"]] = _dense(B[c] @ bq.multiply(w_aa).T)
+    out[:, col["resource_allocation"]] = _dense(B[c] @ bq.multiply(w_ra).T)
+    union = deg[subject] + deg[c] - cn
+    out[:, col["jaccard"]] = np.divide(cn, union, out=np.zeros(m), where=union > 0)
+    direct = _dense(B[subject, c]) if m else np.zeros(0)
+    reach2 = bq @ B
+    three = _dense(B[c] @ reach2.T) > 0
+    out[:, col["graph_distance"]] = np.select(
+        [direct > 0, cn > 0, three], [1.0, 2.0, 3.0], default=float(MAX_DISTANCE)
+    )
+    out[:, col["past_collaborations"]] = _dense(s.shared[subject, c])
+    esum, ecount = _dense(s.eval_sum[subject, c]), _dense(s.eval_count[subject, c])
+    out[:, col["past_evaluation"]] = np.divide(esum, ecount, out=np.zeros(m), where=ecount > 0)
+
+    # -- activity ------------------------------------------------------------------------------
+    out[:, col["candidate_partners"]] = np.log1p(deg[c])
+    out[:, col["candidate_activity"]] = np.log1p(s.activity[c])
+    out[:, col["candidate_recent_activity"]] = np.log1p(s.decayed[c])
+    out[:, col["candidate_recent_partners"]] = np.log1p(s.recent_partners[c])
+    out[:, col["candidate_idle_years"]] = np.log1p(s.idle_years[c])
+    out[:, col["candidate_activity_pct"]] = _percentile(s.decayed[c] + 1e-3 * s.activity[c])
+    out[:, col["candidate_partners_pct"]] = _percentile(deg[c])
+    out[:, col["subject_activity"]] = np.log1p(s.activity[subject])
+    out[:, col["busy_candidate"]] = s.busy[c]
+    out[:, col["busy_subject"]] = s.busy[subject]
+    return out
 
 
 @dataclass
@@ -187,8 +323,9 @@ class Evidence:
 
     need: Need | None = None  # the need of the best need–offer match
     offer: Offer | None = None  # the offer of that match
-    need_owner: str | None = None
-    match_score: float = 0.0
+    need_owner: str | None = None  # whose need it is: "subject" or "candidate"
+    match_lexical: float = 0.0  # the pair's own similarities
+    match_semantic: float = 0.0
     shared_fields: list[str] = field(default_factory=list)
     shared_skills: list[str] = field(default_factory=list)
     shared_kinds: list[str] = field(default_factory=list)
@@ -199,222 +336,59 @@ class Evidence:
     candidate_area: str | None = None
 
 
-class PairFeatureBuilder:
-    """Computes :data:`FEATURE_NAMES` for pairs, memoising texts and vectors across pairs."""
-
-    def __init__(
-        self,
-        data: GraphData,
-        lexical: LexicalModel,
-        vectors: VectorSource | None = None,
-        today: date | None = None,
-        lexical_rows: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-    ) -> None:
-        self.data = data
-        self.lexical = lexical
-        self.vectors = vectors
-        self.today = today or date.today()
-        self._lex_rows = lexical_rows if lexical_rows is not None else {}
-        self._lex_pairs: dict[tuple[str, str], float] = {}
-
-    @property
-    def feature_names(self) -> tuple[str, ...]:
-        if self.vectors is None:
-            return tuple(f for f in FEATURE_NAMES if f not in SEMANTIC_FEATURES)
-        return FEATURE_NAMES
-
-    # -- text helpers -------------------------------------------------------------------------
-
-    def warm_lexical(self, texts: Iterable[str]) -> None:
-        """Transform many texts in one batch; rows are memoised by text (shared across builders
-        when a ``lexical_rows`` dict is passed in)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._lex_rows]
-        if not todo:
-            return
-        matrix = self.lexical.transform(todo)
-        matrix.sort_indices()
-        for row, text in enumerate(todo):
-            lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-            self._lex_rows[text] = (matrix.indices[lo:hi].copy(), matrix.data[lo:hi].copy())
-
-    def _lex_sim(self, ka: str, ta: str, kb: str, tb: str) -> float:
-        """TF-IDF cosine of two texts (rows are unit length, so a sparse dot product)."""
-        pair = (ka, kb)
-        sim = self._lex_pairs.get(pair)
-        if sim is None:
-            self.warm_lexical((ta, tb))
-            (ia, va), (ib, vb) = self._lex_rows[ta], self._lex_rows[tb]
-            _, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
-            sim = float(np.dot(va[pa], vb[pb]))
-            self._lex_pairs[pair] = sim
-        return sim
-
-    def warm_orgs(self, org_ids: Sequence[str], before: date | None = None) -> None:
-        """Transform the profiles, needs and offers of these organizations in one batch."""
-        texts: list[str] = []
-        present = [oid for oid in org_ids if self.data.org(oid) is not None]
-        for oid in present:
-            texts += [record_text(n) for n in self.data.needs_of(oid)]
-            texts += [record_text(o) for o in self.data.offers_of(oid)]
-            texts.append(self.profile(oid, before))
-        self.warm_lexical(texts)
-        if self.vectors is not None:  # one batched read per kind instead of one per pair
-            self.vectors.vectors("Organization", present)
-            self.vectors.vectors("Need", [n.id for o in present for n in self.data.needs_of(o)])
-            self.vectors.vectors("Offer", [f.id for o in present for f in self.data.offers_of(o)])
-
-    def _lex_pair(self, need: Need, offer: Offer) -> float:
-        sim = self._lex_pairs.get(("N:" + need.id, "O:" + offer.id))
-        if sim is None:
-            sim = self._lex_sim(
-                "N:" + need.id, record_text(need), "O:" + offer.id, record_text(offer)
+def evidence(s: Snapshot, subject: int, candidate: int, need: Need | None = None) -> Evidence:
+    """The checkable facts of one pair (called for the few pairs shown, not for every one)."""
+    a, b = s.orgs[subject], s.orgs[candidate]
+    ev = Evidence(
+        subject_sector=a.sector,
+        candidate_sector=b.sector,
+        subject_area=(need.area if need is not None and need.area else a.area),
+        candidate_area=b.area,
+    )
+    needs_a = [need] if need is not None else [s.needs[i] for i in s.needs_of(subject)]
+    offers_a = [] if need is not None else [s.offers[i] for i in s.offers_of(subject)]
+    needs_b = [] if need is not None else [s.needs[i] for i in s.needs_of(candidate)]
+    offers_b = [s.offers[i] for i in s.offers_of(candidate)]
+    best = (-1.0, 0.0, 0.0, None, None, None)
+    for needs, offers, owner in ((needs_a, offers_b, "subject"), (needs_b, offers_a, "candidate")):
+        for n in needs:
+            rows = [i for i, x in enumerate(s.needs) if x.id == n.id]
+            for o in offers:
+                j = next(i for i, x in enumerate(s.offers) if x.id == o.id)
+                lex = float((s.lex_need[rows[0]] @ s.lex_offer[j].T).toarray()[0, 0]) if rows else 0
+                sem = 0.0
+                if rows and s.vec_need is not None and s.vec_offer is not None:
+                    sem = float(s.vec_need[rows[0]] @ s.vec_offer[j])
+                shared_skill = bool(set(n.skills) & set(o.skills))
+                strength = lex + sem + (1.0 if shared_skill else 0.0)
+                if strength > best[0]:
+                    best = (strength, lex, sem, n, o, owner)
+    if best[3] is not None:
+        ev.match_lexical, ev.match_semantic = best[1], best[2]
+        ev.need, ev.offer, ev.need_owner = best[3], best[4], best[5]
+    fields_a = (
+        (set(need.fields) or set(a.fields))
+        if need is not None
+        else org_fields(a, needs_a, offers_a)
+    )
+    ev.shared_fields = sorted(fields_a & org_fields(b, needs_b, offers_b))
+    ev.shared_skills = sorted(
+        ({x for n in needs_a for x in n.skills} & {x for o in offers_b for x in o.skills})
+        | ({x for n in needs_b for x in n.skills} & {x for o in offers_a for x in o.skills})
+    )
+    ev.shared_kinds = sorted(
+        k.value
+        for k in (
+            (
+                {x for n in needs_a for x in n.resource_kinds}
+                & {x for o in offers_b for x in o.resource_kinds}
             )
-        return sim
-
-    def warm_all(self) -> None:
-        """Transform every need, offer and current profile at once (complete views; training
-        and evaluation), instead of one text at a time."""
-        self.warm_orgs(self.data.org_ids())
-
-    def profile(self, org_id: str, before: date | None) -> str:
-        org = self.data.require_org(org_id)
-        return profile_text(org, self._needs(org_id, before), self.data.offers_of(org_id))
-
-    def _needs(self, org_id: str, before: date | None) -> list[Need]:
-        """Needs that count for matching: open ones now, or those already posted by ``before``
-        (a need's current status may be the outcome being predicted)."""
-        if before is None:
-            return self.data.needs_of(org_id, open_only=True)
-        return [n for n in self.data.needs_of(org_id) if n.starts is None or n.starts < before]
-
-    def _best_match(
-        self, needs: Sequence[Need], offers: Sequence[Offer]
-    ) -> tuple[float, float, Need | None, Offer | None]:
-        """(semantic best, lexical best, need, offer) over need × offer pairs.
-
-        The reported pair is the one with the best combined similarity."""
-        if not needs or not offers:
-            return 0.0, 0.0, None, None
-        lex = np.array([[self._lex_pair(n, o) for o in offers] for n in needs], dtype=np.float32)
-        sem = np.zeros_like(lex)
-        if self.vectors is not None:
-            nv = self.vectors.vectors("Need", [n.id for n in needs])
-            ov = self.vectors.vectors("Offer", [o.id for o in offers])
-            for i, n in enumerate(needs):
-                for j, o in enumerate(offers):
-                    if n.id in nv and o.id in ov:
-                        sem[i, j] = float(np.dot(nv[n.id], ov[o.id]))
-        combined = sem + lex
-        best_n, best_o = np.unravel_index(int(np.argmax(combined)), combined.shape)
-        return float(sem.max()), float(lex.max()), needs[int(best_n)], offers[int(best_o)]
-
-    # -- the features -------------------------------------------------------------------------
-
-    def compute(
-        self,
-        subject: str,
-        candidate: str,
-        need: Need | None = None,
-        before: date | None = None,
-    ) -> tuple[dict[str, float], Evidence]:
-        """Features of (subject, candidate), for one of the subject's needs if ``need`` is given.
-
-        ``before``: graph facts from collaborations starting before this date only (training);
-        ``None`` means everything (serving).
-        """
-        d = self.data
-        a, b = d.require_org(subject), d.require_org(candidate)
-        cut = before or d.until
-        on = cut or self.today
-        needs_a = [need] if need is not None else self._needs(subject, cut)
-        needs_b = [] if need is not None else self._needs(candidate, cut)
-        offers_a = [] if need is not None else d.offers_of(subject)
-        offers_b = d.offers_of(candidate)
-        ev = Evidence(
-            subject_sector=a.sector,
-            candidate_sector=b.sector,
-            subject_area=(need.area if need and need.area else a.area),
-            candidate_area=b.area,
+            | (
+                {x for n in needs_b for x in n.resource_kinds}
+                & {x for o in offers_a for x in o.resource_kinds}
+            )
         )
-        f: dict[str, float] = {}
-
-        sem_ab, lex_ab, n_ab, o_ab = self._best_match(needs_a, offers_b)
-        sem_ba, lex_ba, n_ba, o_ba = self._best_match(needs_b, offers_a)
-        f["semantic_match"] = max(sem_ab, sem_ba)
-        f["lexical_match"] = max(lex_ab, lex_ba)
-        if n_ab is not None and (n_ba is None or sem_ab + lex_ab >= sem_ba + lex_ba):
-            ev.need, ev.offer, ev.need_owner = n_ab, o_ab, subject
-            ev.match_score = sem_ab + lex_ab
-        elif n_ba is not None:
-            ev.need, ev.offer, ev.need_owner = n_ba, o_ba, candidate
-            ev.match_score = sem_ba + lex_ba
-
-        if need is not None:
-            text_a = record_text(need)
-            key_a = "N:" + need.id
-        else:
-            text_a = self.profile(subject, cut)
-            key_a = f"P:{subject}:{hash(text_a)}"
-        text_b = self.profile(candidate, cut)
-        key_b = f"P:{candidate}:{hash(text_b)}"
-        f["lexical_profile"] = self._lex_sim(key_a, text_a, key_b, text_b)
-        f["semantic_profile"] = 0.0
-        if self.vectors is not None:
-            kind_a, id_a = ("Need", need.id) if need is not None else ("Organization", subject)
-            va = self.vectors.vectors(kind_a, [id_a]).get(id_a)
-            vb = self.vectors.vectors("Organization", [candidate]).get(candidate)
-            if va is not None and vb is not None:
-                f["semantic_profile"] = float(np.dot(va, vb))
-
-        if need is not None:
-            fields_a = set(need.fields) or set(a.fields)
-        else:
-            fields_a = org_fields(a, needs_a, offers_a)
-        fields_b = org_fields(b, needs_b, offers_b)
-        f["field_overlap"] = jaccard(fields_a, fields_b)
-        ev.shared_fields = sorted(fields_a & fields_b)
-
-        kinds_ab = (
-            {k for n in needs_a for k in n.resource_kinds},
-            {k for o in offers_b for k in o.resource_kinds},
-        )
-        kinds_ba = (
-            {k for n in needs_b for k in n.resource_kinds},
-            {k for o in offers_a for k in o.resource_kinds},
-        )
-        f["resource_overlap"] = max(jaccard(*kinds_ab), jaccard(*kinds_ba))
-        ev.shared_kinds = sorted(
-            k.value for k in (kinds_ab[0] & kinds_ab[1]) | (kinds_ba[0] & kinds_ba[1])
-        )
-        skills_ab = (
-            {s for n in needs_a for s in n.skills},
-            {s for o in offers_b for s in o.skills},
-        )
-        skills_ba = (
-            {s for n in needs_b for s in n.skills},
-            {s for o in offers_a for s in o.skills},
-        )
-        f["skill_overlap"] = max(coverage(*skills_ab), coverage(*skills_ba))
-        ev.shared_skills = sorted((skills_ab[0] & skills_ab[1]) | (skills_ba[0] & skills_ba[1]))
-
-        area_a, area_b = ev.subject_area, b.area
-        f["same_area"] = float(bool(area_a) and area_a == area_b)
-        f["neighbour_area"] = float(d.are_neighbours(area_a, area_b))
-        f["sector_complement"] = sector_complement(a.sector, b.sector)
-
-        ev.common_partners = common_partners(d, subject, candidate, cut)
-        f["common_partners"] = float(len(ev.common_partners))
-        f["adamic_adar"] = adamic_adar(d, subject, candidate, cut)
-        f["graph_distance"] = float(graph_distance(d, subject, candidate, cut))
-        count, evaluation = past_collaboration(d, subject, candidate, cut)
-        f["past_collaborations"] = float(count)
-        f["past_evaluation"] = evaluation
-        f["busy_subject"] = float(d.busy(subject, on, cut))
-        f["busy_candidate"] = float(d.busy(candidate, on, cut))
-        cand_partners = d.partners(candidate, cut)
-        f["candidate_partners"] = math.log1p(len(cand_partners))
-        f["candidate_recent_partners"] = math.log1p(recent_partners(d, candidate, on, cut))
-        share_sector, share_area = partner_shares(d, subject, b, cut)
-        f["partner_sector_share"] = share_sector
-        f["partner_area_share"] = share_area
-        return {name: f[name] for name in self.feature_names}, ev
+    )
+    common = set(s.partner_ids(subject).tolist()) & set(s.partner_ids(candidate).tolist())
+    ev.common_partners = sorted(s.ids[i] for i in common)
+    return ev

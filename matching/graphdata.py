@@ -178,6 +178,10 @@ class GraphData:
             self._orgs[org_id] = self.store.get("Organization", org_id)  # type: ignore[assignment]
         return self._orgs.get(org_id)
 
+    def known_org(self, org_id: str) -> Organization | None:
+        """The organization if it has been read already (never a store call)."""
+        return self._orgs.get(org_id)
+
     def require_org(self, org_id: str) -> Organization:
         org = self.org(org_id)
         if org is None:

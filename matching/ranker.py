@@ -1,10 +1,25 @@
-"""The learned ranker, its training data, and the hand-weighted fallback.
+"""Scorers, how the learned one is trained, and the guard that picks what ships.
 
-Training data (no leakage): every positive is a pair's *first* collaboration (or a suggestion a
-coordinator accepted); its features are computed from the graph as it stood the day before, and
-its negatives (organizations the subject had not worked with by then, or suggestions that were
-rejected) are computed at the same date.  The model is a scikit-learn ``Pipeline`` saved as one
-joblib artifact with its metadata; without one, :class:`FallbackScorer` ranks by fixed weights.
+Every scorer maps feature rows (:data:`matching.features.FEATURE_NAMES`) to scores:
+
+* :class:`FormulaScorer`: a fixed weighted sum — the hand-weighted scorer and the strong
+  baselines (popularity by partners or by activity, recent activity, common neighbours,
+  Adamic–Adar and resource allocation with ties broken by activity, TF-IDF and embedding
+  cosine of the profiles);
+* :class:`LearnedScorer`: a :class:`LambdaRankModel` (LightGBM's lambdarank objective, per-query
+  groups, monotone constraints from :data:`matching.features.FEATURES`).
+
+Training matches evaluation.  :func:`training_windows` takes cut dates inside the history; at
+each cut the graph and the profiles are a :class:`~matching.snapshot.Snapshot` as they stood
+then, the queries are the organizations that formed new partnerships in the following window,
+and their candidates are the served pool (:func:`matching.retrieval.snapshot_pool`) plus sampled
+organizations, the new partners labelled 1.  Coordinators' accepted and rejected suggestions
+join the window in which they were decided.
+
+The guard (:func:`train_scorer`) holds out the latest window, fits the learned model on the
+earlier ones, ranks every organization for each held-out query with each scorer and ships the
+best by MRR — the learned model refitted on every window when it wins, otherwise the baseline
+that beat it.  Users never silently get a ranker that loses to popularity.
 """
 
 from __future__ import annotations
@@ -13,32 +28,36 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
-from graph.model import SuggestionKind, SuggestionStatus
-from matching.features import FEATURE_NAMES, PairFeatureBuilder
+from graph.model import SuggestionStatus
+from matching.features import COLUMN, FEATURE_NAMES, FEATURES, pair_features
 from matching.graphdata import GraphData
+from matching.retrieval import snapshot_pool
+from matching.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
 ARTIFACT_NAME = "ranker.joblib"
-ARTIFACT_FORMAT = 1
+META_NAME = "ranker.json"
+ARTIFACT_FORMAT = 2
 
-#: weights of the fallback scorer (and the order of reasons in explanations)
-FALLBACK_WEIGHTS: dict[str, float] = {
+#: weights of the hand-weighted scorer (and of the reasons' order in explanations)
+HAND_WEIGHTS: dict[str, float] = {
     "semantic_match": 2.0,
-    "semantic_profile": 1.0,
     "lexical_match": 2.0,
+    "semantic_profile": 1.0,
     "lexical_profile": 1.5,
     "field_overlap": 1.0,
     "resource_overlap": 0.8,
-    "skill_overlap": 1.5,
+    "skill_overlap": 2.5,
     "same_area": 0.8,
     "neighbour_area": 0.4,
     "sector_complement": 0.8,
@@ -47,258 +66,474 @@ FALLBACK_WEIGHTS: dict[str, float] = {
     "graph_distance": -0.2,
     "past_collaborations": 0.1,
     "past_evaluation": 0.2,
-    "busy_subject": 0.0,
-    "busy_candidate": -0.05,
+    "candidate_activity": 0.4,
+    "candidate_recent_activity": 0.4,
     "candidate_partners": 0.2,
-    "candidate_recent_partners": 0.3,
     "partner_sector_share": 0.5,
     "partner_area_share": 0.5,
 }
-_FALLBACK_BIAS = -3.0
+#: kept for the explanations' ordering
+FALLBACK_WEIGHTS = HAND_WEIGHTS
+
+#: the strong baselines: name -> weights (a small weight breaks ties by activity)
+BASELINES: dict[str, dict[str, float]] = {
+    "popularity (partners)": {"candidate_partners": 1.0, "candidate_activity": 1e-3},
+    "popularity (activity)": {"candidate_activity": 1.0, "candidate_partners": 1e-3},
+    "recent activity": {"candidate_recent_activity": 1.0, "candidate_activity": 1e-3},
+    "common neighbours": {"common_partners": 1.0, "candidate_activity": 1e-3},
+    "Adamic-Adar": {"adamic_adar": 10.0, "candidate_activity": 1e-3},
+    "resource allocation": {"resource_allocation": 10.0, "candidate_activity": 1e-3},
+    "TF-IDF profile": {"lexical_profile": 1.0},
+    "embedding profile": {"semantic_profile": 1.0},
+}
+HAND = "hand-weighted"
+LEARNED = "learned ranker"
+
+#: where the training windows start, as shares of the partnerships formed before the cut-off
+WINDOW_QUANTILES = (0.5, 0.65, 0.8)
+#: organizations sampled into each training query beside its pool and its positives
+SAMPLED_NEGATIVES = 100
+#: queries per training window at most (sampled, seeded)
+MAX_QUERIES = 400
 
 
-def _matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
-    return np.array([[float(r.get(n, 0.0)) for n in names] for r in rows], dtype=np.float64)
+class Scorer:
+    """Scores for feature rows; higher is better."""
+
+    name: str = "scorer"
+    kind: str = "formula"
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind}
 
 
-class FallbackScorer:
-    """A logistic of a fixed weighted sum: sensible before any training data exists."""
+class FormulaScorer(Scorer):
+    """A fixed weighted sum of features."""
 
-    version: str | None = None
+    kind = "formula"
 
-    def __init__(self, feature_names: Sequence[str] = FEATURE_NAMES) -> None:
-        self.feature_names = tuple(feature_names)
-        self.weights = np.array([FALLBACK_WEIGHTS.get(n, 0.0) for n in self.feature_names])
+    def __init__(self, name: str, weights: Mapping[str, float]) -> None:
+        self.name = name
+        self.weights = dict(weights)
+        self._w = np.zeros(len(FEATURE_NAMES))
+        for f, w in self.weights.items():
+            self._w[COLUMN[f]] = w
 
-    def score(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """Scores in (0, 1), one per feature row."""
-        if not rows:
-            return np.zeros(0)
-        z = _matrix(rows, self.feature_names) @ self.weights + _FALLBACK_BIAS
-        return 1.0 / (1.0 + np.exp(-z))
+    def score(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X) @ self._w if len(X) else np.zeros(0)
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "weights": self.weights}
+
+
+def baseline(name: str) -> FormulaScorer:
+    if name == HAND:
+        return FormulaScorer(HAND, HAND_WEIGHTS)
+    return FormulaScorer(name, BASELINES[name])
+
+
+class LambdaRankModel(BaseEstimator):  # type: ignore[misc]  # sklearn ships no type hints
+    """Learning to rank with per-query groups: LightGBM's lambdarank objective, monotone in
+    the features whose direction is known (:data:`matching.features.FEATURES`).  A
+    scikit-learn estimator: ``fit(X, y, group=…)``, ``predict(X)``, cloneable, seeded."""
+
+    def __init__(
+        self,
+        n_estimators: int = 150,
+        learning_rate: float = 0.05,
+        num_leaves: int = 7,
+        min_child_samples: int = 50,
+        random_state: int = 0,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: np.ndarray, group: Sequence[int]) -> LambdaRankModel:
+        import lightgbm
+
+        self.model_ = lightgbm.LGBMRanker(
+            objective="lambdarank",
+            n_estimators=self.n_estimators,
+            learning_rate=self.learning_rate,
+            num_leaves=self.num_leaves,
+            min_child_samples=self.min_child_samples,
+            monotone_constraints=[FEATURES[f][0] for f in FEATURE_NAMES],
+            random_state=self.random_state,
+            deterministic=True,
+            force_row_wise=True,
+            n_jobs=1,
+            verbose=-1,
+        )
+        self.model_.fit(np.asarray(X), np.asarray(y), group=list(group))
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model_.predict(np.asarray(X)))
+
+
+class LearnedScorer(Scorer):
+    kind = "learned"
+
+    def __init__(self, model: LambdaRankModel, name: str = LEARNED) -> None:
+        self.model = model
+        self.name = name
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        return self.model.predict(X) if len(X) else np.zeros(0)
+
+
+#: how much a busy organization's score is lowered when serving (see :func:`capacity`)
+CAPACITY_WEIGHT = 0.15
+
+
+def capacity(scores: np.ndarray, load: np.ndarray) -> np.ndarray:
+    """Serving's capacity step: an organization already busy with many running
+    collaborations or pending suggestions is suggested a little less (scores are compared
+    within one query, so a rank-preserving shift in score units is enough)."""
+    spread = float(np.std(scores)) if len(scores) > 1 else 1.0
+    return scores - CAPACITY_WEIGHT * (spread or 1.0) * np.log1p(load)
+
+
+#: top-10 places counted for the breadth figures
+BREADTH_K = 10
+
+
+# -- training data ------------------------------------------------------------------------------
+
+
+def first_ties(data: GraphData) -> dict[frozenset[str], date]:
+    return data.first_ties()
+
+
+def new_partners(
+    firsts: Mapping[frozenset[str], date], start: date, until: date | None = None
+) -> dict[str, set[str]]:
+    """{organization: partners it first worked with on or after ``start`` (before ``until``)}."""
+    out: dict[str, set[str]] = {}
+    for pair, first in firsts.items():
+        if first >= start and (until is None or first < until):
+            a, b = sorted(pair)
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return out
+
+
+def training_windows(
+    firsts: Mapping[frozenset[str], date], before: date | None
+) -> list[tuple[date, date | None]]:
+    """(cut, end) windows: the cuts at :data:`WINDOW_QUANTILES` of the first partnerships
+    formed before ``before``, each window running to the next cut (the last to ``before``)."""
+    dates = sorted(d for d in firsts.values() if before is None or d < before)
+    if len(dates) < 10:
+        return []
+    cuts = sorted({dates[min(len(dates) - 1, int(len(dates) * q))] for q in WINDOW_QUANTILES})
+    cuts = [c for c in cuts if c > dates[0]]
+    ends: list[date | None] = [*cuts[1:], before]
+    return [(c, e) for c, e in zip(cuts, ends, strict=True) if e is None or c < e]
 
 
 @dataclass
-class TrainingSet:
-    rows: list[dict[str, float]] = field(default_factory=list)
-    labels: list[int] = field(default_factory=list)
-    dates: list[date] = field(default_factory=list)
-    sources: dict[str, int] = field(default_factory=dict)
-    #: which bag a sampled negative belongs to (-1: every bag); see :class:`EnsembleClassifier`
-    bags: list[int] = field(default_factory=list)
+class Group:
+    """One training or validation query: its candidates' features and labels."""
 
-    def add(self, row: dict[str, float], label: int, on: date, source: str, bag: int = -1) -> None:
-        self.rows.append(row)
-        self.labels.append(label)
-        self.dates.append(on)
-        self.bags.append(bag)
-        self.sources[source] = self.sources.get(source, 0) + 1
+    subject: str
+    X: np.ndarray
+    y: np.ndarray
 
 
-def build_training_set(
+@dataclass
+class Window:
+    cut: date
+    end: date | None
+    snapshot: Snapshot
+    answers: dict[str, set[str]]
+    groups: list[Group] = field(default_factory=list)
+
+
+SnapshotFactory = Callable[[date], Snapshot]
+
+
+def build_window(
     data: GraphData,
-    builder: PairFeatureBuilder,
+    firsts: Mapping[frozenset[str], date],
+    cut: date,
+    end: date | None,
+    snapshot_at: SnapshotFactory,
+    rng: random.Random,
+) -> Window:
+    """The queries of one window with their candidates: pool ∪ positives ∪ sampled others."""
+    s = snapshot_at(cut)
+    answers = {
+        q: {c for c in cs if c in s.index and s.index[c] < s.scored}
+        for q, cs in new_partners(firsts, cut, end).items()
+        if q in s.index and s.index[q] < s.scored
+    }
+    decided: dict[str, dict[str, int]] = {}
+    for sug in data.decided_suggestions():
+        on = (sug.decided_at or sug.created_at or datetime.now(UTC)).date()
+        if on < cut or (end is not None and on >= end):
+            continue
+        if sug.subject_id in s.index and sug.candidate_id in s.index:
+            label = int(sug.status == SuggestionStatus.ACCEPTED)
+            decided.setdefault(sug.subject_id, {})[sug.candidate_id] = label
+    # the classic link-prediction protocol: learn from organizations already in the network
+    # at the cut (a newcomer's features are all zero; where records were gathered around an
+    # event, every newcomer is sure to form ties soon, which would teach "no history → partner")
+    core = s.activity[: s.scored] > 0
+    answers = {
+        q: {c for c in cs if core[s.index[c]]} for q, cs in answers.items() if core[s.index[q]]
+    }
+    answers = {q: cs for q, cs in answers.items() if cs}
+    queries = sorted(set(answers) | set(decided))
+    if len(queries) > MAX_QUERIES:
+        queries = sorted(rng.sample(queries, MAX_QUERIES))
+    window = Window(cut, end, s, {q: answers.get(q, set()) for q in queries})
+    everyone = np.flatnonzero(core).tolist()
+    for q in queries:
+        qi = s.index[q]
+        known = set(s.partner_ids(qi).tolist()) | {qi}
+        labels = {s.index[c]: 1 for c in answers.get(q, set())}
+        labels.update({s.index[c]: v for c, v in decided.get(q, {}).items()})
+        cands = {int(c) for c in snapshot_pool(s, qi) if core[c]} | set(labels)
+        cands |= set(rng.sample(everyone, min(SAMPLED_NEGATIVES, len(everyone))))
+        cand = np.array(sorted(cands - known), dtype=np.int64)
+        if not len(cand):
+            continue
+        y = np.array([labels.get(int(c), 0) for c in cand])
+        if y.sum() == 0 or y.sum() == len(y):
+            continue  # a group without both labels teaches a ranking nothing
+        window.groups.append(Group(q, pair_features(s, qi, cand), y))
+    return window
+
+
+def fit_learned(windows: Sequence[Window], seed: int = 0) -> LearnedScorer | None:
+    groups = [g for w in windows for g in w.groups]
+    if len(groups) < 3 or sum(int(g.y.sum()) for g in groups) < 3:
+        return None
+    X = np.vstack([g.X for g in groups])
+    y = np.concatenate([g.y for g in groups])
+    model = LambdaRankModel(random_state=seed).fit(X, y, group=[len(g.y) for g in groups])
+    return LearnedScorer(model)
+
+
+# -- ranking metrics ----------------------------------------------------------------------------
+
+HITS_AT = (1, 5, 10, 50)
+
+
+def first_rank(scores: np.ndarray, truth: np.ndarray, tiebreak: np.ndarray) -> int | None:
+    """1-based rank of the best-placed true candidate (``truth``: boolean mask), ties broken
+    by ``tiebreak`` (a fixed random order), or None when there is none."""
+    if not truth.any():
+        return None
+    order = np.lexsort((tiebreak, -scores))
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(1, len(order) + 1)
+    return int(ranks[truth].min())
+
+
+def rank_all(window: Window, scorers: Sequence[Scorer], seed: int = 0) -> dict[str, float]:
+    """MRR of each scorer over the window's queries, every organization (except the query's
+    partners) ranked."""
+    s = window.snapshot
+    tiebreak = np.random.default_rng(seed).random(s.scored)
+    rr: dict[str, list[float]] = {sc.name: [] for sc in scorers}
+    for q, truth_ids in window.answers.items():
+        if not truth_ids:
+            continue
+        qi = s.index[q]
+        mask = np.ones(s.scored, dtype=bool)
+        mask[qi] = False
+        mask[s.partner_ids(qi)[s.partner_ids(qi) < s.scored]] = False
+        cand = np.flatnonzero(mask)
+        X = pair_features(s, qi, cand)
+        truth = np.isin(cand, [s.index[t] for t in truth_ids])
+        for sc in scorers:
+            r = first_rank(sc.score(X), truth, tiebreak[cand])
+            rr[sc.name].append(1.0 / r if r else 0.0)
+    return {k: float(np.mean(v)) if v else 0.0 for k, v in rr.items()}
+
+
+# -- the guard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingResult:
+    """What :func:`train_scorer` chose and why."""
+
+    scorer: Scorer
+    holdout: dict[str, float]  # MRR on the held-out window, per candidate scorer
+    windows: list[dict[str, Any]]
+    note: str
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "shipped": self.scorer.name,
+            "kind": self.scorer.kind,
+            "holdout_mrr": {k: round(v, 4) for k, v in self.holdout.items()},
+            "windows": self.windows,
+            "note": self.note,
+        }
+
+
+def train_scorer(
+    data: GraphData,
+    snapshot_at: SnapshotFactory,
     before: date | None = None,
-    negatives: int = 5,
     seed: int = 0,
     progress: bool = False,
-    bags: int = 1,
-) -> TrainingSet:
-    """Positives and negatives, each with features as of its own date.
+) -> TrainingResult:
+    """Train on the history before ``before`` and pick what ships (see the module docstring).
 
-    Positives: the first collaboration of every pair that started before ``before`` (both
-    directions: each side in turn is the subject), and accepted suggestions.  Negatives: for each
-    positive, ``negatives`` organizations the subject had not worked with at that date (not the
-    positive partner), drawn with a seeded generator; and rejected suggestions.  With
-    ``bags`` > 1, ``negatives`` are drawn for each of that many bags (for the ensemble).
+    ``snapshot_at(cut)`` builds the snapshot of every organization as of ``cut``.
     """
     rng = random.Random(seed)
-    org_ids = data.org_ids()
-    cut = before or data.until
-    firsts = sorted(
-        (
-            (d, tuple(sorted(pair)))
-            for pair, d in data.first_ties().items()
-            if cut is None or d < cut
-        ),
-    )
-    ts = TrainingSet()
-    items: list[tuple[date, str, str]] = []
-    for on, (a, b) in firsts:
-        items += [(on, a, b), (on, b, a)]
-    iterator: Any = items
-    if progress:
+    firsts = data.first_ties()
+    spans = training_windows(firsts, before)
+    windows: list[Window] = []
+    iterator: Any = spans
+    if progress and spans:
         from tqdm import tqdm
 
-        iterator = tqdm(items, desc="training pairs", unit="pair")
-    for on, subject, partner in iterator:
-        row, _ = builder.compute(subject, partner, before=on)
-        ts.add(row, 1, on, "collaboration")
-        known = set(data.partners(subject, on)) | {subject, partner}
-        pool = [o for o in org_ids if o not in known]
-        for i, other in enumerate(rng.sample(pool, min(negatives * bags, len(pool)))):
-            row, _ = builder.compute(subject, other, before=on)
-            ts.add(row, 0, on, "sampled non-partner", bag=i % bags if bags > 1 else -1)
-    for s in data.decided_suggestions():
-        on = (s.decided_at or s.created_at or datetime.now(UTC)).date()
-        if cut is not None and on >= cut:
-            continue
-        if data.org(s.subject_id) is None or data.org(s.candidate_id) is None:
-            continue
-        need = (
-            data.need(s.need_id)
-            if s.need_id and s.suggestion_kind == SuggestionKind.NEED_ORG
-            else None
+        iterator = tqdm(spans, desc="training windows", unit="window")
+    for cut, end in iterator:
+        windows.append(build_window(data, firsts, cut, end, snapshot_at, rng))
+    info = [
+        {
+            "cut": w.cut.isoformat(),
+            "end": w.end.isoformat() if w.end else None,
+            "queries": len(w.groups),
+            "positives": int(sum(g.y.sum() for g in w.groups)),
+        }
+        for w in windows
+    ]
+    hand = baseline(HAND)
+    usable = [w for w in windows if w.groups]
+    if len(usable) < 2:
+        return TrainingResult(
+            hand,
+            {},
+            info,
+            "too little dated history to train and check a ranker: the hand-weighted scorer "
+            "ships / 履歴が少ないため手作りの重みを使います",
         )
-        row, _ = builder.compute(s.subject_id, s.candidate_id, need=need, before=on)
-        accepted = s.status == SuggestionStatus.ACCEPTED
-        ts.add(row, int(accepted), on, "accepted suggestion" if accepted else "rejected suggestion")
-    return ts
+    held, earlier = usable[-1], usable[:-1]
+    candidates: list[Scorer] = [hand, *(baseline(b) for b in BASELINES)]
+    learned = fit_learned(earlier, seed)
+    if learned is not None:
+        candidates.append(learned)
+    holdout = rank_all(held, candidates, seed)
+    best = max(candidates, key=lambda sc: (round(holdout[sc.name], 6), sc.kind == "learned"))
+    runner_up = max((sc for sc in candidates if sc is not best), key=lambda sc: holdout[sc.name])
+    ratio = holdout[best.name] / holdout[runner_up.name] if holdout[runner_up.name] else 0.0
+    if best.kind == "learned":
+        refit = fit_learned(usable, seed)
+        shipped: Scorer = refit if refit is not None else best
+    else:
+        shipped = best
+    note = (
+        f"held-out window from {held.cut}: {best.name} MRR {holdout[best.name]:.3f}, "
+        f"{ratio:.2f}× the next best ({runner_up.name} {holdout[runner_up.name]:.3f}) / "
+        f"検証期間で最良: {best.name}"
+    )
+    return TrainingResult(shipped, holdout, info, note)
 
 
+# -- the artifact -------------------------------------------------------------------------------
+
+
+@dataclass
 class Ranker:
-    """A trained scikit-learn pipeline plus its metadata."""
+    """The shipped scorer with its metadata (what was trained, when, on what, and why it was
+    chosen).  Saved as one joblib file whose sha256 is kept in the metadata file and checked
+    before loading."""
 
-    def __init__(self, pipeline: Any, metadata: dict[str, Any]) -> None:
-        self.pipeline = pipeline
-        self.metadata = metadata
-        self.feature_names: tuple[str, ...] = tuple(metadata["feature_names"])
+    scorer: Scorer
+    metadata: dict[str, Any]
 
     @property
     def version(self) -> str:
         return str(self.metadata["version"])
 
-    def score(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """Probability that each pair becomes a partnership."""
-        if not rows:
-            return np.zeros(0)
-        return np.asarray(self.pipeline.predict_proba(_matrix(rows, self.feature_names))[:, 1])
+    @property
+    def name(self) -> str:
+        return self.scorer.name
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(self.metadata["feature_names"])
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        return self.scorer.score(X)
+
+    @classmethod
+    def from_training(cls, result: TrainingResult, model_name: str | None, seed: int = 0) -> Ranker:
+        trained_at = datetime.now(UTC)
+        blob = json.dumps(result.summary(), sort_keys=True, default=str).encode()
+        metadata = {
+            "version": f"{trained_at:%Y%m%d%H%M%S}-{hashlib.sha256(blob).hexdigest()[:8]}",
+            "format": ARTIFACT_FORMAT,
+            "trained_at": trained_at.isoformat(),
+            "seed": seed,
+            "feature_names": list(FEATURE_NAMES),
+            "model": model_name,
+            "semantic": model_name is not None,
+            **result.summary(),
+        }
+        return cls(result.scorer, metadata)
 
     def save(self, directory: Path) -> Path:
-        """Write the artifact (atomically: a crash leaves the previous one in place)."""
+        """Write the artifact and its metadata (atomically, owner-only: a crash leaves the
+        previous pair in place)."""
         import joblib
 
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = directory / ARTIFACT_NAME
         tmp = path.with_suffix(".tmp")
-        joblib.dump(
-            {"format": ARTIFACT_FORMAT, "pipeline": self.pipeline, "metadata": self.metadata}, tmp
+        joblib.dump({"format": ARTIFACT_FORMAT, "scorer": self.scorer}, tmp)
+        tmp.chmod(0o600)
+        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+        meta = {**self.metadata, "sha256": digest}
+        meta_tmp = directory / (META_NAME + ".tmp")
+        meta_tmp.write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
+        meta_tmp.chmod(0o600)
         tmp.replace(path)
-        (directory / "ranker.json").write_text(
-            json.dumps(self.metadata, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
+        meta_tmp.replace(directory / META_NAME)
+        self.metadata = meta
         return path
 
     @classmethod
     def load(cls, directory: Path) -> Ranker | None:
-        """The saved ranker, or None when there is none (a broken one is logged and ignored)."""
+        """The saved ranker, or None when there is none.  A file whose hash differs from the
+        one recorded at training (changed or replaced by someone) is never unpickled; it and
+        any unreadable artifact are logged and ignored."""
         path = directory / ARTIFACT_NAME
+        meta_path = directory / META_NAME
         if not path.exists():
             return None
-        import joblib
-
         try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if meta.get("sha256") != digest:
+                raise ValueError("its sha256 does not match ranker.json (refusing to load it)")
+            if meta.get("format") != ARTIFACT_FORMAT:
+                raise ValueError(f"artifact format {meta.get('format')} != {ARTIFACT_FORMAT}")
+            import joblib
+
             blob = joblib.load(path)
-            if blob.get("format") != ARTIFACT_FORMAT:
-                raise ValueError(f"artifact format {blob.get('format')} != {ARTIFACT_FORMAT}")
-            return cls(blob["pipeline"], blob["metadata"])
+            return cls(blob["scorer"], meta)
         except Exception as exc:
-            log.warning("ignoring unreadable ranker %s: %s / ランカーを読み込めません", path, exc)
+            log.warning(
+                "ignoring the ranker %s: %s; run `tsunagu train` / ランカーを読み込めません",
+                path,
+                exc,
+            )
             return None
-
-
-#: bags of independently sampled negatives in the ensemble
-ENSEMBLE_BAGS = 3
-KINDS = ("ensemble", "hgb", "logistic", "auto")
-
-
-class EnsembleClassifier:
-    """Mean probability of several fitted pipelines: gradient boosting and logistic regression,
-    each fitted on every positive and one bag of sampled negatives.  Averaging smooths out the
-    luck of one negative sample and of one model family (on small civic data sets, single
-    models' validation scores move by several points between sampling seeds)."""
-
-    def __init__(self, members: list[Any]) -> None:
-        self.members = members
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return np.mean([m.predict_proba(X) for m in self.members], axis=0)
-
-
-def make_pipeline(kind: str = "hgb", seed: int = 0) -> Any:
-    """One estimator: gradient-boosted trees or scaled logistic regression."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    if kind == "logistic":
-        return Pipeline(
-            [
-                ("scale", StandardScaler()),
-                ("model", LogisticRegression(max_iter=2000, C=1.0, random_state=seed)),
-            ]
-        )
-    if kind == "hgb":
-        return Pipeline(
-            [
-                (
-                    "model",
-                    HistGradientBoostingClassifier(
-                        max_iter=200,
-                        learning_rate=0.05,
-                        max_leaf_nodes=15,
-                        min_samples_leaf=20,
-                        l2_regularization=1.0,
-                        random_state=seed,
-                    ),
-                )
-            ]
-        )
-    raise ValueError(f"unknown ranker kind {kind!r} (one of {', '.join(KINDS)})")
-
-
-def train_ranker(
-    ts: TrainingSet,
-    feature_names: Sequence[str],
-    model_name: str | None,
-    kind: str = "ensemble",
-    seed: int = 0,
-) -> Ranker:
-    """Fit the pipeline on a training set; raises ValueError when there is too little data."""
-    y = np.array(ts.labels)
-    if len(set(ts.labels)) < 2 or int(y.sum()) < 3:
-        raise ValueError(
-            f"too little training data: {int(y.sum())} positives, {int((1 - y).sum())} negatives "
-            "(need at least 3 past partnerships) / 学習データが足りません"
-        )
-    X = _matrix(ts.rows, feature_names)
-    if kind == "ensemble":
-        bag = np.array(ts.bags or [-1] * len(y))
-        members = []
-        for j in sorted(set(bag.tolist()) - {-1}) or [-1]:
-            keep = (bag == -1) | (bag == j)
-            for member_kind in ("hgb", "logistic"):
-                members.append(make_pipeline(member_kind, seed + j).fit(X[keep], y[keep]))
-        pipeline: Any = EnsembleClassifier(members)
-    else:
-        pipeline = make_pipeline(kind, seed)
-        pipeline.fit(X, y)
-    trained_at = datetime.now(UTC)
-    digest = hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()[:8]
-    metadata = {
-        "version": f"{trained_at:%Y%m%d%H%M%S}-{digest}",
-        "trained_at": trained_at.isoformat(),
-        "kind": kind,
-        "seed": seed,
-        "feature_names": list(feature_names),
-        "model": model_name,
-        "semantic": model_name is not None,
-        "positives": int(y.sum()),
-        "negatives": int(len(y) - y.sum()),
-        "sources": dict(ts.sources),
-        "first_date": min(ts.dates).isoformat() if ts.dates else None,
-        "last_date": max(ts.dates).isoformat() if ts.dates else None,
-    }
-    return Ranker(pipeline, metadata)

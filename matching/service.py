@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from graph.model import (
+    Collaboration,
     Need,
     NeedStatus,
     Organization,
@@ -30,17 +32,33 @@ from graph.settings import Settings, get_settings
 from graph.store import GraphStore, NotFoundError, StoreError
 from matching.encoders import Encoder, EncoderError, load_encoder
 from matching.explain import explain
-from matching.features import Evidence, PairFeatureBuilder, coverage, org_fields
-from matching.graphdata import GraphData
-from matching.ranker import FALLBACK_WEIGHTS, FallbackScorer, Ranker
-from matching.text import LexicalModel, profile_text, record_text
+from matching.features import (
+    COLUMN,
+    FEATURE_NAMES,
+    Evidence,
+    coverage,
+    evidence,
+    org_fields,
+    pair_features,
+)
+from matching.graphdata import GraphData, is_tie
+from matching.ranker import HAND, Ranker, Scorer, TrainingResult, baseline, capacity, train_scorer
+from matching.retrieval import POOL_ACTIVE, POOL_NEAREST, POOL_NEEDS, POOL_PER_NEED, POOL_TWO_HOP
+from matching.snapshot import (
+    DECAY_YEARS,
+    Snapshot,
+    collaboration_text,
+    profile_parts,
+    profile_vectors,
+    snapshot_factory,
+)
+from matching.text import LexicalModel, record_text
+from matching.vectors import StoreVectors
 
 log = logging.getLogger(__name__)
 
 #: texts read to fit the lexical model's n-gram vocabulary (bounded so start-up stays quick)
 LEXICAL_CORPUS_LIMIT = 20_000
-#: TF-IDF rows kept between requests before the cache is emptied
-LEXICAL_ROW_CACHE = 200_000
 #: how much a repeated sector costs in the diversity re-ranking (multiplicative)
 DIVERSITY_PENALTY = 0.85
 #: needs nearest in meaning to an opportunity-search text that join the word matches
@@ -66,48 +84,6 @@ def suggestion_id(subject: str, candidate: str, need: str | None = None) -> str:
     return f"sug-{digest[:20]}"
 
 
-class StoreVectors:
-    """Vectors from the store; any missing one is encoded now (cached) and stored."""
-
-    def __init__(self, store: GraphStore, encoder: Encoder, data: GraphData) -> None:
-        self.store, self.encoder, self.data = store, encoder, data
-        self._memo: dict[tuple[str, str], np.ndarray] = {}
-
-    def vectors(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        want = [i for i in dict.fromkeys(ids) if (kind, i) not in self._memo]
-        if want:
-            found = self.store.get_embeddings(kind, self.encoder.name, want)
-            missing = [i for i in want if i not in found]
-            if missing:
-                found.update(self._encode_now(kind, missing))
-            for i, v in found.items():
-                self._memo[(kind, i)] = np.asarray(v, dtype=np.float32)
-        return {i: self._memo[(kind, i)] for i in ids if (kind, i) in self._memo}
-
-    def _encode_now(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        texts: dict[str, str] = {}
-        if kind == "Organization":
-            self.data.prefetch(list(ids))
-            for i in ids:
-                org = self.data.org(i)
-                if org is not None:
-                    texts[i] = profile_text(
-                        org, self.data.needs_of(i, open_only=True), self.data.offers_of(i)
-                    )
-        else:
-            for i, rec in self.store.get_many(kind, list(ids)).items():
-                texts[i] = record_text(rec)  # type: ignore[arg-type]
-        if not texts:
-            return {}
-        vecs, _ = self.encoder.encode_cached(list(texts.values()), self.store)  # type: ignore[arg-type]
-        out = dict(zip(texts.keys(), vecs, strict=True))
-        try:
-            self.store.put_embeddings(kind, self.encoder.name, out)
-        except StoreError as exc:  # e.g. a dimension clash with vectors of another model
-            log.warning("could not store %s embeddings: %s", kind, exc)
-        return out
-
-
 class Matcher:
     """Explained partner suggestions over a GraphStore (see module docstring)."""
 
@@ -121,10 +97,10 @@ class Matcher:
         self._encoder_tried = encoder is not None
         self._lexical: LexicalModel | None = None
         self._lexical_size = 0
-        #: TF-IDF rows by text, shared by requests (texts are keys, so edits never go stale)
-        self._lexical_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._ranker: Ranker | None = None
         self._ranker_loaded = False
+        self._ranker_note: str | None = None
+        self._active: tuple[int, list[str]] | None = None
 
     # -- components, loaded lazily ------------------------------------------------------------
 
@@ -147,88 +123,101 @@ class Matcher:
 
     @property
     def ranker(self) -> Ranker | None:
-        """The trained ranker if one is saved and fits the current features, else None."""
+        """The trained ranker if one is saved, verified, and was trained with the embedding
+        model in use now; else None (the hand-weighted scorer ranks, and :attr:`status` says
+        why)."""
         if not self._ranker_loaded:
             self._ranker_loaded = True
             ranker = Ranker.load(self.settings.data_dir / "models")
             if ranker is not None:
-                semantic = self.encoder is not None
-                names = self._builder(GraphData(self.store)).feature_names
-                if ranker.feature_names != names:
-                    log.warning(
-                        "saved ranker %s uses other features (semantic=%s now); using the "
-                        "fallback scorer until `tsunagu train` is run again",
-                        ranker.version,
-                        semantic,
+                now = self.encoder.name if self.encoder is not None else None
+                if ranker.feature_names != FEATURE_NAMES:
+                    self._ranker_note = (
+                        "the saved ranker uses other features: run `tsunagu train` / "
+                        "保存済みのランカーは古い形式です。`tsunagu train` を実行してください"
                     )
                     ranker = None
+                elif ranker.metadata.get("model") != now:
+                    self._ranker_note = (
+                        f"the saved ranker was trained with the embedding model "
+                        f"{ranker.metadata.get('model')!r}, not {now!r}: run `tsunagu train` / "
+                        "埋め込みモデルが変わりました。`tsunagu train` で学習し直してください"
+                    )
+                    ranker = None
+                if ranker is None:
+                    log.warning("%s", self._ranker_note)
             self._ranker = ranker
         return self._ranker
 
     def set_ranker(self, ranker: Ranker | None) -> None:
         """Use ``ranker`` (e.g. one just trained) instead of the saved one."""
-        self._ranker, self._ranker_loaded = ranker, True
+        self._ranker, self._ranker_loaded, self._ranker_note = ranker, True, None
+
+    @property
+    def scorer(self) -> Scorer:
+        """What ranks now: the shipped scorer of the saved ranker, or the hand-weighted one."""
+        ranker = self.ranker
+        return ranker.scorer if ranker is not None else baseline(HAND)
 
     @property
     def lexical(self) -> LexicalModel:
         """The n-gram model, fitted on (up to :data:`LEXICAL_CORPUS_LIMIT`) stored texts.
 
         While the store is smaller than that limit, it is refitted whenever the number of
-        organizations, needs and offers changes (e.g. a server started on an empty store and
-        data imported later); three count queries per request."""
+        organizations, needs, offers and collaborations changes (e.g. a server started on an
+        empty store and data imported later); four count queries per request."""
+        kinds = ("Organization", "Need", "Offer", "Collaboration")
         size = None
         if self._lexical is None or self._lexical_size < LEXICAL_CORPUS_LIMIT:
-            size = sum(self.store.count(k) for k in ("Organization", "Need", "Offer"))
+            size = sum(self.store.count(k) for k in kinds)
         if self._lexical is None or (size is not None and size != self._lexical_size):
             corpus: list[str] = []
-            for kind in ("Organization", "Need", "Offer"):
+            for kind in kinds:
                 for n, rec in enumerate(self.store.iter_all(kind)):
-                    if n >= LEXICAL_CORPUS_LIMIT // 3:
+                    if n >= LEXICAL_CORPUS_LIMIT // len(kinds):
                         break
-                    corpus.append(
-                        rec.description if isinstance(rec, Organization) else record_text(rec)  # type: ignore[arg-type]
-                    )
+                    if isinstance(rec, Organization):
+                        corpus.append(rec.description)
+                    elif isinstance(rec, Collaboration):
+                        corpus.append(collaboration_text(rec))
+                    else:
+                        corpus.append(record_text(rec))  # type: ignore[arg-type]
             self._lexical = LexicalModel().fit(corpus)
             self._lexical_size = size if size is not None else len(corpus)
-            self._lexical_rows = {}  # rows of the old vocabulary are meaningless now
         return self._lexical
 
     def set_lexical(self, lexical: LexicalModel) -> None:
         self._lexical = lexical
         self._lexical_size = LEXICAL_CORPUS_LIMIT  # given from outside: never refitted here
-        self._lexical_rows = {}
 
     @property
     def status(self) -> dict[str, Any]:
-        """{"model", "semantic", "error", "ranker"} for health pages and the CLI."""
+        """{"model", "semantic", "error", "ranker", "scorer", "ranker_note"} for health pages
+        and the CLI: which embedding model, and which scorer ranks (and why)."""
         enc = self.encoder
+        ranker = self.ranker
+        scorer = self.scorer
         return {
             "model": self.model_name,
             "semantic": enc is not None,
             "error": self._encoder_error,
-            "ranker": self.ranker.version if self.ranker is not None else None,
+            "ranker": ranker.version if ranker is not None else None,
+            "scorer": scorer.name,
+            "scorer_kind": scorer.kind,
+            "scorer_note": (ranker.metadata.get("note") if ranker is not None else None)
+            or self._ranker_note,
         }
 
-    def _builder(self, data: GraphData) -> PairFeatureBuilder:
+    def _vectors(self, data: GraphData) -> StoreVectors | None:
         enc = self.encoder
-        vectors = StoreVectors(self.store, enc, data) if enc is not None else None
-        lexical = self.lexical
-        if len(self._lexical_rows) > LEXICAL_ROW_CACHE:
-            self._lexical_rows = {}  # a new dict: builders in flight keep the old one
-        return PairFeatureBuilder(data, lexical, vectors, lexical_rows=self._lexical_rows)
+        return StoreVectors(self.store, enc, data) if enc is not None else None
 
-    def _score(self, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
-        ranker = self.ranker
-        if ranker is not None:
-            return ranker.score(rows)
-        return FallbackScorer(names).score(rows)
-
-    # -- retrieval ----------------------------------------------------------------------------
+    # -- retrieval (the served pool; see matching.retrieval) ------------------------------------
 
     def _nearest(
         self, kind: str, vector: np.ndarray | None, k: int, exclude: Sequence[str] = ()
     ) -> list[str]:
-        if vector is None or self.encoder is None:
+        if vector is None or self.encoder is None or not np.any(vector):
             return []
         try:
             return [i for i, _ in self.store.nearest(kind, self.model_name, vector, k, exclude)]
@@ -236,46 +225,47 @@ class Matcher:
             log.warning("vector search failed (%s); using graph and text candidates", exc)
             return []
 
-    def _graph_candidates(self, data: GraphData, org_id: str) -> list[str]:
+    def _two_hop(self, data: GraphData, org_id: str) -> list[str]:
+        """Partners and partners of partners (the most connected first, at most
+        :data:`POOL_TWO_HOP` of the latter)."""
         partners = list(data.partners(org_id))
         data.prefetch(partners)
-        out = list(partners)
+        counts: dict[str, int] = {}
         for p in partners:
-            out += list(data.partners(p))
-        return out
+            for q in data.partners(p):
+                if q != org_id:
+                    counts[q] = counts.get(q, 0) + 1
+        ranked = sorted(counts, key=lambda q: (-counts[q], q))[:POOL_TWO_HOP]
+        return partners + ranked
 
-    def _text_candidates(
-        self, subject: Organization, needs: Sequence[Need], pool: int
-    ) -> list[str]:
-        """Without a model: organizations in the same fields or district and owners of offers
-        that share words with the needs (full-text search and indexed filters only)."""
+    def most_active(self) -> list[str]:
+        """The :data:`POOL_ACTIVE` most active organizations (time-decayed collaborations),
+        recomputed when the number of collaborations changes."""
+        count = self.store.count("Collaboration")
+        if self._active is None or self._active[0] != count:
+            today = date.today()
+            score: dict[str, float] = {}
+            for rec in self.store.iter_all("Collaboration"):
+                if not isinstance(rec, Collaboration) or not is_tie(rec) or rec.starts > today:
+                    continue
+                w = math.exp(-max(0.0, (today - rec.starts).days / 365.25) / DECAY_YEARS)
+                for oid in set(rec.org_ids()):
+                    score[oid] = score.get(oid, 0.0) + w
+            top = sorted(score, key=lambda o: (-score[o], o))[:POOL_ACTIVE]
+            self._active = (count, top)
+        return self._active[1]
+
+    def _skill_owners(self, skills: Sequence[str]) -> list[str]:
+        if not skills:
+            return []
+        found = self.store.list("Offer", {"skills": list(skills)}, limit=POOL_NEAREST)
+        return [getattr(o, "org_id", "") for o in found.items]
+
+    def _text_candidates(self, needs: Sequence[Need]) -> list[str]:
+        """Without a model: owners of offers that share words with the needs."""
         out: list[str] = []
-        if subject.fields:
-            out += [
-                o.id
-                for o in self.store.list(
-                    "Organization", {"fields": subject.fields}, limit=min(pool, 1000)
-                ).items
-            ]
-        if subject.area:
-            out += [
-                o.id
-                for o in self.store.list(
-                    "Organization", {"area": subject.area}, limit=min(pool, 1000)
-                ).items
-            ]
-        own_offers = self.store.list("Offer", {"org_id": subject.id}).items
-        offer_skills = sorted({sk for o in own_offers for sk in getattr(o, "skills", [])})
-        if offer_skills:
-            found = self.store.list("Need", {"skills": offer_skills}, limit=min(pool, 1000))
-            out += [getattr(n, "org_id", "") for n in found.items]
-        for need in needs[:5]:
-            if need.skills:
-                found = self.store.list(
-                    "Offer", {"skills": list(need.skills)}, limit=min(pool, 1000)
-                )
-                out += [getattr(o, "org_id", "") for o in found.items]
-            hits = self.store.search_text(need.title, ["Offer"], limit=pool)
+        for need in needs[:POOL_NEEDS]:
+            hits = self.store.search_text(need.title, ["Offer"], limit=POOL_PER_NEED)
             out += [getattr(rec, "org_id", "") for rec, _ in hits]
         return out
 
@@ -306,6 +296,35 @@ class Matcher:
         offers = self.store.get_many("Offer", list(offer_ids))
         return [offers[i].org_id for i in offer_ids if i in offers]  # type: ignore[attr-defined]
 
+    def _pool(
+        self,
+        data: GraphData,
+        subject: Organization,
+        vectors: StoreVectors | None,
+        filters: SuggestFilters,
+        need: Need | None,
+    ) -> list[str]:
+        """The served pool: the same sources and sizes as :func:`snapshot_pool`."""
+        needs = [need] if need is not None else data.needs_of(subject.id, open_only=True)
+        cands = self._two_hop(data, subject.id)
+        if vectors is not None:
+            if need is not None:
+                vec = vectors.vectors("Need", [need.id]).get(need.id)
+            else:
+                vec = vectors.vectors("Organization", [subject.id]).get(subject.id)
+            cands += self._nearest("Organization", vec, POOL_NEAREST, [subject.id])
+            need_vecs = vectors.vectors("Need", [n.id for n in needs[:POOL_NEEDS]])
+            for v in need_vecs.values():
+                cands += self._offer_owners(self._nearest("Offer", v, POOL_PER_NEED))
+        else:
+            cands += self._text_candidates(needs)
+        for n in needs[:POOL_NEEDS]:
+            cands += self._skill_owners(n.skills)
+        cands += self.most_active()
+        widen = 3 if filters.sectors or filters.areas or filters.fields else 1
+        cands += self._filter_candidates(filters, POOL_NEAREST * widen, subject)
+        return cands
+
     # -- suggestions --------------------------------------------------------------------------
 
     def suggest_for_org(
@@ -315,49 +334,61 @@ class Matcher:
         filters = filters or SuggestFilters()
         data = GraphData(self.store)
         subject = data.require_org(org_id)
-        builder = self._builder(data)
-        pool = max(50, 5 * k) * (3 if filters.sectors or filters.areas or filters.fields else 1)
-        needs = data.needs_of(org_id, open_only=True)
-        cands: list[str] = []
-        if builder.vectors is not None:
-            vec = builder.vectors.vectors("Organization", [org_id]).get(org_id)
-            cands += self._nearest("Organization", vec, pool, [org_id])
-            need_vecs = builder.vectors.vectors("Need", [n.id for n in needs[:5]])
-            for v in need_vecs.values():
-                cands += self._offer_owners(self._nearest("Offer", v, max(10, pool // 5)))
-        else:
-            cands += self._text_candidates(subject, needs, pool)
-        cands += self._graph_candidates(data, org_id)
-        cands += self._filter_candidates(filters, pool, subject)
-        return self._rank(data, builder, subject, cands, k, filters, need=None)
+        vectors = self._vectors(data)
+        cands = self._pool(data, subject, vectors, filters, None)
+        return self._rank(data, vectors, subject, cands, k, filters, need=None)
 
     def suggest_for_need(
         self, need_id: str, k: int = 10, filters: SuggestFilters | None = None
     ) -> list[Suggestion]:
-        """The ``k`` organizations best placed to answer one need, explained."""
+        """The ``k`` organizations best placed to answer one need, explained.  Organizations
+        whose offers have the skills the need asks for come first."""
         filters = filters or SuggestFilters()
         need = self.store.get("Need", need_id)
         if not isinstance(need, Need):
             raise NotFoundError(f"no Need with id {need_id!r} / ニーズ {need_id!r} はありません")
         data = GraphData(self.store)
         subject = data.require_org(need.org_id)
-        builder = self._builder(data)
-        pool = max(50, 5 * k) * (3 if filters.sectors or filters.areas or filters.fields else 1)
-        cands: list[str] = []
-        if builder.vectors is not None:
-            vec = builder.vectors.vectors("Need", [need.id]).get(need.id)
-            cands += self._offer_owners(self._nearest("Offer", vec, pool))
-            cands += self._nearest("Organization", vec, pool, [subject.id])
-        else:
-            cands += self._text_candidates(subject, [need], pool)
-        cands += self._graph_candidates(data, subject.id)
-        cands += self._filter_candidates(filters, pool, subject)
-        return self._rank(data, builder, subject, cands, k, filters, need=need)
+        vectors = self._vectors(data)
+        cands = self._pool(data, subject, vectors, filters, need)
+        return self._rank(data, vectors, subject, cands, k, filters, need=need)
+
+    def _snapshot(
+        self,
+        data: GraphData,
+        ids: Sequence[str],
+        vectors: StoreVectors | None,
+        need: Need | None = None,
+    ) -> Snapshot:
+        return Snapshot.build(
+            data,
+            ids,
+            None,
+            self.lexical,
+            vectors,
+            vectors.encode if vectors is not None else None,
+            stored_profiles=True,
+            need=need,
+        )
+
+    def _load(self, ids: Sequence[str]) -> np.ndarray:
+        """Pending suggestions per organization (the capacity step's load, with the running
+        collaborations the snapshot counts)."""
+        found = self.store.list(
+            "Suggestion",
+            {"candidate_id": list(ids), "status": ["proposed", "deferred"]},
+            limit=10_000,
+        )
+        counts: dict[str, int] = {}
+        for sug in found.items:
+            cid = getattr(sug, "candidate_id", "")
+            counts[cid] = counts.get(cid, 0) + 1
+        return np.array([counts.get(i, 0) for i in ids], dtype=np.float64)
 
     def _rank(
         self,
         data: GraphData,
-        builder: PairFeatureBuilder,
+        vectors: StoreVectors | None,
         subject: Organization,
         candidates: Sequence[str],
         k: int,
@@ -366,31 +397,40 @@ class Matcher:
     ) -> list[Suggestion]:
         if k < 1:
             raise ValueError("k must be 1 or more / k は1以上")
-        partners = set(data.partners(subject.id))
-        ids = [c for c in dict.fromkeys(candidates) if c != subject.id]
+        partners = list(data.partners(subject.id))
+        ids = [c for c in dict.fromkeys(candidates) if c and c != subject.id]
         if filters.exclude_current_partners:
-            ids = [c for c in ids if c not in partners]
+            ids = [c for c in ids if c not in set(partners)]
         data.prefetch(ids)
-        kept: list[Organization] = []
-        for cid in ids:
-            org = data.org(cid)
-            if org is not None and self._passes(subject, org, data, filters):
-                kept.append(org)
-        builder.warm_orgs([subject.id, *[o.id for o in kept]])
-        rows: list[dict[str, float]] = []
-        evidence: list[Evidence] = []
-        for org in kept:
-            row, ev = builder.compute(subject.id, org.id, need=need)
-            rows.append(row)
-            evidence.append(ev)
-        scores = self._score(rows, builder.feature_names)
-        order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i].id))
-        order = [i for i in order if scores[i] >= filters.min_score]
+        kept = [
+            org.id
+            for cid in ids
+            if (org := data.org(cid)) is not None and self._passes(subject, org, data, filters)
+        ]
+        if not kept:
+            return []
+        snap = self._snapshot(data, [subject.id, *kept, *partners], vectors, need)
+        cand = np.array([snap.index[c] for c in kept], dtype=np.int64)
+        X = pair_features(snap, 0, cand, need)
+        scorer = self.scorer
+        scores = capacity(scorer.score(X), snap.busy[cand] + self._load(kept))
+        skill = X[:, COLUMN["skill_overlap"]]
+        if need is not None and need.skills:
+            order = sorted(range(len(kept)), key=lambda i: (-(skill[i] > 0), -scores[i], kept[i]))
+        else:
+            order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
+        lo, hi = (float(scores.min()), float(scores.max())) if len(scores) else (0.0, 1.0)
+        shown = (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
+        order = [i for i in order if shown[i] >= filters.min_score]
         if filters.diverse:
-            order = diversify(order, [kept[i].sector for i in range(len(kept))], scores, k)
+            sectors = [snap.orgs[int(c)].sector for c in cand]
+            order = diversify(order, sectors, shown, k)
         out: list[Suggestion] = []
         for i in order[:k]:
-            org, ev = kept[i], evidence[i]
+            ci = int(cand[i])
+            org = snap.orgs[ci]
+            ev = evidence(snap, 0, ci, need)
+            row = {n: float(X[i, j]) for j, n in enumerate(FEATURE_NAMES)}
             out.append(
                 Suggestion(
                     id=suggestion_id(subject.id, org.id, need.id if need else None),
@@ -401,12 +441,22 @@ class Matcher:
                     offer_id=ev.offer.id
                     if (ev.offer is not None and ev.offer.org_id == org.id)
                     else None,
-                    score=round(float(scores[i]), 6),
-                    features={n: round(float(v), 6) for n, v in rows[i].items()},
-                    explanation=explain(rows[i], ev, subject.name, org.name, FALLBACK_WEIGHTS),
+                    score=round(float(shown[i]), 6),
+                    features={n: round(v, 6) for n, v in row.items()},
+                    explanation=explain(
+                        row, ev, subject.name, org.name, names=self._names(data, ev)
+                    ),
                 )
             )
         return out
+
+    @staticmethod
+    def _names(data: GraphData, ev: Evidence) -> dict[str, str]:
+        """Names of the organizations an explanation may mention (never ids)."""
+        data.prefetch(ev.common_partners[:3])
+        return {
+            o: (rec.name if (rec := data.org(o)) is not None else o) for o in ev.common_partners[:3]
+        }
 
     @staticmethod
     def _passes(
@@ -431,21 +481,30 @@ class Matcher:
         return self.pair_scores([org_a, org_b]).get((org_a, org_b), 0.0)
 
     def pair_scores(self, org_ids: Sequence[str]) -> dict[tuple[str, str], float]:
-        """Scores of every pair of ``org_ids`` in one pass (both orders as keys, same value;
-        reads each organization once, so seating 50 attendees is one call, not 1,225)."""
+        """Scores of every pair of ``org_ids`` in one pass, in [0, 1] (both orders as keys, the
+        mean of the two directions; seating 50 attendees is one snapshot, not 1,225 requests)."""
         data = GraphData(self.store)
         ids = list(dict.fromkeys(org_ids))
-        data.prefetch(ids)
         for oid in ids:
             data.require_org(oid)
-        builder = self._builder(data)
-        builder.warm_orgs(ids)
-        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
-        rows = [builder.compute(a, b)[0] for a, b in pairs]
-        scores = self._score(rows, builder.feature_names) if rows else np.zeros(0)
+        if len(ids) < 2:
+            return {}
+        vectors = self._vectors(data)
+        snap = self._snapshot(data, ids, vectors)
+        n = len(ids)
+        raw = np.zeros((n, n))
+        scorer = self.scorer
+        for i in range(n):
+            others = np.array([j for j in range(n) if j != i], dtype=np.int64)
+            raw[i, others] = scorer.score(pair_features(snap, i, others))
+        sym = (raw + raw.T) / 2.0
+        vals = sym[~np.eye(n, dtype=bool)]
+        lo, hi = float(vals.min()), float(vals.max())
         out: dict[tuple[str, str], float] = {}
-        for (a, b), sc in zip(pairs, scores, strict=True):
-            out[(a, b)] = out[(b, a)] = float(sc)
+        for i, a in enumerate(ids):
+            for j in range(i + 1, n):
+                v = (sym[i, j] - lo) / (hi - lo) if hi > lo else 0.5
+                out[(a, ids[j])] = out[(ids[j], a)] = float(v)
         return out
 
     # -- opportunity search -------------------------------------------------------------------
@@ -566,35 +625,33 @@ class Matcher:
 
     # -- training -----------------------------------------------------------------------------
 
-    def train(
-        self, kind: str = "ensemble", negatives: int = 5, seed: int = 0, progress: bool = True
-    ) -> Ranker:
-        """Train the ranker on everything in the store (each pair as of its own date), save it
-        in ``data_dir/models`` and use it from now on.  Raises ValueError on too little data."""
-        from matching.ranker import ENSEMBLE_BAGS, build_training_set, train_ranker
-
+    def train(self, seed: int = 0, progress: bool = True) -> tuple[Ranker, TrainingResult]:
+        """Train on everything in the store (training windows, then the guard: see
+        :mod:`matching.ranker`), save what ships in ``data_dir/models`` and use it from now on.
+        Raises ValueError when there is too little data."""
         self.refresh_embeddings(progress=progress)
         data = GraphData.load_all(self.store)
-        builder = self._builder(data)
-        builder.warm_all()
-        if kind == "auto":
-            from matching.evaluate import choose_kind
-
-            kind, _ = choose_kind(data, builder, None, negatives, seed)
-        bags = ENSEMBLE_BAGS if kind == "ensemble" else 1
-        ts = build_training_set(
-            data, builder, negatives=negatives, seed=seed, progress=progress, bags=bags
+        if len(data.first_ties()) < 5:
+            raise ValueError(
+                "too little training data: fewer than 5 past partnerships "
+                "/ 学習データが足りません（過去の協働が5組未満）"
+            )
+        vectors = self._vectors(data)
+        at = snapshot_factory(
+            data, self.lexical, vectors, vectors.encode if vectors is not None else None
         )
+        result = train_scorer(data, at, before=None, seed=seed, progress=progress)
         enc = self.encoder
-        ranker = train_ranker(ts, builder.feature_names, enc.name if enc else None, kind, seed)
+        ranker = Ranker.from_training(result, enc.name if enc else None, seed)
         ranker.save(self.settings.data_dir / "models")
         self.set_ranker(ranker)
-        return ranker
+        return ranker, result
 
     # -- embeddings ---------------------------------------------------------------------------
 
     def refresh_embeddings(self, progress: bool = True) -> int:
-        """Encode organization profiles, needs and offers whose text is new; store every vector.
+        """Encode profile parts, needs and offers whose text is new; store every vector (an
+        organization's vector is the mean of its profile parts' vectors, as in training).
 
         Returns how many texts had to be encoded (0 when all were cached, or with no model).
         """
@@ -603,27 +660,32 @@ class Matcher:
             return 0
         data = GraphData.load_all(self.store)
         encoded = 0
-        texts: dict[str, dict[str, str]] = {"Organization": {}, "Need": {}, "Offer": {}}
-        for oid in data.org_ids():
-            org = data.require_org(oid)
-            texts["Organization"][oid] = profile_text(
-                org, data.needs_of(oid, open_only=True), data.offers_of(oid)
-            )
-            for n in data.needs_of(oid):
-                texts["Need"][n.id] = record_text(n)
-            for o in data.offers_of(oid):
-                texts["Offer"][o.id] = record_text(o)
-        for kind, by_id in texts.items():
+
+        def encode(texts: Sequence[str]) -> np.ndarray:
+            nonlocal encoded
+            vecs, misses = enc.encode_cached(list(texts), self.store, progress=progress)  # type: ignore[arg-type]
+            encoded += misses
+            return vecs
+
+        for kind in ("Need", "Offer"):
+            by_id: dict[str, str] = {}
+            for oid in data.org_ids():
+                recs = data.needs_of(oid) if kind == "Need" else data.offers_of(oid)
+                for r in recs:
+                    by_id[r.id] = record_text(r)
             ids = list(by_id)
             for start in range(0, len(ids), 5000):
                 part = ids[start : start + 5000]
-                vecs, misses = enc.encode_cached(
-                    [by_id[i] for i in part],
-                    self.store,  # type: ignore[arg-type]
-                    progress=progress,
-                )
-                encoded += misses
+                vecs = encode([by_id[i] for i in part])
                 self.store.put_embeddings(kind, enc.name, dict(zip(part, vecs, strict=True)))
+        org_ids = data.org_ids()
+        for start in range(0, len(org_ids), 5000):
+            part = org_ids[start : start + 5000]
+            parts = [profile_parts(data, o, None) for o in part]
+            vecs = profile_vectors(parts, encode, enc.dimension)
+            keep = {o: v for o, v in zip(part, vecs, strict=True) if np.any(v)}
+            if keep:
+                self.store.put_embeddings("Organization", enc.name, keep)
         return encoded
 
 
