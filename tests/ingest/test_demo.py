@@ -374,10 +374,14 @@ def test_cli_loads_the_demo_into_the_configured_store(
         assert result.exit_code == 0, result.output
         assert "organizations" in result.output
         assert (out_dir / "csv" / "organizations.csv").exists()
+        # a store with data is never loaded over (it may hold people's work) …
         again = runner.invoke(app, ["demo", "--seed", "3"])
-        assert again.exit_code == 0 and "created 0" in again.output.replace("新規 ", "")
+        assert again.exit_code == 1 and "--reset" in again.output
+        skipped = runner.invoke(app, ["demo", "--seed", "3", "--if-empty"])
+        assert skipped.exit_code == 0 and "not loaded" in skipped.output
         with open_store() as store:
             assert store.count("Organization") == len(generate(3).organizations)
+        # … unless told to start over
         reset = runner.invoke(app, ["demo", "--seed", "3", "--reset"])
         assert reset.exit_code == 0 and "cleared" in reset.output
     finally:
