@@ -253,7 +253,6 @@ def evaluate_data(
     served = _Collector(f"shipped: {shipped.name}, as served", top_orgs)
     rng = np.random.default_rng(seed)
     tiebreak = rng.random(n)
-    noise = rng.random(n)
     recall_hits = recall_total = 0
     pool_sizes: list[int] = []
     items: Any = sorted(answers.items())
@@ -277,7 +276,7 @@ def evaluate_data(
         X = pair_features(s, qi, cand)
         for m in methods:
             collectors[m.name].add(cand, m.score(X), truth, tiebreak[cand])
-        collectors["random"].add(cand, noise[cand], truth, tiebreak[cand])
+        collectors["random"].add(cand, rng.random(len(cand)), truth, tiebreak[cand])
         # as served: the pool, the shipped scorer, the capacity step
         pool = snapshot_pool(s, qi)
         pool = pool[mask[pool]]

@@ -29,7 +29,7 @@ from graph.model import (
     Visibility,
 )
 from graph.settings import Settings, get_settings
-from graph.store import GraphStore, NotFoundError, StoreError
+from graph.store import MAX_PAGE_SIZE, GraphStore, NotFoundError, StoreError
 from matching.encoders import Encoder, EncoderError, load_encoder
 from matching.explain import explain
 from matching.features import (
@@ -377,7 +377,7 @@ class Matcher:
         found = self.store.list(
             "Suggestion",
             {"candidate_id": list(ids), "status": ["proposed", "deferred"]},
-            limit=10_000,
+            limit=MAX_PAGE_SIZE,
         )
         counts: dict[str, int] = {}
         for sug in found.items:
@@ -416,7 +416,9 @@ class Matcher:
         scores = capacity(scorer.score(X), snap.busy[cand] + self._load(kept))
         skill = X[:, COLUMN["skill_overlap"]]
         if need is not None and need.skills:
-            order = sorted(range(len(kept)), key=lambda i: (-(skill[i] > 0), -scores[i], kept[i]))
+            order = sorted(
+                range(len(kept)), key=lambda i: (-int(skill[i] > 0), -scores[i], kept[i])
+            )
         else:
             order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
         lo, hi = (float(scores.min()), float(scores.max())) if len(scores) else (0.0, 1.0)
@@ -481,8 +483,9 @@ class Matcher:
         return self.pair_scores([org_a, org_b]).get((org_a, org_b), 0.0)
 
     def pair_scores(self, org_ids: Sequence[str]) -> dict[tuple[str, str], float]:
-        """Scores of every pair of ``org_ids`` in one pass, in [0, 1] (both orders as keys, the
-        mean of the two directions; seating 50 attendees is one snapshot, not 1,225 requests)."""
+        """Scores of every pair of ``org_ids`` in one pass, in (0, 1): the logistic of the mean
+        of both directions' scores (both orders as keys; seating 50 attendees is one snapshot,
+        not 1,225 requests)."""
         data = GraphData(self.store)
         ids = list(dict.fromkeys(org_ids))
         for oid in ids:
@@ -497,14 +500,11 @@ class Matcher:
         for i in range(n):
             others = np.array([j for j in range(n) if j != i], dtype=np.int64)
             raw[i, others] = scorer.score(pair_features(snap, i, others))
-        sym = (raw + raw.T) / 2.0
-        vals = sym[~np.eye(n, dtype=bool)]
-        lo, hi = float(vals.min()), float(vals.max())
+        sym = 1.0 / (1.0 + np.exp(-(raw + raw.T) / 2.0))  # the mean of both directions, in (0, 1)
         out: dict[tuple[str, str], float] = {}
         for i, a in enumerate(ids):
             for j in range(i + 1, n):
-                v = (sym[i, j] - lo) / (hi - lo) if hi > lo else 0.5
-                out[(a, ids[j])] = out[(ids[j], a)] = float(v)
+                out[(a, ids[j])] = out[(ids[j], a)] = float(sym[i, j])
         return out
 
     # -- opportunity search -------------------------------------------------------------------
@@ -553,9 +553,9 @@ class Matcher:
             for rec in self.store.list("Need", filt, limit=1000).items:
                 needs[rec.id] = rec  # type: ignore[assignment]
             if org is not None and self.encoder is not None:
-                builder = self._builder(data)
-                assert builder.vectors is not None
-                vec = builder.vectors.vectors("Organization", [org.id]).get(org.id)
+                vectors = self._vectors(data)
+                assert vectors is not None
+                vec = vectors.vectors("Organization", [org.id]).get(org.id)
                 near = self._nearest("Need", vec, 500)
                 needs.update(self.store.get_many("Need", near))  # type: ignore[arg-type]
         chosen = [
@@ -631,10 +631,10 @@ class Matcher:
         Raises ValueError when there is too little data."""
         self.refresh_embeddings(progress=progress)
         data = GraphData.load_all(self.store)
-        if len(data.first_ties()) < 5:
+        if len(data.first_ties()) < 3:
             raise ValueError(
-                "too little training data: fewer than 5 past partnerships "
-                "/ 学習データが足りません（過去の協働が5組未満）"
+                "too little training data: fewer than 3 past partnerships "
+                "/ 学習データが足りません（過去の協働が3組未満）"
             )
         vectors = self._vectors(data)
         at = snapshot_factory(

@@ -99,12 +99,9 @@ def test_semantic_matcher_end_to_end(
     city_store: GraphStore, tmp_path: Path, encoder: Encoder
 ) -> None:
     matcher = Matcher(city_store, Settings(data_dir=tmp_path), encoder)
-    assert matcher.status == {
-        "model": DEFAULT_MODEL,
-        "semantic": True,
-        "error": None,
-        "ranker": None,
-    }
+    status = matcher.status
+    assert (status["model"], status["semantic"], status["error"]) == (DEFAULT_MODEL, True, None)
+    assert (status["ranker"], status["scorer"]) == (None, "hand-weighted")
     assert matcher.refresh_embeddings(progress=False) > 0
     assert matcher.refresh_embeddings(progress=False) == 0  # everything cached now
     assert set(city_store.get_embeddings("Organization", DEFAULT_MODEL)) == {
@@ -128,22 +125,32 @@ def test_evaluation_with_the_model_uses_profiles_as_of_the_split(
 
     from graph.model import Need
     from matching.evaluate import evaluate
+    from matching.graphdata import GraphData
+    from matching.snapshot import Snapshot, profile_parts
+    from matching.text import LexicalModel
+    from matching.vectors import StoreVectors
 
     later = Need(
         id="n-later", org_id="assoc", title="福祉の見守りを一緒にしたい", starts=date(2024, 1, 1)
     )
     city_store.upsert([later])
-    report = evaluate(city_store, date(2023, 6, 1), encoder, negatives=3, kind="logistic")
+    report = evaluate(city_store, date(2023, 6, 1), encoder)
     assert report.semantic and report.model == DEFAULT_MODEL
-    assert "embedding cosine only" in {r.name for r in report.results}
-    # the profile vector used was encoded without the need posted after the split
-    from matching.text import profile_text
-
-    org = city_store.get("Organization", "assoc")
-    needs = [n for n in [city_store.get("Need", "n-river")] if isinstance(n, Need)]
-    expected = encoder.encode([profile_text(org, needs, [])])[0]  # type: ignore[arg-type]
-    cached = city_store.cached_embeddings(DEFAULT_MODEL, [text_hash(profile_text(org, needs, []))])  # type: ignore[arg-type]
-    assert np.allclose(list(cached.values())[0], expected, atol=1e-5)
+    assert "embedding profile" in {r.name for r in report.results}
+    # as of the split, assoc's profile is what was known then: the collaboration it had done
+    # (the records were registered today, so their own texts were not yet known)
+    data = GraphData.load_all(city_store)
+    split = date(2023, 6, 1)
+    assert profile_parts(data, "assoc", split) == ["河川清掃"]
+    vectors = StoreVectors(city_store, encoder, data)
+    snap = Snapshot.build(
+        data, data.org_ids(), split, LexicalModel().fit(["河川清掃"]), vectors, vectors.encode
+    )
+    assert snap.vec_profile is not None
+    expected = encoder.encode(["河川清掃"])[0]
+    assert np.allclose(snap.vec_profile[snap.index["assoc"]], expected, atol=1e-5)
+    # today the need posted later is part of it
+    assert "福祉の見守りを一緒にしたい" in profile_parts(data, "assoc", None)
 
 
 def test_opportunity_search_text_matches_by_meaning(

@@ -1,31 +1,28 @@
-"""Pair features on the hand-built city (tests/matching/conftest.py), against hand-computed
-values.  Partner graph: assoc–school (2021-04), school–npo (2022-05), npo–welfare (2023-06),
-assoc–welfare (2023-07)."""
+"""Snapshots and pair features on the hand-built city (tests/matching/conftest.py), against
+hand-computed values.  Partner graph: assoc–school (2021-04, ended, evaluated 4 and 5),
+school–npo (2022-05), npo–welfare (2023-06), assoc–welfare (2023-07)."""
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 
-from graph.model import Sector
+from graph.model import Organization, Sector
 from matching.features import (
+    COLUMN,
     FEATURE_NAMES,
-    MAX_DISTANCE,
-    SEMANTIC_FEATURES,
-    PairFeatureBuilder,
-    adamic_adar,
-    common_partners,
+    FEATURES,
     coverage,
-    graph_distance,
+    evidence,
     jaccard,
-    partner_shares,
-    past_collaboration,
-    recent_partners,
+    pair_features,
     sector_complement,
 )
 from matching.graphdata import GraphData
+from matching.snapshot import Snapshot, known_at, profile_parts
 from matching.text import LexicalModel, normalise_text, record_text
 from tests.matching.conftest import city_records
 
@@ -35,120 +32,133 @@ def data() -> GraphData:
     return GraphData.from_records(city_records())
 
 
-@pytest.fixture
-def builder(data: GraphData) -> PairFeatureBuilder:
-    recs = city_records()
-    corpus = [r.description for r in recs if hasattr(r, "description")]
-    return PairFeatureBuilder(data, LexicalModel().fit(corpus), None, today=date(2024, 1, 1))
+def _snap(data: GraphData, cut: date | None) -> Snapshot:
+    corpus = [getattr(r, "description", "") or getattr(r, "title", "") for r in city_records()]
+    return Snapshot.build(
+        data, data.org_ids(), cut, LexicalModel().fit(corpus), today=date(2024, 1, 1)
+    )
 
 
-def test_set_overlaps() -> None:
+def _row(s: Snapshot, a: str, b: str, need=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    X = pair_features(s, s.index[a], np.array([s.index[b]]), need)
+    return dict(zip(FEATURE_NAMES, X[0].tolist(), strict=True))
+
+
+def test_set_overlaps_and_sector_table() -> None:
     assert jaccard({"07", "16"}, {"07"}) == 0.5
     assert jaccard([], []) == 0.0
     assert coverage({"清掃", "IT"}, {"清掃"}) == 0.5
     assert coverage(set(), {"清掃"}) == 0.0
-
-
-def test_common_partners_and_adamic_adar(data: GraphData) -> None:
-    # now: assoc {school, welfare}, npo {school, welfare}; both have 2 partners
-    assert common_partners(data, "assoc", "npo") == ["school", "welfare"]
-    assert adamic_adar(data, "assoc", "npo") == pytest.approx(2 / math.log(2))
-    # before 2023-01-01: only school is shared (partners assoc and npo -> degree 2)
-    assert common_partners(data, "assoc", "npo", date(2023, 1, 1)) == ["school"]
-    assert adamic_adar(data, "assoc", "npo", date(2023, 1, 1)) == pytest.approx(1 / math.log(2))
-    # before 2022-05-01 school had one partner: degree 1 adds nothing (log 1 = 0)
-    assert adamic_adar(data, "assoc", "npo", date(2022, 5, 1)) == 0.0
-
-
-def test_graph_distance_is_capped_and_dated(data: GraphData) -> None:
-    assert graph_distance(data, "assoc", "school") == 1
-    assert graph_distance(data, "assoc", "npo") == 2
-    assert (
-        graph_distance(data, "assoc", "welfare", date(2023, 6, 15)) == 3
-    )  # assoc-school-npo-welfare
-    assert graph_distance(data, "assoc", "npo", date(2022, 1, 1)) == MAX_DISTANCE
-    assert graph_distance(data, "assoc", "biz-a") == MAX_DISTANCE
-
-
-def test_past_collaboration_and_evaluation(data: GraphData) -> None:
-    # c1: evaluations 4 and 5 on every item -> mean 4.5, centred on 3 -> 1.5
-    assert past_collaboration(data, "assoc", "school") == (1, pytest.approx(1.5))
-    assert past_collaboration(data, "school", "npo") == (1, 0.0)  # not evaluated
-    assert past_collaboration(data, "assoc", "school", date(2021, 4, 1)) == (0, 0.0)
-
-
-def test_busy_counts_running_collaborations(data: GraphData) -> None:
-    assert data.busy("assoc", date(2021, 6, 1)) == 1  # c1 runs Apr–Sep 2021
-    assert data.busy("assoc", date(2022, 6, 1)) == 0
-    assert data.busy("school", date(2022, 6, 1)) == 1  # c2 open-ended
-    assert data.busy("welfare", date(2024, 1, 1)) == 2
-
-
-def test_recent_partners_and_partner_shares(data: GraphData) -> None:
-    assert recent_partners(data, "welfare", date(2024, 1, 1)) == 2
-    assert recent_partners(data, "school", date(2024, 1, 1)) == 0
-    npo = data.require_org("npo")
-    # assoc's partners: school (school, 中央) and welfare (welfare, 中央)
-    assert partner_shares(data, "assoc", npo) == (0.0, 1.0)
-    assert partner_shares(data, "assoc", data.require_org("school")) == (0.5, 1.0)
-    assert partner_shares(data, "biz-a", npo) == (0.0, 0.0)
-
-
-def test_sector_complement_is_symmetric() -> None:
     assert sector_complement(Sector.BUSINESS, Sector.NPO) == 1.0
-    assert sector_complement(Sector.NPO, Sector.BUSINESS) == 1.0
-    assert sector_complement(Sector.GOVERNMENT, Sector.GOVERNMENT) == 0.2
-    assert sector_complement(Sector.OTHER, Sector.SCHOOL) == 0.5
+    assert sector_complement(Sector.OTHER, Sector.NPO) == 0.5
 
 
-def test_lexical_similarity_is_nfkc_and_character_based() -> None:
-    lex = LexicalModel().fit(["河川清掃の人手が足りない", "規格外野菜を寄付できる", "ＩＴ支援"])
-    assert normalise_text("ＩＴ　支援") == "it 支援"
-    assert lex.similarity("ＩＴ支援", "IT支援") == pytest.approx(1.0)
-    assert lex.similarity("河川清掃の人手", "清掃活動に参加") > lex.similarity(
-        "河川清掃の人手", "野菜を寄付"
+def test_graph_features_now(data: GraphData) -> None:
+    s = _snap(data, None)
+    r = _row(s, "assoc", "npo")  # shared partners school and welfare, each with 2 partners
+    assert r["common_partners"] == 2.0
+    assert r["adamic_adar"] == pytest.approx(2 / math.log(2))
+    assert r["resource_allocation"] == pytest.approx(1.0)
+    assert r["jaccard"] == pytest.approx(1.0)  # 2 / (2 + 2 - 2)
+    assert r["graph_distance"] == 2.0
+    assert r["candidate_partners"] == pytest.approx(math.log1p(2))
+    assert r["candidate_activity"] == pytest.approx(math.log1p(2))  # c2, c3
+    assert r["subject_activity"] == pytest.approx(math.log1p(2))  # c1, c4
+    assert _row(s, "assoc", "biz-a")["graph_distance"] == 4.0
+    assert _row(s, "assoc", "biz-a")["candidate_idle_years"] == pytest.approx(math.log1p(30.0))
+    past = _row(s, "assoc", "school")  # one collaboration, evaluated 4 and 5: mean 4.5
+    assert past["past_collaborations"] == 1.0 and past["graph_distance"] == 1.0
+    assert past["past_evaluation"] == pytest.approx(1.5)
+
+
+def test_graph_features_as_of_a_date_see_only_the_past(data: GraphData) -> None:
+    s = _snap(data, date(2023, 1, 1))  # only c1 and c2 had started
+    r = _row(s, "assoc", "npo")
+    assert r["common_partners"] == 1.0  # school
+    assert r["adamic_adar"] == pytest.approx(1 / math.log(2))
+    assert r["resource_allocation"] == pytest.approx(0.5)
+    w = _row(s, "assoc", "welfare")
+    assert w["common_partners"] == 0.0 and w["graph_distance"] == 4.0
+    assert w["candidate_activity"] == 0.0
+    # a later collaboration changes nothing in an earlier snapshot
+    from graph.model import Collaboration, Participant
+
+    future = Collaboration(
+        id="c-future",
+        title="将来の協働",
+        form="共催",
+        starts=date(2025, 4, 1),
+        participants=[Participant(org_id="assoc"), Participant(org_id="npo")],
     )
-    assert lex.similarity("河川清掃", "野菜") == 0.0
+    later = _snap(GraphData.from_records([*city_records(), future]), date(2023, 1, 1))
+    assert _row(later, "assoc", "npo") == r
 
 
-def test_pair_features_for_a_need(builder: PairFeatureBuilder, data: GraphData) -> None:
+def test_recent_activity_decays_and_recent_partners_count_the_last_year(
+    data: GraphData,
+) -> None:
+    s = _snap(data, date(2023, 8, 1))  # on 2023-07-31
+    i = s.index["welfare"]  # c3 2023-06-01 and c4 2023-07-01: two partners this year
+    assert s.recent_partners[i] == 2.0 and s.activity[i] == 2.0
+    assert s.decayed[s.index["assoc"]] < s.activity[s.index["assoc"]]  # c1 is two years old
+    assert s.busy[i] == 2.0  # both still running (no end date)
+    assert s.busy[s.index["assoc"]] == 1.0  # c1 ended in 2021
+
+
+def test_need_offer_skills_and_district(data: GraphData) -> None:
+    s = _snap(data, None)
     need = next(n for n in data.needs_of("assoc") if n.id == "n-river")
-    f, ev = builder.compute("assoc", "biz-a", need=need)
-    assert set(f) == set(FEATURE_NAMES) - set(SEMANTIC_FEATURES)  # no vectors: no semantic
-    assert f["same_area"] == 1.0 and f["neighbour_area"] == 0.0
-    assert f["skill_overlap"] == 1.0  # 清掃 required and provided
-    assert f["resource_overlap"] == 1.0  # people / people
-    assert f["field_overlap"] == pytest.approx(jaccard({"07"}, {"07", "16"}))
-    assert f["sector_complement"] == 0.8
-    assert f["common_partners"] == 0.0 and f["graph_distance"] == MAX_DISTANCE
-    assert f["lexical_match"] > 0
-    assert ev.need is need and ev.offer is not None and ev.offer.id == "o-clean"
-    assert ev.shared_skills == ["清掃"]
+    cand = np.array([s.index[o] for o in ("biz-a", "school", "biz-b")])
+    X = pair_features(s, s.index["assoc"], cand, need)
+    skill = X[:, COLUMN["skill_overlap"]]
+    assert skill.tolist() == [1.0, 1.0, 0.0]  # both clean; the food company does not
+    assert X[0, COLUMN["same_area"]] == 1.0 and X[1, COLUMN["neighbour_area"]] == 1.0
+    assert X[0, COLUMN["lexical_match"]] > X[2, COLUMN["lexical_match"]]
+    assert X[0, COLUMN["resource_overlap"]] == 1.0  # people for people
+    ev = evidence(s, s.index["assoc"], s.index["biz-a"], need)
+    assert ev.need is not None and ev.need.id == "n-river" and ev.need_owner == "subject"
+    assert ev.offer is not None and ev.offer.id == "o-clean" and ev.shared_skills == ["清掃"]
 
 
-def test_pair_features_org_to_org(builder: PairFeatureBuilder) -> None:
-    f, ev = builder.compute("npo", "biz-b")
-    assert f["neighbour_area"] == 1.0  # 中央 – 南
-    assert f["skill_overlap"] == 1.0  # 食品
-    assert ev.offer is not None and ev.offer.id == "o-veg"
-    f2, _ = builder.compute("assoc", "npo")
-    assert f2["common_partners"] == 2.0
-    assert f2["adamic_adar"] == pytest.approx(2 / math.log(2))
-    assert f2["busy_candidate"] == 2.0  # c2 and c3 still running on 2024-01-01
-    assert f2["candidate_partners"] == pytest.approx(math.log1p(2))
+def test_features_of_a_query_are_those_of_its_pairs_one_by_one(data: GraphData) -> None:
+    """All candidates at once give the same rows as one candidate at a time (except the
+    features normalised within the query, which depend on who else is ranked)."""
+    s = _snap(data, None)
+    q = s.index["assoc"]
+    others = np.array([i for i in range(s.scored) if i != q])
+    together = pair_features(s, q, others)
+    per_query = {"lexical_profile_rel", "semantic_profile_rel"} | {
+        f for f in FEATURE_NAMES if f.endswith("_pct")
+    }
+    cols = [COLUMN[f] for f in FEATURE_NAMES if f not in per_query]
+    for k, c in enumerate(others):
+        alone = pair_features(s, q, np.array([c]))
+        assert np.allclose(together[k, cols], alone[0, cols])
 
 
-def test_features_before_a_date_ignore_later_collaborations(builder: PairFeatureBuilder) -> None:
-    f, _ = builder.compute("assoc", "welfare", before=date(2023, 7, 1))
-    assert f["past_collaborations"] == 0.0  # c4 starts that day: not yet known
-    assert f["common_partners"] == 0.0 and f["graph_distance"] == 3.0
-    f_after, _ = builder.compute("assoc", "welfare")
-    assert f_after["past_collaborations"] == 1.0 and f_after["graph_distance"] == 1.0
+def test_every_feature_has_a_direction_and_a_meaning() -> None:
+    assert set(FEATURES) == set(FEATURE_NAMES)
+    assert all(d in (-1, 0, 1) and text for d, text in FEATURES.values())
 
 
-def test_record_text_joins_title_and_description(data: GraphData) -> None:
-    offer = data.offers_of("biz-a")[0]
-    assert (
-        record_text(offer)
-        == "社員が週末に清掃活動に参加できる。社員ボランティアを年4回派遣できます。"
+def test_profiles_as_of_a_date_leave_out_what_was_not_known_then(data: GraphData) -> None:
+    """A description registered after the cut may name partners found later (a leak): left
+    out.  The collaborations the organization had done before the cut stand in for it."""
+    registered = datetime(2024, 1, 1, tzinfo=UTC)
+    org = data.require_org("assoc").model_copy(
+        update={"description": "2023年に市社会福祉協議会と見守りを始めた", "created_at": registered}
     )
+    assert not known_at(org, date(2023, 1, 1)) and known_at(org, date(2024, 2, 1))
+    later = GraphData.from_records(
+        [org if getattr(r, "id", "") == "assoc" else r for r in city_records()]
+    )
+    assert profile_parts(later, "assoc", date(2023, 1, 1)) == ["河川清掃"]
+    assert "2023年に市社会福祉協議会と見守りを始めた" in profile_parts(later, "assoc", None)
+    assert "見守り" in profile_parts(later, "assoc", None)  # c4's title, today
+    assert isinstance(later.require_org("assoc"), Organization)
+
+
+def test_normalise_and_record_text() -> None:
+    assert normalise_text("ＡＢＣ　ｶﾅ  x") == "abc カナ x"
+    need = next(r for r in city_records() if getattr(r, "id", "") == "n-river")
+    assert record_text(need).startswith("河川清掃の人手が足りない。")  # type: ignore[arg-type]

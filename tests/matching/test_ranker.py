@@ -1,154 +1,219 @@
-"""Training without leakage, the saved artifact, and the train/evaluate round trip."""
+"""Training windows, the guard that picks what ships, the verified artifact, evaluation and the
+CLI round trip."""
 
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from graph.model import Collaboration, Participant
+from graph.model import Collaboration, Organization, Participant, Record
 from graph.settings import Settings
 from graph.store import GraphStore
-from matching.evaluate import evaluate, new_partners, rank_metrics
-from matching.features import PairFeatureBuilder
+from matching import ranker as ranker_module
+from matching.evaluate import evaluate, evaluate_data
+from matching.features import COLUMN
 from matching.graphdata import GraphData
-from matching.ranker import Ranker, build_training_set, train_ranker
+from matching.ranker import (
+    LEARNED,
+    Ranker,
+    Scorer,
+    build_window,
+    first_rank,
+    new_partners,
+    train_scorer,
+    training_windows,
+)
 from matching.service import Matcher
+from matching.snapshot import profile_text, snapshot_factory
 from matching.text import LexicalModel
 from tests.matching.conftest import city_records
 
 NO_MODEL = "/nonexistent/model"
 
 
-def _builder(data: GraphData) -> PairFeatureBuilder:
-    lex = LexicalModel().fit([getattr(r, "description", "") for r in city_records()])
-    return PairFeatureBuilder(data, lex, None, today=date(2024, 1, 1))
+def popularity_world(seed: int = 0, n: int = 60, months: int = 72) -> list[Record]:
+    """A history where popularity is the right answer: each month two organizations start a
+    collaboration with a hub, chosen in proportion to fixed weights (o0 most often); the
+    descriptions are noise."""
+    rng = random.Random(seed)
+    words = ["清掃", "子ども食堂", "見守り", "防災", "環境", "福祉", "文化", "スポーツ"]
+    recs: list[Record] = [
+        Organization(
+            id=f"o{i}",
+            name=f"団体{i}",
+            sector=["association", "npo", "business", "school"][i % 4],
+            area=f"地区{i % 3}",
+            description="・".join(rng.sample(words, 2)),
+        )
+        for i in range(n)
+    ]
+    hubs, weights = [0, 1, 2, 3, 4], [8, 4, 2, 1, 1]
+    for j in range(months * 2):
+        month = j // 2
+        starts = date(2018 + month // 12, month % 12 + 1, 1 + (j % 2) * 14)
+        x = rng.randrange(5, n)
+        h = rng.choices(hubs, weights)[0]
+        recs.append(
+            Collaboration(
+                id=f"k{j}",
+                title="協働事業",
+                form="共催",
+                starts=starts,
+                participants=[Participant(org_id=f"o{x}"), Participant(org_id=f"o{h}")],
+            )
+        )
+    return recs
 
 
-def test_training_rows_see_only_the_past() -> None:
-    data = GraphData.from_records(city_records())
-    ts = build_training_set(data, _builder(data), negatives=2, seed=1)
-    positives = [(r, d) for r, y, d in zip(ts.rows, ts.labels, ts.dates, strict=True) if y]
-    assert len(positives) == 8  # four first ties, each side as subject
-    for row, _ in positives:
-        assert row["past_collaborations"] == 0.0  # the tie itself is never visible
-        assert row["graph_distance"] > 1.0
-    # assoc–welfare on 2023-07-01: welfare's only partner then was npo -> distance 3, no
-    # common partner (c4 itself and anything later is invisible)
-    on = date(2023, 7, 1)
-    rows = [r for (r, d) in positives if d == on]
-    assert rows and all(r["common_partners"] == 0.0 and r["graph_distance"] == 3.0 for r in rows)
+def _factory(data: GraphData, cut: date | None):  # type: ignore[no-untyped-def]
+    lexical = LexicalModel().fit([profile_text(data, o, cut) for o in data.org_ids()])
+    return snapshot_factory(data, lexical, None, None)
 
 
-def test_later_collaborations_do_not_change_earlier_training_rows() -> None:
-    before = GraphData.from_records(city_records())
-    future = Collaboration(
-        id="c-future",
-        title="将来の協働",
-        form="共催",
-        starts=date(2025, 4, 1),
-        participants=[
-            Participant(org_id="assoc"),
-            Participant(org_id="npo"),
-            Participant(org_id="biz-a"),
-        ],
-    )
-    after = GraphData.from_records([*city_records(), future])
-    cut = date(2024, 1, 1)
-    a = build_training_set(before, _builder(before), before=cut, negatives=3, seed=7)
-    b = build_training_set(after, _builder(after), before=cut, negatives=3, seed=7)
-    assert a.rows == b.rows and a.labels == b.labels
-    full = build_training_set(after, _builder(after), negatives=3, seed=7)
-    assert sum(full.labels) == sum(a.labels) + 6  # three new pairs, both directions
+def test_training_windows_by_hand() -> None:
+    firsts = {frozenset((f"a{i}", f"b{i}")): date(2020, 1, 1 + i) for i in range(20)}
+    spans = training_windows(firsts, date(2020, 2, 1))
+    # cuts at the 50%, 65% and 80% first ties (positions 10, 13, 16), the last runs to the cut
+    assert spans == [
+        (date(2020, 1, 11), date(2020, 1, 14)),
+        (date(2020, 1, 14), date(2020, 1, 17)),
+        (date(2020, 1, 17), date(2020, 2, 1)),
+    ]
+    assert training_windows(dict(list(firsts.items())[:5]), None) == []  # too little history
 
 
-def test_ranker_artifact_round_trip(tmp_path: Path) -> None:
-    data = GraphData.from_records(city_records())
-    builder = _builder(data)
-    ts = build_training_set(data, builder, negatives=4, seed=0)
-    ranker = train_ranker(ts, builder.feature_names, None, kind="logistic", seed=0)
-    path = ranker.save(tmp_path / "models")
-    assert path.exists()
-    meta = json.loads((tmp_path / "models" / "ranker.json").read_text(encoding="utf-8"))
-    assert meta["version"] == ranker.version and meta["positives"] == 8
-    assert meta["feature_names"] == list(builder.feature_names)
-    assert meta["model"] is None and meta["trained_at"] and meta["negatives"] == len(ts.labels) - 8
-    loaded = Ranker.load(tmp_path / "models")
-    assert loaded is not None and loaded.version == ranker.version
-    rows = [builder.compute("assoc", c)[0] for c in ("biz-a", "npo")]
-    assert list(loaded.score(rows)) == pytest.approx(list(ranker.score(rows)))
-    assert Ranker.load(tmp_path / "nothing") is None
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "ranker.joblib").write_bytes(b"not a model")
-    assert Ranker.load(tmp_path / "broken") is None  # ignored with a warning, never a crash
+def test_a_window_labels_its_new_partners_with_features_as_of_its_cut() -> None:
+    data = GraphData.from_records(popularity_world())
+    firsts = data.first_ties()
+    cut, end = date(2022, 1, 1), date(2023, 1, 1)
+    w = build_window(data, firsts, cut, end, _factory(data, cut), random.Random(0))
+    assert w.groups
+    answers = new_partners(firsts, cut, end)
+    for g in w.groups:
+        positives = g.X[g.y == 1]
+        # a pair that is first tied inside the window has no tie before the cut
+        assert (positives[:, COLUMN["past_collaborations"]] == 0).all()
+        assert (positives[:, COLUMN["graph_distance"]] > 1).all()
+        assert int(g.y.sum()) <= len(answers[g.subject])
 
 
-def test_too_little_data_is_a_clear_error() -> None:
-    data = GraphData.from_records(city_records()[:9])  # areas and organizations only
-    builder = _builder(data)
-    with pytest.raises(ValueError, match="too little training data"):
-        train_ranker(build_training_set(data, builder), builder.feature_names, None)
+def test_the_guard_ships_popularity_or_a_scorer_no_worse_where_popularity_is_right() -> None:
+    data = GraphData.from_records(popularity_world())
+    result = train_scorer(data, _factory(data, None), seed=0)
+    h = result.holdout
+    assert h and result.scorer.name in h
+    for name in ("popularity (activity)", "popularity (partners)"):
+        assert h[result.scorer.name] >= h[name]
+    assert h["popularity (activity)"] > h["TF-IDF profile"]  # the world is as built
+    assert result.scorer.name in result.note
 
 
-def test_matcher_trains_saves_and_reloads(city_store: GraphStore, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, embed_model=NO_MODEL)
-    matcher = Matcher(city_store, settings)
-    ranker = matcher.train(kind="logistic", negatives=3, progress=False)
-    assert matcher.status["ranker"] == ranker.version
-    again = Matcher(city_store, settings)
-    assert again.status["ranker"] == ranker.version
-    assert again.suggest_for_org("assoc", k=3)
-    # a ranker trained with other features (e.g. with the embedding model) is not used
-    other = train_ranker(
-        build_training_set(
-            GraphData.load_all(city_store), _builder(GraphData.load_all(city_store))
-        ),
-        ["same_area", "common_partners"],
-        "some-model",
-        kind="logistic",
-    )
-    other.save(tmp_path / "models")
-    assert Matcher(city_store, settings).status["ranker"] is None
+def test_the_guard_never_ships_a_learned_ranker_that_loses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A learned ranker that ranks against popularity is measured and refused."""
+
+    class Backwards(Scorer):
+        name, kind = LEARNED, "learned"
+
+        def score(self, X: np.ndarray) -> np.ndarray:
+            return -X[:, COLUMN["candidate_activity"]]
+
+    monkeypatch.setattr(ranker_module, "fit_learned", lambda windows, seed=0: Backwards())
+    data = GraphData.from_records(popularity_world())
+    result = train_scorer(data, _factory(data, None), seed=0)
+    assert result.scorer.kind != "learned"
+    assert result.holdout[LEARNED] < result.holdout[result.scorer.name]
 
 
-def test_rank_metrics_by_hand() -> None:
-    answers = {"q1": {"a"}, "q2": {"b", "c"}, "q3": {"z"}}
-    rankings = {"q1": ["a", "x"], "q2": ["x", "y", "c", "b"], "q3": ["x"]}
-    res = rank_metrics("m", rankings, answers)
-    assert res.mrr == pytest.approx((1 + 1 / 3 + 0) / 3)
-    assert res.hits[1] == pytest.approx(1 / 3) and res.hits[5] == pytest.approx(2 / 3)
-    assert res.coverage == pytest.approx(3 / 4)
+def test_first_rank_by_hand() -> None:
+    scores = np.array([0.9, 0.5, 0.5, 0.1])
+    truth = np.array([False, False, True, True])
+    assert first_rank(scores, truth, np.array([0.0, 0.1, 0.2, 0.3])) == 3  # tie: 0.1 < 0.2
+    assert first_rank(scores, truth, np.array([0.0, 0.9, 0.2, 0.3])) == 2
+    assert first_rank(scores, np.zeros(4, dtype=bool), np.zeros(4)) is None
 
 
-def test_evaluate_round_trip(city_store: GraphStore) -> None:
-    data = GraphData.load_all(city_store)
-    assert new_partners(data, date(2023, 6, 1)) == {
-        "npo": {"welfare"},
-        "welfare": {"npo", "assoc"},
-        "assoc": {"welfare"},
-    }
-    report = evaluate(city_store, date(2023, 6, 1), None, negatives=3, kind="logistic")
-    assert report.queries == 3 and report.answers == 4
+def test_evaluation_ranks_all_and_as_served_with_breadth() -> None:
+    data = GraphData.from_records(popularity_world())
+    report = evaluate_data(data, date(2023, 1, 1))
     names = {r.name for r in report.results}
     assert {
         "random",
-        "popularity",
+        "popularity (activity)",
+        "popularity (partners)",
+        "recent activity",
         "common neighbours",
         "Adamic-Adar",
-        "TF-IDF only",
-        "ranker (learned)",
-        "hand-weighted fallback",
+        "resource allocation",
+        "TF-IDF profile",
+        "hand-weighted",
     } <= names
-    assert "embedding cosine only" not in names  # no model given
-    assert report.training["positives"] == 4  # assoc–school and school–npo, both ways
+    assert "embedding profile" not in names  # no model given
+    pop = report.result("popularity (activity)")
+    assert pop.mrr > report.result("random").mrr
+    # popularity names the same few hubs for everyone; random spreads its lists
+    assert pop.distinct < report.result("random").distinct and pop.top_share > 0
+    assert report.served is not None and 0.0 < report.pool_recall <= 1.0
     for r in report.results:
         assert 0.0 <= r.mrr <= 1.0 and r.hits[50] >= r.hits[10] >= r.hits[5] >= r.hits[1]
     as_json = json.loads(json.dumps(report.as_dict()))
-    assert as_json["split_date"] == "2023-06-01" and len(as_json["results"]) == len(names)
-    assert "MRR" in report.table() and "Hits@10" in report.table()
+    assert as_json["split_date"] == "2023-01-01" and as_json["shipped"] == report.shipped
+    assert "as served" in report.table() and "distinct@10" in report.table()
+
+
+def test_ranker_artifact_is_verified_before_loading(tmp_path: Path) -> None:
+    data = GraphData.from_records(popularity_world())
+    result = train_scorer(data, _factory(data, None), seed=0)
+    ranker = Ranker.from_training(result, None)
+    path = ranker.save(tmp_path / "models")
+    assert (path.stat().st_mode & 0o777) == 0o600
+    loaded = Ranker.load(tmp_path / "models")
+    assert loaded is not None and loaded.version == ranker.version
+    X = np.random.default_rng(0).random((5, len(loaded.feature_names)))
+    assert np.allclose(loaded.score(X), ranker.score(X))
+    assert Ranker.load(tmp_path / "nothing") is None
+    path.write_bytes(path.read_bytes() + b"\x00")  # changed by someone: never unpickled
+    assert Ranker.load(tmp_path / "models") is None
+
+
+def test_too_little_history_ships_the_hand_weighted_scorer() -> None:
+    data = GraphData.from_records(city_records())
+    result = train_scorer(data, _factory(data, None))
+    assert result.scorer.name == "hand-weighted" and "too little" in result.note
+
+
+def test_matcher_trains_saves_and_reloads(tmp_path: Path) -> None:
+    from tests.conftest import make_embedded_store
+
+    store = make_embedded_store(tmp_path / "w.sqlite3")
+    store.upsert(popularity_world())
+    settings = Settings(data_dir=tmp_path, embed_model=NO_MODEL)
+    matcher = Matcher(store, settings)
+    ranker, result = matcher.train(progress=False)
+    assert matcher.status["ranker"] == ranker.version
+    assert matcher.status["scorer"] == result.scorer.name
+    again = Matcher(store, settings)
+    assert again.status["ranker"] == ranker.version and again.suggest_for_org("o7", k=3)
+    # a ranker trained with another embedding model is not used: retrain first
+    meta = json.loads((tmp_path / "models" / "ranker.json").read_text())
+    assert meta["model"] is None and meta["shipped"] == result.scorer.name
+    other = Ranker.from_training(result, "some-other-model")
+    other.save(tmp_path / "models")
+    fresh = Matcher(store, settings)
+    assert fresh.status["ranker"] is None and "tsunagu train" in fresh.status["scorer_note"]
+    store.close()
+
+
+def test_evaluate_on_a_store(city_store: GraphStore) -> None:
+    report = evaluate(city_store, date(2023, 6, 1), None)
+    assert report.queries == 3 and report.answers == 4
     with pytest.raises(ValueError, match="no new partnerships"):
         evaluate(city_store, date(2030, 1, 1), None)
 
@@ -168,12 +233,14 @@ def test_cli_train_suggest_evaluate(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     app = typer.Typer()
     register(app)
     runner = CliRunner()
-    res = runner.invoke(app, ["train", "--kind", "logistic", "--negatives", "3"])
+    res = runner.invoke(app, ["train"])
     assert res.exit_code == 0, res.output
-    assert "saved ranker" in res.output and (tmp_path / "d" / "models" / "ranker.joblib").exists()
+    assert "saved" in res.output and (tmp_path / "d" / "models" / "ranker.joblib").exists()
+    assert "scorer / 採点: hand-weighted" in res.output
     res = runner.invoke(app, ["suggest", "assoc", "-k", "3"])
     assert res.exit_code == 0, res.output
     assert "株式会社北建設" in res.output and "理由" in res.output and "why" in res.output
+    assert "scorer / 採点:" in res.output
     res = runner.invoke(app, ["suggest", "--need", "n-food", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)[0]["candidate_id"] == "biz-b"
@@ -182,91 +249,8 @@ def test_cli_train_suggest_evaluate(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     res = runner.invoke(app, ["suggest"])
     assert res.exit_code == 1
     out = tmp_path / "eval.json"
-    res = runner.invoke(
-        app,
-        [
-            "evaluate",
-            "--split-date",
-            "2023-06-01",
-            "--kind",
-            "logistic",
-            "--negatives",
-            "3",
-            "--json",
-            str(out),
-        ],
-    )
+    res = runner.invoke(app, ["evaluate", "--split-date", "2023-06-01", "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "Adamic-Adar" in res.output and json.loads(out.read_text())["queries"] == 3
     res = runner.invoke(app, ["evaluate", "--split-date", "2023/06/01"])
     assert res.exit_code == 1 and "YYYY-MM-DD" in res.output
-
-
-def _random_city(n_orgs: int, n_collabs: int, seed: int) -> list:  # type: ignore[type-arg]
-    import random
-
-    from graph.model import Organization
-
-    rng = random.Random(seed)
-    sectors = ["association", "npo", "business", "school"]
-    recs: list = [  # type: ignore[type-arg]
-        Organization(
-            id=f"o{i}",
-            name=f"団体{i}",
-            sector=sectors[i % 4],
-            area=f"地区{i % 3}",
-            description=rng.choice(["清掃活動", "子ども食堂", "見守り", "防災訓練"]),
-        )
-        for i in range(n_orgs)
-    ]
-    for j in range(n_collabs):
-        a, b = rng.sample(range(n_orgs), 2)
-        recs.append(
-            Collaboration(
-                id=f"k{j}",
-                title="協働",
-                form="共催",
-                starts=date(2020, 1, 1).replace(year=2020 + j // 12, month=j % 12 + 1),
-                participants=[Participant(org_id=f"o{a}"), Participant(org_id=f"o{b}")],
-            )
-        )
-    return recs
-
-
-def test_model_choice_uses_only_the_training_period() -> None:
-    from matching.evaluate import choose_kind
-
-    recs = _random_city(24, 40, seed=3)
-    cut = date(2023, 1, 1)
-    past = [r for r in recs if not isinstance(r, Collaboration) or r.starts < cut]
-    full, part = GraphData.from_records(recs), GraphData.from_records(past)
-    kind_full, scores_full = choose_kind(full, _builder(full), cut, negatives=2)
-    kind_part, scores_part = choose_kind(part, _builder(part), cut, negatives=2)
-    assert kind_full in ("hgb", "logistic") and set(scores_full) == {"hgb", "logistic"}
-    assert (kind_full, scores_full) == (kind_part, scores_part)
-    assert choose_kind(full, _builder(full), date(2020, 6, 1)) == ("logistic", {})  # too few
-
-
-def test_ensemble_averages_models_over_negative_bags(tmp_path: Path) -> None:
-    import numpy as np
-
-    from matching.ranker import EnsembleClassifier
-
-    recs = _random_city(24, 40, seed=5)
-    data = GraphData.from_records(recs)
-    builder = _builder(data)
-    ts = build_training_set(data, builder, negatives=2, seed=0, bags=3)
-    negs = [b for b, y in zip(ts.bags, ts.labels, strict=True) if y == 0]
-    assert set(negs) == {0, 1, 2} and all(
-        b == -1 for b, y in zip(ts.bags, ts.labels, strict=True) if y == 1
-    )
-    ranker = train_ranker(ts, builder.feature_names, None)  # the default kind: ensemble
-    assert ranker.metadata["kind"] == "ensemble"
-    assert isinstance(ranker.pipeline, EnsembleClassifier) and len(ranker.pipeline.members) == 6
-    rows = [builder.compute("o1", "o2")[0], builder.compute("o3", "o4")[0]]
-    X = np.array([[r[n] for n in builder.feature_names] for r in rows])
-    expected = np.mean([m.predict_proba(X)[:, 1] for m in ranker.pipeline.members], axis=0)
-    assert list(ranker.score(rows)) == pytest.approx(list(expected))
-    ranker.save(tmp_path)
-    loaded = Ranker.load(tmp_path)
-    assert loaded is not None and list(loaded.score(rows)) == pytest.approx(list(expected))

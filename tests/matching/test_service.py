@@ -33,7 +33,8 @@ def test_no_model_still_works_and_says_why(matcher: Matcher) -> None:
     assert matcher.refresh_embeddings(progress=False) == 0
     got = matcher.suggest_for_org("assoc", k=5)
     assert got and "biz-a" in ids(got)
-    assert all("semantic_match" not in s.features for s in got)
+    assert all(s.features["semantic_match"] == 0.0 for s in got)
+    assert status["scorer"] == "hand-weighted"
 
 
 def test_suggestions_are_explained_unsaved_records(
@@ -153,6 +154,8 @@ def test_search_needs_for_a_business(matcher: Matcher, city_store: GraphStore) -
     city_store.upsert([need.model_copy(update={"starts": date(2030, 1, 1)})])
     assert "n-food" not in [n.id for n, _ in matcher.search_needs(None, on_date=date(2029, 1, 1))]
     assert "n-food" in [n.id for n, _ in matcher.search_needs(None, on_date=date(2030, 2, 1))]
+    need = city_store.get("Need", "n-food")  # the stored version now (edits compare versions)
+    assert isinstance(need, Need)
     city_store.upsert([need.model_copy(update={"visibility": Visibility.COORDINATORS})])
     assert "n-food" not in [n.id for n, _ in matcher.search_needs(None)]
 
