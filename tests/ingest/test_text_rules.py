@@ -66,11 +66,11 @@ def test_tabs_and_line_breaks_only_where_text_allows_them(store: GraphStore) -> 
     data = 'id,name,sector,description\norg-1,名前,npo,"一行目\n二行目\tタブ"\n'.encode()
     assert import_bytes(store, "organizations.csv", data).ok
     assert "\n" in store.require("Organization", "org-1").description  # type: ignore[attr-defined]
-    Organization(id="o", name="n", sector="npo", description="a\nb\tc")
+    Organization(id="o", name="n", sector=Sector.NPO, description="a\nb\tc")
     with pytest.raises(ValidationError, match="U\\+000A"):
-        Organization(id="o", name="二行の\n名前", sector="npo")
+        Organization(id="o", name="二行の\n名前", sector=Sector.NPO)
     with pytest.raises(ValidationError, match="U\\+0000"):
-        Organization(id="o", name="n", sector="npo", description="NUL\x00")
+        Organization(id="o", name="n", sector=Sector.NPO, description="NUL\x00")
     with pytest.raises(ValidationError, match="U\\+0085"):
         PartnerEvaluation(
             org_id="o", targets=1, form=1, strengths=1, selection=1, relationship=1,

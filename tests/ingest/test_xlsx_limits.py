@@ -8,7 +8,7 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import openpyxl
 import pytest
@@ -22,7 +22,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 
 def workbook(
-    rows: list[list[object]], title: str = "団体", far: list[object] | None = None
+    rows: Sequence[Sequence[object]], title: str = "団体", far: Sequence[object] | None = None
 ) -> bytes:
     """A workbook of ``rows``; ``far`` goes into the sheet's very last row (1048576)."""
     wb = openpyxl.Workbook()
