@@ -17,9 +17,12 @@ organizations, the new partners labelled 1.  Coordinators' accepted and rejected
 join the window in which they were decided.
 
 The guard (:func:`train_scorer`) holds out the latest window, fits the learned model on the
-earlier ones, ranks every organization for each held-out query with each scorer and ships the
-best by MRR — the learned model refitted on every window when it wins, otherwise the baseline
-that beat it.  Users never silently get a ranker that loses to popularity.
+earlier ones and ranks every organization for each held-out query with each scorer.  The
+learned model (refitted on every window) ships unless a baseline beats it with confidence
+(:data:`GUARD_CONFIDENCE`, a paired bootstrap over the held-out queries: one window holds a few
+dozen queries, so the raw best is often luck); then the best such baseline ships.  Users never
+silently get a ranker that loses to popularity: what ships, and why, is printed and kept in the
+artifact's metadata.
 """
 
 from __future__ import annotations
@@ -90,7 +93,10 @@ HAND = "hand-weighted"
 LEARNED = "learned ranker"
 
 #: where the training windows start, as shares of the partnerships formed before the cut-off
-WINDOW_QUANTILES = (0.5, 0.65, 0.8)
+WINDOW_QUANTILES = (0.3, 0.45, 0.6, 0.75, 0.9)
+#: how sure (paired bootstrap over the held-out queries) a baseline must be of beating the
+#: learned ranker to ship instead of it
+GUARD_CONFIDENCE = 0.95
 #: organizations sampled into each training query beside its pool and its positives
 SAMPLED_NEGATIVES = 100
 #: queries per training window at most (sampled, seeded)
@@ -338,26 +344,48 @@ def first_rank(scores: np.ndarray, truth: np.ndarray, tiebreak: np.ndarray) -> i
     return int(ranks[truth].min())
 
 
-def rank_all(window: Window, scorers: Sequence[Scorer], seed: int = 0) -> dict[str, float]:
-    """MRR of each scorer over the window's queries, every organization (except the query's
-    partners) ranked."""
+def reciprocal_ranks(
+    window: Window, scorers: Sequence[Scorer], seed: int = 0
+) -> dict[str, np.ndarray]:
+    """1 / rank of the first answer, per query of the window, for each scorer, every
+    organization (except the query's partners) ranked."""
     s = window.snapshot
     tiebreak = np.random.default_rng(seed).random(s.scored)
     rr: dict[str, list[float]] = {sc.name: [] for sc in scorers}
-    for q, truth_ids in window.answers.items():
+    for q, truth_ids in sorted(window.answers.items()):
         if not truth_ids:
             continue
         qi = s.index[q]
+        partners = s.partner_ids(qi)
         mask = np.ones(s.scored, dtype=bool)
         mask[qi] = False
-        mask[s.partner_ids(qi)[s.partner_ids(qi) < s.scored]] = False
+        mask[partners[partners < s.scored]] = False
         cand = np.flatnonzero(mask)
         X = pair_features(s, qi, cand)
         truth = np.isin(cand, [s.index[t] for t in truth_ids])
         for sc in scorers:
             r = first_rank(sc.score(X), truth, tiebreak[cand])
             rr[sc.name].append(1.0 / r if r else 0.0)
-    return {k: float(np.mean(v)) if v else 0.0 for k, v in rr.items()}
+    return {k: np.array(v) for k, v in rr.items()}
+
+
+def rank_all(window: Window, scorers: Sequence[Scorer], seed: int = 0) -> dict[str, float]:
+    """MRR of each scorer over the window's queries (see :func:`reciprocal_ranks`)."""
+    return {
+        k: float(v.mean()) if len(v) else 0.0
+        for k, v in reciprocal_ranks(window, scorers, seed).items()
+    }
+
+
+def beats(a: np.ndarray, b: np.ndarray, seed: int = 0, draws: int = 2000) -> float:
+    """Confidence that scorer ``a`` has a higher MRR than ``b`` on queries like these: the
+    share of paired bootstrap resamples of the queries in which ``a``'s mean is higher."""
+    if not len(a):
+        return 0.0
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), size=(draws, len(a)))
+    diff = (a - b)[idx].mean(axis=1)
+    return float((diff > 0).mean())
 
 
 # -- the guard ----------------------------------------------------------------------------------
@@ -428,19 +456,34 @@ def train_scorer(
     learned = fit_learned(earlier, seed)
     if learned is not None:
         candidates.append(learned)
-    holdout = rank_all(held, candidates, seed)
-    best = max(candidates, key=lambda sc: (round(holdout[sc.name], 6), sc.kind == "learned"))
-    runner_up = max((sc for sc in candidates if sc is not best), key=lambda sc: holdout[sc.name])
-    ratio = holdout[best.name] / holdout[runner_up.name] if holdout[runner_up.name] else 0.0
+    rr = reciprocal_ranks(held, candidates, seed)
+    holdout = {k: float(v.mean()) if len(v) else 0.0 for k, v in rr.items()}
+    ranked = sorted(candidates, key=lambda sc: -holdout[sc.name])
+    if learned is None:
+        best: Scorer = ranked[0]
+        why = "no learned ranker could be fitted"
+    else:
+        # a held-out window holds a few dozen queries: a baseline replaces the learned ranker
+        # only when it is better with confidence, not by the luck of one window
+        winners = [
+            sc
+            for sc in ranked
+            if sc is not learned and beats(rr[sc.name], rr[learned.name], seed) >= GUARD_CONFIDENCE
+        ]
+        best = winners[0] if winners else learned
+        if winners:
+            why = f"it beats the learned ranker ({holdout[learned.name]:.3f}) with confidence"
+        else:
+            top = ranked[0] if ranked[0] is not learned else ranked[1]
+            why = f"no baseline beats it with confidence (best: {top.name} {holdout[top.name]:.3f})"
     if best.kind == "learned":
         refit = fit_learned(usable, seed)
         shipped: Scorer = refit if refit is not None else best
     else:
         shipped = best
     note = (
-        f"held-out window from {held.cut}: {best.name} MRR {holdout[best.name]:.3f}, "
-        f"{ratio:.2f}× the next best ({runner_up.name} {holdout[runner_up.name]:.3f}) / "
-        f"検証期間で最良: {best.name}"
+        f"held-out window from {held.cut} ({len(rr[best.name])} queries): ships {best.name}, "
+        f"MRR {holdout[best.name]:.3f}, because {why} / 検証期間で比べて {best.name} を採用"
     )
     return TrainingResult(shipped, holdout, info, note)
 

@@ -265,7 +265,9 @@ class Matcher:
         """Without a model: owners of offers that share words with the needs."""
         out: list[str] = []
         for need in needs[:POOL_NEEDS]:
-            hits = self.store.search_text(need.title, ["Offer"], limit=POOL_PER_NEED)
+            hits = self.store.search_text(
+                need.title, ["Offer"], limit=POOL_PER_NEED, any_term=True
+            )
             out += [getattr(rec, "org_id", "") for rec, _ in hits]
         return out
 
