@@ -303,6 +303,52 @@ def register(app: typer.Typer) -> None:
             )
             typer.echo(f"wrote {json_file}")
 
+    model_app = typer.Typer(
+        help="Embedding models: list the presets, install one once / 埋め込みモデルの一覧と導入",
+        no_args_is_help=True,
+    )
+    app.add_typer(model_app, name="model")
+
+    @model_app.command("list")
+    def model_list() -> None:
+        """The named models, whether each is installed here, and which one is in use.
+        使えるモデル、導入済みか、どれを使っているかを表示します。"""
+        from graph.settings import Settings
+        from matching.encoders import DEFAULT_MODEL, PRESETS, installed_path
+
+        current = Settings().embed_model
+        for p in PRESETS.values():
+            here = p.name == DEFAULT_MODEL or installed_path(p.name).exists()
+            mark = "*" if p.name == current else " "
+            state = "installed / 導入済み" if here else "not installed / 未導入"
+            typer.echo(f"{mark} {_pad(p.name, 24)} {_pad(p.languages, 28)} {state}")
+            prompts = (
+                f" prompts: {p.query_prefix!r} / {p.document_prefix!r}" if p.query_prefix else ""
+            )
+            typer.echo(f"    {p.source}: {p.note}{prompts}")
+        if current not in PRESETS:
+            typer.echo(f"* {current} (TSUNAGU_EMBED_MODEL: a local path or cached model id)")
+
+    @model_app.command("install")
+    def model_install(
+        name: Annotated[str, typer.Argument(help="a preset from `tsunagu model list`")],
+    ) -> None:
+        """Download a preset once (needs internet access) into the data folder.  Then set
+        TSUNAGU_EMBED_MODEL to its name and run `tsunagu embed` and `tsunagu train`.
+        モデルを一度だけダウンロードします（インターネット接続が必要）。"""
+        from matching.encoders import EncoderError, install_preset
+
+        try:
+            path = install_preset(name)
+        except EncoderError as exc:
+            raise _fail(str(exc), str(exc)) from exc
+        typer.echo(f"installed {name} at {path} / 導入しました")
+        typer.echo(
+            f"next: export TSUNAGU_EMBED_MODEL={name}; tsunagu embed; tsunagu train "
+            "(the ranker's features depend on the model: retrain after switching / "
+            "モデルを変えたら学習し直してください)"
+        )
+
     @app.command("embed")
     def embed() -> None:
         """Encode organization profiles, needs and offers whose text is new or changed.

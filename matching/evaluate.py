@@ -27,6 +27,7 @@ embedding cosine of the as-of profiles, and the hand-weighted scorer.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -224,11 +225,16 @@ def evaluate_data(
     seed: int = 0,
     progress: bool = False,
     model: str | None = None,
+    max_queries: int | None = None,
 ) -> EvaluationReport:
-    """Run the evaluation of the module docstring on a complete :class:`GraphData`."""
+    """Run the evaluation of the module docstring on a complete :class:`GraphData`
+    (``max_queries``: a seeded sample of the queries, for very large histories)."""
     split = split or default_split_date(data)
     firsts = data.first_ties()
     answers = new_partners(firsts, split)
+    if max_queries is not None and len(answers) > max_queries:
+        keep = random.Random(seed).sample(sorted(answers), max_queries)
+        answers = {q: answers[q] for q in sorted(keep)}
     if not answers:
         raise ValueError(
             f"no new partnerships on or after {split} / 分割日以降に新しい協働がありません"
@@ -293,6 +299,9 @@ def evaluate_data(
             served.missed(len(truth_idx))
 
     repeats = repeat_partners(data, split)
+    if max_queries is not None and len(repeats) > max_queries:
+        keep = random.Random(seed).sample(sorted(repeats), max_queries)
+        repeats = {q: repeats[q] for q in sorted(keep)}
     repeat_methods: list[Scorer] = [
         shipped,
         baseline("popularity (activity)"),
@@ -336,6 +345,7 @@ def evaluate(
     encoder: Any = None,
     seed: int = 0,
     progress: bool = False,
+    max_queries: int | None = None,
 ) -> EvaluationReport:
     """:func:`evaluate_data` on everything in ``store``; with an ``encoder``, need and offer
     vectors come from the store (``Matcher.refresh_embeddings``) and profile parts are encoded
@@ -351,7 +361,14 @@ def evaluate(
             return encoder.encode_cached(texts, store)[0]  # type: ignore[no-any-return]
 
     return evaluate_data(
-        data, split, vectors, encode, seed, progress, encoder.name if encoder else None
+        data,
+        split,
+        vectors,
+        encode,
+        seed,
+        progress,
+        encoder.name if encoder else None,
+        max_queries,
     )
 
 

@@ -265,9 +265,7 @@ class Matcher:
         """Without a model: owners of offers that share words with the needs."""
         out: list[str] = []
         for need in needs[:POOL_NEEDS]:
-            hits = self.store.search_text(
-                need.title, ["Offer"], limit=POOL_PER_NEED, any_term=True
-            )
+            hits = self.store.search_text(need.title, ["Offer"], limit=POOL_PER_NEED, any_term=True)
             out += [getattr(rec, "org_id", "") for rec, _ in hits]
         return out
 
@@ -583,7 +581,7 @@ class Matcher:
             return
         try:
             # free text is not cached: user queries would fill the embedding cache
-            qvec = self.encoder.encode([query.strip()])
+            qvec = self.encoder.encode([query.strip()], kind="query")
         except Exception as exc:  # a failing model must not break the search
             log.warning("could not encode the search text (%s); words only", exc)
             return
@@ -663,9 +661,9 @@ class Matcher:
         data = GraphData.load_all(self.store)
         encoded = 0
 
-        def encode(texts: Sequence[str]) -> np.ndarray:
+        def encode(texts: Sequence[str], kind: str = "document") -> np.ndarray:
             nonlocal encoded
-            vecs, misses = enc.encode_cached(list(texts), self.store, progress=progress)  # type: ignore[arg-type]
+            vecs, misses = enc.encode_cached(list(texts), self.store, progress, kind)  # type: ignore[arg-type]
             encoded += misses
             return vecs
 
@@ -678,7 +676,7 @@ class Matcher:
             ids = list(by_id)
             for start in range(0, len(ids), 5000):
                 part = ids[start : start + 5000]
-                vecs = encode([by_id[i] for i in part])
+                vecs = encode([by_id[i] for i in part], "query" if kind == "Need" else "document")
                 self.store.put_embeddings(kind, enc.name, dict(zip(part, vecs, strict=True)))
         org_ids = data.org_ids()
         for start in range(0, len(org_ids), 5000):

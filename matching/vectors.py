@@ -34,9 +34,9 @@ class StoreVectors:
                 self._memo[(kind, i)] = np.asarray(v, dtype=np.float32)
         return {i: self._memo[(kind, i)] for i in ids if (kind, i) in self._memo}
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: str = "document") -> np.ndarray:
         """Free texts (profile parts), through the store's embedding cache."""
-        return self.encoder.encode_cached(list(texts), self.store)[0]  # type: ignore[arg-type]
+        return self.encoder.encode_cached(list(texts), self.store, kind=kind)[0]  # type: ignore[arg-type]
 
     def _encode_now(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if kind == "Organization":
@@ -51,7 +51,11 @@ class StoreVectors:
             texts = {i: record_text(rec) for i, rec in self.store.get_many(kind, list(ids)).items()}  # type: ignore[arg-type]
             if not texts:
                 return {}
-            out = dict(zip(texts, self.encode(list(texts.values())), strict=True))
+            kind_of_text = (
+                "query" if kind == "Need" else "document"
+            )  # a need asks, an offer answers
+            vecs = self.encode(list(texts.values()), kind_of_text)
+            out = dict(zip(texts, vecs, strict=True))
         out = {i: v for i, v in out.items() if np.any(v)}
         try:
             self.store.put_embeddings(kind, self.encoder.name, out)

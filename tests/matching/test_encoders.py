@@ -165,3 +165,39 @@ def test_opportunity_search_text_matches_by_meaning(
     assert got and got[0] == "n-river"
     words_only = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent"))
     assert words_only.search_needs(None, query=query) == []
+
+
+def test_prompts_of_a_preset_are_part_of_what_is_encoded_and_cached() -> None:
+    enc = CountingEncoder()
+    enc.query_prefix, enc.document_prefix = "検索クエリ: ", "検索文書: "
+    cache = DictCache()
+    enc.encode_cached(["河川清掃"], cache, kind="query")
+    enc.encode_cached(["河川清掃"], cache, kind="document")
+    assert enc.calls == [["検索クエリ: 河川清掃"], ["検索文書: 河川清掃"]]  # two cache entries
+    enc.encode_cached(["河川清掃"], cache, kind="query")
+    assert len(enc.calls) == 2  # the query form is cached now
+
+
+def test_a_preset_that_is_not_installed_says_how_and_never_crashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, city_store: GraphStore
+) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from matching.cli import register
+    from matching.encoders import PRESETS
+
+    monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path))
+    assert PRESETS["ruri-v3-130m"].query_prefix == "検索クエリ: "
+    with pytest.raises(EncoderError, match="tsunagu model install ruri-v3-130m"):
+        load_encoder("ruri-v3-130m")
+    matcher = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="ruri-v3-130m"))
+    assert matcher.status["semantic"] is False and "model install" in matcher.status["error"]
+    assert matcher.suggest_for_org("assoc", k=2)  # ranks without the semantic features
+    app = typer.Typer()
+    register(app)
+    res = CliRunner().invoke(app, ["model", "list"])
+    assert res.exit_code == 0, res.output
+    assert "ruri-v3-130m" in res.output and "not installed / 未導入" in res.output
+    res = CliRunner().invoke(app, ["model", "install", "no-such-model"])
+    assert res.exit_code == 1 and "unknown model" in res.output
