@@ -180,3 +180,58 @@ def test_lexical_model_follows_new_data(tmp_path: Path) -> None:
     biz = next(s for s in got if s.candidate_id == "biz-a")
     assert biz.features["lexical_match"] > 0  # the vocabulary now knows 清掃
     store.close()
+
+
+def test_a_need_for_a_skill_puts_the_owner_of_an_offer_with_it_in_the_top_5(
+    city_store: GraphStore, tmp_path: Path
+) -> None:
+    """The design office is in another district, has no partners and shares no word with the
+    need's text, while busy, text-similar organizations abound: the skill decides."""
+    from graph.model import Collaboration, Offer, Organization, Participant
+
+    extra = [
+        Organization(
+            id="design",
+            name="南デザイン事務所",
+            sector="business",
+            area="南",
+            description="ロゴやチラシの制作",
+        ),
+        Offer(
+            id="o-design", org_id="design", title="チラシやポスターを作れます", skills=["デザイン"]
+        ),
+        Need(
+            id="n-poster",
+            org_id="assoc",
+            title="北地区の清掃イベントの告知ポスター",
+            description="北地区の河川清掃の参加者を増やしたい",
+            skills=["デザイン"],
+            area="北",
+        ),
+    ]
+    for i in range(8):  # active organizations whose texts echo the need's words
+        extra.append(
+            Organization(
+                id=f"busy{i}",
+                name=f"北地区清掃の会{i}",
+                sector="npo",
+                area="北",
+                description="北地区の河川清掃イベントを開催",
+            )
+        )
+        extra.append(
+            Collaboration(
+                id=f"cb{i}",
+                title="河川清掃",
+                form="共催",
+                starts=date(2023, 1, 1 + i),
+                participants=[Participant(org_id=f"busy{i}"), Participant(org_id="npo")],
+            )
+        )
+    city_store.upsert(extra)
+    matcher = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    top = ids(matcher.suggest_for_need("n-poster", k=5))
+    assert "design" in top[:5]
+    assert top[0] == "design"  # the only owner of an offer with the skill comes first
+    reasons = matcher.suggest_for_need("n-poster", k=1)[0].explanation
+    assert "必要な技術（デザイン）を提供できます。" in reasons["ja"]
