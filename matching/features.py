@@ -359,8 +359,8 @@ def evidence(s: Snapshot, subject: int, candidate: int, need: Need | None = None
                 sem = 0.0
                 if rows and s.vec_need is not None and s.vec_offer is not None:
                     sem = float(s.vec_need[rows[0]] @ s.vec_offer[j])
-                shared_skill = bool(set(n.skills) & set(o.skills))
-                strength = lex + sem + (1.0 if shared_skill else 0.0)
+                covered = len(set(n.skills) & set(o.skills)) / len(n.skills) if n.skills else 0
+                strength = lex + sem + 2.0 * covered  # the offer with the skills asked for
                 if strength > best[0]:
                     best = (strength, lex, sem, n, o, owner)
     if best[3] is not None:

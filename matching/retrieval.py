@@ -17,14 +17,14 @@ from graph.model import Need
 from matching.snapshot import Snapshot
 
 #: organizations nearest to the subject's profile (or to the need asked about)
-POOL_NEAREST = 60
+POOL_NEAREST = 100
 #: owners of the offers nearest to each need (at most POOL_NEEDS needs)
 POOL_PER_NEED = 15
 POOL_NEEDS = 5
 #: the most active organizations (time-decayed collaborations)
-POOL_ACTIVE = 60
+POOL_ACTIVE = 150
 #: partners of partners, the most connected first
-POOL_TWO_HOP = 200
+POOL_TWO_HOP = 300
 
 
 def _top(scores: np.ndarray, k: int, exclude: np.ndarray | None = None) -> np.ndarray:

@@ -342,7 +342,7 @@ class Matcher:
         self, need_id: str, k: int = 10, filters: SuggestFilters | None = None
     ) -> list[Suggestion]:
         """The ``k`` organizations best placed to answer one need, explained.  Organizations
-        whose offers have the skills the need asks for come first."""
+        whose offers have the skills the need asks for come first (more of them first)."""
         filters = filters or SuggestFilters()
         need = self.store.get("Need", need_id)
         if not isinstance(need, Need):
@@ -416,8 +416,9 @@ class Matcher:
         scores = capacity(scorer.score(X), snap.busy[cand] + self._load(kept))
         skill = X[:, COLUMN["skill_overlap"]]
         if need is not None and need.skills:
+            # who offers more of the skills asked for comes first, then the score
             order = sorted(
-                range(len(kept)), key=lambda i: (-int(skill[i] > 0), -scores[i], kept[i])
+                range(len(kept)), key=lambda i: (-round(float(skill[i]), 3), -scores[i], kept[i])
             )
         else:
             order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
