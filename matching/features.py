@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -127,7 +128,8 @@ def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]
     return out
 
 
-def _dense(m: sparse.spmatrix | np.ndarray) -> np.ndarray:
+def _dense(m: Any) -> np.ndarray:
+    """A sparse or dense matrix (or vector) as a flat array."""
     return np.asarray(m.toarray() if sparse.issparse(m) else m).ravel()
 
 
@@ -349,7 +351,14 @@ def evidence(s: Snapshot, subject: int, candidate: int, need: Need | None = None
     offers_a = [] if need is not None else [s.offers[i] for i in s.offers_of(subject)]
     needs_b = [] if need is not None else [s.needs[i] for i in s.needs_of(candidate)]
     offers_b = [s.offers[i] for i in s.offers_of(candidate)]
-    best = (-1.0, 0.0, 0.0, None, None, None)
+    best: tuple[float, float, float, Need | None, Offer | None, str | None] = (
+        -1.0,
+        0.0,
+        0.0,
+        None,
+        None,
+        None,
+    )
     for needs, offers, owner in ((needs_a, offers_b, "subject"), (needs_b, offers_a, "candidate")):
         for n in needs:
             rows = [i for i, x in enumerate(s.needs) if x.id == n.id]
