@@ -28,7 +28,7 @@ embedding cosine of the as-of profiles, and the hand-weighted scorer.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -370,7 +370,3 @@ def evaluate(
         encoder.name if encoder else None,
         max_queries,
     )
-
-
-def mapping_of(results: Sequence[MethodResult]) -> Mapping[str, MethodResult]:
-    return {r.name: r for r in results}

@@ -25,9 +25,6 @@ from scipy.stats import rankdata
 from graph.model import Need, Offer, Organization, Sector
 from matching.snapshot import SECTORS, Snapshot
 
-#: features that need the embedding model (zero without one)
-SEMANTIC_FEATURES: tuple[str, ...] = ("semantic_match", "semantic_profile", "semantic_profile_rel")
-
 #: name -> (monotone direction for the learned ranker: +1 more is better, -1 less is better,
 #: 0 free; what it is)
 FEATURES: dict[str, tuple[int, str]] = {

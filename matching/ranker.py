@@ -213,10 +213,6 @@ BREADTH_K = 10
 # -- training data ------------------------------------------------------------------------------
 
 
-def first_ties(data: GraphData) -> dict[frozenset[str], date]:
-    return data.first_ties()
-
-
 def new_partners(
     firsts: Mapping[frozenset[str], date], start: date, until: date | None = None
 ) -> dict[str, set[str]]:

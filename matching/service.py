@@ -1,8 +1,11 @@
 """The matcher's public API: explained partner suggestions for an organization or a need.
 
-A request reads only what it needs through the GraphStore: the subject's neighbourhood, the
-nearest organizations and offers by vector (``store.nearest``), partners of partners, and the
-candidates' own records.  It never scans every organization in Python.
+A request retrieves the served pool (:mod:`matching.retrieval`) through the store's indexes —
+partners of partners, the nearest organizations and offers by vector (``store.nearest``), owners
+of offers with the skills asked for, the most active organizations, filter matches — reads the
+candidates' records into a :class:`~matching.snapshot.Snapshot`, computes every candidate's
+features at once and ranks them with the shipped scorer (:mod:`matching.ranker`), then the
+capacity step.  It never scans every organization per request.
 """
 
 from __future__ import annotations
