@@ -1161,8 +1161,7 @@ class _Generator:
                                         note=rng.choice(txt.SUGGESTION_NOTES["deferred"]),
                                         at=created + timedelta(days=1)))
             history.append(Decision(status=status, reviewer=reviewer, note=note, at=decided))
-        offer_ja = f"「{offer.title}」という" if offer else ""
-        offer_en = f" (offer {offer.id})" if offer else ""
+        explanation = _demo_explanation(owner_name, cand_name, need, offer, cand_fields_of(cand))
         return Suggestion(
             id=f"demo-suggestion-{n:03d}",
             suggestion_kind=SuggestionKind.NEED_ORG,
@@ -1172,14 +1171,7 @@ class _Generator:
             offer_id=offer.id if offer else None,
             score=score,
             features=feats,
-            explanation={
-                "ja": f"{owner_name}の「{need.title}」に、{cand_name}の{offer_ja}得意分野が"
-                      f"合いそうです（分野の重なり {feats['field_overlap']:.2f}、"
-                      f"技能の重なり {feats['skill_overlap']:.2f}）。",
-                "en": f"{cand.id}{offer_en} may help with need {need.id} of {owner.id}: "
-                      f"field overlap {feats['field_overlap']:.2f}, skill overlap "
-                      f"{feats['skill_overlap']:.2f}, area {feats['area']:.1f}.",
-            },
+            explanation=explanation,
             status=status,
             reviewer=reviewer,
             note=note,
@@ -1728,3 +1720,53 @@ def register(app: typer.Typer) -> None:
         for kind, r in summary["by_kind"].items():
             typer.echo(f"  {kind:15s} created {r['created']:4d}  updated {r['updated']:4d}  "
                        f"unchanged {r['unchanged']:4d}")
+
+
+def cand_fields_of(cand: _Org) -> set[str]:
+    """The fields a demo organization works in (its record's)."""
+    return set(cand.rec.fields) if cand.rec else set()
+
+
+def _demo_explanation(
+    owner_name: str, cand_name: str, need: Need, offer: Offer | None, cand_fields: set[str]
+) -> dict[str, str]:
+    """Reasons as sentences with names (no ids, no raw numbers), like the matcher's own."""
+    from graph.model import FIELDS_BY_CODE
+
+    ja: list[str] = []
+    en: list[str] = []
+    if offer is not None:
+        ja.append(
+            f"{owner_name}のニーズ「{need.title}」に、{cand_name}の提供「{offer.title}」が"
+            "応えられます。"
+        )
+        en.append(
+            f"{cand_name}'s offer \u201c{offer.title}\u201d meets {owner_name}'s need "
+            f"\u201c{need.title}\u201d."
+        )
+        skills = sorted(set(offer.skills) & set(need.skills))
+        if skills:
+            ja.append(f"必要な技術（{'・'.join(skills)}）を提供できます。")
+            en.append(f"It provides the skills needed ({', '.join(skills)}).")
+    shared = sorted(set(need.fields) & cand_fields)
+    fields = [FIELDS_BY_CODE[c] for c in shared if c in FIELDS_BY_CODE]
+    names_ja = "・".join(f.name_ja for f in fields[:2])
+    names_en = ", ".join(f.name_en.lower() for f in fields[:2])
+    if fields and offer is not None:
+        ja.append(f"同じ活動分野（{names_ja}）です。")
+        en.append(f"They work in the same field ({names_en}).")
+    elif fields:
+        ja.append(
+            f"{cand_name}は、{owner_name}のニーズ「{need.title}」と同じ活動分野（{names_ja}）で"
+            "活動しています。"
+        )
+        en.append(
+            f"{cand_name} works in the field of {owner_name}'s need \u201c{need.title}\u201d "
+            f"({names_en})."
+        )
+    if not ja:
+        ja.append(f"{cand_name}は{owner_name}のニーズ「{need.title}」の候補です。")
+        en.append(
+            f"{cand_name} is a possible partner for {owner_name}'s need \u201c{need.title}\u201d."
+        )
+    return {"ja": "".join(ja), "en": " ".join(en)}
