@@ -14,7 +14,7 @@ query's best), so that a model trained on a young graph transfers to an older, l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,8 @@ import numpy as np
 from scipy import sparse
 from scipy.stats import rankdata
 
-from graph.model import Need, Offer, Organization, Sector
-from matching.snapshot import SECTORS, Snapshot
+from graph.model import Need, Offer, Sector
+from matching.snapshot import SECTORS, Snapshot, activity_rank_score, org_fields
 
 #: name -> (monotone direction for the learned ranker: +1 more is better, -1 less is better,
 #: 0 free; what it is)
@@ -115,16 +115,6 @@ def coverage(required: Iterable[object], provided: Iterable[object]) -> float:
     return len(req & set(provided)) / len(req) if req else 0.0
 
 
-def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]) -> set[str]:
-    """An organization's fields together with those of its needs and offers."""
-    out = set(org.fields)
-    for n in needs:
-        out |= set(n.fields)
-    for o in offers:
-        out |= set(o.fields)
-    return out
-
-
 def _dense(m: Any) -> np.ndarray:
     """A sparse or dense matrix (or vector) as a flat array."""
     return np.asarray(m.toarray() if sparse.issparse(m) else m).ravel()
@@ -187,9 +177,8 @@ def pair_features(
     own_needs = s.needs_of(subject)
     own_offers = s.offers_of(subject)
     if need is not None:  # a need query: that need only, none of the subject's offers
-        own_needs = np.array(
-            [i for i, x in enumerate(s.needs) if x.id == need.id][:1], dtype=np.int64
-        )
+        row = s.need_rows.get(need.id)
+        own_needs = np.array([] if row is None else [row], dtype=np.int64)
         own_offers = own_offers[:0]
     lex_ab = sem_ab = np.zeros(m)
     if len(own_needs) and len(s.offers):
@@ -224,32 +213,31 @@ def pair_features(
 
     # -- fields, skills, resource kinds --------------------------------------------------------
     if need is not None:
-        q_fields = set(need.fields) or set(org.fields)
-        q_need_skills, q_need_kinds = set(need.skills), {k.value for k in need.resource_kinds}
-        q_offer_skills: set[str] = set()
-        q_offer_kinds: set[str] = set()
-    else:
-        q_fields = {f for f, j in s.field_vocab.items() if s.fields[subject, j]}
-        q_need_skills = {k for k, j in s.skill_vocab.items() if s.need_skills[subject, j]}
-        q_offer_skills = {k for k, j in s.skill_vocab.items() if s.offer_skills[subject, j]}
-        q_need_kinds = {k for k, j in s.kind_vocab.items() if s.need_kinds[subject, j]}
-        q_offer_kinds = {k for k, j in s.kind_vocab.items() if s.offer_kinds[subject, j]}
-    out[:, col["field_overlap"]] = _jaccard_rows(s.fields[c], _indicator(q_fields, s.field_vocab))
-    skill_ab = np.zeros(m)
-    if q_need_skills:
-        skill_ab = _dense(s.offer_skills[c] @ _indicator(q_need_skills, s.skill_vocab)) / len(
-            q_need_skills
+        q_fields = _indicator(set(need.fields) or set(org.fields), s.field_vocab)
+        q_need_skills = _indicator(need.skills, s.skill_vocab)
+        q_need_kinds = _indicator([k.value for k in need.resource_kinds], s.kind_vocab)
+        q_offer_skills = np.zeros(s.offer_skills.shape[1], dtype=np.float32)
+        q_offer_kinds = np.zeros(s.offer_kinds.shape[1], dtype=np.float32)
+    else:  # the subject's own rows
+        q_fields = _dense(s.fields[subject])
+        q_need_skills, q_offer_skills = (
+            _dense(s.need_skills[subject]),
+            _dense(s.offer_skills[subject]),
         )
+        q_need_kinds, q_offer_kinds = _dense(s.need_kinds[subject]), _dense(s.offer_kinds[subject])
+    out[:, col["field_overlap"]] = _jaccard_rows(s.fields[c], q_fields)
+    skill_ab = np.zeros(m)
+    if q_need_skills.any():
+        skill_ab = _dense(s.offer_skills[c] @ q_need_skills) / q_need_skills.sum()
     skill_ba = np.zeros(m)
-    if q_offer_skills:
+    if q_offer_skills.any():
         asked = _dense(s.need_skills[c].sum(axis=1))
-        met = _dense(s.need_skills[c] @ _indicator(q_offer_skills, s.skill_vocab))
+        met = _dense(s.need_skills[c] @ q_offer_skills)
         skill_ba = np.divide(met, asked, out=np.zeros(m), where=asked > 0)
     out[:, col["skill_overlap"]] = np.maximum(skill_ab, skill_ba)
-    kinds_ab = _jaccard_rows(s.offer_kinds[c], _indicator(q_need_kinds, s.kind_vocab))
-    kinds_ba = _jaccard_rows(s.need_kinds[c], _indicator(q_offer_kinds, s.kind_vocab))
-    out[:, col["resource_overlap"]] = (
-        np.maximum(kinds_ab, kinds_ba) if q_need_kinds or (q_offer_kinds) else 0.0
+    out[:, col["resource_overlap"]] = np.maximum(
+        _jaccard_rows(s.offer_kinds[c], q_need_kinds),
+        _jaccard_rows(s.need_kinds[c], q_offer_kinds),
     )
 
     # -- district and sector -------------------------------------------------------------------
@@ -308,7 +296,9 @@ def pair_features(
     out[:, col["candidate_recent_activity"]] = np.log1p(s.decayed[c])
     out[:, col["candidate_recent_partners"]] = np.log1p(s.recent_partners[c])
     out[:, col["candidate_idle_years"]] = np.log1p(s.idle_years[c])
-    out[:, col["candidate_activity_pct"]] = _percentile(s.decayed[c] + 1e-3 * s.activity[c])
+    out[:, col["candidate_activity_pct"]] = _percentile(
+        activity_rank_score(s.decayed[c], s.activity[c])
+    )
     out[:, col["candidate_partners_pct"]] = _percentile(deg[c])
     out[:, col["subject_activity"]] = np.log1p(s.activity[subject])
     out[:, col["busy_candidate"]] = s.busy[c]
@@ -358,13 +348,13 @@ def evidence(s: Snapshot, subject: int, candidate: int, need: Need | None = None
     )
     for needs, offers, owner in ((needs_a, offers_b, "subject"), (needs_b, offers_a, "candidate")):
         for n in needs:
-            rows = [i for i, x in enumerate(s.needs) if x.id == n.id]
+            i = s.need_rows[n.id]
             for o in offers:
-                j = next(i for i, x in enumerate(s.offers) if x.id == o.id)
-                lex = float((s.lex_need[rows[0]] @ s.lex_offer[j].T).toarray()[0, 0]) if rows else 0
+                j = s.offer_rows[o.id]
+                lex = float((s.lex_need[i] @ s.lex_offer[j].T).toarray()[0, 0])
                 sem = 0.0
-                if rows and s.vec_need is not None and s.vec_offer is not None:
-                    sem = float(s.vec_need[rows[0]] @ s.vec_offer[j])
+                if s.vec_need is not None and s.vec_offer is not None:
+                    sem = float(s.vec_need[i] @ s.vec_offer[j])
                 covered = len(set(n.skills) & set(o.skills)) / len(n.skills) if n.skills else 0
                 strength = lex + sem + 2.0 * covered  # the offer with the skills asked for
                 if strength > best[0]:

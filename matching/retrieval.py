@@ -52,7 +52,8 @@ def snapshot_pool(s: Snapshot, subject: int, need: Need | None = None) -> np.nda
         parts.append(_top(np.where(two > 0, two + 1e-3 * s.activity[:n], -np.inf), POOL_TWO_HOP))
     # nearest in profile (embeddings when there are any, else n-grams)
     if need is not None:
-        rows = [i for i, x in enumerate(s.needs) if x.id == need.id]
+        row = s.need_rows.get(need.id)
+        rows = [] if row is None else [row]
         if rows and s.vec_need is not None and s.vec_profile is not None:
             sim = s.vec_profile[:n] @ s.vec_need[rows[0]]
         elif rows:

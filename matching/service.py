@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,9 +47,10 @@ from matching.graphdata import GraphData, is_tie
 from matching.ranker import HAND, Ranker, Scorer, TrainingResult, baseline, capacity, train_scorer
 from matching.retrieval import POOL_ACTIVE, POOL_NEAREST, POOL_NEEDS, POOL_PER_NEED, POOL_TWO_HOP
 from matching.snapshot import (
-    DECAY_YEARS,
     Snapshot,
+    activity_rank_score,
     collaboration_text,
+    decay_weight,
     profile_parts,
     profile_vectors,
     snapshot_factory,
@@ -247,14 +247,24 @@ class Matcher:
         count = self.store.count("Collaboration")
         if self._active is None or self._active[0] != count:
             today = date.today()
-            score: dict[str, float] = {}
+            ids: dict[str, int] = {}
+            decayed: list[float] = []
+            activity: list[float] = []
             for rec in self.store.iter_all("Collaboration"):
                 if not isinstance(rec, Collaboration) or not is_tie(rec) or rec.starts > today:
                     continue
-                w = math.exp(-max(0.0, (today - rec.starts).days / 365.25) / DECAY_YEARS)
+                w = decay_weight(rec.starts, today)
                 for oid in set(rec.org_ids()):
-                    score[oid] = score.get(oid, 0.0) + w
-            top = sorted(score, key=lambda o: (-score[o], o))[:POOL_ACTIVE]
+                    i = ids.setdefault(oid, len(ids))
+                    if i == len(decayed):
+                        decayed.append(0.0)
+                        activity.append(0.0)
+                    decayed[i] += w
+                    activity[i] += 1
+            score = activity_rank_score(np.array(decayed), np.array(activity))
+            names = list(ids)
+            order = sorted(range(len(names)), key=lambda i: (-score[i], names[i]))
+            top = [names[i] for i in order[:POOL_ACTIVE]]
             self._active = (count, top)
         return self._active[1]
 

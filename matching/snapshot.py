@@ -31,6 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.model import Collaboration, Need, Offer, Organization, Record, Sector
+from matching.encoders import normalise_rows
 from matching.graphdata import GraphData, is_running, is_tie
 from matching.text import LexicalModel, record_text
 
@@ -55,6 +56,17 @@ class TextEncoder(Protocol):
     """Vectors for free texts (descriptions, collaboration texts), cached by text."""
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def decay_weight(starts: date, on: date) -> float:
+    """How much a collaboration that started on ``starts`` counts on ``on`` for recent activity."""
+    return math.exp(-max(0.0, (on - starts).days / 365.25) / DECAY_YEARS)
+
+
+def activity_rank_score(decayed: np.ndarray, activity: np.ndarray) -> np.ndarray:
+    """Time-decayed collaborations, ties broken by the plain count: the order of "most
+    active" for the served pool and the activity percentile."""
+    return decayed + 1e-3 * activity
 
 
 def known_at(rec: Record, cut: date | None) -> bool:
@@ -111,13 +123,6 @@ def profile_text(data: GraphData, org_id: str, cut: date | None) -> str:
     return "\n".join(profile_parts(data, org_id, cut))
 
 
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    m = np.asarray(m, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return m / norms
-
-
 def profile_vectors(
     parts: Sequence[Sequence[str]], encode: TextEncoder, dimension: int
 ) -> np.ndarray:
@@ -133,16 +138,30 @@ def profile_vectors(
         if p:
             out[i] = vecs[pos : pos + len(p)].mean(axis=0)
         pos += len(p)
-    return _unit_rows(out)
+    return normalise_rows(out)
+
+
+def org_fields(org: Organization, needs: Sequence[Need], offers: Sequence[Offer]) -> set[str]:
+    """An organization's fields together with those of its needs and offers."""
+    out = set(org.fields)
+    for n in needs:
+        out |= set(n.fields)
+    for o in offers:
+        out |= set(o.fields)
+    return out
+
+
+def _vocab(*tables: Sequence[Iterable[str]]) -> dict[str, int]:
+    """Column numbers for every item of the given row lists, in sorted order."""
+    return {x: j for j, x in enumerate(sorted({x for rows in tables for r in rows for x in r}))}
 
 
 def _multi_hot(rows: Sequence[Iterable[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
     r, c = [], []
     for i, items in enumerate(rows):
         for x in set(items):
-            j = vocab.setdefault(x, len(vocab))
             r.append(i)
-            c.append(j)
+            c.append(vocab[x])
     return sparse.csr_matrix(
         (np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(rows), max(1, len(vocab)))
     )
@@ -190,7 +209,8 @@ class Snapshot:
     vec_profile: np.ndarray | None = None  # unit embedding rows (None without a model)
     vec_need: np.ndarray | None = None
     vec_offer: np.ndarray | None = None
-    load: np.ndarray = field(default_factory=lambda: np.zeros(0))  # pending work (capacity)
+    need_rows: dict[str, int] = field(default_factory=dict)  # need id -> row in ``needs``
+    offer_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def scored(self) -> int:
@@ -242,11 +262,11 @@ class Snapshot:
             if not is_tie(c):
                 continue
             members = sorted({index[p] for p in c.org_ids()})
-            age = max(0.0, (on - c.starts).days / 365.25)
+            weight = decay_weight(c.starts, on)
             running = is_running(c, on)
             for a in members:
                 activity[a] += 1
-                decayed[a] += math.exp(-age / DECAY_YEARS)
+                decayed[a] += weight
                 last[a] = max(last[a], c.starts.toordinal())
                 busy[a] += running
                 for b in members:
@@ -302,35 +322,20 @@ class Snapshot:
             offers += os_
             need_owner += [i] * len(ns)
             offer_owner += [i] * len(os_)
-        field_vocab: dict[str, int] = {}
-        fields = _multi_hot(
-            [
-                set(org.fields)
-                | {f for x in per_needs[i] for f in x.fields}
-                | {f for x in per_offers[i] for f in x.fields}
-                for i, org in enumerate(orgs)
-            ],
-            field_vocab,
-        )
-        skill_vocab: dict[str, int] = {}
-        kind_vocab: dict[str, int] = {}
-        need_skills = _multi_hot(
-            [[s for x in ns for s in x.skills] for ns in per_needs], skill_vocab
-        )
-        offer_skills = _multi_hot(
-            [[s for x in fs for s in x.skills] for fs in per_offers], skill_vocab
-        )
-        need_kinds = _multi_hot(
-            [[k.value for x in ns for k in x.resource_kinds] for ns in per_needs], kind_vocab
-        )
-        offer_kinds = _multi_hot(
-            [[k.value for x in fs for k in x.resource_kinds] for fs in per_offers], kind_vocab
-        )
-        # widen the first matrices to the final vocabularies
-        need_skills = _widen(need_skills, len(skill_vocab))
-        offer_skills = _widen(offer_skills, len(skill_vocab))
-        need_kinds = _widen(need_kinds, len(kind_vocab))
-        offer_kinds = _widen(offer_kinds, len(kind_vocab))
+        org_field_sets = [
+            org_fields(org, per_needs[i], per_offers[i]) for i, org in enumerate(orgs)
+        ]
+        field_vocab = _vocab(org_field_sets)
+        fields = _multi_hot(org_field_sets, field_vocab)
+        asked = [[x for n_ in ns for x in n_.skills] for ns in per_needs]
+        offered = [[x for f in fs for x in f.skills] for fs in per_offers]
+        kinds_asked = [[k.value for n_ in ns for k in n_.resource_kinds] for ns in per_needs]
+        kinds_offered = [[k.value for f in fs for k in f.resource_kinds] for fs in per_offers]
+        skill_vocab, kind_vocab = _vocab(asked, offered), _vocab(kinds_asked, kinds_offered)
+        need_skills = _multi_hot(asked, skill_vocab)
+        offer_skills = _multi_hot(offered, skill_vocab)
+        need_kinds = _multi_hot(kinds_asked, kind_vocab)
+        offer_kinds = _multi_hot(kinds_offered, kind_vocab)
 
         parts = [profile_parts(data, oid, cut) for oid in ids]
         lex_profile = lexical.transform(["\n".join(p) for p in parts])
@@ -396,7 +401,8 @@ class Snapshot:
             vec_profile=vec_profile,
             vec_need=vec_need,
             vec_offer=vec_offer,
-            load=np.zeros(n),
+            need_rows={x.id: i for i, x in enumerate(needs)},
+            offer_rows={x.id: i for i, x in enumerate(offers)},
         )
 
     # -- small helpers ------------------------------------------------------------------------
@@ -417,18 +423,10 @@ class Snapshot:
         n = self.scored
         if n == 0:
             return []
-        score = self.decayed[:n] + 1e-3 * self.activity[:n]
+        score = activity_rank_score(self.decayed[:n], self.activity[:n])
         k = min(k, n)
         top = np.argpartition(-score, k - 1)[:k]
         return sorted(top.tolist(), key=lambda i: (-score[i], self.ids[i]))
-
-
-def _widen(m: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
-    width = max(1, width)
-    if m.shape[1] == width:
-        return m
-    m = m.tocoo()
-    return sparse.csr_matrix((m.data, (m.row, m.col)), shape=(m.shape[0], width))
 
 
 def _stack(rows: Sequence[np.ndarray | None], dim: int) -> np.ndarray:
