@@ -42,6 +42,7 @@ from graph.model import (
     Organization,
     Sector,
 )
+from graph.network import add_collaboration, add_organization
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -279,26 +280,9 @@ def as_history(source: GraphStore | NetworkHistory) -> NetworkHistory:
 
 
 def _add_org(g: nx.Graph, o: OrgEvent) -> None:
-    g.add_node(o.id, name=o.name, sector=o.sector, area=o.area, fields=list(o.fields),
-               first_seen=o.first_seen.isoformat())
-
-
-def _add_collaboration(g: nx.Graph, c: CollaborationEvent) -> None:
-    ids = [p for p in c.participants if p in g]
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            if g.has_edge(a, b):
-                e = g.edges[a, b]
-                e["count"] += 1
-                e["last"] = max(e["last"], c.starts)
-                e["collaborations"].append(c.id)
-                e["forms"][c.form] = e["forms"].get(c.form, 0) + 1
-                e["open"] = e["open"] or c.ends is None
-                if c.ends is not None:
-                    e["ends"] = max(e["ends"], c.ends) if e["ends"] else c.ends
-            else:
-                g.add_edge(a, b, count=1, first=c.starts, last=c.starts, ends=c.ends,
-                           open=c.ends is None, collaborations=[c.id], forms={c.form: 1})
+    add_organization(
+        g, o.id, o.name, o.sector, o.area, o.fields, first_seen=o.first_seen.isoformat()
+    )
 
 
 def graph_at(history: NetworkHistory, day: date) -> nx.Graph:
@@ -316,7 +300,7 @@ def graph_at(history: NetworkHistory, day: date) -> nx.Graph:
     for c in history.collaborations:
         if c.starts > day:
             break
-        _add_collaboration(g, c)
+        add_collaboration(g, c)
     return g
 
 
@@ -333,7 +317,7 @@ def _graphs_by_period(history: NetworkHistory, periods: Sequence[Period]) -> Ite
             _add_org(g, orgs[oi])
             oi += 1
         while ci < len(history.collaborations) and history.collaborations[ci].starts <= p.end:
-            _add_collaboration(g, history.collaborations[ci])
+            add_collaboration(g, history.collaborations[ci])
             ci += 1
         yield g
 

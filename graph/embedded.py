@@ -34,6 +34,7 @@ import networkx as nx
 import numpy as np
 
 from graph.model import RECORD_TYPES, record_type
+from graph.network import Ties, build_graph, copy_graph
 from graph.store import (
     Existing,
     GraphStore,
@@ -478,53 +479,46 @@ class EmbeddedStore(GraphStore):
                     self._graphs.pop(next(iter(self._graphs)))
                 self._graphs[until] = cached = (version, self._build_collaboration_graph(until))
             graph = cached[1]
-        # a copy the caller may change freely: new attribute dicts and lists, shared strings
-        out = nx.Graph()
-        out.add_nodes_from(
-            (n, {**d, "fields": list(d["fields"])}) for n, d in graph.nodes(data=True)
-        )
-        out.add_edges_from(
-            (a, b, {**d, "collaborations": list(d["collaborations"])})
-            for a, b, d in graph.edges(data=True)
-        )
-        return out
+        return copy_graph(graph)
 
     def _build_collaboration_graph(self, until: date | None) -> nx.Graph:
-        g = nx.Graph()
         orgs = self._read(
             "SELECT id, props, json_extract(doc, '$.created_at') FROM nodes"
             " WHERE kind = 'Organization' AND active = 1 ORDER BY id"
         )
-        for oid, props_json, created in orgs:
-            props = json.loads(props_json)
-            g.add_node(
-                oid,
-                name=props["name"],
-                sector=props["sector"],
-                area=props.get("area"),
-                fields=list(props.get("fields", [])),
-                created_at=datetime.fromisoformat(created).isoformat() if created else None,
-            )
         collabs = self._read(
-            "SELECT id, json_extract(doc, '$.starts'), json_extract(doc, '$.participants')"
+            "SELECT id, json_extract(doc, '$.starts'), json_extract(doc, '$.ends'),"
+            " json_extract(doc, '$.form'), json_extract(doc, '$.participants')"
             " FROM nodes WHERE kind = 'Collaboration' AND active = 1 ORDER BY id"
         )
-        for cid, starts_iso, participants in collabs:
-            starts = date.fromisoformat(starts_iso)
-            if until and starts > until:
-                continue
-            ids = [p["org_id"] for p in json.loads(participants) if p["org_id"] in g]
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
-                    if g.has_edge(a, b):
-                        e = g.edges[a, b]
-                        e["count"] += 1
-                        e["first"] = min(e["first"], starts)
-                        e["last"] = max(e["last"], starts)
-                        e["collaborations"].append(cid)
-                    else:
-                        g.add_edge(a, b, count=1, first=starts, last=starts, collaborations=[cid])
-        return g
+        nodes: list[tuple[str, dict[str, Any]]] = []
+        for oid, props_json, created in orgs:
+            props = json.loads(props_json)
+            nodes.append(
+                (
+                    oid,
+                    {
+                        "name": props["name"],
+                        "sector": props["sector"],
+                        "area": props.get("area"),
+                        "fields": props.get("fields", []),
+                        "created_at": (
+                            datetime.fromisoformat(created).isoformat() if created else None
+                        ),
+                    },
+                )
+            )
+        ties = (
+            Ties(
+                cid,
+                date.fromisoformat(starts),
+                date.fromisoformat(ends) if ends else None,
+                form,
+                [p["org_id"] for p in json.loads(participants)],
+            )
+            for cid, starts, ends, form, participants in collabs
+        )
+        return build_graph(nodes, ties, until)
 
     # -- full-text search ---------------------------------------------------------------------
 

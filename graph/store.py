@@ -26,12 +26,14 @@ from graph.model import (
     STORED,
     Collaboration,
     Edge,
+    Organization,
     Record,
     record_type,
     referenced_ids,
     relationships_of,
     utcnow,
 )
+from graph.network import Ties, build_graph
 
 R = TypeVar("R", bound=Record)
 
@@ -668,41 +670,32 @@ class GraphStore(ABC):
         return [c for c in self.collaborations_of(org_a) if org_b in c.org_ids()]
 
     def collaboration_graph(self, until: date | None = None) -> nx.Graph:
-        """Organizations as nodes, ``COLLABORATED_WITH`` edges {count, first, last, ids}.
+        """Organizations as nodes, a tie per pair that collaborated (:mod:`graph.network`).
 
-        Every active organization is a node (isolated ones too), with its sector, area, fields
-        and created_at as attributes.  ``until`` keeps collaborations that started on or before
-        that day.
+        Every active organization is a node (isolated ones too), with its name, sector, area,
+        fields and created_at as attributes.  ``until`` keeps collaborations that started on
+        or before that day.
         """
-        g = nx.Graph()
-        for org in self.iter_all("Organization"):
-            g.add_node(
-                org.id,
-                name=org.name,  # type: ignore[attr-defined]
-                sector=org.sector.value,  # type: ignore[attr-defined]
-                area=org.area,  # type: ignore[attr-defined]
-                fields=list(org.fields),  # type: ignore[attr-defined]
-                created_at=org.created_at.isoformat() if org.created_at else None,
+        orgs = (
+            (
+                o.id,
+                {
+                    "name": o.name,
+                    "sector": o.sector.value,
+                    "area": o.area,
+                    "fields": o.fields,
+                    "created_at": o.created_at.isoformat() if o.created_at else None,
+                },
             )
-        for collab in self.iter_all("Collaboration"):
-            assert isinstance(collab, Collaboration)
-            if until and collab.starts > until:
-                continue
-            ids = [o for o in collab.org_ids() if o in g]
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
-                    if g.has_edge(a, b):
-                        e = g.edges[a, b]
-                        e["count"] += 1
-                        e["first"] = min(e["first"], collab.starts)
-                        e["last"] = max(e["last"], collab.starts)
-                        e["collaborations"].append(collab.id)
-                    else:
-                        g.add_edge(
-                            a, b, count=1, first=collab.starts, last=collab.starts,
-                            collaborations=[collab.id],
-                        )
-        return g
+            for o in self.iter_all("Organization")
+            if isinstance(o, Organization)
+        )
+        ties = (
+            Ties(c.id, c.starts, c.ends, c.form.value, c.org_ids())
+            for c in self.iter_all("Collaboration")
+            if isinstance(c, Collaboration)
+        )
+        return build_graph(orgs, ties, until)
 
 
 _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|(\S+)')
