@@ -13,7 +13,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
 
 from pydantic import (
     BaseModel,
@@ -41,7 +41,7 @@ class LabelledEnum(StrEnum):
         return _LABELS[type(self).__name__][self.value][1]
 
     @classmethod
-    def parse(cls, value: object) -> LabelledEnum:
+    def parse(cls, value: object) -> Self:
         """Accept the value, the Japanese label, any Japanese alias or the English label."""
         if isinstance(value, cls):
             return value
@@ -104,13 +104,13 @@ class Intensity(LabelledEnum):
     INTEGRATION = "integration"
 
 
-class NeedStatus(StrEnum):
+class NeedStatus(LabelledEnum):
     OPEN = "open"
     MATCHED = "matched"
     CLOSED = "closed"
 
 
-class Visibility(StrEnum):
+class Visibility(LabelledEnum):
     PUBLIC = "public"
     COORDINATORS = "coordinators"
 
@@ -179,6 +179,15 @@ _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "cooperation": ("協力", "Cooperation"),
         "coordination": ("調整", "Coordination"),
         "integration": ("統合", "Integration"),
+    },
+    "NeedStatus": {
+        "open": ("募集中", "Open", "受付中", "未対応"),
+        "matched": ("成立", "Matched", "マッチ済み", "対応中"),
+        "closed": ("終了", "Closed", "締切", "完了"),
+    },
+    "Visibility": {
+        "public": ("公開", "Public", "一般公開"),
+        "coordinators": ("コーディネーターのみ", "Coordinators only", "非公開", "限定"),
     },
 }
 
@@ -385,7 +394,7 @@ def _clean_list(v: Any) -> list[str]:
 def _parse_kinds(v: Any) -> list[ResourceKind]:
     if isinstance(v, str):
         v = [p for p in v.replace("、", ",").replace("・", ",").split(",") if p.strip()]
-    return sorted({ResourceKind.parse(x) for x in (v or [])})  # type: ignore[misc]
+    return sorted({ResourceKind.parse(x) for x in (v or [])})
 
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
@@ -450,7 +459,7 @@ class Organization(Record):
     @field_validator("sector", mode="before")
     @classmethod
     def _sector(cls, v: Any) -> Sector:
-        return Sector.parse(v)  # type: ignore[return-value]
+        return Sector.parse(v)
 
 
 class Need(Record):
@@ -572,17 +581,17 @@ class Collaboration(Record):
     @field_validator("form", mode="before")
     @classmethod
     def _form(cls, v: Any) -> CollaborationForm:
-        return CollaborationForm.parse(v)  # type: ignore[return-value]
+        return CollaborationForm.parse(v)
 
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, v: Any) -> CollaborationStatus:
-        return CollaborationStatus.parse(v)  # type: ignore[return-value]
+        return CollaborationStatus.parse(v)
 
     @field_validator("intensity", mode="before")
     @classmethod
     def _intensity(cls, v: Any) -> Intensity:
-        return Intensity.parse(v)  # type: ignore[return-value]
+        return Intensity.parse(v)
 
     @model_validator(mode="after")
     def _check(self) -> Collaboration:

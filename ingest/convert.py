@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.model import (
     NPO_FIELDS,
@@ -30,6 +30,7 @@ from ingest.errors import CellError
 from ingest.text import clean, nfkc
 
 Converter = Callable[[Any], Any]
+E = TypeVar("E", bound=LabelledEnum)
 
 _LIST_SEP = re.compile(r"[,、;；/／|\n]")
 
@@ -151,23 +152,28 @@ def _try_field(piece: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _parse_enum(enum: type[LabelledEnum], text: str) -> LabelledEnum:
+def _parse_enum(enum: type[E], text: str) -> E:
     # registers repeat the same few words; parsing each once keeps big imports fast
     return enum.parse(text)
 
 
+def _labelled_value(enum: type[E], text: str, what_ja: str, what_en: str) -> E:
+    """``text`` as a member of ``enum`` (its value, labels or aliases), else a cell error that
+    lists what may be written."""
+    try:
+        return _parse_enum(enum, text)
+    except ValueError:
+        allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in enum)
+        raise CellError(
+            f"「{text}」は{what_ja}として認識できません。使える値: {allowed}",
+            f"{text!r} is not a known {what_en}; use one of: "
+            + ", ".join(f"{m.value} ({m.label_en})" for m in enum),
+        ) from None
+
+
 def _labelled(enum: type[LabelledEnum], what_ja: str, what_en: str) -> Converter:
     def convert(value: Any) -> LabelledEnum:
-        t = one_line(value)
-        try:
-            return _parse_enum(enum, t)
-        except ValueError:
-            allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in enum)
-            raise CellError(
-                f"「{t}」は{what_ja}として認識できません。使える値: {allowed}",
-                f"{t!r} is not a known {what_en}; use one of: "
-                + ", ".join(f"{m.value} ({m.label_en})" for m in enum),
-            ) from None
+        return _labelled_value(enum, one_line(value), what_ja, what_en)
 
     return convert
 
@@ -176,6 +182,8 @@ sector = _labelled(Sector, "種別", "sector")
 form = _labelled(CollaborationForm, "協働の形態", "form of collaboration")
 collaboration_status = _labelled(CollaborationStatus, "状態", "status")
 intensity = _labelled(Intensity, "関係の深さ", "intensity")
+need_status = _labelled(NeedStatus, "状態", "status")
+visibility = _labelled(Visibility, "公開範囲", "visibility")
 
 
 def resource_kinds(value: Any) -> list[ResourceKind]:
@@ -183,70 +191,12 @@ def resource_kinds(value: Any) -> list[ResourceKind]:
     pieces = split_list(value)
     if isinstance(value, str):
         pieces = [s.strip() for p in pieces for s in p.split("・") if s.strip()]
-    out: set[ResourceKind] = set()
-    for p in pieces:
-        try:
-            out.add(_parse_enum(ResourceKind, p))  # type: ignore[arg-type]
-        except ValueError:
-            allowed = "、".join(f"{m.label_ja}（{m.value}）" for m in ResourceKind)
-            raise CellError(
-                f"「{p}」は資源の種類として認識できません。使える値: {allowed}",
-                f"{p!r} is not a known resource kind; use: "
-                + ", ".join(m.value for m in ResourceKind),
-            ) from None
-    return sorted(out)
+    return sorted({_labelled_value(ResourceKind, p, "資源の種類", "resource kind") for p in pieces})
 
 
 def skills(value: Any) -> list[str]:
     """Skills and topics, as a list of tidy words."""
     return sorted(set(split_list(value)))
-
-
-_NEED_STATUS = {
-    "open": NeedStatus.OPEN,
-    "募集中": NeedStatus.OPEN,
-    "受付中": NeedStatus.OPEN,
-    "未対応": NeedStatus.OPEN,
-    "matched": NeedStatus.MATCHED,
-    "成立": NeedStatus.MATCHED,
-    "マッチ済み": NeedStatus.MATCHED,
-    "対応中": NeedStatus.MATCHED,
-    "closed": NeedStatus.CLOSED,
-    "終了": NeedStatus.CLOSED,
-    "締切": NeedStatus.CLOSED,
-    "完了": NeedStatus.CLOSED,
-}
-
-
-def need_status(value: Any) -> NeedStatus:
-    t = one_line(value).lower()
-    if t in _NEED_STATUS:
-        return _NEED_STATUS[t]
-    raise CellError(
-        f"「{t}」は状態として認識できません（募集中・成立・終了 / open, matched, closed）",
-        f"{t!r} is not a known status (open, matched, closed / 募集中・成立・終了)",
-    )
-
-
-_VISIBILITY = {
-    "public": Visibility.PUBLIC,
-    "公開": Visibility.PUBLIC,
-    "一般公開": Visibility.PUBLIC,
-    "coordinators": Visibility.COORDINATORS,
-    "非公開": Visibility.COORDINATORS,
-    "コーディネーターのみ": Visibility.COORDINATORS,
-    "限定": Visibility.COORDINATORS,
-}
-
-
-def visibility(value: Any) -> Visibility:
-    t = one_line(value).lower()
-    if t in _VISIBILITY:
-        return _VISIBILITY[t]
-    raise CellError(
-        f"「{t}」は公開範囲として認識できません（公開・非公開 / public, coordinators）",
-        f"{t!r} is not a known visibility (public or coordinators / 公開・非公開)",
-    )
 
 
 _TRUE = {"true", "1", "yes", "y", "はい", "有効", "○", "◯", "〇", "●", "t"}
@@ -310,14 +260,21 @@ def corporate_number(value: Any) -> str:
     return digits
 
 
-def corporate_number_check_ok(number: str) -> bool:
-    """Whether the check digit (the first digit) of a corporate number is right.
-
-    check = 9 - (sum of the other 12 digits, weighted 1 and 2 alternately from the right) mod 9.
-    """
-    base = number[1:]
+def corporate_number_check_digit(base: str) -> int:
+    """The check digit (the first of the 13) of the corporate number whose other 12 digits are
+    ``base``, as the National Tax Agency defines it: 9 - (the 12 digits, weighted 1 and 2
+    alternately from the right, summed) mod 9."""
+    if len(base) != 12 or not base.isdigit():
+        raise ValueError(f"a corporate number's base is 12 digits, not {base!r}")
     total = sum(int(d) * (2 if i % 2 else 1) for i, d in enumerate(reversed(base)))
-    return int(number[0]) == 9 - total % 9
+    return 9 - total % 9
+
+
+def corporate_number_check_ok(number: str) -> bool:
+    """Whether ``number`` is 13 digits whose first is the right check digit."""
+    if len(number) != 13 or not number.isdigit():
+        return False
+    return int(number[0]) == corporate_number_check_digit(number[1:])
 
 
 def date_(value: Any) -> date:

@@ -110,7 +110,7 @@ def name_key(name: str) -> str:
     text = _LEGAL_RE.sub("", text)
     text = _PUNCT_RE.sub("", text)
     # Katakana and hiragana spellings of the same name are common in registers.
-    return _hira_to_kata(text)
+    return katakana(text)
 
 
 def area_key(area: str | None) -> str:
@@ -123,7 +123,8 @@ def numerals(text: str) -> set[str]:
     return set(_NUMERALS.findall(text))
 
 
-def _hira_to_kata(text: str) -> str:
+def katakana(text: str) -> str:
+    """Hiragana folded to katakana (つなぐ -> ツナグ); every other character as it is."""
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
@@ -161,7 +162,7 @@ def guess_sector(name: str, hint: str | None = None) -> Sector | None:
     """
     if hint:
         try:
-            return Sector.parse(clean(hint))  # type: ignore[return-value]
+            return Sector.parse(clean(hint))
         except ValueError:
             pass
     text = nfkc(name).lower()

@@ -17,12 +17,14 @@ from graph.model import (
     Intensity,
     Interest,
     Need,
+    NeedStatus,
     Offer,
     Organization,
     ResourceKind,
     Sector,
     Suggestion,
     User,
+    Visibility,
     parse_field,
     record_type,
     referenced_ids,
@@ -52,7 +54,15 @@ def test_sector_parses_labels_and_aliases(text: object, member: Sector) -> None:
 
 
 def test_every_enum_member_parses_its_own_labels() -> None:
-    for enum in (Sector, ResourceKind, CollaborationForm, CollaborationStatus, Intensity):
+    for enum in (
+        Sector,
+        ResourceKind,
+        CollaborationForm,
+        CollaborationStatus,
+        Intensity,
+        NeedStatus,
+        Visibility,
+    ):
         for member in enum:
             assert enum.parse(member.label_ja) is member
             assert enum.parse(member.label_en) is member

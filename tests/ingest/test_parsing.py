@@ -14,7 +14,7 @@ from ingest.dedup import OrgRef, find_duplicates
 from ingest.encoding import decode
 from ingest.errors import CellError, FileError
 from ingest.readers import read_tables
-from ingest.text import clean, guess_sector, name_key, town_of
+from ingest.text import clean, guess_sector, katakana, name_key, town_of
 
 
 @pytest.mark.parametrize(
@@ -125,10 +125,49 @@ def test_cells() -> None:
     with pytest.raises(CellError):
         convert.score("6")
     assert convert.corporate_number("7000-0120-50002") == "7000012050002"
-    assert convert.corporate_number_check_ok("7000012050002")  # 国税庁
-    assert not convert.corporate_number_check_ok("1000012050002")
     with pytest.raises(CellError):
         convert.corporate_number("12345")
+
+
+@pytest.mark.parametrize("number", ["7000012050002", "1180301018771", "5010001008846"])
+def test_corporate_number_check_digit_of_known_numbers(number: str) -> None:
+    # 国税庁, トヨタ自動車, 日本電気: published numbers
+    assert convert.corporate_number_check_digit(number[1:]) == int(number[0])
+    assert convert.corporate_number_check_ok(number)
+    for wrong in set("0123456789") - {number[0]}:
+        assert not convert.corporate_number_check_ok(wrong + number[1:])
+
+
+def test_corporate_number_check_digit_is_one_digit_and_refuses_other_shapes() -> None:
+    for base in ("000000000000", "999999999999", "123456789012", "000000000009"):
+        digit = convert.corporate_number_check_digit(base)
+        assert 1 <= digit <= 9
+        assert convert.corporate_number_check_ok(f"{digit}{base}")
+    for bad in ("", "12345", "70000120500021", "7000O12050002"):
+        assert not convert.corporate_number_check_ok(bad)
+    with pytest.raises(ValueError):
+        convert.corporate_number_check_digit("12345")
+
+
+def test_labelled_cells_read_values_labels_and_aliases() -> None:
+    from graph.model import NeedStatus, Visibility
+
+    assert convert.need_status("募集中") is NeedStatus.OPEN
+    assert convert.need_status(" Matched ") is NeedStatus.MATCHED
+    assert convert.need_status("締切") is NeedStatus.CLOSED
+    assert convert.visibility("非公開") is Visibility.COORDINATORS
+    assert convert.visibility("PUBLIC") is Visibility.PUBLIC
+    with pytest.raises(CellError) as info:
+        convert.visibility("秘密")
+    assert "公開（public）" in info.value.reason_ja and "public (Public)" in info.value.reason_en
+    with pytest.raises(CellError) as info:
+        convert.resource_kinds("人・宇宙")
+    assert "「宇宙」は資源の種類として認識できません" in info.value.reason_ja
+
+
+def test_katakana_folds_hiragana_only() -> None:
+    assert katakana("つなぐ・ゔぁ ゖ") == "ツナグ・ヴァ ヶ"
+    assert katakana("ツナグ漢字ABC") == "ツナグ漢字ABC"
 
 
 def test_kinds_from_names_and_headers() -> None:
