@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -208,6 +208,11 @@ class NetworkHistory:
         days += [c.starts for c in self.collaborations]
         days += [e.day for c in self.collaborations for e in c.evaluations]
         return max(days) if days else None
+
+    def fingerprint(self) -> str:
+        """A hash of every dated event and all it says: equal fingerprints, equal figures and
+        exports (the same running hash as each period's ``data_fingerprint``)."""
+        return _fingerprints(self, [None])[0]
 
 
 def _day(value: date | datetime | None) -> date | None:
@@ -594,23 +599,26 @@ def parse_scope(scope: str) -> tuple[str | None, str | None]:
     return _check_by(by), value
 
 
-def _fingerprints(history: NetworkHistory, periods: Sequence[Period]) -> list[str]:
-    """A running hash of the events (in date order) up to each period's end."""
-    events: list[tuple[date, str]] = []
-    for o in history.orgs.values():
-        events.append((o.first_seen, json.dumps(
-            ["o", o.id, o.sector, o.area, o.fields], ensure_ascii=False)))
-    for c in history.collaborations:
-        events.append((c.starts, json.dumps(
-            ["c", c.id, c.form, c.status, c.participants, c.ends and c.ends.isoformat(),
-             [(e.org_id, e.day.isoformat(), e.score) for e in c.evaluations]],
-            ensure_ascii=False)))
+def _event_lines(history: NetworkHistory) -> list[tuple[date, str]]:
+    """Every dated event, in date order, as (day, all it says in one line of JSON)."""
+    events = [(o.first_seen, _json_line("o", o)) for o in history.orgs.values()]
+    events += [(c.starts, _json_line("c", c)) for c in history.collaborations]
     events.sort()
+    return events
+
+
+def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
+    return json.dumps([tag, asdict(event)], ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _fingerprints(history: NetworkHistory, ends: Sequence[date | None]) -> list[str]:
+    """A running hash of the events (in date order) up to each of ``ends`` (None: every one)."""
+    events = _event_lines(history)
     h = hashlib.sha256()
     out: list[str] = []
     i = 0
-    for p in periods:
-        while i < len(events) and events[i][0] <= p.end:
+    for end in ends:
+        while i < len(events) and (end is None or events[i][0] <= end):
             h.update(f"{events[i][0].isoformat()}|{events[i][1]}\n".encode())
             i += 1
         out.append(h.copy().hexdigest()[:16])
@@ -646,7 +654,7 @@ def compute_growth(
     if last < first:
         return []
     periods = periods_between(first, last, kind)
-    prints = _fingerprints(history, periods)
+    prints = _fingerprints(history, [p.end for p in periods])
     scopes: list[tuple[str | None, str | None]] = (
         [(None, None)] if by is None else [(by, v) for v in scope_values(history, by)]
     )

@@ -231,6 +231,18 @@ def test_history_dates_and_graph_at() -> None:
     assert g.degree["E"] == 0
 
 
+def test_one_fingerprint_of_every_dated_event() -> None:
+    orgs, collabs = city()
+    h = history_from_records(orgs, collabs)
+    assert history_from_records(*city()).fingerprint() == h.fingerprint()
+    # the last period holds every event: its data fingerprint is the history's
+    assert compute_growth(h, "fiscal")[-1].data_fingerprint == h.fingerprint()
+    renamed = [o.model_copy(update={"name": "あおば食堂"}) if o.id == "A" else o for o in orgs]
+    assert history_from_records(renamed, collabs).fingerprint() != h.fingerprint()
+    retitled = [c.model_copy(update={"title": "別の題"}) if c.id == "c5" else c for c in collabs]
+    assert history_from_records(orgs, retitled).fingerprint() != h.fingerprint()
+
+
 def test_growth_by_fiscal_year() -> None:
     figs = compute_growth(history_from_records(*city()), "fiscal")
     assert [f.period for f in figs] == ["FY2023", "FY2024"]
