@@ -26,22 +26,18 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.store import (
-    ConflictError,
-    FilterError,
-    NotFoundError,
-    ReferenceError_,
-    StoreError,
+from graph.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
     StoreUnavailable,
+    TsunaguError,
+    bilingual,
 )
+from graph.store import FilterError, NotFoundError, ReferenceError_
 from ingest.jsontext import JSONTextError
 from ingest.jsontext import loads as json_loads
-from matching.events import SeatingError
-
-
-def bilingual(ja: str, en: str) -> str:
-    """One ``detail`` string: Japanese first, then English."""
-    return f"{ja} / {en}"
 
 
 def not_found(kind: str, id: str) -> HTTPException:
@@ -166,6 +162,50 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+#: Tsunagu's own errors (:mod:`graph.errors`) as HTTP statuses, the most specific first: the one
+#: place where an error becomes an answer
+STATUS: tuple[tuple[type[TsunaguError], int], ...] = (
+    (StoreUnavailable, 503),
+    (FilterError, 400),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (TsunaguError, 400),
+)
+
+#: the Japanese half for a store message given in English only
+_SUMMARY_JA: tuple[tuple[type[TsunaguError], str], ...] = (
+    (NotFoundError, "見つかりません"),
+    (ReferenceError_, "存在しないIDを参照しています"),
+    (FilterError, "検索条件が正しくありません"),
+    (TsunaguError, "要求を処理できません"),
+)
+
+
+def status_of(exc: TsunaguError) -> int:
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
+
+
+def detail_of(exc: TsunaguError) -> str:
+    """The error's message, bilingual: as raised when it has both halves, else with a
+    Japanese summary in front."""
+    message = str(exc)
+    if exc.ja != exc.en or " / " in message:
+        return message
+    summary = next(ja for cls, ja in _SUMMARY_JA if isinstance(exc, cls))
+    return bilingual(summary, message)
+
+
+def error_response(exc: TsunaguError) -> JSONResponse:
+    status = status_of(exc)
+    if status == 503:
+        # the exception names the server and the driver's error: for the log, not the answer
+        logging.getLogger("tsunagu").warning("store unavailable: %s", exc)
+        return _json(503, STORE_UNAVAILABLE, {"Retry-After": "5"})
+    return _json(status, detail_of(exc))
+
+
 STORE_UNAVAILABLE = bilingual(
     "データベースに接続できません。しばらくしてからもう一度お試しください",
     "the database cannot be reached just now; please try again in a moment",
@@ -186,36 +226,10 @@ def install(app: FastAPI) -> None:
     def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _json(422, validation_errors(exc.errors()))
 
-    @app.exception_handler(NotFoundError)
-    def _not_found(request: Request, exc: NotFoundError) -> JSONResponse:
-        return _json(404, bilingual("見つかりません", str(exc)))
-
-    @app.exception_handler(ReferenceError_)
-    def _reference(request: Request, exc: ReferenceError_) -> JSONResponse:
-        return _json(422, bilingual("存在しないIDを参照しています", str(exc)))
-
-    @app.exception_handler(FilterError)
-    def _filter(request: Request, exc: FilterError) -> JSONResponse:
-        return _json(400, bilingual("検索条件が正しくありません", str(exc)))
-
-    @app.exception_handler(ConflictError)
-    def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return _json(409, str(exc))  # the store's message is bilingual already
-
-    @app.exception_handler(StoreUnavailable)
-    def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        # the exception names the server and the driver's error: for the log, not the answer
-        logging.getLogger("tsunagu").warning("store unavailable: %s", exc)
-        return _json(503, STORE_UNAVAILABLE, {"Retry-After": "5"})
-
-    @app.exception_handler(StoreError)
-    def _store(request: Request, exc: StoreError) -> JSONResponse:
-        return _json(400, bilingual("要求を処理できません", str(exc)))
+    @app.exception_handler(TsunaguError)
+    def _tsunagu(request: Request, exc: TsunaguError) -> JSONResponse:
+        return error_response(exc)
 
     @app.exception_handler(ValidationError)
     def _validation(request: Request, exc: ValidationError) -> JSONResponse:
         return _json(422, validation_errors(exc.errors(include_url=False, include_context=False)))
-
-    @app.exception_handler(SeatingError)
-    def _seating(request: Request, exc: SeatingError) -> JSONResponse:
-        return _json(422, str(exc))

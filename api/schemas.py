@@ -11,7 +11,7 @@ so the model's own rules (dates in order, no duplicate participant ...) apply an
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -26,10 +26,13 @@ from graph.model import (
     Suggestion,
     control_character,
 )
+from workflows.queue import QueueItem
 
 T = TypeVar("T")
 
 _NOT_INPUT = {"created_at", "updated_at", "active", "version"}
+
+
 def _find_control(value: Any, where: str) -> str | None:
     """Where in a request body the text rule of the records is broken (graph.model: the
     same rule as the importer's; the records' own validation also refuses line breaks in
@@ -189,39 +192,9 @@ class SeatingOut(BaseModel):
     names: dict[str, str]
 
 
-class QueueItem(BaseModel):
-    """An open suggestion or expression of interest waiting for a coordinator."""
-
-    type: Literal["suggestion", "interest"]
-    id: str
-    status: str
-    created_at: datetime
-    waited_hours: float
-    waited_days: float
-    overdue: bool
-    #: who asked or is asked about: a suggestion's subject, an interest's business
-    org_id: str
-    org_name: str | None = None
-    #: a suggestion's suggested partner
-    candidate_id: str | None = None
-    candidate_name: str | None = None
-    need_id: str | None = None
-    need_title: str | None = None
-    score: float | None = None
-    message: str | None = None
-
-
 class QueueOut(PageOut[QueueItem]):
     overdue_days: int
     overdue_total: int
-
-
-class ResponseTime(BaseModel):
-    reviewer: str
-    name: str | None
-    decisions: int
-    median_hours: float
-    mean_hours: float
 
 
 class Opportunity(BaseModel):

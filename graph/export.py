@@ -41,6 +41,7 @@ from graph.analytics import (
     plan_indicator_table,
 )
 from graph.cells import safe_csv_writer
+from graph.errors import InvalidInput
 from graph.model import FIELDS_BY_CODE, CollaborationForm, Sector
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "csv", "json")
 CSV_ENCODING = "utf-8-sig"
 
 
-class ExportError(ValueError):
+class ExportError(InvalidInput):
     """An export could not be written or did not read back as written."""
 
 

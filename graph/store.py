@@ -21,6 +21,8 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import networkx as nx
 import numpy as np
 
+from graph import errors
+from graph.errors import Conflict, InvalidInput, NotFound, TsunaguError
 from graph.model import (
     RECORD_TYPES,
     STORED,
@@ -52,29 +54,27 @@ class Existing(NamedTuple):
     version: int  # 0 for records stored before versions existed
 
 
-class StoreError(Exception):
+class StoreError(TsunaguError):
     """Base of the errors a store raises on bad requests (never for its own bugs)."""
 
 
-class NotFoundError(StoreError):
+class NotFoundError(StoreError, NotFound):
     pass
 
 
-class ReferenceError_(StoreError):
+class ReferenceError_(StoreError, InvalidInput):
     """A record points at an id that is neither stored nor in the same batch."""
 
 
-class FilterError(StoreError):
-    pass
+class FilterError(StoreError, InvalidInput):
+    """A filter, order or page the store cannot answer (the API answers 400: a bad query)."""
 
 
-class StoreUnavailable(StoreError):
-    """The store cannot answer now (a server that is down, unreachable, too slow or refusing
-    the configured credentials); the request may work later.  The message names the server
-    for logs and the CLI; the API answers 503 with a plain message instead of it."""
+class StoreUnavailable(StoreError, errors.StoreUnavailable):
+    """The store cannot answer now; see :class:`graph.errors.StoreUnavailable`."""
 
 
-class ConflictError(StoreError):
+class ConflictError(StoreError, Conflict):
     """The request conflicts with what is stored (the API answers 409); nothing was written."""
 
 

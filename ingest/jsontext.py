@@ -13,11 +13,13 @@ import json
 import math
 from typing import Any
 
+from graph.errors import InvalidInput
+
 #: deeper nesting than any record needs (an HSDS service is about five levels)
 MAX_DEPTH = 64
 
 
-class JSONTextError(ValueError):
+class JSONTextError(InvalidInput):
     """The text is not JSON that Tsunagu accepts; ``line`` and ``column`` when known."""
 
     def __init__(self, ja: str, en: str, line: int | None = None, column: int | None = None):
@@ -25,7 +27,7 @@ class JSONTextError(ValueError):
         where_en = f"line {line}, column {column}: " if line else ""
         self.reason_ja, self.reason_en = f"{where_ja}{ja}", f"{where_en}{en}"
         self.line, self.column = line, column
-        super().__init__(f"{self.reason_ja} / {self.reason_en}")
+        super().__init__(self.reason_ja, self.reason_en)
 
 
 def _no_constant(name: str) -> Any:

@@ -37,6 +37,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
+from graph.errors import TsunaguError
 from graph.model import (
     Area,
     Collaboration,
@@ -71,6 +72,7 @@ from ingest.formats import SourceRow
 from ingest.readers import SUPPORTED, Table, read_tables
 from ingest.report import ImportReport, Notice, RowError
 from ingest.text import area_key, name_key
+from workflows.collaborations import check_evaluation
 
 CHUNK = 500
 
@@ -932,16 +934,7 @@ class _Import:
                 PartnerEvaluation.model_validate(e) if isinstance(e, dict) else e
                 for e in data.get("evaluations") or []
             ]
-            members = {p.org_id for p in participants}
-            for row, ev in evals:
-                if ev.org_id not in members:
-                    row.error(
-                        "org_id",
-                        ev.org_id,
-                        f"団体「{ev.org_id}」はこの協働事業（{rid}）の参加団体ではありません",
-                        f"organization {ev.org_id!r} is not a participant of {rid!r}",
-                    )
-                    continue
+            for _, ev in evals:
                 evaluations = _replace_or_add(evaluations, ev)
             data["evaluations"] = evaluations
         try:
@@ -949,6 +942,8 @@ class _Import:
         except ValidationError as exc:
             self._validation_errors(r, exc)
             return
+        if isinstance(rec, Collaboration) and rec.evaluations:
+            rec = self._allowed_evaluations(r, rec, old, evals)
         key = (kind, rid)
         prior = self.entries.get(key)
         if prior is not None:
@@ -976,6 +971,40 @@ class _Import:
             )
             return
         self.entries[key] = _Entry(rec, r, [p[0] for p in parts] + [e[0] for e in evals])
+
+    @staticmethod
+    def _allowed_evaluations(
+        r: _Row,
+        collab: Collaboration,
+        old: Record | None,
+        evals: Sequence[tuple[_Row, PartnerEvaluation]],
+    ) -> Collaboration:
+        """``collab`` with only the evaluations the workflow's rules allow
+        (:func:`workflows.collaborations.check_evaluation`: the collaboration has ended, the
+        evaluator is a partner).  Each one this import adds or changes that breaks them is
+        reported on its own row, in the words a page would use, and left out (the stored one,
+        if any, is kept); evaluations stored before are not this import's to judge."""
+        rows = {ev.org_id: row for row, ev in evals}
+        before = {e.org_id: e for e in old.evaluations} if isinstance(old, Collaboration) else {}
+        kept: list[PartnerEvaluation] = []
+        for ev in collab.evaluations:
+            stored = before.get(ev.org_id)
+            if stored is not None and stored.model_dump() == ev.model_dump():
+                kept.append(ev)
+                continue
+            try:
+                check_evaluation(collab, ev)
+            except TsunaguError as exc:
+                rows.get(ev.org_id, r).error("org_id", ev.org_id, exc.ja, exc.en)
+                if stored is not None:
+                    kept.append(stored)
+                continue
+            kept.append(ev)
+        if len(kept) == len(collab.evaluations) and all(
+            a is b for a, b in zip(kept, collab.evaluations, strict=True)
+        ):
+            return collab
+        return collab.model_copy(update={"evaluations": kept})
 
     def _validation_errors(self, r: _Row, exc: ValidationError) -> None:
         for err in exc.errors():

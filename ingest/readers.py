@@ -182,6 +182,8 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
     _check_unpacked_size(filename, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except FileError:
+        raise
     except unreadable as exc:
         raise cannot_open(exc) from None
     tables: list[Table] = []
@@ -189,6 +191,8 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
         for ws in wb.worksheets:
             try:
                 numbered = _sheet_rows(filename, ws)
+            except FileError:
+                raise  # a limit, already explained
             except unreadable as exc:
                 raise cannot_open(exc) from None
             tables.append(_table_from_cells(filename, ws.title, numbered, sheet=ws.title))

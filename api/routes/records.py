@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from api.access import can_read, check_new_id, check_write, shown, shown_many
 from api.deps import Actor, Reader, Store, embeddings_changed
 from api.errors import conflict, forbidden, not_found, unprocessable
 from api.schemas import PageOut, create_schema, update_schema
@@ -37,6 +36,7 @@ from graph.model import (
     parse_field,
 )
 from graph.store import MAX_PAGE_SIZE, GraphStore, flat_props, normalise_filters
+from workflows.access import can_read, check_new_id, check_write, shown, shown_many
 
 router = APIRouter()
 

@@ -1,38 +1,19 @@
-"""Suggestions and their review.
-
-``POST /organizations/{id}/suggestions`` and ``POST /needs/{id}/suggestions`` ask the matcher and
-store each suggestion (score, features, explanation).  A suggestion's id is derived from what it
-pairs, so asking again refreshes an open suggestion instead of piling up copies, and a decided one
-keeps its decision.  Coordinators accept, reject or defer with a note; every decision is appended
-to the suggestion's history (who, when, why) — the ranker learns from these decisions.  An
-accepted suggestion can become a planned collaboration.
-"""
+"""Suggestions and their review, over HTTP: the rules (storing, refreshing, deciding,
+drafting a collaboration) are :mod:`workflows.suggestions`; this module parses the request,
+calls it and answers."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import Coordinator, MatcherDep, Store
-from api.errors import conflict, not_found, unprocessable
+from api.errors import not_found, unprocessable
 from api.routes.records import Limit, Offset, parse_fields
 from api.schemas import DecisionIn, DraftCollaborationIn, PageOut, SuggestionsOut
-from graph.model import (
-    Collaboration,
-    CollaborationStatus,
-    Decision,
-    Need,
-    Organization,
-    Participant,
-    Record,
-    Sector,
-    Suggestion,
-    SuggestionStatus,
-    utcnow,
-)
-from graph.store import GraphStore
+from graph.model import Collaboration, Sector, Suggestion, SuggestionStatus
+from workflows import suggestions
 
 router = APIRouter(tags=["suggestions"])
 
@@ -93,48 +74,6 @@ def suggest_filters(
 Filters = Annotated[Any, Depends(suggest_filters)]
 
 
-def store_suggestions(store: GraphStore, fresh: list[Suggestion], user_id: str) -> list[Suggestion]:
-    """Store the matcher's suggestions and return them as stored, in the matcher's order.
-
-    An open one (proposed or deferred) gets the new score, features and explanation and keeps
-    its history; a decided one is returned unchanged with its decision.
-    """
-    ids = [s.id for s in fresh]  # the matcher derives ids from the pairing
-    existing = store.get_many("Suggestion", ids, include_inactive=True)
-    writes: list[Suggestion] = []
-    for sid, s in zip(ids, fresh, strict=True):
-        old = existing.get(sid)
-        if old is None:
-            writes.append(
-                s.model_copy(
-                    update={
-                        "id": sid,
-                        "requested_by": user_id,
-                        "created_at": None,
-                        "updated_at": None,
-                    }
-                )
-            )
-        elif isinstance(old, Suggestion) and old.status in (
-            SuggestionStatus.PROPOSED,
-            SuggestionStatus.DEFERRED,
-        ):
-            writes.append(
-                old.model_copy(
-                    update={
-                        "score": s.score,
-                        "features": s.features,
-                        "explanation": s.explanation,
-                        "offer_id": s.offer_id,
-                        "active": True,
-                    }
-                )
-            )
-    store.upsert(writes)
-    stored = store.get_many("Suggestion", ids, include_inactive=True)
-    return [stored[i] for i in ids if i in stored]  # type: ignore[misc]
-
-
 @router.post("/organizations/{org_id}/suggestions", response_model=SuggestionsOut)
 def suggest_for_organization(
     org_id: str,
@@ -145,10 +84,8 @@ def suggest_for_organization(
     k: K = 10,
 ) -> Any:
     """Partners for an organization, best first; each is stored as a proposed Suggestion."""
-    if store.get("Organization", org_id) is None:
-        raise not_found("Organization", org_id)
-    fresh = matcher.suggest_for_org(org_id, k=k, filters=filters)
-    return SuggestionsOut(items=store_suggestions(store, fresh, user.id), matcher=matcher.status)
+    asked = suggestions.for_organization(store, matcher, user, org_id, k=k, filters=filters)
+    return SuggestionsOut(items=asked.items, matcher=asked.matcher)
 
 
 @router.post("/needs/{need_id}/suggestions", response_model=SuggestionsOut)
@@ -161,10 +98,8 @@ def suggest_for_need(
     k: K = 10,
 ) -> Any:
     """Organizations that could meet a need, best first; each stored as a Suggestion."""
-    if store.get("Need", need_id) is None:
-        raise not_found("Need", need_id)
-    fresh = matcher.suggest_for_need(need_id, k=k, filters=filters)
-    return SuggestionsOut(items=store_suggestions(store, fresh, user.id), matcher=matcher.status)
+    asked = suggestions.for_need(store, matcher, user, need_id, k=k, filters=filters)
+    return SuggestionsOut(items=asked.items, matcher=asked.matcher)
 
 
 @router.get("/suggestions", response_model=PageOut[Suggestion])
@@ -199,39 +134,10 @@ def read_suggestion(id: str, store: Store, user: Coordinator) -> Any:
     return rec
 
 
-def _draft_id(suggestion_id: str) -> str:
-    return f"collab-{suggestion_id}"
-
-
 @router.post("/suggestions/{id}/decision", response_model=Suggestion)
 def decide(id: str, body: DecisionIn, store: Store, user: Coordinator) -> Any:
     """Accept, reject or defer a suggestion with a note; the decision joins its history."""
-    sug = store.get("Suggestion", id)
-    if not isinstance(sug, Suggestion):
-        raise not_found("Suggestion", id)
-    new = SuggestionStatus(body.status)
-    if new != SuggestionStatus.ACCEPTED and store.get("Collaboration", _draft_id(id)):
-        raise conflict(
-            "この提案からは既に協働が作られています。協働の方を中止してください",
-            "a collaboration was already made from this suggestion; cancel that instead",
-        )
-    now = utcnow()
-    decision = Decision(status=new, reviewer=user.id, note=body.note, at=now)
-
-    def record(current: Record) -> Record:
-        assert isinstance(current, Suggestion)
-        # on the latest version: a decision made meanwhile stays in the history
-        return current.model_copy(
-            update={
-                "status": new,
-                "reviewer": user.id,
-                "note": body.note,
-                "decided_at": now,
-                "history": [*current.history, decision],
-            }
-        )
-
-    return store.update("Suggestion", id, record)
+    return suggestions.decide(store, user, id, body.status, body.note)
 
 
 @router.post(
@@ -244,46 +150,4 @@ def draft_collaboration(
 ) -> Any:
     """Make a planned collaboration from an accepted suggestion (linked FROM_SUGGESTION)."""
     body = body or DraftCollaborationIn()
-    sug = store.get("Suggestion", id)
-    if not isinstance(sug, Suggestion):
-        raise not_found("Suggestion", id)
-    if sug.status != SuggestionStatus.ACCEPTED:
-        raise conflict(
-            f"承認済みの提案だけが協働になります（現在: {sug.status.value}）",
-            f"only an accepted suggestion can become a collaboration (it is {sug.status.value})",
-        )
-    cid = _draft_id(id)
-    if store.get("Collaboration", cid, include_inactive=True) is not None:
-        raise conflict(
-            f"この提案からは既に協働 {cid} が作られています",
-            f"collaboration {cid} was already made from this suggestion",
-        )
-    orgs = store.get_many("Organization", [sug.subject_id, sug.candidate_id])
-    need = store.get("Need", sug.need_id) if sug.need_id else None
-    title = body.title
-    if title is None:
-        if isinstance(need, Need):
-            title = need.title
-        else:
-            names = [
-                o.name if isinstance(o, Organization) else i
-                for i, o in ((i, orgs.get(i)) for i in (sug.subject_id, sug.candidate_id))
-            ]
-            title = " × ".join(names)
-    collab = Collaboration(
-        id=cid,
-        title=title[:300],
-        description=body.description,
-        form=body.form,
-        starts=body.starts or date.today(),
-        ends=body.ends,
-        status=CollaborationStatus.PLANNED,
-        participants=[
-            Participant(org_id=sug.subject_id, role="lead"),
-            Participant(org_id=sug.candidate_id, role="partner"),
-        ],
-        need_ids=[need.id] if need is not None else [],
-        suggestion_id=sug.id,
-    )
-    store.upsert([collab.model_copy(update={"version": 0})])  # 0: a second draft is a 409
-    return store.require("Collaboration", cid)
+    return suggestions.draft(store, user, id, **body.model_dump())

@@ -292,7 +292,7 @@ def test_collaborations_with_participants_and_evaluations(
     )
     report = import_paths(store, [later], progress=False)
     assert [e.row for e in report.errors] == [3]
-    assert "not a participant" in report.errors[0].reason_en
+    assert "is not a partner" in report.errors[0].reason_en
     report = import_paths(store, [later], skip_invalid=True, progress=False)
     c1 = store.get("Collaboration", "c1")
     assert report.updated == 1 and [(e.org_id, e.targets) for e in c1.evaluations] == [  # type: ignore[attr-defined]

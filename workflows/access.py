@@ -1,4 +1,4 @@
-"""Who may see and change what (every route asks here).
+"""Who may see and change what: the one place every workflow, route and page asks.
 
 - admin, coordinator: everything, contacts included.
 - business: acts only for its own organization; sees public needs (and its own), offers,
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.errors import forbidden
+from graph.errors import Forbidden
 from graph.model import (
     Collaboration,
     Interest,
@@ -74,13 +74,13 @@ def shown_many(user: User, recs: Sequence[Record], store: GraphStore) -> list[Re
 
 
 def check_new_id(user: User, id: str | None) -> None:
-    """Raise 403 if ``user`` may not choose the id of a new record.
+    """Raise :class:`Forbidden` (403) if ``user`` may not choose the id of a new record.
 
     Whether an id is taken says that a record exists: only coordinators and admins, who see
     every record, name new ones; for anyone else the service picks the id.
     """
     if id and not coordinating(user):
-        raise forbidden(
+        raise Forbidden(
             "新しい記録のIDは自動で付けられます（id を指定しないでください）",
             "the id of a new record is chosen by the service; leave id out",
         )
@@ -96,7 +96,8 @@ def owner_of(rec: Record) -> str | None:
 
 
 def check_write(user: User, rec: Record, action: str = "update") -> None:
-    """Raise 403 unless ``user`` may ``action`` ("create", "update", "delete") ``rec``.
+    """Raise :class:`Forbidden` (403) unless ``user`` may ``action`` ``rec`` ("create",
+    "update" or "delete").
 
     A business may update its own organization (not create or delete one) and create, change
     and delete its own needs and offers.  Staff write nothing.
@@ -108,8 +109,8 @@ def check_write(user: User, rec: Record, action: str = "update") -> None:
             return
         if isinstance(rec, Organization) and rec.id == user.org_id and action == "update":
             return
-        raise forbidden(
+        raise Forbidden(
             "事業者は自団体のニーズ・提供資源と団体情報だけを変更できます",
             "a business may change only its own organization, needs and offers",
         )
-    raise forbidden("閲覧専用のロールです", f"the {user.role.value} role is read-only")
+    raise Forbidden("閲覧専用のロールです", f"the {user.role.value} role is read-only")

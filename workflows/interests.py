@@ -1,0 +1,157 @@
+"""Businesses and the needs they could help with: the opportunities ranked for an
+organization, and expressions of interest that wait in the coordinators' queue until one
+accepts or declines them."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date
+
+from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
+from graph.model import (
+    Interest,
+    InterestStatus,
+    Need,
+    NeedStatus,
+    Record,
+    ResourceKind,
+    Role,
+    User,
+    Visibility,
+    utcnow,
+)
+from graph.store import MAX_PAGE_SIZE, GraphStore
+from matching.service import Matcher
+from workflows.access import can_read, coordinating
+
+
+def acting_org(user: User, org_id: str | None) -> str:
+    """The organization a request acts for: a business's own, or the one a coordinator names."""
+    if user.role == Role.BUSINESS:
+        if org_id not in (None, user.org_id):
+            raise Forbidden(
+                "事業者は自団体としてのみ操作できます",
+                "a business may act only for its own organization",
+            )
+        assert user.org_id is not None
+        return user.org_id
+    if not org_id:
+        raise InvalidInput("org_id を指定してください", "org_id is required")
+    return org_id
+
+
+def _organization(store: GraphStore, org_id: str) -> None:
+    if store.get("Organization", org_id) is None:
+        raise NotFound(f"団体 {org_id!r} が見つかりません", f"no Organization with id {org_id!r}")
+
+
+def opportunities(
+    store: GraphStore,
+    matcher: Matcher,
+    user: User,
+    org_id: str | None = None,
+    *,
+    query: str | None = None,
+    skills: Sequence[str] | None = None,
+    resource_kinds: Sequence[ResourceKind] | None = None,
+    area: str | None = None,
+    on_date: date | None = None,
+) -> list[tuple[Need, float]]:
+    """Open public needs ranked for an organization (a business's own by default), best
+    first, at most ``MAX_PAGE_SIZE``."""
+    acting = acting_org(user, org_id)
+    _organization(store, acting)
+    # The matcher scores every candidate anyway; asking for all of them (it caps at
+    # MAX_PAGE_SIZE) gives every page and a true total in one pass.
+    hits = matcher.search_needs(
+        acting,
+        query=query or None,
+        skills=list(skills) if skills else None,
+        resource_kinds=list(resource_kinds) if resource_kinds else None,
+        area=area or None,
+        on_date=on_date,
+        k=MAX_PAGE_SIZE,
+        offset=0,
+    )
+    return [
+        (n, float(s))
+        for n, s in hits
+        if n.active and n.status == NeedStatus.OPEN and n.visibility == Visibility.PUBLIC
+    ]
+
+
+def express(
+    store: GraphStore, user: User, need_id: str, message: str = "", org_id: str | None = None
+) -> Interest:
+    """Say an organization is interested in a need; it waits in the coordinators' queue.
+    One open expression per organization and need; never for the organization's own need or
+    a need that is no longer open."""
+    need = store.get("Need", need_id)
+    if not isinstance(need, Need) or not can_read(user, need):
+        raise NotFound(f"ニーズ {need_id!r} が見つかりません", f"no Need with id {need_id!r}")
+    acting = acting_org(user, org_id)
+    _organization(store, acting)
+    if need.org_id == acting:
+        raise InvalidInput("自団体のニーズです", "this is the organization's own need")
+    if need.status != NeedStatus.OPEN:
+        raise Conflict(
+            f"このニーズは受付を終了しています（{need.status.value}）",
+            f"the need is no longer open ({need.status.value})",
+        )
+    open_ones = store.list(
+        "Interest", {"need_id": need_id, "org_id": acting, "status": InterestStatus.OPEN}, limit=1
+    )
+    if open_ones.total:
+        raise Conflict(
+            "既に関心を伝えています（コーディネーターの回答待ち）",
+            f"interest already expressed and waiting ({open_ones.items[0].id})",
+        )
+    interest = Interest(
+        id=f"int-{secrets.token_hex(6)}", org_id=acting, need_id=need_id, message=message
+    )
+    store.upsert([interest])
+    stored = store.require("Interest", interest.id)
+    assert isinstance(stored, Interest)
+    return stored
+
+
+def visible_orgs(user: User, org_ids: list[str] | None) -> list[str] | None:
+    """The organizations whose expressions of interest ``user`` may list: any for
+    coordinators and admins, only its own for a business."""
+    if coordinating(user):
+        return org_ids
+    if org_ids not in (None, [user.org_id]):
+        raise Forbidden(
+            "事業者は自団体の関心表明のみ閲覧できます",
+            "a business may see only its own expressions of interest",
+        )
+    return [user.org_id or ""]
+
+
+def decide(
+    store: GraphStore, user: User, id: str, status: InterestStatus | str, note: str = ""
+) -> Interest:
+    """Accept or decline an open expression of interest with a note (coordinators)."""
+    if not coordinating(user):
+        raise Forbidden(
+            "関心表明への回答はコーディネーターと管理者だけが行えます",
+            "only coordinators and admins answer expressions of interest",
+        )
+    if not isinstance(store.get("Interest", id), Interest):
+        raise NotFound(f"関心表明 {id!r} が見つかりません", f"no Interest with id {id!r}")
+    new = InterestStatus(status)
+
+    def change(rec: Record) -> Record:
+        assert isinstance(rec, Interest)
+        if rec.status != InterestStatus.OPEN:  # checked on the latest version
+            raise Conflict(
+                f"既に回答済みです（{rec.status.value}）", f"already decided ({rec.status.value})"
+            )
+        return rec.model_copy(
+            update={"status": new, "decided_by": user.id, "decided_at": utcnow(), "note": note}
+        )
+
+    stored = store.update("Interest", id, change)
+    assert isinstance(stored, Interest)
+    return stored
