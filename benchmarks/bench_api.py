@@ -20,11 +20,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from httpx import Response
 
+import democity
 from api.app import create_app
 from api.auth import create_user
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
-from ingest import demo
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -42,7 +42,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "store.sqlite3")
         store.init_schema()
-        counts = demo.load(store, seed=42)["counts"]
+        counts = democity.load(store, seed=42)["counts"]
         _, coord = create_user(store, "bench", "coordinator")
         orgs = [o.id for o in store.list("Organization", limit=200).items]
         npo = next(o.id for o in store.list("Organization", {"sector": "npo"}, limit=1).items)

@@ -142,7 +142,7 @@ def bench_latency(store: GraphStore, label: str, n: int, requests: int) -> dict[
 
 
 def bench_encoding(n_texts: int) -> None:
-    from ingest.demo import generate
+    from democity import generate
     from matching.encoders import load_encoder
     from matching.text import record_text
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+import democity
 from api.app import create_app
 from api.auth import create_user
 from graph.embedded import EmbeddedStore
 from graph.settings import Settings
-from ingest import demo
 
 
 def timed(client: TestClient, url: str, headers: dict[str, str]) -> tuple[float, int]:
@@ -32,7 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "store.sqlite3")
         store.init_schema()
-        counts = demo.load(store, seed=42)["counts"]
+        counts = democity.load(store, seed=42)["counts"]
         _, token = create_user(store, "bench", "staff")
         headers = {"Authorization": f"Bearer {token}"}
         app = create_app(Settings(data_dir=Path(tmp) / "data", embed_model="/nonexistent"), store)

@@ -209,7 +209,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
 def test_import_examples_refuse_formula_text(tmp_path: Path) -> None:
     """The demo's files re-import exactly, so they cannot be escaped: a formula-like text is
     refused rather than written (the demo's own texts have none)."""
-    from ingest.demo import generate, write_files
+    from democity import generate, write_files
 
     city_ = generate(7)
     city_.organizations[0] = city_.organizations[0].model_copy(update={"name": "=1+1"})

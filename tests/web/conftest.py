@@ -65,15 +65,15 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
     from api.app import create_app
     from api.auth import create_user
+    from democity import load as load_demo
     from graph.embedded import EmbeddedStore
     from graph.model import Role
     from graph.settings import Settings
-    from ingest import demo
 
     tmp = tmp_path_factory.mktemp("live-app")
     store = EmbeddedStore(tmp / "store.sqlite3")
     store.init_schema()
-    demo.load(store, seed=42)
+    load_demo(store, seed=42)
     business = store.list("Organization", {"sector": "business"}, limit=1).items[0].id
     tokens: dict[str, str] = {}
     ids: dict[str, str] = {}

@@ -1,22 +1,17 @@
-"""The demo city: deterministic, the right size and shape, learnable structure, loads and files."""
+"""The demo city's generator: deterministic, the right size and shape, learnable structure."""
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import random
 import re
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
-import pytest
-
+from democity import DemoCity, generate
+from democity.generate import REFERENCE_DATE
 from graph.model import (
     NPO_FIELDS,
-    Collaboration,
     CollaborationStatus,
     Need,
     NeedStatus,
@@ -24,16 +19,8 @@ from graph.model import (
     Sector,
     SuggestionStatus,
     Visibility,
-    record_type,
 )
-from graph.store import GraphStore
-from ingest import demo
-from ingest.demo import DemoCity, generate, is_valid_corporate_number, load, write_files
-
-
-@pytest.fixture(scope="module")
-def city() -> DemoCity:
-    return generate(42)
+from ingest.convert import corporate_number_check_ok
 
 
 def _fy(d: date) -> int:
@@ -77,14 +64,6 @@ def test_generation_does_not_touch_the_global_random_state() -> None:
     random.seed(1234)
     generate(5)
     assert random.random() == expected
-
-
-def test_written_files_are_byte_identical_for_equal_seeds(tmp_path: Path, city: DemoCity) -> None:
-    a = write_files(city, tmp_path / "a")
-    b = write_files(generate(42), tmp_path / "b")
-    assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
-    for pa, pb in zip(a, b, strict=True):
-        assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 
 # -- size and shape ----------------------------------------------------------------------------
@@ -137,7 +116,7 @@ def test_records_are_complete_and_well_formed(city: DemoCity) -> None:
         assert org.description and org.subtype and org.area
     with_number = [o for o in city.organizations if o.corporate_number]
     assert len(with_number) >= 40
-    assert all(is_valid_corporate_number(o.corporate_number or "") for o in with_number)
+    assert all(corporate_number_check_ok(o.corporate_number or "") for o in with_number)
     assert len({o.corporate_number for o in with_number}) == len(with_number)
     businesses = [o for o in city.organizations if o.sector == Sector.BUSINESS]
     assert sum(1 for o in businesses if o.corporate_number) >= 30
@@ -148,8 +127,16 @@ def test_records_are_complete_and_well_formed(city: DemoCity) -> None:
         assert "{" not in rec.title + rec.description, rec.id
         assert rec.fields and rec.resource_kinds, rec.id
     words = " ".join(n.title + n.description for n in city.needs)
-    for word in ("見守り", "子ども食堂", "河川清掃", "防災マップ", "花街道", "薪能",
-                 "認知症予防講座", "アレチウリ"):
+    for word in (
+        "見守り",
+        "子ども食堂",
+        "河川清掃",
+        "防災マップ",
+        "花街道",
+        "薪能",
+        "認知症予防講座",
+        "アレチウリ",
+    ):
         assert word in words, word
 
 
@@ -157,8 +144,11 @@ def test_needs_mostly_open_and_public_offers_mostly_from_businesses(city: DemoCi
     status = Counter(n.status for n in city.needs)
     assert status[NeedStatus.OPEN] > len(city.needs) / 2
     assert status[NeedStatus.MATCHED] > 0 and status[NeedStatus.CLOSED] > 0
-    upcoming = [n for n in city.needs if n.status == NeedStatus.OPEN and n.starts and n.ends
-                and n.starts > demo.REFERENCE_DATE]
+    upcoming = [
+        n
+        for n in city.needs
+        if n.status == NeedStatus.OPEN and n.starts and n.ends and n.starts > REFERENCE_DATE
+    ]
     assert len(upcoming) >= 10  # dated needs for the coming year
     vis = Counter(n.visibility for n in city.needs)
     assert vis[Visibility.PUBLIC] > 0.8 * len(city.needs) and vis[Visibility.COORDINATORS] > 0
@@ -199,7 +189,7 @@ def test_referential_integrity(city: DemoCity) -> None:
 
 
 def test_collaboration_status_dates_and_evaluations(city: DemoCity) -> None:
-    ref = demo.REFERENCE_DATE
+    ref = REFERENCE_DATE
     evaluated = ended = 0
     for c in city.collaborations:
         assert c.participants and c.participants[0].role in ("主催", "事務局", "委託者", "受託者")
@@ -328,173 +318,3 @@ def test_some_organizations_never_collaborate(city: DemoCity) -> None:
     # isolated organizations still post needs or offers (so the matcher has something to say)
     posting = {r.org_id for r in [*city.needs, *city.offers]}
     assert sum(1 for o in isolated if o.id in posting) >= len(isolated) / 2
-
-
-# -- loading -----------------------------------------------------------------------------------
-
-
-def test_load_is_complete_and_idempotent(store: GraphStore) -> None:
-    city = generate(42)
-    first = load(store, 42)
-    assert first["created"] == len(city.records()) and first["unchanged"] == 0
-    for kind, records in city.by_kind().items():
-        assert store.count(records[0].kind) == len(records), kind
-    second = load(store, 42)
-    assert second["created"] == 0 and second["updated"] == 0
-    assert second["unchanged"] == len(city.records())
-    collab = store.require("Collaboration", city.collaborations[0].id)
-    assert isinstance(collab, Collaboration)
-    stamps = {"created_at", "updated_at", "version"}
-    assert collab.model_dump(exclude=stamps) == city.collaborations[0].model_dump(exclude=stamps)
-    graph = store.collaboration_graph()
-    assert graph.number_of_nodes() == len(city.organizations)
-    pairs = {p for c in city.collaborations for p in itertools.combinations(sorted(c.org_ids()), 2)}
-    assert graph.number_of_edges() == len(pairs)
-
-
-def test_cli_loads_the_demo_into_the_configured_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import typer
-    from typer.testing import CliRunner
-
-    from graph import open_store
-    from graph.settings import get_settings
-
-    monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
-    get_settings.cache_clear()
-    try:
-        app = typer.Typer()
-        demo.register(app)
-        app.command("noop")(lambda: None)  # a second command keeps "demo" a sub-command
-        runner = CliRunner()
-        help_text = runner.invoke(app, ["demo", "--help"]).output
-        assert "--seed" in help_text and "デモ" in help_text and "demo city" in help_text
-        out_dir = tmp_path / "files"
-        result = runner.invoke(app, ["demo", "--seed", "3", "--write-files", str(out_dir)])
-        assert result.exit_code == 0, result.output
-        assert "organizations" in result.output
-        assert (out_dir / "csv" / "organizations.csv").exists()
-        # a store with data is never loaded over (it may hold people's work) …
-        again = runner.invoke(app, ["demo", "--seed", "3"])
-        assert again.exit_code == 1 and "--reset" in again.output
-        skipped = runner.invoke(app, ["demo", "--seed", "3", "--if-empty"])
-        assert skipped.exit_code == 0 and "not loaded" in skipped.output
-        with open_store() as store:
-            assert store.count("Organization") == len(generate(3).organizations)
-        # … unless told to start over
-        reset = runner.invoke(app, ["demo", "--seed", "3", "--reset"])
-        assert reset.exit_code == 0 and "cleared" in reset.output
-    finally:
-        get_settings.cache_clear()
-
-
-# -- files -------------------------------------------------------------------------------------
-
-
-def _read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
-
-
-def test_files_in_every_format(tmp_path: Path, city: DemoCity) -> None:
-    import openpyxl
-
-    paths = write_files(city, tmp_path)
-    rel = {str(p.relative_to(tmp_path)) for p in paths}
-    for name in ("csv/organizations.csv", "csv/needs.csv", "csv/offers.csv",
-                 "csv/collaborations.csv", "csv/evaluations.csv", "csv/areas.csv",
-                 "jsonl/organizations.jsonl", "jsonl/suggestions.jsonl", "xlsx/demo_city.xlsx",
-                 "ja/organizations.csv", "npo_portal/npo_houjin.csv", "hsds/organizations.csv",
-                 "hsds/services.csv", "hsds/locations.csv", "360giving/grants.csv"):
-        assert name in rel, name
-
-    # UTF-8 CSV: headers are the model's field names, lists joined with ';'
-    orgs = _read_csv(tmp_path / "csv" / "organizations.csv")
-    assert len(orgs) == len(city.organizations)
-    assert set(orgs[0]) <= set(Organization.model_fields)
-    assert {"id", "name", "sector", "area", "fields", "corporate_number"} <= set(orgs[0])
-    assert Organization.model_validate(
-        {k: v for k, v in orgs[0].items() if v != ""} | {"fields": orgs[0]["fields"].split(";")}
-    ).id == city.organizations[0].id
-    collabs = _read_csv(tmp_path / "csv" / "collaborations.csv")
-    first = city.collaborations[0]
-    expected = ";".join(f"{p.org_id}:{p.role}" for p in first.participants)
-    assert collabs[0]["participants"] == expected
-    evals = _read_csv(tmp_path / "csv" / "evaluations.csv")
-    assert len(evals) == sum(len(c.evaluations) for c in city.collaborations)
-    assert set(evals[0]) >= {"collaboration_id", "org_id", "targets", "form", "strengths",
-                             "selection", "relationship"}
-
-    # JSONL round-trips to equal records
-    for kind, records in city.by_kind().items():
-        lines = (tmp_path / "jsonl" / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
-        rtype = record_type(records[0].kind)
-        assert [rtype.model_validate(json.loads(line)) for line in lines] == records, kind
-
-    # XLSX: one sheet per kind
-    wb = openpyxl.load_workbook(tmp_path / "xlsx" / "demo_city.xlsx", read_only=True)
-    assert {"organizations", "needs", "offers", "collaborations", "evaluations"} <= set(
-        wb.sheetnames
-    )
-    assert sum(1 for _ in wb["needs"].iter_rows()) == len(city.needs) + 1
-    wb.close()
-
-    # CP932 with Japanese headers (fails to decode if it were UTF-8 with non-ASCII text)
-    raw = (tmp_path / "ja" / "organizations.csv").read_bytes()
-    with pytest.raises(UnicodeDecodeError):
-        raw.decode("utf-8")
-    ja = _read_csv(tmp_path / "ja" / "organizations.csv", "cp932")
-    assert {"団体名", "ふりがな", "種別", "地域", "活動分野", "内容", "法人番号"} <= set(ja[0])
-    assert len(ja) == len(city.organizations)
-    assert any(r["設立年月日"].startswith(("昭和", "平成", "令和")) for r in ja)
-
-    # NPO portal: flag columns, fictional representative, only NPO corporations
-    portal = _read_csv(tmp_path / "npo_portal" / "npo_houjin.csv", "cp932")
-    npo_corps = [o for o in city.organizations if o.subtype == "NPO法人"]
-    assert len(portal) == len(npo_corps) >= 5
-    assert {"法人名称", "法人名称カナ", "所轄庁", "主たる事務所の所在地", "法人設立認証年月日",
-            "定款に記載された目的", "法人番号", "代表者氏名", "活動分野１",
-            "活動分野２０"} <= set(portal[0])
-    by_number = {o.corporate_number: o for o in npo_corps}
-    for row in portal:
-        org = by_number[row["法人番号"]]
-        flagged = {f"{i:02d}" for i in range(1, 21)
-                   if row[demo.NPO_PORTAL_FIELD_NAMES[i - 1]] == "○"}
-        assert flagged == set(org.fields)
-        assert row["代表者氏名"].split()[0] in ("見本", "架空", "仮名", "例示", "試験", "結野")
-
-    # HSDS and 360Giving
-    services = _read_csv(tmp_path / "hsds" / "services.csv")
-    hsds_orgs = {r["id"] for r in _read_csv(tmp_path / "hsds" / "organizations.csv")}
-    assert services and {s["organization_id"] for s in services} <= hsds_orgs
-    locations = _read_csv(tmp_path / "hsds" / "locations.csv")
-    assert all(float(r["latitude"]) and float(r["longitude"]) for r in locations)
-    grants = _read_csv(tmp_path / "360giving" / "grants.csv")
-    assert len(grants) >= 5
-    ids = {o.id for o in city.organizations}
-    funders = Counter(_orgs(city)[g["Funding Org:Identifier"]].sector for g in grants)
-    assert funders[Sector.GOVERNMENT] > 0 and funders[Sector.BUSINESS] > 0
-    for g in grants:
-        assert g["Recipient Org:Identifier"] in ids and g["Currency"] == "JPY"
-        assert int(g["Amount Awarded"]) > 0 and date.fromisoformat(g["Award Date"])
-
-
-def test_demo_files_read_back_through_the_ingest_pipeline(
-    tmp_path: Path, embedded_store: GraphStore, city: DemoCity
-) -> None:
-    """The demo doubles as ingest test data: its own files re-import as 'nothing changed'."""
-    from ingest.pipeline import import_paths
-
-    write_files(city, tmp_path)
-    load(embedded_store, city=city)
-    total = embedded_store.count("Organization")
-    for sub in ("csv", "jsonl", "ja", "xlsx"):
-        report = import_paths(embedded_store, [tmp_path / sub], progress=False)
-        assert not report.errors and not report.blocked, (sub, report.errors[:3])
-        assert report.created == 0 and report.updated == 0 and report.unchanged > 0, sub
-    # other published formats: read without errors, matched to the same organizations
-    for sub in ("npo_portal", "hsds", "360giving"):
-        report = import_paths(embedded_store, [tmp_path / sub], progress=False)
-        assert not report.errors and not report.blocked, (sub, report.errors[:3])
-    assert embedded_store.count("Organization") == total
