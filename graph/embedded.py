@@ -423,6 +423,10 @@ class EmbeddedStore(GraphStore):
         for name, values in filters.items():
             if not values:
                 continue
+            if name == "id":
+                where.append(f"id IN ({_marks(len(values))})")
+                params += values
+                continue
             path = f"$.{name}"  # name was checked against the kind's filterable fields
             if is_list_field(kind, name):
                 where.append(

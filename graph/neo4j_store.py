@@ -504,7 +504,9 @@ class Neo4jStore(GraphStore):
                 continue
             # ``name`` was checked against the kind's filterable fields by normalise_filters
             params[f"f{i}"] = values
-            if is_list_field(kind, name):
+            if name == "id":
+                where.append(f"n.id IN $f{i}")
+            elif is_list_field(kind, name):
                 where.append(f"any(x IN coalesce(n.`{name}`, []) WHERE x IN $f{i})")
             else:
                 where.append(f"n.`{name}` IN $f{i}")

@@ -168,14 +168,15 @@ def normalise_filters(kind: str, filters: Mapping[str, Any] | None) -> dict[str,
     """Check filter names against the kind's filterable fields; every value becomes a list.
 
     Semantics (both backends): a scalar field matches if it equals any of the values; a list
-    field matches if it contains any of the values.
+    field matches if it contains any of the values.  Every kind can be filtered by ``id`` (a
+    page of chosen records, e.g. a text search's hits, filtered and paged by the store).
     """
     rtype = record_type(kind)
     out: dict[str, list[Any]] = {}
     for name, value in (filters or {}).items():
         if value is None:
             continue
-        if name not in rtype.filterable:
+        if name not in rtype.filterable and name != "id":
             allowed = ", ".join(sorted(rtype.filterable))
             raise FilterError(f"cannot filter {kind} by {name!r}; filterable: {allowed}")
         values = value if isinstance(value, list | tuple | set) else [value]

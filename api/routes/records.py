@@ -7,7 +7,6 @@ must be real objects in the route signatures.)
 """
 
 import secrets
-from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -35,7 +34,7 @@ from graph.model import (
     Visibility,
     parse_field,
 )
-from graph.store import MAX_PAGE_SIZE, GraphStore, flat_props, normalise_filters
+from graph.store import MAX_PAGE_SIZE, GraphStore
 from workflows.access import can_read, check_new_id, check_write, shown, shown_many
 
 router = APIRouter()
@@ -68,16 +67,6 @@ def parse_fields(values: list[str] | None) -> list[str] | None:
         raise unprocessable("活動分野が正しくありません", str(exc)) from exc
 
 
-def _matches(rec: Record, filters: Mapping[str, list[Any]]) -> bool:
-    props = flat_props(rec)
-    for name, values in filters.items():
-        have = props.get(name)
-        have_list = have if isinstance(have, list) else [have]
-        if not set(map(str, have_list)) & set(map(str, values)):
-            return False
-    return True
-
-
 def _search(store: GraphStore, q: str, kind: str) -> list[tuple[Record, float]]:
     # (typed here because GraphStore's method named ``list`` confuses type checkers)
     return store.search_text(q, [kind], limit=MAX_PAGE_SIZE)
@@ -95,17 +84,19 @@ def list_records(
 ) -> PageOut[Any]:
     """One page of ``kind`` matching ``filters`` (and the text ``q``), as ``user`` may see it.
 
-    With ``q`` (or a ``pool`` of candidate records) the matching is done here over at most
-    ``MAX_PAGE_SIZE`` candidates; otherwise the store pages.
+    With ``q`` (or a ``pool`` of candidate records) the candidates are the text search's hits
+    (at most ``MAX_PAGE_SIZE``, best first) or the pool; the store filters them (by id, with
+    the same semantics as every list) and the page keeps the candidates' order.
     """
     if q and q.strip() or pool is not None:
-        flat = normalise_filters(kind, filters)
-        if pool is None:
-            pool = [r for r, _ in _search(store, q or "", kind)]
-        elif q and q.strip():
-            hits = {r.id for r, _ in _search(store, q, kind)}
-            pool = [r for r in pool if r.id in hits]
-        items = [r for r in pool if r.active and _matches(r, flat) and can_read(user, r)]
+        order = [r.id for r in pool] if pool is not None else []
+        if q and q.strip():
+            hits = [r.id for r, _ in _search(store, q, kind)]
+            in_pool = set(order)
+            order = [i for i in hits if i in in_pool] if pool is not None else hits
+        rank = {id: n for n, id in enumerate(order)}
+        found = store.iter_all(kind, {**filters, "id": order}) if order else []
+        items = sorted((r for r in found if can_read(user, r)), key=lambda r: rank[r.id])
         page = items[offset : offset + limit]
         return PageOut(
             items=shown_many(user, page, store), total=len(items), offset=offset, limit=limit
@@ -336,9 +327,7 @@ def list_collaborations(
         pool = list(store.collaborations_of(org_id))
     if starts_from or starts_until:
         if pool is None:
-            pool = list(
-                store.iter_all("Collaboration", normalise_filters("Collaboration", filters))
-            )
+            pool = list(store.iter_all("Collaboration", filters))
         pool = [
             c
             for c in pool

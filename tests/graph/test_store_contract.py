@@ -477,6 +477,19 @@ def test_list_contains_filters(filled: GraphStore) -> None:
     assert filled.list("Need", {"skills": "重機操作"}).total == 0
 
 
+def test_list_by_id_with_other_filters_and_pages(filled: GraphStore) -> None:
+    chosen = ["org-tsunagu", "org-sakura", "org-school", "no-such-id"]
+    assert ids(filled.list("Organization", {"id": chosen})) == [
+        "org-sakura",
+        "org-school",
+        "org-tsunagu",
+    ]
+    east = filled.list("Organization", {"id": chosen, "area": "東区"}, limit=1)
+    assert ids(east) == ["org-sakura"] and east.total == 2 and east.has_more
+    assert filled.list("Organization", {"id": "org-midori"}).total == 1
+    assert filled.list("Need", {"id": ["org-midori"]}).total == 0  # an id names one kind
+
+
 def test_list_rejects_unknown_filters_orders_and_pages(filled: GraphStore) -> None:
     with pytest.raises(FilterError, match="colour"):
         filled.list("Organization", {"colour": "green"})
