@@ -6,7 +6,6 @@ The create/read/update/delete routes are the same for every kind and are made by
 must be real objects in the route signatures.)
 """
 
-import secrets
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from api.deps import Actor, Reader, Store, embeddings_changed
-from api.errors import conflict, forbidden, not_found, unprocessable
+from api.errors import forbidden, unprocessable
 from api.schemas import PageOut, create_schema, update_schema
 from api.versions import if_match, with_etag
 from graph.model import (
@@ -35,14 +34,14 @@ from graph.model import (
     parse_field,
 )
 from graph.store import MAX_PAGE_SIZE, GraphStore
-from workflows.access import can_read, check_new_id, check_write, shown, shown_many
+from workflows import records
+from workflows.access import can_read, shown, shown_many
 
 router = APIRouter()
 
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 Text = Annotated[str | None, Query(max_length=200, description="free text (full-text search)")]
-ID_PREFIX = {"Organization": "org", "Need": "need", "Offer": "offer", "Collaboration": "collab"}
 #: kinds whose texts the matcher embeds
 TEXT_KINDS = ("Organization", "Need", "Offer")
 PATHS = {
@@ -51,10 +50,6 @@ PATHS = {
     "Offer": "offers",
     "Collaboration": "collaborations",
 }
-
-
-def new_id(kind: str) -> str:
-    return f"{ID_PREFIX[kind]}-{secrets.token_hex(6)}"
 
 
 def parse_fields(values: list[str] | None) -> list[str] | None:
@@ -124,22 +119,13 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         body: Annotated[create_body, Body()],  # type: ignore[valid-type]
     ) -> Any:
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-        check_new_id(user, data.get("id"))
-        data["id"] = data.get("id") or new_id(kind)
-        rec = rtype.model_validate(data)
-        check_write(user, rec, "create")
-        if store.get(kind, rec.id, include_inactive=True) is not None:
-            raise conflict(f"ID {rec.id!r} は既に使われています", f"id {rec.id!r} already exists")
-        store.upsert([rec.model_copy(update={"version": 0})])  # 0: only if still new
+        rec = records.create(store, user, kind, data)
         if kind in TEXT_KINDS:
             embeddings_changed(request)
-        return shown(user, with_etag(response, store.require(kind, rec.id)), store)
+        return shown(user, with_etag(response, rec), store)
 
     def read(response: Response, store: Store, user: Reader, id: str) -> Any:
-        rec = store.get(kind, id)
-        if rec is None or not can_read(user, rec):
-            raise not_found(kind, id)
-        return shown(user, with_etag(response, rec), store)
+        return shown(user, with_etag(response, records.readable(store, user, kind, id)), store)
 
     def update(
         request: Request,
@@ -149,31 +135,14 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         id: str,
         body: Annotated[update_body, Body()],  # type: ignore[valid-type]
     ) -> Any:
-        expected = if_match(request)
-        old = store.get(kind, id)
-        if old is None or not can_read(user, old):
-            raise not_found(kind, id)
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-
-        def change(current: Record) -> Record:
-            check_write(user, current, "update")
-            rec = rtype.model_validate({**current.model_dump(), **changes})
-            check_write(user, rec, "update")  # e.g. a need moved to another organization
-            return rec
-
-        # read, merged and written atomically: a concurrent edit of another field is kept
-        stored = store.update(kind, id, change, expected_version=expected)
+        stored = records.update(store, user, kind, id, changes, if_match(request))
         if kind in TEXT_KINDS:
             embeddings_changed(request)
         return shown(user, with_etag(response, stored), store)
 
     def delete(request: Request, response: Response, store: Store, user: Actor, id: str) -> Any:
-        expected = if_match(request)
-        old = store.get(kind, id)
-        if old is None or not can_read(user, old):
-            raise not_found(kind, id)
-        check_write(user, old, "delete")
-        deleted = store.soft_delete(kind, id, expected_version=expected)
+        deleted = records.delete(store, user, kind, id, if_match(request))
         if kind in TEXT_KINDS:
             embeddings_changed(request)
         return shown(user, with_etag(response, deleted), store)
