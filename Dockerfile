@@ -26,6 +26,9 @@ COPY graph ./graph
 COPY matching ./matching
 COPY api ./api
 COPY ingest ./ingest
+COPY workflows ./workflows
+COPY democity ./democity
+COPY cli ./cli
 RUN pip install --no-deps . \
     && useradd --create-home --uid 1000 tsunagu \
     && mkdir -p /data && chown tsunagu /data && chmod 700 /data

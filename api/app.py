@@ -1,38 +1,35 @@
 """The FastAPI application: ``create_app()`` builds one (tests pass their own store).
 
-Routes live under ``/api/v1`` (OpenAPI at ``/openapi.json``, docs at ``/docs``); the web pages
-(``api.pages``) and the network figures (``api.network``) are included when those modules
-exist.  The store is opened once per app (or passed in), the matcher is made on first use and
-shared (see ``api.deps``).
+Routes live under ``/api/v1`` (``api.routes``; OpenAPI at ``/openapi.json``, docs at
+``/docs``), the web pages (``api.pages``) at the root.  The settings are read once (or passed
+in); the store is opened once per app (or passed in), the matcher is made on first use and
+shared (see ``api.deps``), and the network figures are cached per app.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, pages
 from api.routes import (
     businesses,
     collaborations,
     events,
     imports,
+    network,
     records,
     review,
     suggestions,
     system,
 )
 from api.security import SecurityHeaders
-from graph.settings import Settings, get_settings
 from graph.store import GraphStore
+from workflows.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
-#: optional routers owned by the web pages (module name, prefix)
-OPTIONAL_ROUTERS = (("api.network", API_PREFIX), ("api.pages", ""))
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -46,7 +43,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if app.state.store is None:
             from graph import open_store
 
-            app.state.store = open_store(settings)
+            app.state.store = open_store(settings.store_config())
         try:
             yield
         finally:
@@ -70,6 +67,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store
     app.state.matcher = None
     app.state.embeddings_stale = True  # vectors are brought up to date on first use
+    app.state.network_cache = network.FiguresCache()
     errors.install(app)
     app.add_middleware(
         SecurityHeaders,
@@ -86,9 +84,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         businesses,
         events,
         imports,
+        network,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
-    for name, prefix in OPTIONAL_ROUTERS:
-        if importlib.util.find_spec(name) is not None:
-            app.include_router(importlib.import_module(name).router, prefix=prefix)
+    app.include_router(pages.router)
     return app

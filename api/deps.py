@@ -2,8 +2,8 @@
 
 ``Store``, ``AppSettings`` and ``MatcherDep`` give a route the app's store, settings and matcher;
 ``CurrentUser`` the authenticated user (401 without a valid bearer token); ``require(...)`` a
-user with one of the given roles (403 otherwise).  Other routers (``api.pages``,
-``api.network``) use the same dependencies, e.g.::
+user with one of the given roles (403 otherwise).  Every router (``api.routes``,
+``api.pages``) uses the same dependencies, e.g.::
 
     @router.get("/figures")
     def figures(store: Store, user: User = Depends(require(Role.ADMIN, Role.STAFF))): ...
@@ -21,8 +21,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth import find_user
 from api.errors import bilingual
 from graph.model import Role, User
-from graph.settings import Settings
 from graph.store import GraphStore
+from workflows.settings import Settings
 
 if TYPE_CHECKING:
     from matching.service import Matcher
@@ -74,7 +74,7 @@ def ensure_matcher(app: FastAPI) -> Matcher:
                             "マッチング機能が利用できません", f"the matcher is unavailable: {exc}"
                         ),
                     ) from exc
-                state.matcher = Matcher(state.store, state.settings)
+                state.matcher = Matcher(state.store, state.settings.matcher_config())
             if state.embeddings_stale:
                 state.embeddings_stale = False  # a write during the refresh sets it again
                 try:

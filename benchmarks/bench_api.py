@@ -24,7 +24,7 @@ import democity
 from api.app import create_app
 from api.auth import create_user
 from graph.embedded import EmbeddedStore
-from graph.settings import Settings
+from workflows.settings import Settings
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from graph.model import Area, Collaboration, Organization, Participant, Sector
-from graph.settings import Settings
 from graph.store import GraphStore
 from matching.encoders import Encoder
 
@@ -110,7 +109,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def bench_latency(store: GraphStore, label: str, n: int, requests: int) -> dict[str, float]:
-    from matching.service import Matcher
+    from matching.service import Matcher, MatcherConfig
 
     records, vectors = synthetic_city(n)
     t0 = time.perf_counter()
@@ -122,7 +121,8 @@ def bench_latency(store: GraphStore, label: str, n: int, requests: int) -> dict[
         store.put_embeddings("Organization", MODEL, {i: vectors[i] for i in part})
     load_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
-        matcher = Matcher(store, Settings(data_dir=Path(tmp), embed_model=MODEL), PrecomputedOnly())
+        config = MatcherConfig(data_dir=Path(tmp), embed_model=MODEL)
+        matcher = Matcher(store, config, PrecomputedOnly())
         rng = random.Random(1)
         matcher.suggest_for_org(ids[0], k=10)  # warm-up: n-gram vocabulary, vector matrix
         times = []

@@ -17,7 +17,7 @@ import democity
 from api.app import create_app
 from api.auth import create_user
 from graph.embedded import EmbeddedStore
-from graph.settings import Settings
+from workflows.settings import Settings
 
 
 def timed(client: TestClient, url: str, headers: dict[str, str]) -> tuple[float, int]:

@@ -818,17 +818,18 @@ class SnapshotComparison:
     changes: list[FigureChange] = field(default_factory=list)
 
 
-def _snapshot_root(target: GraphStore | Path | str | None) -> Path:
-    """``<data dir>/analytics``: the folder given, the embedded store's own folder, or the
-    configured ``TSUNAGU_DATA_DIR`` (for None and for a Neo4j store)."""
+def _snapshot_root(target: GraphStore | Path | str) -> Path:
+    """``<data dir>/analytics``: the folder given or the embedded store's own folder (a Neo4j
+    store has none: give the data folder)."""
     if isinstance(target, Path | str):
         return Path(target) / "analytics"
     store_path = getattr(target, "path", None)
     if isinstance(store_path, Path):
         return store_path.parent / "analytics"
-    from graph.settings import get_settings
-
-    return get_settings().data_dir / "analytics"
+    raise AnalyticsError(
+        "スナップショットの保存先フォルダを指定してください / give the data folder for the "
+        f"snapshots (a {target.backend} store has none of its own)"
+    )
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -839,15 +840,14 @@ def _slug(text: str) -> str:
 
 
 def save_snapshot(
-    data_dir: GraphStore | Path | str | None,
+    data_dir: GraphStore | Path | str,
     figures: Sequence[PeriodFigures],
     computed_at: datetime | None = None,
 ) -> list[Path]:
     """Keep each period's figures as its own JSON file; earlier files are never overwritten.
 
     Layout: ``<data_dir>/analytics/<period kind>/<scope>/<period>/<computed_at>.json``.
-    ``data_dir`` may be a folder, a store (the embedded store's folder; the configured data dir
-    for Neo4j) or None (the configured ``TSUNAGU_DATA_DIR``).
+    ``data_dir`` is a folder or an embedded store (its own folder).
     """
     root = _snapshot_root(data_dir)
     at = (computed_at or datetime.now(UTC)).astimezone(UTC)
@@ -871,7 +871,7 @@ def save_snapshot(
 
 
 def load_snapshots(
-    data_dir: GraphStore | Path | str | None = None,
+    data_dir: GraphStore | Path | str,
     period_kind: str | None = None,
     period: str | None = None,
     scope: str | None = None,

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,8 @@ from graph.model import (
     SuggestionKind,
     Visibility,
 )
-from graph.settings import Settings, get_settings
 from graph.store import MAX_PAGE_SIZE, GraphStore, NotFoundError, StoreError
-from matching.encoders import Encoder, EncoderError, load_encoder
+from matching.encoders import DEFAULT_MODEL, Encoder, EncoderError, load_encoder
 from matching.explain import explain
 from matching.features import (
     COLUMN,
@@ -81,6 +81,15 @@ class SuggestFilters:
     diverse: bool = False  # top results not all of one sector
 
 
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Where the matcher keeps its trained ranker (``<data_dir>/models``) and which embedding
+    model it loads (a preset name, a sentence-transformers id or a local path)."""
+
+    data_dir: Path
+    embed_model: str = DEFAULT_MODEL
+
+
 def suggestion_id(subject: str, candidate: str, need: str | None = None) -> str:
     """Deterministic id: asking again gives the same id, so the API updates rather than piles up."""
     digest = hashlib.sha256(f"sug-{subject}-{candidate}-{need or ''}".encode()).hexdigest()
@@ -91,10 +100,10 @@ class Matcher:
     """Explained partner suggestions over a GraphStore (see module docstring)."""
 
     def __init__(
-        self, store: GraphStore, settings: Settings | None = None, encoder: Encoder | None = None
+        self, store: GraphStore, config: MatcherConfig, encoder: Encoder | None = None
     ) -> None:
         self.store = store
-        self.settings = settings or get_settings()
+        self.config = config
         self._encoder = encoder
         self._encoder_error: str | None = None
         self._encoder_tried = encoder is not None
@@ -114,7 +123,7 @@ class Matcher:
         if not self._encoder_tried:
             self._encoder_tried = True
             try:
-                self._encoder = load_encoder(self.settings.embed_model)
+                self._encoder = load_encoder(self.config.embed_model)
             except EncoderError as exc:
                 self._encoder_error = str(exc)
                 log.warning("semantic matching off: %s", exc)
@@ -122,7 +131,7 @@ class Matcher:
 
     @property
     def model_name(self) -> str:
-        return self._encoder.name if self._encoder is not None else self.settings.embed_model
+        return self._encoder.name if self._encoder is not None else self.config.embed_model
 
     @property
     def ranker(self) -> Ranker | None:
@@ -131,7 +140,7 @@ class Matcher:
         why)."""
         if not self._ranker_loaded:
             self._ranker_loaded = True
-            ranker = Ranker.load(self.settings.data_dir / "models")
+            ranker = Ranker.load(self.config.data_dir / "models")
             if ranker is not None:
                 now = self.encoder.name if self.encoder is not None else None
                 if ranker.feature_names != FEATURE_NAMES:
@@ -657,7 +666,7 @@ class Matcher:
         result = train_scorer(data, at, before=None, seed=seed, progress=progress)
         enc = self.encoder
         ranker = Ranker.from_training(result, enc.name if enc else None, seed)
-        ranker.save(self.settings.data_dir / "models")
+        ranker.save(self.config.data_dir / "models")
         self.set_ranker(ranker)
         return ranker, result
 

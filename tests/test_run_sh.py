@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from graph.embedded import EmbeddedStore
 from graph.model import Collaboration, Interest, Organization, Suggestion
-from graph.settings import Settings
 from tests.api.conftest import API, NO_MODEL
+from workflows.settings import Settings
 
 pytestmark = pytest.mark.slow
 

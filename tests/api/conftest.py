@@ -24,8 +24,8 @@ from graph.model import (
     Participant,
     Role,
 )
-from graph.settings import Settings
 from graph.store import GraphStore
+from workflows.settings import Settings
 
 NO_MODEL = "/nonexistent/tsunagu-test-model"
 

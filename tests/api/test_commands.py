@@ -9,12 +9,17 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.cli import _register, app
-from graph import open_store
+from cli.main import app
+from graph import GraphStore, open_store
 from graph.model import Organization
-from graph.settings import Settings, get_settings
+from workflows.settings import Settings, get_settings
 
 runner = CliRunner()
+
+
+def configured() -> GraphStore:
+    """The store the commands use (the environment's settings)."""
+    return open_store(get_settings().store_config())
 
 
 @pytest.fixture
@@ -22,14 +27,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
     get_settings.cache_clear()
-    if not any(g.name == "token" for g in app.registered_groups):
-        _register()  # once per process, as `tsunagu` itself does
     yield tmp_path
     get_settings.cache_clear()
 
 
 def test_token_create_list_revoke(data_dir: Path) -> None:
-    with open_store() as store:
+    with configured() as store:
         store.upsert([Organization(id="biz-1", name="佐久フーズ", sector="business")])
     r = runner.invoke(
         app, ["token", "create", "--role", "business", "--name", "田中", "--org", "biz-1"]
@@ -97,11 +100,11 @@ def test_serve_demo_loads_the_city_into_an_empty_store_and_runs_uvicorn(
     assert len(calls) == 1 and calls[0][1:] == ("0.0.0.0", 8123)
     served = calls[0][0]
     assert served.state.store.backend == "embedded"  # type: ignore[attr-defined]
-    with open_store() as store:
+    with configured() as store:
         loaded = store.count("Organization")
     assert loaded > 100
     # a second start finds the city there and loads nothing
     r = runner.invoke(app, ["serve", "--demo"])
     assert r.exit_code == 0 and "demo" not in r.output.lower().split("http")[0]
-    with open_store() as store:
+    with configured() as store:
         assert store.count("Organization") == loaded

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import create_user
 from graph.model import Role, User
-from graph.settings import Settings
 from tests.api.conftest import API, NO_MODEL
 from tests.conftest import IN_CI, NEO4J_URI
 from tests.web.conftest import free_port
+from workflows.settings import Settings
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

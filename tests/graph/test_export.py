@@ -138,14 +138,15 @@ def test_exports_through_a_store(store: GraphStore, tmp_path: Path) -> None:
 
 
 def test_cli_export_and_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph import export_cli, open_store
-    from graph.settings import get_settings
+    from cli import export as export_cli
+    from graph import open_store
+    from workflows.settings import get_settings
 
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
     get_settings.cache_clear()
     try:
-        with open_store() as s:
+        with open_store(get_settings().store_config()) as s:
             orgs, collabs = city()
             s.upsert([*orgs, *collabs])
         app = typer.Typer()

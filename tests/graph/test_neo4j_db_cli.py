@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.db_cli import db_app
+from cli.db import db_app
 from graph.model import Organization, Sector
-from graph.settings import get_settings
 from graph.store import GraphStore
 from tests.conftest import NEO4J_URI
+from workflows.settings import get_settings
 
 runner = CliRunner()
 
@@ -42,7 +42,7 @@ def test_db_commands_on_the_embedded_store(settings_env: None, tmp_path: Path) -
 
     from graph import open_store
 
-    with open_store() as store:
+    with open_store(get_settings().store_config()) as store:
         store.upsert([Organization(id="o1", name="会", sector=Sector.NPO)])
         store.upsert([Organization(id="o2", name="会2", sector=Sector.NPO)])
         store.soft_delete("Organization", "o2")

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from cli import imports
 from graph.embedded import EmbeddedStore
-from ingest import cli
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     monkeypatch.delenv("TSUNAGU_NEO4J_URI", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
     app = typer.Typer()
-    cli.register(app)
+    imports.register(app)
 
     @app.command("noop", hidden=True)
     def noop() -> None:  # a second command keeps "ingest" a named sub-command

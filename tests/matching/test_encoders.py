@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graph.settings import Settings
 from graph.store import GraphStore
 from matching.encoders import (
     DEFAULT_MODEL,
@@ -21,7 +20,7 @@ from matching.encoders import (
     resolve_model_path,
     text_hash,
 )
-from matching.service import Matcher
+from matching.service import Matcher, MatcherConfig
 
 
 class DictCache(EmbeddingCache):
@@ -98,7 +97,7 @@ def test_unloadable_models_raise_a_clear_error() -> None:
 def test_semantic_matcher_end_to_end(
     city_store: GraphStore, tmp_path: Path, encoder: Encoder
 ) -> None:
-    matcher = Matcher(city_store, Settings(data_dir=tmp_path), encoder)
+    matcher = Matcher(city_store, MatcherConfig(data_dir=tmp_path), encoder)
     status = matcher.status
     assert (status["model"], status["semantic"], status["error"]) == (DEFAULT_MODEL, True, None)
     assert (status["ranker"], status["scorer"]) == (None, "hand-weighted")
@@ -157,13 +156,13 @@ def test_opportunity_search_text_matches_by_meaning(
     city_store: GraphStore, tmp_path: Path, encoder: Encoder
 ) -> None:
     """A query sharing no word with a need still finds it when the model is loaded."""
-    matcher = Matcher(city_store, Settings(data_dir=tmp_path), encoder)
+    matcher = Matcher(city_store, MatcherConfig(data_dir=tmp_path), encoder)
     matcher.refresh_embeddings(progress=False)
     query = "volunteers to pick up litter along the riverbank"
     assert city_store.search_text(query, ["Need"]) == []  # no word in common
     got = [n.id for n, _ in matcher.search_needs(None, query=query)]
     assert got and got[0] == "n-river"
-    words_only = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent"))
+    words_only = Matcher(city_store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent"))
     assert words_only.search_needs(None, query=query) == []
 
 
@@ -184,14 +183,14 @@ def test_a_preset_that_is_not_installed_says_how_and_never_crashes(
     import typer
     from typer.testing import CliRunner
 
-    from matching.cli import register
+    from cli.matching import register
     from matching.encoders import PRESETS
 
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path))
     assert PRESETS["ruri-v3-130m"].query_prefix == "検索クエリ: "
     with pytest.raises(EncoderError, match="tsunagu model install ruri-v3-130m"):
         load_encoder("ruri-v3-130m")
-    matcher = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="ruri-v3-130m"))
+    matcher = Matcher(city_store, MatcherConfig(data_dir=tmp_path, embed_model="ruri-v3-130m"))
     assert matcher.status["semantic"] is False and "model install" in matcher.status["error"]
     assert matcher.suggest_for_org("assoc", k=2)  # ranks without the semantic features
     app = typer.Typer()

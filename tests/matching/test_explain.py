@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from graph.settings import Settings
 from graph.store import GraphStore
 from matching.explain import explain
 from matching.features import Evidence
-from matching.service import Matcher
+from matching.service import Matcher, MatcherConfig
 
 
 @pytest.fixture
 def matcher(city_store: GraphStore, tmp_path: Path) -> Matcher:
-    return Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    return Matcher(city_store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model"))
 
 
 def test_need_meets_offer_same_district_and_sectors(matcher: Matcher) -> None:

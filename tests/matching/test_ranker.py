@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.model import Collaboration, Organization, Participant, Record
-from graph.settings import Settings
 from graph.store import GraphStore
 from matching import ranker as ranker_module
 from matching.evaluate import evaluate, evaluate_data
@@ -29,7 +28,7 @@ from matching.ranker import (
     train_scorer,
     training_windows,
 )
-from matching.service import Matcher
+from matching.service import Matcher, MatcherConfig
 from matching.snapshot import profile_text, snapshot_factory
 from matching.text import LexicalModel
 from tests.matching.conftest import city_records
@@ -200,7 +199,7 @@ def test_matcher_trains_saves_and_reloads(tmp_path: Path) -> None:
 
     store = make_embedded_store(tmp_path / "w.sqlite3")
     store.upsert(popularity_world())
-    settings = Settings(data_dir=tmp_path, embed_model=NO_MODEL)
+    settings = MatcherConfig(data_dir=tmp_path, embed_model=NO_MODEL)
     matcher = Matcher(store, settings)
     ranker, result = matcher.train(progress=False)
     assert matcher.status["ranker"] == ranker.version
@@ -227,7 +226,7 @@ def test_evaluate_on_a_store(city_store: GraphStore) -> None:
 def test_cli_train_suggest_evaluate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import typer
 
-    from matching.cli import register
+    from cli.matching import register
     from tests.conftest import make_embedded_store
 
     monkeypatch.setenv("TSUNAGU_DATA_DIR", str(tmp_path / "d"))

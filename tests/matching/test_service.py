@@ -10,14 +10,19 @@ import numpy as np
 import pytest
 
 from graph.model import Need, ResourceKind, Sector, SuggestionKind, SuggestionStatus, Visibility
-from graph.settings import Settings
 from graph.store import GraphStore, NotFoundError
-from matching.service import Matcher, SuggestFilters, diversify, suggestion_id
+from matching.service import (
+    Matcher,
+    MatcherConfig,
+    SuggestFilters,
+    diversify,
+    suggestion_id,
+)
 
 
 @pytest.fixture
 def matcher(city_store: GraphStore, tmp_path: Path) -> Matcher:
-    return Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    return Matcher(city_store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model"))
 
 
 def ids(suggestions: list) -> list[str]:  # type: ignore[type-arg]
@@ -173,7 +178,7 @@ def test_lexical_model_follows_new_data(tmp_path: Path) -> None:
     from tests.matching.conftest import city_records
 
     store = make_embedded_store(tmp_path / "empty.sqlite3")
-    matcher = Matcher(store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    matcher = Matcher(store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model"))
     assert matcher.lexical.fitted  # fitted on an empty store at start-up
     store.upsert(city_records())  # data imported while the service runs
     got = matcher.suggest_for_need("n-river", k=3)
@@ -229,7 +234,9 @@ def test_a_need_for_a_skill_puts_the_owner_of_an_offer_with_it_in_the_top_5(
             )
         )
     city_store.upsert(extra)
-    matcher = Matcher(city_store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    matcher = Matcher(
+        city_store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model")
+    )
     top = ids(matcher.suggest_for_need("n-poster", k=5))
     assert "design" in top[:5]
     assert top[0] == "design"  # the only owner of an offer with the skill comes first

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from graph.settings import Settings
 from graph.store import GraphStore
 from matching.encoders import Encoder
-from matching.service import Matcher
+from matching.service import Matcher, MatcherConfig
 from tests.matching.conftest import city_records
 
 THEMES = ("清掃", "食", "子ども", "福祉", "学校", "建設")
@@ -32,13 +31,13 @@ class ThemeEncoder(Encoder):
 
 def test_suggestions_on_each_store(store: GraphStore, tmp_path: Path) -> None:
     store.upsert(city_records())
-    plain = Matcher(store, Settings(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    plain = Matcher(store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model"))
     got = plain.suggest_for_org("assoc", k=5)
     assert [s.candidate_id for s in got][:1] == ["biz-a"]
     assert plain.suggest_for_need("n-food", k=1)[0].candidate_id == "biz-b"
     assert [n.id for n, _ in plain.search_needs("biz-a")][0] == "n-river"
 
-    semantic = Matcher(store, Settings(data_dir=tmp_path), ThemeEncoder())
+    semantic = Matcher(store, MatcherConfig(data_dir=tmp_path), ThemeEncoder())
     assert semantic.refresh_embeddings(progress=False) > 0
     assert set(store.get_embeddings("Offer", "theme-encoder")) == {"o-clean", "o-veg", "o-kids"}
     need = semantic.suggest_for_need("n-river", k=3)

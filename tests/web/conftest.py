@@ -68,7 +68,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     from democity import load as load_demo
     from graph.embedded import EmbeddedStore
     from graph.model import Role
-    from graph.settings import Settings
+    from workflows.settings import Settings
 
     tmp = tmp_path_factory.mktemp("live-app")
     store = EmbeddedStore(tmp / "store.sqlite3")

@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import create_user
 from graph.model import Collaboration, Organization, Participant, Role
-from graph.settings import Settings
 from graph.store import GraphStore
+from workflows.settings import Settings
 
 API = "/api/v1/network"
 ROLES = ("admin", "coordinator", "business", "staff")

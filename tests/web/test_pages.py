@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.pages import LANG_COOKIE, STATIC_DIR, TEMPLATE_DIR, messages
-from graph.settings import Settings
 from graph.store import GraphStore
+from workflows.settings import Settings
 
 PAGES = {
     "/": ("ようこそ", "Welcome"),

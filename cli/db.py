@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
+
+from cli.common import opened
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -27,31 +27,11 @@ def describe_store(store: GraphStore) -> str:
     return f"{store.backend} {getattr(store, 'path', '')}".strip()
 
 
-@contextmanager
-def _opened() -> Iterator[GraphStore]:
-    """The configured store (schema ensured); a StoreError becomes a plain message, exit 1."""
-    from graph import open_store
-    from graph.store import StoreError
-
-    try:
-        store = open_store()
-    except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    try:
-        yield store
-    except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
-
-
 @db_app.command("init")
 def init() -> None:
     """Create the schema (constraints, full-text and lookup indexes). Safe to run again.
     スキーマ(制約・全文検索インデックスなど)を作成します。何度実行しても安全です。"""
-    with _opened() as store:
+    with opened() as store:
         store.init_schema()
         typer.echo(f"schema ready / スキーマ準備完了: {describe_store(store)}")
 
@@ -64,7 +44,7 @@ def stats(
     種類ごとのレコード数(有効なもの・削除済みを含む全体)を表示します。"""
     from graph.model import RECORD_TYPES
 
-    with _opened() as store:
+    with opened() as store:
         counts = {
             kind: {
                 "active": store.list(kind, limit=1).total,
@@ -94,7 +74,7 @@ def reset(
             "refusing to delete without --yes (--yes を付けると全データを削除します)", err=True
         )
         raise typer.Exit(2)
-    with _opened() as store:
+    with opened() as store:
         store.clear()
         typer.echo(f"deleted all data / 全データを削除しました: {describe_store(store)}")
 

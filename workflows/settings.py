@@ -1,15 +1,21 @@
-"""Settings from the environment (prefix ``TSUNAGU_``; a ``.env`` file is read too)."""
+"""The application's settings, from the environment (prefix ``TSUNAGU_``; a ``.env`` file is
+read too).  The one place that reads them: the CLI and the API build a :class:`Settings` once
+and hand the lower layers what they need (:meth:`Settings.store_config`,
+:meth:`Settings.matcher_config`)."""
 
 from __future__ import annotations
 
-import os
-import stat
-import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph import StoreConfig
+
+if TYPE_CHECKING:  # the matcher imports numpy: not for `tsunagu --help`
+    from matching.service import MatcherConfig
 
 
 class Settings(BaseSettings):
@@ -33,34 +39,26 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    @property
-    def embedded_path(self) -> Path:
-        return self.data_dir / "tsunagu.sqlite3"
+    def store_config(self) -> StoreConfig:
+        """The store these settings name, for :func:`graph.open_store`."""
+        return StoreConfig(
+            data_dir=self.data_dir,
+            neo4j_uri=self.neo4j_uri,
+            neo4j_user=self.neo4j_user,
+            neo4j_password=self.neo4j_password,
+            neo4j_database=self.neo4j_database,
+            connect_timeout=self.neo4j_connect_timeout,
+            query_timeout=self.neo4j_query_timeout,
+        )
+
+    def matcher_config(self) -> MatcherConfig:
+        """Where the matcher keeps its models and which embedding model it loads."""
+        from matching.service import MatcherConfig
+
+        return MatcherConfig(data_dir=self.data_dir, embed_model=self.embed_model)
 
 
 @lru_cache
 def get_settings() -> Settings:
+    """The settings of this process, read once."""
     return Settings()
-
-
-#: what a process that holds Tsunagu's data creates is for its own user only
-PRIVATE_UMASK = 0o077
-
-
-def keep_files_private(data_dir: Path) -> None:
-    """From now on this process creates folders 0700 and files 0600 (the data directory, the
-    embedded store and its journal, snapshots, models, exports: contacts and token hashes
-    are in there), and an existing data directory open to others is closed to them (0700)."""
-    os.umask(PRIVATE_UMASK)
-    try:
-        mode = data_dir.stat().st_mode
-        if stat.S_ISDIR(mode) and mode & 0o077:
-            data_dir.chmod(stat.S_IMODE(mode) & 0o700)
-    except FileNotFoundError:
-        pass  # created 0700 when first needed
-    except PermissionError:
-        warnings.warn(
-            f"{data_dir} は他のユーザーも読めます（権限を変更できません） / "
-            f"{data_dir} is readable by others and could not be changed to 0700",
-            stacklevel=2,
-        )

@@ -4,8 +4,9 @@ the exports (GraphML, GEXF, CSV, JSON), under ``/api/v1/network``.
 Thin wrappers around :mod:`graph.analytics` and :mod:`graph.export`.  Staff, coordinators and
 admins may read them; a business may not (the map shows every organization's ties).  Growth
 figures take seconds on a city's six years of months, so a computed answer is kept in memory
-keyed by a hash of the dated events it was computed from: a change to any organization or
-collaboration gives a new key, so a stale answer is never served.
+(one :class:`FiguresCache` per app, ``app.state.network_cache``) keyed by a hash of the dated
+events it was computed from: a change to any organization or collaboration gives a new key, so
+a stale answer is never served.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import Store, require
@@ -60,9 +61,6 @@ _MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
 }
 
-_CACHE_SIZE = 32
-_cache: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
-_cache_lock = threading.Lock()
 
 
 def history_key(history: NetworkHistory) -> str:
@@ -75,17 +73,35 @@ def history_key(history: NetworkHistory) -> str:
     return h.hexdigest()
 
 
-def _cached(key: tuple[str, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    value = compute()  # outside the lock: two first requests may both compute, harmlessly
-    with _cache_lock:
-        _cache[key] = value
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
+class FiguresCache:
+    """The last ``size`` computed answers, least recently used dropped first (thread-safe)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The answer kept under ``key``, else ``compute()`` kept and returned."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two first requests may both compute, harmlessly
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def get_figures_cache(request: Request) -> FiguresCache:
+    """The app's cache of computed figures (made in ``create_app``)."""
+    cache: FiguresCache = request.app.state.network_cache
+    return cache
+
+
+Cache = Annotated[FiguresCache, Depends(get_figures_cache)]
 
 
 def _period(period: str) -> str:
@@ -103,35 +119,39 @@ def _history(store: Store) -> NetworkHistory:
 
 
 @router.get("/graph")
-def network_graph(store: Store, user: Viewer, period: PeriodQ = "month") -> dict[str, Any]:
+def network_graph(
+    store: Store, cache: Cache, user: Viewer, period: PeriodQ = "month"
+) -> dict[str, Any]:
     """Every organization (with the day it first appears) and every tie (with the days of its
     first and last collaborations), plus the periods for the map's time slider."""
     kind = _period(period)
     history = _history(store)
-    return _cached(("graph", kind, history_key(history)), lambda: network_json(history, kind))
+    return cache.get(("graph", kind, history_key(history)), lambda: network_json(history, kind))
 
 
 @router.get("/growth")
 def network_growth(
-    store: Store, user: Viewer, period: PeriodQ = "fiscal", by: ByQ = None
+    store: Store, cache: Cache, user: Viewer, period: PeriodQ = "fiscal", by: ByQ = None
 ) -> dict[str, Any]:
     """Figures per period (organizations by sector, new and cumulative collaborations, new ties,
     density, components, path lengths, cross-sector share, bridges, communities, organizations
     without partners) and the plan-indicator table of the same periods."""
     kind = _period(period)
     history = _history(store)
-    return _cached(
+    return cache.get(
         ("growth", kind, by or "", history_key(history)),
         lambda: growth_json(history, kind, by),
     )
 
 
 @router.get("/indicators")
-def network_indicators(store: Store, user: Viewer, period: PeriodQ = "fiscal") -> dict[str, Any]:
+def network_indicators(
+    store: Store, cache: Cache, user: Viewer, period: PeriodQ = "fiscal"
+) -> dict[str, Any]:
     """The plan-indicator table (成果指標): one row per indicator, one column per period."""
     kind = _period(period)
     history = _history(store)
-    return _cached(
+    return cache.get(
         ("indicators", kind, history_key(history)),
         lambda: plan_indicator_table(compute_growth(history, kind)),
     )
