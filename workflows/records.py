@@ -1,18 +1,18 @@
-"""Creating, changing and removing organizations, needs, offers and collaborations as a user:
-who may (:mod:`workflows.access`), what a new record's id is, and an edit merged on the latest
-version so a concurrent change of another field is kept (a stale ``expected_version`` is a
-:class:`graph.errors.Conflict`)."""
+"""Listing, creating, changing and removing organizations, needs, offers and collaborations as
+a user: who may see and do what (:mod:`workflows.access`), what a new record's id is, and an
+edit merged on the latest version so a concurrent change of another field is kept (a stale
+``expected_version`` is a :class:`graph.errors.Conflict`)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.errors import Conflict, NotFound
-from graph.model import Record, User, record_type
-from graph.store import GraphStore
-from workflows.access import can_read, check_new_id, check_write
+from graph.errors import Conflict, Forbidden, NotFound
+from graph.model import Record, Role, User, Visibility, record_type
+from graph.store import MAX_PAGE_SIZE, GraphStore, Page
+from workflows.access import can_read, check_new_id, check_write, shown_many
 
 ID_PREFIX = {"Organization": "org", "Need": "need", "Offer": "offer", "Collaboration": "collab"}
 
@@ -68,3 +68,62 @@ def delete(
     """Soft-delete: the record disappears from lists, search and suggestions."""
     check_write(user, readable(store, user, kind, id), "delete")
     return store.soft_delete(kind, id, expected_version=expected_version)
+
+
+def page(
+    store: GraphStore,
+    user: User,
+    kind: str,
+    filters: Mapping[str, Any],
+    q: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    pool: Sequence[Record] | None = None,
+) -> Page[Record]:
+    """One page of ``kind`` matching ``filters`` (and the text ``q``), as ``user`` may see it.
+
+    With ``q`` (or a ``pool`` of candidate records) the candidates are the text search's hits
+    (at most ``MAX_PAGE_SIZE``, best first) or the pool; the store filters them (by id, with
+    the same semantics as every list) and the page keeps the candidates' order.
+    """
+    if q and q.strip() or pool is not None:
+        order = [r.id for r in pool] if pool is not None else []
+        if q and q.strip():
+            hits = [r.id for r, _ in store.search_text(q, [kind], limit=MAX_PAGE_SIZE)]
+            in_pool = set(order)
+            order = [i for i in hits if i in in_pool] if pool is not None else hits
+        rank = {id: n for n, id in enumerate(order)}
+        found = store.iter_all(kind, {**filters, "id": order}) if order else []
+        items = sorted((r for r in found if can_read(user, r)), key=lambda r: rank[r.id])
+        chosen = items[offset : offset + limit]
+        return Page(shown_many(user, chosen, store), len(items), offset, limit)
+    result = store.list(kind, filters, offset, limit)
+    readable_items = [r for r in result.items if can_read(user, r)]
+    return Page(shown_many(user, readable_items, store), result.total, offset, limit)
+
+
+def need_filters(user: User, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """``filters`` for listing needs as ``user``: a business sees public needs only (and all
+    of its own organization's)."""
+    out = dict(filters)
+    if user.role == Role.BUSINESS and out.get("org_id") != [user.org_id]:
+        visibility = out.get("visibility")
+        if visibility and Visibility.COORDINATORS in visibility:
+            raise Forbidden(
+                "事業者は公開ニーズのみ閲覧できます", "a business may see public needs only"
+            )
+        out["visibility"] = [Visibility.PUBLIC]
+    return out
+
+
+def collaborations_org(user: User, org_id: str | None) -> str | None:
+    """The organization whose collaborations ``user`` lists: any (or none) for everyone but a
+    business, which sees the ones its organization takes part in."""
+    if user.role != Role.BUSINESS:
+        return org_id
+    if org_id not in (None, user.org_id):
+        raise Forbidden(
+            "事業者は自団体の協働のみ閲覧できます",
+            "a business may see only its own organization's collaborations",
+        )
+    return user.org_id

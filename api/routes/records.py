@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from api.deps import Actor, Reader, Store, embeddings_changed
-from api.errors import forbidden, unprocessable
+from api.errors import unprocessable
 from api.schemas import PageOut, create_schema, update_schema
 from api.versions import if_match, with_etag
 from graph.model import (
@@ -27,7 +27,6 @@ from graph.model import (
     Organization,
     Record,
     ResourceKind,
-    Role,
     Sector,
     User,
     Visibility,
@@ -35,7 +34,7 @@ from graph.model import (
 )
 from graph.store import MAX_PAGE_SIZE, GraphStore
 from workflows import records
-from workflows.access import can_read, shown, shown_many
+from workflows.access import shown
 
 router = APIRouter()
 
@@ -62,11 +61,6 @@ def parse_fields(values: list[str] | None) -> list[str] | None:
         raise unprocessable("活動分野が正しくありません", str(exc)) from exc
 
 
-def _search(store: GraphStore, q: str, kind: str) -> list[tuple[Record, float]]:
-    # (typed here because GraphStore's method named ``list`` confuses type checkers)
-    return store.search_text(q, [kind], limit=MAX_PAGE_SIZE)
-
-
 def list_records(
     store: GraphStore,
     user: User,
@@ -77,32 +71,9 @@ def list_records(
     limit: int,
     pool: list[Record] | None = None,
 ) -> PageOut[Any]:
-    """One page of ``kind`` matching ``filters`` (and the text ``q``), as ``user`` may see it.
-
-    With ``q`` (or a ``pool`` of candidate records) the candidates are the text search's hits
-    (at most ``MAX_PAGE_SIZE``, best first) or the pool; the store filters them (by id, with
-    the same semantics as every list) and the page keeps the candidates' order.
-    """
-    if q and q.strip() or pool is not None:
-        order = [r.id for r in pool] if pool is not None else []
-        if q and q.strip():
-            hits = [r.id for r, _ in _search(store, q, kind)]
-            in_pool = set(order)
-            order = [i for i in hits if i in in_pool] if pool is not None else hits
-        rank = {id: n for n, id in enumerate(order)}
-        found = store.iter_all(kind, {**filters, "id": order}) if order else []
-        items = sorted((r for r in found if can_read(user, r)), key=lambda r: rank[r.id])
-        page = items[offset : offset + limit]
-        return PageOut(
-            items=shown_many(user, page, store), total=len(items), offset=offset, limit=limit
-        )
-    result = store.list(kind, filters, offset, limit)
-    return PageOut(
-        items=shown_many(user, [r for r in result.items if can_read(user, r)], store),
-        total=result.total,
-        offset=offset,
-        limit=limit,
-    )
+    """One page as ``user`` may see it (:func:`workflows.records.page`)."""
+    got = records.page(store, user, kind, filters, q, offset, limit, pool)
+    return PageOut(items=got.items, total=got.total, offset=offset, limit=limit)
 
 
 def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None:  # type: ignore[assignment]
@@ -235,12 +206,7 @@ def list_needs(
         "resource_kinds": resource_kind,
         "skills": skill,
     }
-    if user.role == Role.BUSINESS and org_id != [user.org_id]:
-        if visibility and Visibility.COORDINATORS in visibility:
-            raise forbidden(
-                "事業者は公開ニーズのみ閲覧できます", "a business may see public needs only"
-            )
-        filters["visibility"] = [Visibility.PUBLIC]
+    filters = records.need_filters(user, filters)
     return list_records(store, user, "Need", filters, q, offset, limit)
 
 
@@ -283,13 +249,7 @@ def list_collaborations(
     limit: Limit = 50,
 ) -> Any:
     """Collaborations; a business sees the ones its organization takes part in."""
-    if user.role == Role.BUSINESS:
-        if org_id not in (None, user.org_id):
-            raise forbidden(
-                "事業者は自団体の協働のみ閲覧できます",
-                "a business may see only its own organization's collaborations",
-            )
-        org_id = user.org_id
+    org_id = records.collaborations_org(user, org_id)
     filters = {"status": status, "form": form, "intensity": intensity}
     pool: list[Record] | None = None
     if org_id is not None:
