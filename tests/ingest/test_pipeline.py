@@ -95,7 +95,8 @@ def test_broken_rows_are_reported_per_row_and_nothing_is_written(store: GraphSto
     assert "種別" in by_row[3].reason_ja and "sector" in by_row[3].reason_en
     assert by_row[4].column == "設立年月日" and "Heisei ended" in by_row[4].reason_en
     assert "令和" in by_row[4].reason_ja
-    assert "団体名" in by_row[5].reason_ja or by_row[5].column == "団体名"
+    assert by_row[5].column == "団体名" and "団体名が空" in by_row[5].reason_ja
+    assert "name is empty" in by_row[5].reason_en
     assert by_row[6].column == "法人番号" and "13" in by_row[6].reason_en
     assert all(e.file == "団体.csv" and e.reason_ja and e.reason_en for e in report.errors)
     assert "Nothing was written" in report.summary_lines()[-1]

@@ -166,8 +166,9 @@ def test_evaluation_ranks_all_and_as_served_with_breadth() -> None:
     # popularity names the same few hubs for everyone; random spreads its lists
     assert pop.distinct < report.result("random").distinct and pop.top_share > 0
     assert report.served is not None and 0.0 < report.pool_recall <= 1.0
-    for r in report.results:
-        assert 0.0 <= r.mrr <= 1.0 and r.hits[50] >= r.hits[10] >= r.hits[5] >= r.hits[1]
+    # the best baselines find true partners more often than chance
+    for name in ("popularity (activity)", "hand-weighted"):
+        assert report.result(name).hits[10] > report.result("random").hits[10]
     as_json = json.loads(json.dumps(report.as_dict()))
     assert as_json["split_date"] == "2022-01-01" and as_json["shipped"] == report.shipped
     assert "as served" in report.table() and "distinct@10" in report.table()

@@ -135,9 +135,13 @@ def test_unknown_ids_raise_not_found(matcher: Matcher) -> None:
 
 
 def test_pair_score(matcher: Matcher) -> None:
-    s = matcher.pair_score("assoc", "biz-a")
-    assert 0.0 < s < 1.0
-    assert s == pytest.approx(matcher.pair_score("assoc", "biz-a"))
+    # biz-a offers the cleaning the association needs (清掃); biz-b offers food, which the
+    # association neither needs nor has ever worked with
+    matched = matcher.pair_score("assoc", "biz-a")
+    unrelated = matcher.pair_score("assoc", "biz-b")
+    assert matched > unrelated + 0.2
+    assert matcher.pair_score("npo", "biz-b") > matcher.pair_score("npo", "biz-a")  # 食品
+    assert matched == pytest.approx(matcher.pair_score("biz-a", "assoc"))  # symmetric
     assert matcher.pair_score("assoc", "assoc") == 0.0
 
 
