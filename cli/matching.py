@@ -66,7 +66,7 @@ def suggest(
 ) -> None:
     """Suggest partners for an organization or a need, with reasons (Japanese and English).
     団体またはニーズに合う協働先を、理由つきで提案します。"""
-    from graph.model import Sector, parse_field
+    from graph.model import Organization, Sector, parse_field
     from graph.store import NotFoundError
     from matching.service import Matcher, SuggestFilters
 
@@ -77,7 +77,7 @@ def suggest(
         )
     try:
         filters = SuggestFilters(
-            sectors=[Sector.parse(s) for s in sector] if sector else None,  # type: ignore[misc]
+            sectors=[Sector.parse(s) for s in sector] if sector else None,
             areas=area or None,
             fields=[parse_field(f) for f in field] if field else None,
             exclude_current_partners=not include_partners,
@@ -100,10 +100,8 @@ def suggest(
                 results = matcher.suggest_for_org(org_id, k, filters)
         except NotFoundError as exc:
             raise fail(f"見つかりません: {exc}", f"not found: {exc}") from exc
-        names = {
-            o.id: o
-            for o in store.get_many("Organization", [s.candidate_id for s in results]).values()
-        }
+        found = store.get_many("Organization", [s.candidate_id for s in results]).values()
+        names = {o.id: o for o in found if isinstance(o, Organization)}
         status = matcher.status
     finally:
         store.close()
