@@ -62,7 +62,6 @@ _MEDIA_TYPES: dict[str, str] = {
 }
 
 
-
 def history_key(history: NetworkHistory) -> str:
     """A hash of every dated event: equal keys mean the figures would come out the same."""
     h = hashlib.sha256()
@@ -80,6 +79,9 @@ class FiguresCache:
         self.size = size
         self._items: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: tuple[str, ...], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """The answer kept under ``key``, else ``compute()`` kept and returned."""

@@ -262,3 +262,18 @@ def test_empty_store_gives_empty_figures(tmp_path: Path, embedded_store: GraphSt
         assert (graph["nodes"], graph["edges"], graph["periods"]) == ([], [], [])
         growth = client.get(f"{API}/growth", headers=headers).json()
         assert growth["series"] == []
+
+
+def test_each_app_keeps_its_own_figures(store: GraphStore, tmp_path: Path) -> None:
+    store.upsert(tiny_city())
+    _, token = create_user(store, "staff-user", "staff")
+    headers = {"Authorization": f"Bearer {token}"}
+    apps = [
+        create_app(Settings(data_dir=tmp_path / f"data{i}", embed_model="/nonexistent"), store)
+        for i in range(2)
+    ]
+    with TestClient(apps[0]) as client:
+        assert client.get(f"{API}/growth", headers=headers).status_code == 200
+    first, second = (a.state.network_cache for a in apps)
+    assert first is not second
+    assert (len(first), len(second)) == (1, 0)
