@@ -75,8 +75,13 @@ HAND_WEIGHTS: dict[str, float] = {
     "partner_sector_share": 0.5,
     "partner_area_share": 0.5,
 }
-#: kept for the explanations' ordering
-FALLBACK_WEIGHTS = HAND_WEIGHTS
+#: how well an organization's offers answer a need, in [0, 1] (the opportunity search's fit)
+NEED_FIT_WEIGHTS: dict[str, float] = {
+    "semantic_match": 0.45,
+    "lexical_match": 0.35,
+    "skill_overlap": 0.15,
+    "same_area": 0.05,
+}
 
 #: the strong baselines: name -> weights (a small weight breaks ties by activity)
 BASELINES: dict[str, dict[str, float]] = {
@@ -90,6 +95,7 @@ BASELINES: dict[str, dict[str, float]] = {
     "embedding profile": {"semantic_profile": 1.0},
 }
 HAND = "hand-weighted"
+NEED_FIT = "need fit"
 LEARNED = "learned ranker"
 
 #: where the training windows start, as shares of the partnerships formed before the cut-off
@@ -136,8 +142,12 @@ class FormulaScorer(Scorer):
 
 
 def baseline(name: str) -> FormulaScorer:
+    """The formula scorer of that name: :data:`HAND`, :data:`NEED_FIT` or one of
+    :data:`BASELINES`."""
     if name == HAND:
         return FormulaScorer(HAND, HAND_WEIGHTS)
+    if name == NEED_FIT:
+        return FormulaScorer(NEED_FIT, NEED_FIT_WEIGHTS)
     return FormulaScorer(name, BASELINES[name])
 
 

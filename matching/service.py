@@ -25,6 +25,7 @@ from graph.model import (
     Need,
     NeedStatus,
     Organization,
+    Record,
     ResourceKind,
     Sector,
     Suggestion,
@@ -44,7 +45,16 @@ from matching.features import (
     pair_features,
 )
 from matching.graphdata import GraphData, is_tie
-from matching.ranker import HAND, Ranker, Scorer, TrainingResult, baseline, capacity, train_scorer
+from matching.ranker import (
+    HAND,
+    NEED_FIT,
+    Ranker,
+    Scorer,
+    TrainingResult,
+    baseline,
+    capacity,
+    train_scorer,
+)
 from matching.retrieval import POOL_ACTIVE, POOL_NEAREST, POOL_NEEDS, POOL_PER_NEED, POOL_TWO_HOP
 from matching.snapshot import (
     Snapshot,
@@ -563,28 +573,26 @@ class Matcher:
         if area:
             filt["area"] = area
         relevance: dict[str, float] = {}
-        needs: dict[str, Need] = {}
         if query and query.strip():
             hits = self.store.search_text(query, ["Need"], limit=1000)
             # full-text scores differ in scale between stores: the best hit counts 1
             top = max((s for _, s in hits), default=0.0) or 1.0
             for rec, s in hits:
-                needs[rec.id] = rec  # type: ignore[assignment]
                 relevance[rec.id] = s / top
-            self._semantic_query_hits(query, needs, relevance)
+            self._semantic_query_hits(query, relevance)
+            pool = self._listed_needs(filt, list(relevance))
         else:
-            for rec in self.store.list("Need", filt, limit=1000).items:
-                needs[rec.id] = rec  # type: ignore[assignment]
+            pool = list(self.store.list("Need", filt, limit=1000).items)
             if org is not None and self.encoder is not None:
                 vectors = self._vectors(data)
                 assert vectors is not None
                 vec = vectors.vectors("Organization", [org.id]).get(org.id)
-                near = self._nearest("Need", vec, 500)
-                needs.update(self.store.get_many("Need", near))  # type: ignore[arg-type]
+                pool += self._listed_needs(filt, self._nearest("Need", vec, 500))
+        # the store filtered by status, visibility, skills, kinds and area; left: own and dates
         chosen = [
             n
-            for n in needs.values()
-            if _need_matches(n, org_id, skills, resource_kinds, area, on_date)
+            for n in {n.id: n for n in pool if isinstance(n, Need)}.values()
+            if n.org_id != org_id and _runs_on(n, on_date)
         ]
         scores = {n.id: relevance.get(n.id, 0.0) for n in chosen}
         if org is not None and chosen:
@@ -592,9 +600,7 @@ class Matcher:
         ranked = sorted(chosen, key=lambda n: (-scores[n.id], n.id))
         return [(n, round(scores[n.id], 6)) for n in ranked[offset : offset + k]]
 
-    def _semantic_query_hits(
-        self, query: str, needs: dict[str, Need], relevance: dict[str, float]
-    ) -> None:
+    def _semantic_query_hits(self, query: str, relevance: dict[str, float]) -> None:
         """Add the needs nearest in meaning to a free-text query (when a model is loaded).
 
         A need found by words and by meaning keeps the higher of the two relevances; the
@@ -608,14 +614,19 @@ class Matcher:
         except Exception as exc:  # a failing model must not break the search
             log.warning("could not encode the search text (%s); words only", exc)
             return
-        near = self.store.nearest("Need", self.model_name, qvec[0], SEMANTIC_QUERY_POOL)
-        found = self.store.get_many("Need", [i for i, _ in near])
-        for need_id, sim in near:
-            if need_id not in found:
-                continue
-            needs.setdefault(need_id, found[need_id])  # type: ignore[arg-type]
+        for need_id, sim in self.store.nearest(
+            "Need", self.model_name, qvec[0], SEMANTIC_QUERY_POOL
+        ):
             cosine = max(0.0, 2.0 * sim - 1.0)  # stores report (1 + cos) / 2
             relevance[need_id] = max(relevance.get(need_id, 0.0), cosine)
+
+    def _listed_needs(self, filters: dict[str, Any], ids: Sequence[str]) -> list[Record]:
+        """The needs among ``ids`` that pass ``filters``, by the store's own filter semantics."""
+        out: list[Record] = []
+        for start in range(0, len(ids), MAX_PAGE_SIZE):
+            chunk = list(ids[start : start + MAX_PAGE_SIZE])
+            out += self.store.list("Need", {**filters, "id": chunk}, limit=MAX_PAGE_SIZE).items
+        return out
 
     def _score_needs_for(
         self, data: GraphData, org: Organization, needs: Sequence[Need], scores: dict[str, float]
@@ -637,14 +648,16 @@ class Matcher:
                     if n.id in nv:
                         sem_sim[i] = float((t @ nv[n.id]).max())
         provided = {s for o in offers for s in o.skills}
+        # the need's features as the ranker's columns, scored by the one formula scorer
+        X = np.zeros((len(needs), len(FEATURE_NAMES)))
+        X[:, COLUMN["semantic_match"]] = np.maximum(sem_sim, 0.0)
+        X[:, COLUMN["lexical_match"]] = lex_sim
+        X[:, COLUMN["skill_overlap"]] = [coverage(n.skills, provided) for n in needs]
+        X[:, COLUMN["same_area"]] = [bool(org.area) and n.area == org.area for n in needs]
+        fit = baseline(NEED_FIT).score(X)
         for i, n in enumerate(needs):
-            fit = (
-                0.45 * max(0.0, float(sem_sim[i]))
-                + 0.35 * float(lex_sim[i])
-                + 0.15 * coverage(n.skills, provided)
-                + 0.05 * float(bool(org.area) and (n.area or "") == org.area)
-            )
-            scores[n.id] = 0.5 * scores[n.id] + fit if scores[n.id] else fit
+            rel = scores[n.id]
+            scores[n.id] = 0.5 * rel + float(fit[i]) if rel else float(fit[i])
 
     # -- training -----------------------------------------------------------------------------
 
@@ -712,27 +725,9 @@ class Matcher:
         return encoded
 
 
-def _need_matches(
-    n: Need,
-    org_id: str | None,
-    skills: list[str] | None,
-    kinds: list[ResourceKind] | None,
-    area: str | None,
-    on: date | None,
-) -> bool:
-    if not n.active or n.status != NeedStatus.OPEN or n.visibility != Visibility.PUBLIC:
-        return False
-    if org_id and n.org_id == org_id:
-        return False
-    if skills and not set(skills) & set(n.skills):
-        return False
-    if kinds and not {ResourceKind.parse(k) for k in kinds} & set(n.resource_kinds):
-        return False
-    if area and n.area != area:
-        return False
-    if on is not None and ((n.starts and n.starts > on) or (n.ends and n.ends < on)):
-        return False
-    return True
+def _runs_on(n: Need, on: date | None) -> bool:
+    """Whether the need's dates (when it has any) include ``on`` (any day when None)."""
+    return on is None or not ((n.starts and n.starts > on) or (n.ends and n.ends < on))
 
 
 def diversify(

@@ -20,8 +20,10 @@ from matching.features import COLUMN
 from matching.graphdata import GraphData
 from matching.ranker import (
     LEARNED,
+    NEED_FIT,
     Ranker,
     Scorer,
+    baseline,
     build_window,
     first_rank,
     new_partners,
@@ -73,6 +75,17 @@ def popularity_world(seed: int = 0, n: int = 120, months: int = 120) -> list[Rec
 def _factory(data: GraphData, cut: date | None):  # type: ignore[no-untyped-def]
     lexical = LexicalModel().fit([profile_text(data, o, cut) for o in data.org_ids()])
     return snapshot_factory(data, lexical, None, None)
+
+
+def test_the_need_fit_is_a_formula_over_the_rankers_features_in_0_1() -> None:
+    fit = baseline(NEED_FIT)
+    X = np.zeros((3, len(COLUMN)))
+    for name in ("semantic_match", "lexical_match", "skill_overlap", "same_area"):
+        X[0, COLUMN[name]] = 1.0
+    X[1, COLUMN["skill_overlap"]] = 1.0
+    X[2] = 1.0
+    X[2, [COLUMN[n] for n in ("semantic_match", "lexical_match", "skill_overlap", "same_area")]] = 0
+    assert fit.score(X) == pytest.approx([1.0, 0.15, 0.0])  # other features do not count
 
 
 def test_training_windows_by_hand() -> None:

@@ -167,6 +167,16 @@ def test_search_needs_for_a_business(matcher: Matcher, city_store: GraphStore) -
     assert isinstance(need, Need)
     city_store.upsert([need.model_copy(update={"visibility": Visibility.COORDINATORS})])
     assert "n-food" not in [n.id for n, _ in matcher.search_needs(None)]
+    # a text hit passes the same filters, by the store's own semantics
+    assert matcher.search_needs("biz-b", query="食材") == []
+
+
+def test_text_hits_are_filtered_like_listed_needs(matcher: Matcher) -> None:
+    assert [n.id for n, _ in matcher.search_needs(None, query="食材")] == ["n-food"]
+    assert matcher.search_needs(None, query="食材", skills=["清掃"]) == []
+    assert matcher.search_needs(None, query="食材", area="北") == []
+    assert matcher.search_needs(None, query="食材", resource_kinds=[ResourceKind.PEOPLE]) == []
+    assert matcher.search_needs("npo", query="食材") == []  # its own need
 
 
 def test_pair_scores_in_one_pass(matcher: Matcher) -> None:
