@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, pages
+from api import docs, errors, pages
 from api.routes import (
     businesses,
     collaborations,
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             "own organization), staff (read-only)."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from the vendored Swagger UI
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -69,12 +71,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.embeddings_stale = True  # vectors are brought up to date on first use
     app.state.network_cache = network.FiguresCache()
     errors.install(app)
-    app.add_middleware(
-        SecurityHeaders,
-        docs_paths=[
-            p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p
-        ],
-    )
+    app.add_middleware(SecurityHeaders)
     for module in (
         system,
         records,
@@ -88,4 +85,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     return app

@@ -4,9 +4,9 @@ The pages load only our own scripts and styles (``api/static/``) and run no inli
 page's data travels in a ``<script type="application/json">`` block, which is data, not code.
 So the policy allows scripts, styles, images and fetches from the site itself and nothing else:
 a link or text that slipped past the model's checks still cannot run a script, and no other
-site may frame a page (clickjacking).  FastAPI's API docs (``/docs``, ``/redoc``) load Swagger
-UI and ReDoc from their CDN with a small inline start-up script; they show only the OpenAPI
-document, and get a policy that allows just that.
+site may frame a page (clickjacking).  The API docs (``/docs``, ``api/docs.py``) load Swagger UI
+from ``api/static/vendor/`` too, with one inline start-up script that their own policy
+(:func:`docs_policy`) names by its hash; nothing is fetched from another site.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-CDN = "https://cdn.jsdelivr.net"
 
 
 def policy(directives: dict[str, Iterable[str]]) -> str:
@@ -42,19 +40,24 @@ CONTENT_SECURITY_POLICY = policy(
         **COMMON,
     }
 )
-#: FastAPI's Swagger UI and ReDoc pages (no user data on them)
-DOCS_CONTENT_SECURITY_POLICY = policy(
-    {
-        "default-src": ["'none'"],
-        "script-src": ["'self'", CDN, "'unsafe-inline'"],
-        "style-src": ["'self'", CDN, "https://fonts.googleapis.com", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "https://fastapi.tiangolo.com", CDN],
-        "font-src": ["'self'", "https://fonts.gstatic.com"],
-        "connect-src": ["'self'"],
-        "worker-src": ["blob:"],
-        **COMMON,
-    }
-)
+
+
+def docs_policy(script_hashes: Iterable[str]) -> str:
+    """The policy of the Swagger UI page: the site's own files plus the inline start-up
+    scripts named by their hashes (``'sha256-…'``), and nothing from elsewhere."""
+    return policy(
+        {
+            "default-src": ["'none'"],
+            "script-src": ["'self'", *script_hashes],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:"],
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            **COMMON,
+        }
+    )
+
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -65,29 +68,23 @@ HEADERS = {
 
 
 class SecurityHeaders:
-    """ASGI middleware that adds :data:`HEADERS` and a Content-Security-Policy to every HTTP
-    response (``docs_paths`` get :data:`DOCS_CONTENT_SECURITY_POLICY`)."""
+    """ASGI middleware that adds :data:`HEADERS` and :data:`CONTENT_SECURITY_POLICY` to every
+    HTTP response that has not set them itself (``/docs`` sets its own policy)."""
 
-    def __init__(self, app: ASGIApp, docs_paths: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.docs_paths = frozenset(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = (
-            DOCS_CONTENT_SECURITY_POLICY
-            if scope.get("path") in self.docs_paths
-            else CONTENT_SECURITY_POLICY
-        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

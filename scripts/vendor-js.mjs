@@ -15,6 +15,9 @@ const files = [
   ["d3-timer", "dist/d3-timer.min.js"],
   ["d3-force", "dist/d3-force.min.js"],
   ["chart.js", "dist/chart.umd.min.js"],
+  // Swagger UI for /docs (api/docs.py), instead of FastAPI's default CDN copy.
+  ["swagger-ui-dist", "swagger-ui-bundle.js"],
+  ["swagger-ui-dist", "swagger-ui.css"],
 ];
 mkdirSync(out, { recursive: true });
 const lines = ["Vendored by `npm run vendor` (scripts/vendor-js.mjs); do not edit by hand.", ""];

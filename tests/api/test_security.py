@@ -50,13 +50,27 @@ def test_every_response_carries_the_security_headers(
     assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
 
 
-def test_api_docs_get_their_own_policy_and_the_rest(env: Env) -> None:
+def test_api_docs_load_only_the_vendored_swagger_ui(env: Env) -> None:
     r = env.client.get("/docs")
     assert r.status_code == 200
+    assert "/static/vendor/swagger-ui-bundle.js" in r.text
+    assert "/static/vendor/swagger-ui.css" in r.text
+    assert "http://" not in r.text and "https://" not in r.text  # no CDN, no remote favicon
     csp = directives(r.headers["content-security-policy"])
-    assert "https://cdn.jsdelivr.net" in csp["script-src"]
+    # the site itself plus the one inline start-up script, by its hash; no other host
+    assert csp["script-src"][0] == "'self'" and len(csp["script-src"]) == 2
+    assert csp["script-src"][1].startswith("'sha256-")
+    assert "'unsafe-inline'" not in r.headers["content-security-policy"]
+    assert all(
+        v in ("'self'", "'none'", "data:") or v.startswith("'sha256-")
+        for values in csp.values()
+        for v in values
+    )
     assert csp["frame-ancestors"] == ["'none'"]
     assert r.headers["x-frame-options"] == "DENY"
+    for path in ("/static/vendor/swagger-ui-bundle.js", "/static/vendor/swagger-ui.css"):
+        assert env.client.get(path).status_code == 200
+    assert env.client.get("/redoc").status_code == 404
 
 
 def test_a_business_cannot_store_a_script_link(env: Env) -> None:
