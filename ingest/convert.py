@@ -357,6 +357,19 @@ def json_value(value: Any) -> Any:
         raise CellError("JSON として読めません", "not valid JSON") from None
 
 
+#: the columns a need and an offer share (graph.model.Listing)
+_LISTING: dict[str, Converter] = {
+    "id": one_line,
+    "org_id": one_line,
+    "org_name": one_line,
+    "title": one_line,
+    "description": text,
+    "fields": fields,
+    "resource_kinds": resource_kinds,
+    "skills": skills,
+    "area": one_line,
+}
+
 #: field -> converter, per table kind (fields not listed are plain text)
 CONVERTERS: dict[str, dict[str, Converter]] = {
     "organizations": {
@@ -379,15 +392,7 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
         "updated_at": datetime_,
     },
     "needs": {
-        "id": one_line,
-        "org_id": one_line,
-        "org_name": one_line,
-        "title": one_line,
-        "description": text,
-        "fields": fields,
-        "resource_kinds": resource_kinds,
-        "skills": skills,
-        "area": one_line,
+        **_LISTING,
         "starts": date_,
         "ends": date_,
         "status": need_status,
@@ -397,15 +402,7 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
         "updated_at": datetime_,
     },
     "offers": {
-        "id": one_line,
-        "org_id": one_line,
-        "org_name": one_line,
-        "title": one_line,
-        "description": text,
-        "fields": fields,
-        "resource_kinds": resource_kinds,
-        "skills": skills,
-        "area": one_line,
+        **_LISTING,
         "capacity": text,
         "availability": text,
         "active": boolean,
