@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -266,18 +266,17 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
     for t in by_kind.get("organizations", []):
         k = _keys(t)
         for n, r in t.rows:
-            values: dict[str, Any] = {}
-            columns: dict[str, str] = {}
-            for fld, src in (
-                ("id", "id"),
-                ("name", "name"),
-                ("description", "description"),
-                ("website", "website"),
-                ("contact_email", "email"),
-            ):
-                v = _get(r, k, src)
-                if v:
-                    values[fld], columns[fld] = v, k.get(header_key(src), src)
+            values, columns = _copied(
+                r,
+                k,
+                (
+                    ("id", "id"),
+                    ("name", "name"),
+                    ("description", "description"),
+                    ("website", "website"),
+                    ("contact_email", "email"),
+                ),
+            )
             tax = _get(r, k, "tax_id")
             if tax and re.fullmatch(r"\d{13}", re.sub(r"\D", "", tax)):
                 values["corporate_number"], columns["corporate_number"] = (
@@ -316,17 +315,16 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
     for t in by_kind.get("services", []):
         k = _keys(t)
         for n, r in t.rows:
-            values = {}
-            columns = {}
-            for fld, src in (
-                ("id", "id"),
-                ("org_id", "organization_id"),
-                ("title", "name"),
-                ("description", "description"),
-            ):
-                v = _get(r, k, src)
-                if v:
-                    values[fld], columns[fld] = v, k.get(header_key(src), src)
+            values, columns = _copied(
+                r,
+                k,
+                (
+                    ("id", "id"),
+                    ("org_id", "organization_id"),
+                    ("title", "name"),
+                    ("description", "description"),
+                ),
+            )
             status = (_get(r, k, "status") or "").lower()
             if status in ("inactive", "defunct"):
                 values["active"], columns["active"] = "false", k[header_key("status")]
@@ -337,6 +335,19 @@ def convert_hsds(tables: list[tuple[str, Table]], known_areas: set[str]) -> Conv
                 SourceRow(t.label, n, "offers", values, columns, soft=frozenset({"area"}))
             )
     return out
+
+
+def _copied(
+    row: dict[str, Any], keys: dict[str, str], pairs: Sequence[tuple[str, str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values, source columns) of the (field, HSDS column) ``pairs`` that the row fills."""
+    values: dict[str, Any] = {}
+    columns: dict[str, str] = {}
+    for fld, src in pairs:
+        v = _get(row, keys, src)
+        if v:
+            values[fld], columns[fld] = v, keys.get(header_key(src), src)
+    return values, columns
 
 
 def _get(row: dict[str, Any], keys: dict[str, str], name: str) -> str | None:
