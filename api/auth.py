@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
 from graph.model import Role, User
 from graph.store import GraphStore
+
+#: sorts after every creation time (a user stored without one comes last)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 TOKEN_PREFIX = "tsu_"
 
@@ -56,7 +60,8 @@ def find_user(store: GraphStore, token: str) -> User | None:
 def list_users(store: GraphStore, include_inactive: bool = False) -> list[User]:
     """Every user, oldest first (revoked ones too with ``include_inactive``)."""
     users = [u for u in store.iter_all("User", include_inactive=include_inactive)]
-    return sorted(users, key=lambda u: (u.created_at is None, u.created_at, u.id))  # type: ignore[arg-type,return-value]
+    typed = [u for u in users if isinstance(u, User)]
+    return sorted(typed, key=lambda u: (u.created_at is None, u.created_at or _NEVER, u.id))
 
 
 def revoke(store: GraphStore, user_id: str) -> User:

@@ -433,7 +433,7 @@ def write_files(city: DemoCity, out_dir: Path | str) -> list[Path]:
 
 
 def _write_xlsx(city: DemoCity, path: Path) -> Path:
-    import openpyxl  # type: ignore[import-untyped]
+    import openpyxl
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from graph.errors import InvalidInput
 from graph.model import (
     FIELDS_BY_CODE,
     Collaboration,
@@ -60,7 +61,7 @@ BETWEENNESS_EXACT_MAX_NODES = 2000
 BETWEENNESS_SAMPLE = 500
 
 
-class AnalyticsError(ValueError):
+class AnalyticsError(InvalidInput):
     """Bad input to the analytics (an unknown period kind, a corrupt snapshot file, …)."""
 
 

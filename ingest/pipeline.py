@@ -556,9 +556,9 @@ class _Import:
         """name key -> ids, for the organizations of this import and the stored ones."""
         if self._name_index is None:
             batch: dict[str, set[str]] = {}
-            for (k, _), e in self.entries.items():
-                if k == "Organization":
-                    batch.setdefault(name_key(e.record.name), set()).add(e.record.id)  # type: ignore[attr-defined]
+            for e in self.entries.values():
+                if isinstance(org := e.record, Organization):
+                    batch.setdefault(name_key(org.name), set()).add(org.id)
             stored: dict[str, set[str]] = {}
             for o in self.store_orgs():
                 stored.setdefault(name_key(o.name), set()).add(o.id)
@@ -788,7 +788,7 @@ class _Import:
                         resolved.append({"org_id": org, "role": role or "partner"})
                 v["participants"] = resolved
             if r.errors:
-                for row, *_ in extra_participants.pop(rid, []) + extra_evaluations.pop(rid, []):  # type: ignore[operator]
+                for row, *_ in extra_participants.pop(rid, []) + extra_evaluations.pop(rid, []):
                     row.error(
                         "collaboration_id",
                         rid,
@@ -814,7 +814,7 @@ class _Import:
             evals = extra_evaluations.get(cid, [])
             collab = self._existing["Collaboration"].get(cid)
             if collab is None:
-                for row, *_ in parts + evals:  # type: ignore[operator]
+                for row, *_ in parts + evals:
                     row.error(
                         "collaboration_id",
                         cid,
@@ -822,7 +822,7 @@ class _Import:
                         f"no collaboration {cid!r} in this import or the store",
                     )
                 continue
-            first = (parts or evals)[0][0]  # type: ignore[index]
+            first = (parts or evals)[0][0]
             self._add(Collaboration, first, cid, parts, evals, base=collab)
 
     def _collaboration_partner(self, r: _Row) -> tuple[str, str] | None:
@@ -1084,12 +1084,13 @@ class _Import:
                     break
 
     def _duplicates(self) -> None:
-        new = [e for (k, _), e in self.entries.items() if k == "Organization"]
+        new = [e for e in self.entries.values() if isinstance(e.record, Organization)]
         if not new:
             return
         refs = [
-            OrgRef(e.record.id, e.record.name, e.record.area, e.row.where, True)  # type: ignore[attr-defined]
+            OrgRef(org.id, org.name, org.area, e.row.where, True)
             for e in new
+            if isinstance(org := e.record, Organization)
         ]
         in_batch = {e.record.id for e in new}
         refs += [

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,7 +177,7 @@ class Encoder(ABC):
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         texts = [texts[i] for i in order]
         chunks = []
-        starts = range(0, len(texts), BATCH_SIZE)
+        starts: Iterable[int] = range(0, len(texts), BATCH_SIZE)
         if progress and len(texts) > BATCH_SIZE:
             from tqdm import tqdm
 

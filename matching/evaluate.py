@@ -358,7 +358,7 @@ def evaluate(
         vectors = StoreVectors(store, encoder, data)
 
         def encode(texts: Sequence[str]) -> np.ndarray:
-            return encoder.encode_cached(texts, store)[0]  # type: ignore[no-any-return]
+            return encoder.encode_cached(texts, store)[0]
 
     return evaluate_data(
         data,

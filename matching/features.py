@@ -262,7 +262,7 @@ def pair_features(
         area_counts: dict[str, int] = {}
         for p in mine:
             if s.area[p]:
-                area_counts[s.area[p]] = area_counts.get(s.area[p], 0) + 1  # type: ignore[index]
+                area_counts[s.area[p]] = area_counts.get(s.area[p], 0) + 1
         out[:, col["partner_area_share"]] = [
             area_counts.get(a, 0) / len(mine) if a else 0.0 for a in areas
         ]

@@ -151,7 +151,7 @@ def baseline(name: str) -> FormulaScorer:
     return FormulaScorer(name, BASELINES[name])
 
 
-class LambdaRankModel(BaseEstimator):  # type: ignore[misc]  # sklearn ships no type hints
+class LambdaRankModel(BaseEstimator):  # sklearn ships no type hints
     """Learning to rank with per-query groups: LightGBM's lambdarank objective, monotone in
     the features whose direction is known (:data:`matching.features.FEATURES`).  A
     scikit-learn estimator: ``fit(X, y, group=…)``, ``predict(X)``, cloneable, seeded."""

@@ -6,11 +6,13 @@ The create/read/update/delete routes are the same for every kind and are made by
 must be real objects in the route signatures.)
 """
 
+from collections.abc import Callable, Collection
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
+from pydantic import BaseModel
 
 from api.deps import Actor, Reader, Store, embeddings_changed
 from api.errors import unprocessable
@@ -76,7 +78,12 @@ def list_records(
     return PageOut(items=got.items, total=got.total, offset=offset, limit=limit)
 
 
-def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _body(endpoint: Callable[..., Any], model: type[BaseModel]) -> None:
+    """Declare ``model`` as the JSON body of ``endpoint`` (its ``body`` parameter)."""
+    endpoint.__annotations__["body"] = Annotated[model, Body()]
+
+
+def _crud_routes(rtype: type[Record], exclude: Collection[str] = ()) -> None:
     """Add POST (create), GET/PATCH/DELETE by id for one record kind."""
     kind, path = rtype.kind, PATHS[rtype.kind]
     create_body = create_schema(rtype, exclude)
@@ -87,9 +94,9 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         response: Response,
         store: Store,
         user: Actor,
-        body: Annotated[create_body, Body()],  # type: ignore[valid-type]
+        body: BaseModel,  # the kind's own create body (see _body below)
     ) -> Any:
-        data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        data = body.model_dump(exclude_unset=True)
         rec = records.create(store, user, kind, data)
         if kind in TEXT_KINDS:
             embeddings_changed(request)
@@ -104,9 +111,9 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
         store: Store,
         user: Actor,
         id: str,
-        body: Annotated[update_body, Body()],  # type: ignore[valid-type]
+        body: BaseModel,  # the kind's own update body (see _body below)
     ) -> Any:
-        changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+        changes = body.model_dump(exclude_unset=True)
         stored = records.update(store, user, kind, id, changes, if_match(request))
         if kind in TEXT_KINDS:
             embeddings_changed(request)
@@ -118,6 +125,10 @@ def _crud_routes(rtype: type[Record], exclude: set[str] = frozenset()) -> None: 
             embeddings_changed(request)
         return shown(user, with_etag(response, deleted), store)
 
+    # FastAPI reads a route's body model from its signature; the models are made per kind at
+    # run time, so they are set here rather than written in the annotations
+    _body(create, create_body)
+    _body(update, update_body)
     tags: list[str | Enum] = [path]
     router.add_api_route(
         f"/{path}",
