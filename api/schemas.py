@@ -24,6 +24,7 @@ from graph.model import (
     Role,
     Score,
     Suggestion,
+    SuggestionStatus,
     control_character,
 )
 from workflows.queue import QueueItem
@@ -203,8 +204,23 @@ class Opportunity(BaseModel):
 
 
 class SuggestionsOut(BaseModel):
+    """Suggestions asked for, best first.  ``stored``: whether they are in the store (false
+    for a preview, ``?store=false``); ``queued``: a suggestion's id → the open review item
+    for its pair, when there is one; ``decided``: a suggestion's id → its decision, when it
+    was decided before; ``merged`` (shortlisting): a chosen id → the open item it joined."""
+
     items: list[Suggestion]
-    matcher: dict[str, Any]
+    matcher: dict[str, Any] = Field(default_factory=dict)
+    stored: bool = True
+    queued: dict[str, str] = Field(default_factory=dict)
+    decided: dict[str, SuggestionStatus] = Field(default_factory=dict)
+    merged: dict[str, str] = Field(default_factory=dict)
+
+
+class ShortlistIn(Input):
+    """The suggestions of a preview to put into the review queue (their ids)."""
+
+    ids: list[str] = Field(min_length=1, max_length=100)
 
 
 class InterestOut(Interest):

@@ -1,5 +1,12 @@
 """Suggestions: asked of the matcher, stored, reviewed, and followed into a collaboration.
 
+Asking comes in two ways.  Browsing (:func:`preview`, the pages) stores nothing: it shows the
+ranked partners with their reasons and which of them are already in the review queue; the
+coordinator then **shortlists** the ones worth reviewing (:func:`shortlist`), and only those
+enter the queue, a pair already open there (either way round, any need) merged into the open
+item instead of listed twice.  :func:`for_organization` and :func:`for_need` (``tsunagu
+suggest``, the API's default ``store=true``) store every result as before.
+
 A suggestion's id is derived from what it pairs (:func:`matching.service.suggestion_id`), so
 asking again refreshes an open suggestion instead of piling up copies, and a decided one keeps
 its decision (:func:`store_suggestions`).  Coordinators accept, reject or defer with a note;
@@ -15,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from graph.errors import Conflict, Forbidden, NotFound
+from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
 from graph.model import (
     Collaboration,
     CollaborationForm,
@@ -71,9 +78,7 @@ def for_organization(
     filters: SuggestFilters | None = None,
 ) -> Suggested:
     """Partners for an organization, best first; each is stored as a proposed suggestion."""
-    _coordinator(user)
-    _require(store, "Organization", org_id)
-    fresh = matcher.suggest_for_org(org_id, k=k, filters=filters)
+    fresh = _ask(store, matcher, user, org_id, None, k, filters)
     return Suggested(store_suggestions(store, fresh, user.id), matcher.status)
 
 
@@ -86,10 +91,161 @@ def for_need(
     filters: SuggestFilters | None = None,
 ) -> Suggested:
     """Organizations that could meet a need, best first; each is stored as a suggestion."""
-    _coordinator(user)
-    _require(store, "Need", need_id)
-    fresh = matcher.suggest_for_need(need_id, k=k, filters=filters)
+    fresh = _ask(store, matcher, user, None, need_id, k, filters)
     return Suggested(store_suggestions(store, fresh, user.id), matcher.status)
+
+
+@dataclass
+class Preview:
+    """What browsing gives: the matcher's suggestions, best first, **not stored**; for each
+    one already in the queue, the id of the open item for its pair (``queued``), and for each
+    already decided, its decision (``decided``)."""
+
+    items: list[Suggestion]
+    queued: dict[str, str]
+    decided: dict[str, SuggestionStatus]
+    matcher: dict[str, Any]
+
+
+@dataclass
+class Shortlisted:
+    """What shortlisting gives: the queue items as stored, in the order asked; ``merged``
+    maps a chosen suggestion's id to the open item it was merged into, ``decided`` names the
+    chosen ones already decided (left as they are)."""
+
+    items: list[Suggestion]
+    merged: dict[str, str]
+    decided: dict[str, SuggestionStatus]
+
+
+def _ask(
+    store: GraphStore,
+    matcher: Matcher,
+    user: User,
+    org_id: str | None,
+    need_id: str | None,
+    k: int,
+    filters: SuggestFilters | None,
+) -> list[Suggestion]:
+    """The matcher's suggestions for an organization or for a need (exactly one of them)."""
+    _coordinator(user)
+    if (org_id is None) == (need_id is None):
+        raise InvalidInput(
+            "団体かニーズのどちらか一つを指定してください",
+            "name either an organization or a need",
+        )
+    if org_id is not None:
+        _require(store, "Organization", org_id)
+        return matcher.suggest_for_org(org_id, k=k, filters=filters)
+    assert need_id is not None
+    _require(store, "Need", need_id)
+    return matcher.suggest_for_need(need_id, k=k, filters=filters)
+
+
+def _open_for_pairs(store: GraphStore, fresh: list[Suggestion]) -> dict[frozenset[str], Suggestion]:
+    """The open suggestion stored for each (unordered) pair of organizations in ``fresh``,
+    whatever need it was asked for; the oldest when there are several."""
+    orgs = sorted({i for s in fresh for i in (s.subject_id, s.candidate_id)})
+    if not orgs:
+        return {}
+    pairs = {frozenset((s.subject_id, s.candidate_id)) for s in fresh}
+    found: dict[frozenset[str], Suggestion] = {}
+    filters = {"subject_id": orgs, "candidate_id": orgs, "status": list(OPEN)}
+    for rec in store.iter_all("Suggestion", filters):
+        assert isinstance(rec, Suggestion)
+        pair = frozenset((rec.subject_id, rec.candidate_id))
+        if pair in pairs:
+            old = found.get(pair)
+            if old is None or (rec.created_at or utcnow()) < (old.created_at or utcnow()):
+                found[pair] = rec
+    return found
+
+
+def preview(
+    store: GraphStore,
+    matcher: Matcher,
+    user: User,
+    *,
+    org_id: str | None = None,
+    need_id: str | None = None,
+    k: int = 10,
+    filters: SuggestFilters | None = None,
+) -> Preview:
+    """Partners for an organization or a need, best first, with their reasons, stored
+    nowhere: browsing never adds to the review queue.  Coordinators and admins only."""
+    fresh = _ask(store, matcher, user, org_id, need_id, k, filters)
+    open_items = _open_for_pairs(store, fresh)
+    same = store.get_many("Suggestion", [s.id for s in fresh], include_inactive=True)
+    queued: dict[str, str] = {}
+    decided: dict[str, SuggestionStatus] = {}
+    for s in fresh:
+        if (item := open_items.get(frozenset((s.subject_id, s.candidate_id)))) is not None:
+            queued[s.id] = item.id
+        elif isinstance(old := same.get(s.id), Suggestion) and old.status not in OPEN:
+            decided[s.id] = old.status
+    return Preview(fresh, queued, decided, matcher.status)
+
+
+def shortlist(
+    store: GraphStore,
+    matcher: Matcher,
+    user: User,
+    ids: list[str],
+    *,
+    org_id: str | None = None,
+    need_id: str | None = None,
+    k: int = 10,
+    filters: SuggestFilters | None = None,
+) -> Shortlisted:
+    """Put the chosen suggestions of a preview into the review queue.
+
+    The preview is asked again with the same organization or need, ``k`` and ``filters``
+    (so the scores and reasons stored are the matcher's, not the caller's), and ``ids`` must
+    be among its results.  A pair with an open item in the queue is merged into that item
+    (its score and reasons refreshed, its history and time in the queue kept); a pair decided
+    before keeps its decision; the rest are stored as proposed, asked by ``user``."""
+    chosen = list(dict.fromkeys(ids))
+    if not chosen:
+        raise InvalidInput("候補を一つ以上選んでください", "choose at least one suggestion")
+    fresh = {s.id: s for s in _ask(store, matcher, user, org_id, need_id, k, filters)}
+    missing = [i for i in chosen if i not in fresh]
+    if missing:
+        raise Conflict(
+            f"選んだ候補 {len(missing)} 件が今の提案にありません。もう一度提案を表示してください",
+            f"{len(missing)} chosen suggestion(s) are no longer suggested "
+            f"({', '.join(missing)}); ask for suggestions again",
+        )
+    picked = [fresh[i] for i in chosen]
+    open_items = _open_for_pairs(store, picked)
+    merged: dict[str, str] = {}
+    writes: list[Record] = []
+    new: list[Suggestion] = []
+    for s in picked:
+        item = open_items.get(frozenset((s.subject_id, s.candidate_id)))
+        if item is None:
+            new.append(s)
+            continue
+        merged[s.id] = item.id
+        if item.id != s.id and item.need_id is None and s.need_id is not None:
+            update: dict[str, Any] = {"need_id": s.need_id, "offer_id": s.offer_id}
+        else:
+            update = {}
+        writes.append(
+            item.model_copy(
+                update={
+                    "score": s.score,
+                    "features": s.features,
+                    "explanation": s.explanation,
+                    **update,
+                }
+            )
+        )
+    store.upsert(writes)
+    stored = {s.id: s for s in store_suggestions(store, new, user.id)}
+    decided = {i: s.status for i, s in stored.items() if s.status not in OPEN}
+    final = store.get_many("Suggestion", [merged.get(i, i) for i in chosen])
+    items = [rec for i in chosen if isinstance(rec := final.get(merged.get(i, i)), Suggestion)]
+    return Shortlisted(list({s.id: s for s in items}.values()), merged, decided)
 
 
 def store_suggestions(store: GraphStore, fresh: list[Suggestion], user_id: str) -> list[Suggestion]:

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Depends, Query, status
 from api.deps import Coordinator, MatcherDep, Store
 from api.errors import not_found, unprocessable
 from api.routes.records import Limit, Offset, parse_fields
-from api.schemas import DecisionIn, DraftCollaborationIn, PageOut, SuggestionsOut
+from api.schemas import (
+    DecisionIn,
+    DraftCollaborationIn,
+    PageOut,
+    ShortlistIn,
+    SuggestionsOut,
+)
 from graph.model import Collaboration, Sector, Suggestion, SuggestionStatus
 from workflows import suggestions
 
@@ -45,7 +51,7 @@ def _parse_pairs(values: list[str] | None) -> list[tuple[Sector, Sector]] | None
                 f"セクターの組 {v!r} が正しくありません（例 business:npo）",
                 f"bad sector pair {v!r} (e.g. business:npo): {exc}",
             ) from exc
-    return pairs  # type: ignore[return-value]
+    return pairs
 
 
 def suggest_filters(
@@ -74,6 +80,30 @@ def suggest_filters(
 Filters = Annotated[Any, Depends(suggest_filters)]
 
 
+StoreQ = Annotated[
+    bool,
+    Query(
+        alias="store",
+        description="true (the default): store every suggestion as proposed (into the review "
+        "queue); false: a preview, stored nowhere, to shortlist from",
+    ),
+]
+
+
+def _preview_out(preview: suggestions.Preview) -> SuggestionsOut:
+    return SuggestionsOut(
+        items=preview.items,
+        matcher=preview.matcher,
+        stored=False,
+        queued=preview.queued,
+        decided=preview.decided,
+    )
+
+
+def _shortlist_out(done: suggestions.Shortlisted) -> SuggestionsOut:
+    return SuggestionsOut(items=done.items, merged=done.merged, decided=done.decided)
+
+
 @router.post("/organizations/{org_id}/suggestions", response_model=SuggestionsOut)
 def suggest_for_organization(
     org_id: str,
@@ -82,8 +112,14 @@ def suggest_for_organization(
     matcher: MatcherDep,
     filters: Filters,
     k: K = 10,
+    save: StoreQ = True,
 ) -> Any:
-    """Partners for an organization, best first; each is stored as a proposed Suggestion."""
+    """Partners for an organization, best first.  By default each is stored as a proposed
+    Suggestion; with ``store=false`` nothing is stored (a preview: shortlist from it)."""
+    if not save:
+        return _preview_out(
+            suggestions.preview(store, matcher, user, org_id=org_id, k=k, filters=filters)
+        )
     asked = suggestions.for_organization(store, matcher, user, org_id, k=k, filters=filters)
     return SuggestionsOut(items=asked.items, matcher=asked.matcher)
 
@@ -96,10 +132,50 @@ def suggest_for_need(
     matcher: MatcherDep,
     filters: Filters,
     k: K = 10,
+    save: StoreQ = True,
 ) -> Any:
-    """Organizations that could meet a need, best first; each stored as a Suggestion."""
+    """Organizations that could meet a need, best first.  By default each is stored as a
+    Suggestion; with ``store=false`` nothing is stored (a preview: shortlist from it)."""
+    if not save:
+        return _preview_out(
+            suggestions.preview(store, matcher, user, need_id=need_id, k=k, filters=filters)
+        )
     asked = suggestions.for_need(store, matcher, user, need_id, k=k, filters=filters)
     return SuggestionsOut(items=asked.items, matcher=asked.matcher)
+
+
+@router.post("/organizations/{org_id}/suggestions/shortlist", response_model=SuggestionsOut)
+def shortlist_for_organization(
+    org_id: str,
+    body: ShortlistIn,
+    store: Store,
+    user: Coordinator,
+    matcher: MatcherDep,
+    filters: Filters,
+    k: K = 10,
+) -> Any:
+    """Put the chosen suggestions of a preview (asked with the same ``k`` and filters) into
+    the review queue; a pair already open there is merged into its item."""
+    return _shortlist_out(
+        suggestions.shortlist(store, matcher, user, body.ids, org_id=org_id, k=k, filters=filters)
+    )
+
+
+@router.post("/needs/{need_id}/suggestions/shortlist", response_model=SuggestionsOut)
+def shortlist_for_need(
+    need_id: str,
+    body: ShortlistIn,
+    store: Store,
+    user: Coordinator,
+    matcher: MatcherDep,
+    filters: Filters,
+    k: K = 10,
+) -> Any:
+    """Put the chosen suggestions of a need's preview into the review queue (as for an
+    organization's)."""
+    return _shortlist_out(
+        suggestions.shortlist(store, matcher, user, body.ids, need_id=need_id, k=k, filters=filters)
+    )
 
 
 @router.get("/suggestions", response_model=PageOut[Suggestion])

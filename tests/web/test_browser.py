@@ -296,7 +296,7 @@ def test_organization_profile(open_page: Callable[..., Any], live_app: LiveApp) 
     page.goto(f"{live_app.url}/organizations/{org.id}")
     page.wait_for_selector("#profile[data-ready]")
     assert page.locator("#org-name").inner_text() == org.name
-    shown = page.locator("#org-collaborations li").count()
+    shown = page.locator("#org-collaborations li.collaboration").count()
     assert shown == min(200, len(live_app.store.collaborations_of(org.id)))
 
 

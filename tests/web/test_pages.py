@@ -146,6 +146,7 @@ def test_every_message_used_by_the_scripts_and_templates_exists() -> None:
         "status_": ("proposed", "accepted", "rejected", "deferred"),
         "role_": ("admin", "coordinator", "business", "staff"),
         "decided_": ("accepted", "rejected", "deferred", "declined"),
+        "eval_": ("targets", "form", "strengths", "selection", "relationship", "trust", "value"),
     }.items():
         for value in values:
             assert f"{prefix}{value}" in known

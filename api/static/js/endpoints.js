@@ -13,6 +13,13 @@ export const endpoints = {
     const page = await api("suggestions", { query: { subject_id: orgId, limit: 200 } });
     return page.items.map(normaliseSuggestion).sort((a, b) => b.score - a.score);
   },
+  /** Partners for an organization (or one of its needs), ranked and explained, stored
+   * nowhere: `{items, queued, decided}` (see SuggestionsOut). */
+  previewSuggestions: (orgId, needId, query) =>
+    api(`${suggestionsBase(orgId, needId)}/suggestions`, { method: "POST", query: { ...query, store: "false" } }),
+  /** Put the chosen suggestions of a preview (asked with the same query) into the queue. */
+  shortlist: (orgId, needId, query, ids) =>
+    api(`${suggestionsBase(orgId, needId)}/suggestions/shortlist`, { method: "POST", query, body: { ids } }),
   suggestion: (id) => api(`suggestions/${encodeURIComponent(id)}`),
   decideSuggestion: (id, status, note) =>
     api(`suggestions/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
@@ -33,9 +40,16 @@ export const endpoints = {
   organization: (orgId) => api(`organizations/${encodeURIComponent(orgId)}`),
   needsOf: async (orgId) => (await api("needs", { query: { org_id: orgId, limit: 200 } })).items,
   offersOf: async (orgId) => (await api("offers", { query: { org_id: orgId, limit: 200 } })).items,
+  endCollaboration: (id) => api(`collaborations/${encodeURIComponent(id)}/end`, { method: "POST", body: {} }),
+  evaluateCollaboration: (id, evaluation) =>
+    api(`collaborations/${encodeURIComponent(id)}/evaluations`, { method: "POST", body: evaluation }),
   collaborationsOf: async (orgId) =>
     (await api("collaborations", { query: { org_id: orgId, limit: 200 } })).items,
 };
+
+function suggestionsBase(orgId, needId) {
+  return needId ? `needs/${encodeURIComponent(needId)}` : `organizations/${encodeURIComponent(orgId)}`;
+}
 
 /** The network JSON as `{nodes: [{id, name, sector, area, fields, first_seen}], edges: [...]}`. */
 export function normaliseNetwork(data) {

@@ -1,10 +1,12 @@
-// One organization's profile: who it is, its needs and offers, its collaborations and, for
-// coordinators, the partners suggested for it.
+// One organization's profile: who it is, its needs and offers, its collaborations (ended and
+// evaluated here) and, for coordinators, asking for partners and shortlisting them.
 import {
-  bracket, currentUser, el, explainError, externalLink, formatDate, formatNumber, label, pageData,
-  sectorBadge, startPage, t,
+  bracket, currentUser, el, explainError, externalLink, formatDate, label, pageData, sectorBadge,
+  startPage, t,
 } from "./common.js";
+import { collaborationItem } from "./collaboration.js";
 import { endpoints } from "./endpoints.js";
+import { suggestionPanel } from "./shortlist.js";
 
 const orgId = pageData.orgId;
 const box = document.getElementById("profile");
@@ -34,19 +36,17 @@ async function start() {
   document.title = `${org.name} · ${t("app_name")}`;
   document.getElementById("back-link").href = `/network?org=${encodeURIComponent(orgId)}`;
   const coordinating = ["coordinator", "admin"].includes(currentUser?.role);
-  const [needs, offers, collaborations, suggestions] = await Promise.all([
+  const [needs, offers, collaborations, orgs] = await Promise.all([
     optional(endpoints.needsOf(orgId)),
     optional(endpoints.offersOf(orgId)),
     optional(endpoints.collaborationsOf(orgId)),
-    coordinating ? optional(endpoints.suggestionsFor(orgId)) : Promise.resolve({ error: t("suggestions_forbidden") }),
+    optional(endpoints.organizations()),
   ]);
-  if (suggestions.value) {
-    // Suggestions name their candidate by id: look the names up (a handful of requests).
-    const ids = [...new Set(suggestions.value.map((s) => s.candidate_id))];
-    const names = new Map(await Promise.all(ids.map((id) =>
-      endpoints.organization(id).then((o) => [id, o.name]).catch(() => [id, id]))));
-    for (const s of suggestions.value) s.candidate_name = names.get(s.candidate_id);
-  }
+  const allOrgs = orgs.value || [org];
+  const names = new Map(allOrgs.map((o) => [o.id, o.name]));
+  const suggestions = coordinating
+    ? { value: suggestionPanel(org, needs.value || [], allOrgs) }
+    : { error: t("suggestions_forbidden") };
   const contact = [org.contact_name, org.contact_email, org.contact_phone].filter(Boolean).join(" / ");
   box.replaceChildren(
     el("div", { class: "page-header" }, el("h1", { id: "org-name" }, org.name), sectorBadge(org.sector)),
@@ -61,11 +61,6 @@ async function start() {
         contact ? [el("dt", {}, t("contact")), el("dd", {}, contact)] : null,
         el("dt", {}, t("description")), el("dd", {}, org.description || t("none")),
       )),
-      section(t("suggestions_title"), "org-suggestions", shownOr(suggestions, (items) => listOr(items, (s) =>
-        el("li", {}, el("a", { href: `/organizations/${encodeURIComponent(s.candidate_id)}` }, s.candidate_name || s.candidate_id),
-          el("span", { class: "muted small" }, ` ${t("score")} ${formatNumber(s.score, 2)}`),
-          s.status !== "proposed" ? el("span", { class: "tag" }, t(`status_${s.status}`)) : null,
-          s.explanation ? el("div", { class: "muted small" }, s.explanation) : null)))),
       section(t("needs"), "org-needs", shownOr(needs, (items) => listOr(items, (n) =>
         el("li", {}, el("strong", {}, n.title), n.description ? el("div", { class: "small" }, n.description) : null,
           el("div", {}, (n.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r)))))))),
@@ -73,12 +68,11 @@ async function start() {
         el("li", {}, el("strong", {}, o.title), o.description ? el("div", { class: "small" }, o.description) : null,
           el("div", {}, (o.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r)))))))),
     ),
-    section(t("collaborations"), "org-collaborations", shownOr(collaborations, (items) => listOr(items, (c) =>
-      el("li", {}, el("strong", {}, c.title), " ",
-        el("span", { class: "tag" }, label("form", c.form)),
-        el("span", { class: "tag" }, label("collaboration_status", c.status)),
-        el("span", { class: "muted small" }, ` ${formatDate(c.starts)}${c.ends ? ` – ${formatDate(c.ends)}` : ""}`))))),
+    section(t("suggestions_title"), "org-suggestions", shownOr(suggestions, (panel) => panel)),
+    section(t("collaborations"), "org-collaborations", shownOr(collaborations, (items) =>
+      listOr(items, (c) => collaborationItem(c, names, currentUser)))),
   );
+  if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   box.dataset.ready = "true";
 }
 

@@ -45,7 +45,9 @@ function draftButton(item, card) {
     button.disabled = true;
     try {
       const collab = await endpoints.draftCollaboration(item.id);
-      button.replaceWith(el("p", { class: "draft-created" }, t("draft_created", { title: collab.title })));
+      button.replaceWith(el("p", { class: "draft-created" }, t("draft_created", { title: collab.title }), " ",
+        el("a", { href: `/organizations/${encodeURIComponent(item.org_id)}#collab-${encodeURIComponent(collab.id)}`, "data-action": "open-collaboration" },
+          t("open_collaboration"))));
       card.dataset.collaboration = collab.id;
     } catch (err) {
       button.disabled = false;
