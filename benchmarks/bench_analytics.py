@@ -27,11 +27,16 @@ def synthetic_city(
     orgs = []
     for i in range(n_orgs):
         day = start + timedelta(days=int(rng.random() ** 2 * span))
-        orgs.append(Organization(
-            id=f"org-{i:04d}", name=f"団体{i}", sector=rng.choice(sectors),
-            area=rng.choice(areas), fields=rng.sample([f"{k:02d}" for k in range(1, 21)], 2),
-            created_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
-        ))
+        orgs.append(
+            Organization(
+                id=f"org-{i:04d}",
+                name=f"団体{i}",
+                sector=rng.choice(sectors),
+                area=rng.choice(areas),
+                fields=rng.sample([f"{k:02d}" for k in range(1, 21)], 2),
+                created_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+            )
+        )
     forms = list(CollaborationForm)
     collabs = []
     for j in range(n_collabs):
@@ -46,11 +51,16 @@ def synthetic_city(
             members = [lead] + rng.sample([o for o in pool if o is not lead], k - 1)
         else:
             members = rng.sample(alive, k)
-        collabs.append(Collaboration(
-            id=f"col-{j:05d}", title=f"協働{j}", form=rng.choice(forms), starts=day,
-            ends=day + timedelta(days=rng.randrange(30, 400)) if rng.random() < 0.8 else None,
-            participants=[Participant(org_id=o.id) for o in members],
-        ))
+        collabs.append(
+            Collaboration(
+                id=f"col-{j:05d}",
+                title=f"協働{j}",
+                form=rng.choice(forms),
+                starts=day,
+                ends=day + timedelta(days=rng.randrange(30, 400)) if rng.random() < 0.8 else None,
+                participants=[Participant(org_id=o.id) for o in members],
+            )
+        )
     return orgs, collabs
 
 
@@ -59,28 +69,37 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=180)
     ap.add_argument("--collaborations", type=int, default=3000)
     ap.add_argument("--years", type=int, default=6)
-    ap.add_argument("--store", action="store_true",
-                    help="also load the data into a temporary embedded store and time reading "
-                    "it back and the exports")
-    ap.add_argument("--uniform", action="store_true",
-                    help="partners drawn uniformly (a much denser network than a real city's)")
+    ap.add_argument(
+        "--store",
+        action="store_true",
+        help="also load the data into a temporary embedded store and time reading "
+        "it back and the exports",
+    )
+    ap.add_argument(
+        "--uniform",
+        action="store_true",
+        help="partners drawn uniformly (a much denser network than a real city's)",
+    )
     args = ap.parse_args()
     orgs, collabs = synthetic_city(
         args.orgs, args.collaborations, args.years, clustered=not args.uniform
     )
     t = time.perf_counter()
     history = history_from_records(orgs, collabs)
-    print(f"history: {len(history.orgs)} orgs, {len(history.collaborations)} collaborations "
-          f"in {time.perf_counter() - t:.2f}s")
+    print(
+        f"history: {len(history.orgs)} orgs, {len(history.collaborations)} collaborations "
+        f"in {time.perf_counter() - t:.2f}s"
+    )
     for period, by in (("month", None), ("fiscal", None), ("month", "sector")):
         t, cpu = time.perf_counter(), time.process_time()
         figs = compute_growth(history, period, by)
         dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
         last = figs[-1].figures
-        print(f"compute_growth(period={period}, by={by}): {len(figs)} period figures in "
-              f"{dt:.2f}s wall, {dcpu:.2f}s CPU; "
-              f"last: {last['organizations']} orgs, {last['ties']} ties")
-
+        print(
+            f"compute_growth(period={period}, by={by}): {len(figs)} period figures in "
+            f"{dt:.2f}s wall, {dcpu:.2f}s CPU; "
+            f"last: {last['organizations']} orgs, {last['ties']} ties"
+        )
 
     if args.store:
         bench_store(orgs, collabs)
@@ -109,8 +128,9 @@ def bench_store(orgs, collabs) -> None:
         for name, step in steps:
             t, cpu = time.perf_counter(), time.process_time()
             step()
-            print(f"{name}: {time.perf_counter() - t:.2f}s wall, "
-                  f"{time.process_time() - cpu:.2f}s CPU")
+            print(
+                f"{name}: {time.perf_counter() - t:.2f}s wall, {time.process_time() - cpu:.2f}s CPU"
+            )
         store.close()
 
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import networkx as nx
 
@@ -70,11 +70,26 @@ class AnalyticsError(InvalidInput):
 # --------------------------------------------------------------------------------------------
 
 _PERIOD_ALIASES = {
-    "month": "month", "monthly": "month", "m": "month", "月": "month", "月次": "month",
-    "quarter": "quarter", "quarterly": "quarter", "q": "quarter", "四半期": "quarter",
-    "fiscal": "fiscal", "fy": "fiscal", "fiscal_year": "fiscal", "fiscal-year": "fiscal",
+    "month": "month",
+    "monthly": "month",
+    "m": "month",
+    "月": "month",
+    "月次": "month",
+    "quarter": "quarter",
+    "quarterly": "quarter",
+    "q": "quarter",
+    "四半期": "quarter",
+    "fiscal": "fiscal",
+    "fy": "fiscal",
+    "fiscal_year": "fiscal",
+    "fiscal-year": "fiscal",
     "年度": "fiscal",
-    "year": "year", "yearly": "year", "calendar": "year", "y": "year", "年": "year", "暦年": "year",
+    "year": "year",
+    "yearly": "year",
+    "calendar": "year",
+    "y": "year",
+    "年": "year",
+    "暦年": "year",
 }
 
 
@@ -119,17 +134,35 @@ def period_of(day: date, kind: str) -> Period:
     kind = parse_period_kind(kind)
     y, m = day.year, day.month
     if kind == "month":
-        return Period(kind, f"{y}-{m:02d}", date(y, m, 1), _month_end(y, m),
-                      f"{y}年{m}月", f"{date(y, m, 1):%b} {y}")
+        return Period(
+            kind,
+            f"{y}-{m:02d}",
+            date(y, m, 1),
+            _month_end(y, m),
+            f"{y}年{m}月",
+            f"{date(y, m, 1):%b} {y}",
+        )
     if kind == "quarter":
         q = (m - 1) // 3 + 1
         first = 3 * (q - 1) + 1
-        return Period(kind, f"{y}-Q{q}", date(y, first, 1), _month_end(y, first + 2),
-                      f"{y}年第{q}四半期", f"Q{q} {y}")
+        return Period(
+            kind,
+            f"{y}-Q{q}",
+            date(y, first, 1),
+            _month_end(y, first + 2),
+            f"{y}年第{q}四半期",
+            f"Q{q} {y}",
+        )
     if kind == "fiscal":
         fy = y if m >= 4 else y - 1
-        return Period(kind, f"FY{fy}", date(fy, 4, 1), date(fy + 1, 3, 31),
-                      f"{fy}年度", f"FY{fy} (Apr {fy}–Mar {fy + 1})")
+        return Period(
+            kind,
+            f"FY{fy}",
+            date(fy, 4, 1),
+            date(fy + 1, 3, 31),
+            f"{fy}年度",
+            f"FY{fy} (Apr {fy}–Mar {fy + 1})",
+        )
     return Period(kind, str(y), date(y, 1, 1), date(y, 12, 31), f"{y}年", str(y))
 
 
@@ -245,9 +278,15 @@ def history_from_records(
         )
         collabs.append(
             CollaborationEvent(
-                id=c.id, title=c.title, starts=c.starts, ends=c.ends, form=c.form.value,
-                status=c.status.value, intensity=c.intensity.value,
-                participants=tuple(p for p in c.org_ids() if p in known), evaluations=evals,
+                id=c.id,
+                title=c.title,
+                starts=c.starts,
+                ends=c.ends,
+                form=c.form.value,
+                status=c.status.value,
+                intensity=c.intensity.value,
+                participants=tuple(p for p in c.org_ids() if p in known),
+                evaluations=evals,
             )
         )
     collabs.sort(key=lambda c: (c.starts, c.id))
@@ -267,8 +306,14 @@ def history_from_records(
                 f"{o.id!r} has no date: neither created_at nor any collaboration"
             )
         events[o.id] = OrgEvent(
-            id=o.id, name=o.name, sector=o.sector.value, area=o.area, fields=tuple(o.fields),
-            first_seen=min(candidates), registered=registered, founded=o.founded,
+            id=o.id,
+            name=o.name,
+            sector=o.sector.value,
+            area=o.area,
+            fields=tuple(o.fields),
+            first_seen=min(candidates),
+            registered=registered,
+            founded=o.founded,
         )
     return NetworkHistory(orgs=dict(sorted(events.items())), collaborations=collabs)
 
@@ -512,8 +557,12 @@ def network_figures(g: nx.Graph, top_n: int = 5, seed: int = 0) -> dict[str, Any
         bc = betweenness(tied, seed=seed, n_total=n)
         ranked = sorted((v for v in bc if bc[v] > 0), key=lambda v: (-bc[v], str(v)))[:top_n]
         bridges = [
-            {"id": v, "name": g.nodes[v].get("name", str(v)), "sector": g.nodes[v].get("sector"),
-             "betweenness": round(bc[v], 6)}
+            {
+                "id": v,
+                "name": g.nodes[v].get("name", str(v)),
+                "sector": g.nodes[v].get("sector"),
+                "betweenness": round(bc[v], 6),
+            }
             for v in ranked
         ]
         communities = communities_of(tied, seed=seed)
@@ -570,20 +619,30 @@ class PeriodFigures:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "period_kind": self.period_kind, "period": self.period,
-            "start": self.start.isoformat(), "end": self.end.isoformat(),
-            "label_ja": self.label_ja, "label_en": self.label_en, "scope": self.scope,
-            "figures": self.figures, "data_fingerprint": self.data_fingerprint,
+            "period_kind": self.period_kind,
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "label_ja": self.label_ja,
+            "label_en": self.label_en,
+            "scope": self.scope,
+            "figures": self.figures,
+            "data_fingerprint": self.data_fingerprint,
             "method_version": self.method_version,
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PeriodFigures:
         return cls(
-            period_kind=d["period_kind"], period=d["period"],
-            start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
-            label_ja=d["label_ja"], label_en=d["label_en"], scope=d["scope"],
-            figures=dict(d["figures"]), data_fingerprint=d.get("data_fingerprint", ""),
+            period_kind=d["period_kind"],
+            period=d["period"],
+            start=date.fromisoformat(d["start"]),
+            end=date.fromisoformat(d["end"]),
+            label_ja=d["label_ja"],
+            label_en=d["label_en"],
+            scope=d["scope"],
+            figures=dict(d["figures"]),
+            data_fingerprint=d.get("data_fingerprint", ""),
             method_version=int(d.get("method_version", 0)),
         )
 
@@ -681,30 +740,44 @@ def compute_growth(
             )
             figures = network_figures(sub, top_n=top_n, seed=seed)
             scored = [e for e in evaluations if e.org_id in members]
-            figures.update({
-                "new_organizations": sum(
-                    1 for v, a in sub.nodes(data=True) if a["first_seen"] >= p.start.isoformat()
-                ),
-                "new_collaborations": len(started),
-                "cumulative_collaborations": cumulative[scope],
-                "new_collaborations_by_form": dict(
-                    sorted(Counter(c.form for c in started).items())
-                ),
-                "new_ties": sum(1 for _, _, f in sub.edges(data="first") if f >= p.start),
-                "businesses_engaged": len({
-                    o for c in started for o in c.participants
-                    if o in members and history.orgs[o].sector == Sector.BUSINESS.value
-                }),
-                "evaluations_completed": len(scored),
-                "mean_evaluation_score": _rounded(
-                    sum(e.score for e in scored) / len(scored) if scored else None, 4
-                ),
-            })
-            results[scope].append(PeriodFigures(
-                period_kind=kind, period=p.key, start=p.start, end=p.end, label_ja=p.label_ja,
-                label_en=p.label_en, scope=_scope_key(s_by, s_value), figures=figures,
-                data_fingerprint=fp,
-            ))
+            figures.update(
+                {
+                    "new_organizations": sum(
+                        1 for v, a in sub.nodes(data=True) if a["first_seen"] >= p.start.isoformat()
+                    ),
+                    "new_collaborations": len(started),
+                    "cumulative_collaborations": cumulative[scope],
+                    "new_collaborations_by_form": dict(
+                        sorted(Counter(c.form for c in started).items())
+                    ),
+                    "new_ties": sum(1 for _, _, f in sub.edges(data="first") if f >= p.start),
+                    "businesses_engaged": len(
+                        {
+                            o
+                            for c in started
+                            for o in c.participants
+                            if o in members and history.orgs[o].sector == Sector.BUSINESS.value
+                        }
+                    ),
+                    "evaluations_completed": len(scored),
+                    "mean_evaluation_score": _rounded(
+                        sum(e.score for e in scored) / len(scored) if scored else None, 4
+                    ),
+                }
+            )
+            results[scope].append(
+                PeriodFigures(
+                    period_kind=kind,
+                    period=p.key,
+                    start=p.start,
+                    end=p.end,
+                    label_ja=p.label_ja,
+                    label_en=p.label_en,
+                    scope=_scope_key(s_by, s_value),
+                    figures=figures,
+                    data_fingerprint=fp,
+                )
+            )
     return [f for s in scopes for f in results[s]]
 
 
@@ -718,10 +791,16 @@ FIGURE_LABELS: dict[str, tuple[str, str, str]] = {
     "new_organizations": ("新規団体数", "New organizations", "団体 / orgs"),
     "organizations_by_sector": ("セクター別団体数", "Organizations by sector", "団体 / orgs"),
     "new_collaborations": ("新規協働事業数", "Collaborations started", "件 / projects"),
-    "cumulative_collaborations": ("協働事業数（累計）", "Collaborations (cumulative)",
-                                  "件 / projects"),
-    "new_collaborations_by_form": ("協働の形態別新規件数", "Collaborations started by form",
-                                   "件 / projects"),
+    "cumulative_collaborations": (
+        "協働事業数（累計）",
+        "Collaborations (cumulative)",
+        "件 / projects",
+    ),
+    "new_collaborations_by_form": (
+        "協働の形態別新規件数",
+        "Collaborations started by form",
+        "件 / projects",
+    ),
     "ties": ("つながり数", "Ties", "本 / ties"),
     "new_ties": ("新しいつながり", "New ties", "本 / ties"),
     "density": ("密度", "Density", ""),
@@ -729,8 +808,11 @@ FIGURE_LABELS: dict[str, tuple[str, str, str]] = {
     "components": ("連結成分数", "Components", ""),
     "largest_component_size": ("最大連結成分の団体数", "Largest component size", "団体 / orgs"),
     "largest_component_share": ("最大連結成分の割合", "Largest component share", "%"),
-    "average_path_length": ("平均経路長（最大成分）", "Average path length (largest component)",
-                            ""),
+    "average_path_length": (
+        "平均経路長（最大成分）",
+        "Average path length (largest component)",
+        "",
+    ),
     "diameter": ("直径（最大成分）", "Diameter (largest component)", ""),
     "cross_sector_ties": ("セクター間のつながり数", "Cross-sector ties", "本 / ties"),
     "cross_sector_share": ("セクター間のつながりの割合", "Cross-sector share of ties", "%"),
@@ -738,15 +820,24 @@ FIGURE_LABELS: dict[str, tuple[str, str, str]] = {
     "communities": ("コミュニティ数", "Communities", ""),
     "modularity": ("モジュラリティ", "Modularity", ""),
     "community_sizes": ("コミュニティの規模", "Community sizes", "団体 / orgs"),
-    "isolated_organizations": ("協働経験のない団体数", "Organizations never collaborated",
-                               "団体 / orgs"),
+    "isolated_organizations": (
+        "協働経験のない団体数",
+        "Organizations never collaborated",
+        "団体 / orgs",
+    ),
     "isolated_ids": ("協働経験のない団体", "Organizations never collaborated (ids)", ""),
-    "share_with_partner": ("協働相手のいる団体の割合", "Share of organizations with a partner",
-                           "%"),
+    "share_with_partner": (
+        "協働相手のいる団体の割合",
+        "Share of organizations with a partner",
+        "%",
+    ),
     "businesses_engaged": ("協働に参加した事業者数", "Businesses engaged", "社 / businesses"),
     "evaluations_completed": ("評価の実施件数", "Evaluations completed", "件 / evaluations"),
-    "mean_evaluation_score": ("評価の平均点（5点満点）", "Mean evaluation score (of 5)",
-                              "点 / pts"),
+    "mean_evaluation_score": (
+        "評価の平均点（5点満点）",
+        "Mean evaluation score (of 5)",
+        "点 / pts",
+    ),
 }
 
 #: the figures of the collaboration plan's indicator table, in report order
@@ -774,11 +865,26 @@ def plan_indicator_table(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
     rows = []
     for key in PLAN_INDICATORS:
         ja, en, unit = FIGURE_LABELS[key]
-        rows.append({"key": key, "label_ja": ja, "label_en": en, "unit": unit,
-                     "values": [f.figures.get(key) for f in cols]})
+        rows.append(
+            {
+                "key": key,
+                "label_ja": ja,
+                "label_en": en,
+                "unit": unit,
+                "values": [f.figures.get(key) for f in cols],
+            }
+        )
     return {
-        "periods": [{"key": f.period, "label_ja": f.label_ja, "label_en": f.label_en,
-                     "start": f.start.isoformat(), "end": f.end.isoformat()} for f in cols],
+        "periods": [
+            {
+                "key": f.period,
+                "label_ja": f.label_ja,
+                "label_en": f.label_en,
+                "start": f.start.isoformat(),
+                "end": f.end.isoformat(),
+            }
+            for f in cols
+        ],
         "rows": rows,
     }
 
@@ -817,6 +923,10 @@ class SnapshotComparison:
     data_changed: bool
     method_changed: bool
     changes: list[FigureChange] = field(default_factory=list)
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _snapshot_root(target: GraphStore | Path | str) -> Path:
@@ -886,20 +996,22 @@ def load_snapshots(
     for path in sorted(root.glob("*/*/*/*.json")):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-            snap = Snapshot(datetime.fromisoformat(doc["computed_at"]),
-                            PeriodFigures.from_dict(doc), path)
+            snap = Snapshot(
+                datetime.fromisoformat(doc["computed_at"]), PeriodFigures.from_dict(doc), path
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise AnalyticsError(
                 f"分析スナップショットを読めません / cannot read analytics snapshot {path}: {exc}"
             ) from exc
         f = snap.figures
-        if (kind and f.period_kind != kind) or (period and f.period != period) or (
-            scope and f.scope != scope
+        if (
+            (kind and f.period_kind != kind)
+            or (period and f.period != period)
+            or (scope and f.scope != scope)
         ):
             continue
         out.append(snap)
-    out.sort(key=lambda s: (s.figures.period_kind, s.figures.scope, s.figures.start,
-                            s.computed_at))
+    out.sort(key=lambda s: (s.figures.period_kind, s.figures.scope, s.figures.start, s.computed_at))
     return out
 
 
@@ -934,13 +1046,16 @@ def compare_snapshots(old: Snapshot, new: Snapshot) -> SnapshotComparison:
         ja, en, _ = FIGURE_LABELS.get(name.split(".")[0], (name, name, ""))
         if "." in name:
             ja, en = f"{ja} ({name.split('.', 1)[1]})", f"{en} ({name.split('.', 1)[1]})"
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (va, vb))
-        delta = vb - va if numeric else None  # type: ignore[operator]
+        delta: float | None = None
+        if _is_number(va) and _is_number(vb):
+            delta = vb - va
         if isinstance(delta, float):
             delta = None if math.isnan(delta) else round(delta, 6)
         changes.append(FigureChange(name, ja, en, va, vb, delta))
     return SnapshotComparison(
-        period=new.figures.period, scope=new.figures.scope, old_computed_at=old.computed_at,
+        period=new.figures.period,
+        scope=new.figures.scope,
+        old_computed_at=old.computed_at,
         new_computed_at=new.computed_at,
         data_changed=old.figures.data_fingerprint != new.figures.data_fingerprint,
         method_changed=old.figures.method_version != new.figures.method_version,
@@ -951,5 +1066,6 @@ def compare_snapshots(old: Snapshot, new: Snapshot) -> SnapshotComparison:
 def figure_history(snapshots: Sequence[Snapshot], name: str) -> list[tuple[str, datetime, Any]]:
     """(period, computed_at, value) of one figure across kept snapshots: how a period's figure
     was reported at each computation."""
-    return [(s.figures.period, s.computed_at, _flatten(s.figures.figures).get(name))
-            for s in snapshots]
+    return [
+        (s.figures.period, s.computed_at, _flatten(s.figures.figures).get(name)) for s in snapshots
+    ]

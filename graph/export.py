@@ -87,9 +87,7 @@ def full_graph(source: GraphStore | NetworkHistory) -> nx.Graph:
     return graph_at(history, last) if last else nx.Graph()
 
 
-def export_graph(
-    source: GraphStore | NetworkHistory, period: str | None = None
-) -> nx.Graph:
+def export_graph(source: GraphStore | NetworkHistory, period: str | None = None) -> nx.Graph:
     """The network with flat, Gephi-friendly attributes and ``start``/``end`` intervals.
 
     Nodes: label, sector (+ Japanese and English labels), area, fields (``;``-joined codes and
@@ -137,7 +135,8 @@ def export_graph(
 
 def _check_read_back(written: nx.Graph, read: nx.Graph, path: Path, fmt: str) -> None:
     if (read.number_of_nodes(), read.number_of_edges()) != (
-        written.number_of_nodes(), written.number_of_edges()
+        written.number_of_nodes(),
+        written.number_of_edges(),
     ):
         raise ExportError(
             f"{fmt} の読み戻しで件数が一致しません / {fmt} file {path} reads back with "
@@ -172,12 +171,35 @@ def write_graphml(
 
 
 NODE_COLUMNS = (
-    "Id", "Label", "sector", "sector_ja", "sector_en", "area", "fields", "fields_ja", "Start",
-    "first_period", "degree", "collaborations",
+    "Id",
+    "Label",
+    "sector",
+    "sector_ja",
+    "sector_en",
+    "area",
+    "fields",
+    "fields_ja",
+    "Start",
+    "first_period",
+    "degree",
+    "collaborations",
 )
 EDGE_COLUMNS = (
-    "Source", "Target", "Type", "Weight", "source_label", "target_label", "first", "last",
-    "Start", "End", "open", "forms", "forms_ja", "cross_sector", "first_period",
+    "Source",
+    "Target",
+    "Type",
+    "Weight",
+    "source_label",
+    "target_label",
+    "first",
+    "last",
+    "Start",
+    "End",
+    "open",
+    "forms",
+    "forms_ja",
+    "cross_sector",
+    "first_period",
 )
 
 
@@ -208,30 +230,61 @@ def write_csv(
         w = safe_csv_writer(fh)  # names and areas are user text: no formulas
         w.writerow(NODE_COLUMNS)
         for v, a in sorted(g.nodes(data=True), key=lambda x: str(x[0])):
-            w.writerow([v, a["label"], a["sector"], a["sector_ja"], a["sector_en"], a["area"],
-                        a["fields"], a["fields_ja"], a["start"], a["first_period"], g.degree[v],
-                        collab_count.get(v, 0)])
+            w.writerow(
+                [
+                    v,
+                    a["label"],
+                    a["sector"],
+                    a["sector_ja"],
+                    a["sector_en"],
+                    a["area"],
+                    a["fields"],
+                    a["fields_ja"],
+                    a["start"],
+                    a["first_period"],
+                    g.degree[v],
+                    collab_count.get(v, 0),
+                ]
+            )
     with edges_path.open("w", encoding=CSV_ENCODING, newline="") as fh:
         w = safe_csv_writer(fh)  # names and areas are user text: no formulas
         w.writerow(EDGE_COLUMNS)
         for u, v, e in sorted(g.edges(data=True), key=lambda x: (str(x[0]), str(x[1]))):
             u, v = sorted((u, v), key=str)
-            w.writerow([u, v, "Undirected", e["weight"], g.nodes[u]["label"],
-                        g.nodes[v]["label"], e["first"], e["last"], e["start"],
-                        e.get("end", ""), "end" not in e, e["forms"], e["forms_ja"],
-                        e["cross_sector"], e["first_period"]])
+            w.writerow(
+                [
+                    u,
+                    v,
+                    "Undirected",
+                    e["weight"],
+                    g.nodes[u]["label"],
+                    g.nodes[v]["label"],
+                    e["first"],
+                    e["last"],
+                    e["start"],
+                    e.get("end", ""),
+                    "end" not in e,
+                    e["forms"],
+                    e["forms_ja"],
+                    e["cross_sector"],
+                    e["first_period"],
+                ]
+            )
     return nodes_path, edges_path
 
 
 def _labels() -> dict[str, Any]:
     return {
-        "figures": {k: {"ja": ja, "en": en, "unit": unit}
-                    for k, (ja, en, unit) in FIGURE_LABELS.items()},
+        "figures": {
+            k: {"ja": ja, "en": en, "unit": unit} for k, (ja, en, unit) in FIGURE_LABELS.items()
+        },
         "sectors": [{"value": s.value, "ja": s.label_ja, "en": s.label_en} for s in Sector],
-        "fields": [{"value": f.code, "ja": f.name_ja, "en": f.name_en}
-                   for f in FIELDS_BY_CODE.values()],
-        "forms": [{"value": f.value, "ja": f.label_ja, "en": f.label_en}
-                  for f in CollaborationForm],
+        "fields": [
+            {"value": f.code, "ja": f.name_ja, "en": f.name_en} for f in FIELDS_BY_CODE.values()
+        ],
+        "forms": [
+            {"value": f.value, "ja": f.label_ja, "en": f.label_en} for f in CollaborationForm
+        ],
     }
 
 
@@ -255,18 +308,31 @@ def network_json(
     community = {v: i for i, c in enumerate(communities_of(g)) for v in c}
     nodes = []
     for v, a in sorted(g.nodes(data=True), key=lambda x: str(x[0])):
-        node = {"id": v, "name": a.get("name"), "sector": a.get("sector"), "area": a.get("area"),
-                "fields": list(a.get("fields") or []), "first_seen": a["first_seen"],
-                "degree": g.degree[v], "betweenness": round(bc.get(v, 0.0), 6),
-                "community": community.get(v)}
+        node = {
+            "id": v,
+            "name": a.get("name"),
+            "sector": a.get("sector"),
+            "area": a.get("area"),
+            "fields": list(a.get("fields") or []),
+            "first_seen": a["first_seen"],
+            "degree": g.degree[v],
+            "betweenness": round(bc.get(v, 0.0), 6),
+            "community": community.get(v),
+        }
         if v in pos:
             node["x"], node["y"] = round(float(pos[v][0]), 4), round(float(pos[v][1]), 4)
         nodes.append(node)
     edges = [
-        {"source": u, "target": v, "count": e["count"], "first": e["first"].isoformat(),
-         "last": e["last"].isoformat(),
-         "end": None if e["open"] or e["ends"] is None else e["ends"].isoformat(),
-         "forms": e["forms"], "cross_sector": g.nodes[u]["sector"] != g.nodes[v]["sector"]}
+        {
+            "source": u,
+            "target": v,
+            "count": e["count"],
+            "first": e["first"].isoformat(),
+            "last": e["last"].isoformat(),
+            "end": None if e["open"] or e["ends"] is None else e["ends"].isoformat(),
+            "forms": e["forms"],
+            "cross_sector": g.nodes[u]["sector"] != g.nodes[v]["sector"],
+        }
         for u, v, e in sorted(g.edges(data=True), key=lambda x: (str(x[0]), str(x[1])))
     ]
     periods = []
@@ -280,9 +346,17 @@ def network_json(
                 oi += 1
             while ti < len(tie_days) and tie_days[ti] <= p.end:
                 ti += 1
-            periods.append({"key": p.key, "label_ja": p.label_ja, "label_en": p.label_en,
-                            "start": p.start.isoformat(), "end": p.end.isoformat(),
-                            "organizations": oi, "ties": ti})
+            periods.append(
+                {
+                    "key": p.key,
+                    "label_ja": p.label_ja,
+                    "label_en": p.label_en,
+                    "start": p.start.isoformat(),
+                    "end": p.end.isoformat(),
+                    "organizations": oi,
+                    "ties": ti,
+                }
+            )
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "period_kind": kind,

@@ -579,6 +579,17 @@ class GraphStore(ABC):
             out = {i: r for i, r in out.items() if r.active}
         return out
 
+    def get_of(self, rtype: type[R], id: str, include_inactive: bool = False) -> R | None:
+        """:meth:`get` by record class, typed: ``store.get_of(Organization, id)``."""
+        return self.get_many_of(rtype, [id], include_inactive).get(id)
+
+    def get_many_of(
+        self, rtype: type[R], ids: Sequence[str], include_inactive: bool = False
+    ) -> dict[str, R]:
+        """:meth:`get_many` by record class, typed: ``store.get_many_of(Need, ids)``."""
+        got = self.get_many(rtype.kind, ids, include_inactive)
+        return {i: r for i, r in got.items() if isinstance(r, rtype)}
+
     def list(
         self,
         kind: str,

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -219,14 +219,14 @@ class Encoder(ABC):
         return normalise_rows(out) if len(texts) else out, len(missing)
 
 
-class EmbeddingCache:
+class EmbeddingCache(Protocol):
     """The two cache methods of a GraphStore, named here so tests can pass a dict-backed cache."""
 
-    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+    def cached_embeddings(
+        self, model: str, text_hashes: Sequence[str]
+    ) -> dict[str, np.ndarray]: ...
 
-    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
-        raise NotImplementedError
+    def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
 
 
 class SentenceTransformerEncoder(Encoder):

@@ -57,7 +57,7 @@ class SeatingPlan:
         out: list[tuple[str, str]] = []
         for tables in self.rounds:
             for table in tables:
-                out += [tuple(sorted(p)) for p in combinations(table, 2)]  # type: ignore[misc]
+                out += [(a, b) if a <= b else (b, a) for a, b in combinations(table, 2)]
         return out
 
     def to_dict(self) -> dict[str, Any]:

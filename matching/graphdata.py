@@ -128,10 +128,10 @@ class GraphData:
         todo = [o for o in dict.fromkeys(org_ids) if o not in self._collabs]
         if not todo:
             return
-        orgs = self.store.get_many("Organization", [o for o in todo if o not in self._orgs])
+        orgs = self.store.get_many_of(Organization, [o for o in todo if o not in self._orgs])
         for oid in todo:
             if oid not in self._orgs:
-                self._orgs[oid] = orgs.get(oid)  # type: ignore[assignment]
+                self._orgs[oid] = orgs.get(oid)
         wanted: dict[str, dict[str, list[str]]] = {}
         present = [oid for oid in todo if self._orgs.get(oid) is not None]
         for oid, nbs in zip(present, self._neighbours(present), strict=True):
@@ -141,13 +141,16 @@ class GraphData:
                     per[nb.kind].append(nb.id)
         for oid in todo:
             wanted.setdefault(oid, {"Need": [], "Offer": [], "Collaboration": []})
-        fetched = {
-            kind: self.store.get_many(kind, sorted({i for p in wanted.values() for i in p[kind]}))
-            for kind in ("Need", "Offer", "Collaboration")
-        }
+
+        def ids(kind: str) -> list[str]:
+            return sorted({i for p in wanted.values() for i in p[kind]})
+
+        needs = self.store.get_many_of(Need, ids("Need"))
+        offers = self.store.get_many_of(Offer, ids("Offer"))
+        fetched = {"Collaboration": self.store.get_many("Collaboration", ids("Collaboration"))}
         for oid, per in wanted.items():
-            self._needs[oid] = [fetched["Need"][i] for i in per["Need"] if i in fetched["Need"]]  # type: ignore[misc]
-            self._offers[oid] = [fetched["Offer"][i] for i in per["Offer"] if i in fetched["Offer"]]  # type: ignore[misc]
+            self._needs[oid] = [needs[i] for i in per["Need"] if i in needs]
+            self._offers[oid] = [offers[i] for i in per["Offer"] if i in offers]
             collabs = [
                 fetched["Collaboration"][i]
                 for i in per["Collaboration"]
@@ -175,7 +178,7 @@ class GraphData:
 
     def org(self, org_id: str) -> Organization | None:
         if org_id not in self._orgs and not self.complete and self.store is not None:
-            self._orgs[org_id] = self.store.get("Organization", org_id)  # type: ignore[assignment]
+            self._orgs[org_id] = self.store.get_of(Organization, org_id)
         return self._orgs.get(org_id)
 
     def known_org(self, org_id: str) -> Organization | None:
@@ -240,7 +243,7 @@ class GraphData:
         if not name:
             return None
         if name not in self._areas and not self.complete and self.store is not None:
-            self._areas[name] = self.store.get("Area", name)  # type: ignore[assignment]
+            self._areas[name] = self.store.get_of(Area, name)
         return self._areas.get(name)
 
     def are_neighbours(self, a: str | None, b: str | None) -> bool:

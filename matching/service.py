@@ -24,6 +24,7 @@ from graph.model import (
     Collaboration,
     Need,
     NeedStatus,
+    Offer,
     Organization,
     Record,
     ResourceKind,
@@ -202,8 +203,8 @@ class Matcher:
                         corpus.append(rec.description)
                     elif isinstance(rec, Collaboration):
                         corpus.append(collaboration_text(rec))
-                    else:
-                        corpus.append(record_text(rec))  # type: ignore[arg-type]
+                    elif isinstance(rec, Need | Offer):
+                        corpus.append(record_text(rec))
             self._lexical = LexicalModel().fit(corpus)
             self._lexical_size = size if size is not None else len(corpus)
         return self._lexical
@@ -325,8 +326,8 @@ class Matcher:
         return [o.id for o in self.store.list("Organization", wanted, limit=min(pool, 1000)).items]
 
     def _offer_owners(self, offer_ids: Sequence[str]) -> list[str]:
-        offers = self.store.get_many("Offer", list(offer_ids))
-        return [offers[i].org_id for i in offer_ids if i in offers]  # type: ignore[attr-defined]
+        offers = self.store.get_many_of(Offer, list(offer_ids))
+        return [offers[i].org_id for i in offer_ids if i in offers]
 
     def _pool(
         self,
@@ -699,7 +700,7 @@ class Matcher:
 
         def encode(texts: Sequence[str], kind: str = "document") -> np.ndarray:
             nonlocal encoded
-            vecs, misses = enc.encode_cached(list(texts), self.store, progress, kind)  # type: ignore[arg-type]
+            vecs, misses = enc.encode_cached(list(texts), self.store, progress, kind)
             encoded += misses
             return vecs
 

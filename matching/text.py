@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
-from graph.model import Need, Offer, Organization
+from graph.model import Listing, Need, Offer, Organization
 
 
 def normalise_text(text: str) -> str:
@@ -22,7 +22,7 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
 
 
-def record_text(rec: Need | Offer) -> str:
+def record_text(rec: Listing) -> str:
     """The text of one need or offer: its title and description."""
     return "。".join(p for p in (rec.title, rec.description) if p)
 

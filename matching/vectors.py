@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from graph.model import Need, Offer
 from graph.store import GraphStore, StoreError
 from matching.encoders import Encoder
 from matching.graphdata import GraphData
@@ -36,7 +37,7 @@ class StoreVectors:
 
     def encode(self, texts: Sequence[str], kind: str = "document") -> np.ndarray:
         """Free texts (profile parts), through the store's embedding cache."""
-        return self.encoder.encode_cached(list(texts), self.store, kind=kind)[0]  # type: ignore[arg-type]
+        return self.encoder.encode_cached(list(texts), self.store, kind=kind)[0]
 
     def _encode_now(self, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if kind == "Organization":
@@ -48,7 +49,9 @@ class StoreVectors:
             vecs = profile_vectors(parts, self.encode, self.encoder.dimension)
             out = dict(zip(present, vecs, strict=True))
         else:
-            texts = {i: record_text(rec) for i, rec in self.store.get_many(kind, list(ids)).items()}  # type: ignore[arg-type]
+            rtype = Need if kind == "Need" else Offer
+            got = self.store.get_many_of(rtype, list(ids))
+            texts = {i: record_text(rec) for i, rec in got.items()}
             if not texts:
                 return {}
             kind_of_text = (

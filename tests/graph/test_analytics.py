@@ -53,8 +53,15 @@ def path5() -> nx.Graph:
 def two_triangles() -> nx.Graph:
     """Triangles a-b-c and d-e-f joined by the bridge c-d, and z alone."""
     return _graph(
-        {"a": "npo", "b": "npo", "c": "business", "d": "school", "e": "school", "f": "npo",
-         "z": "other"},
+        {
+            "a": "npo",
+            "b": "npo",
+            "c": "business",
+            "d": "school",
+            "e": "school",
+            "f": "npo",
+            "z": "other",
+        },
         [("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("c", "d")],
     )
 
@@ -127,8 +134,15 @@ def test_betweenness_agrees_with_networkx(seed: int) -> None:
 
 def test_subnetwork_by_sector_area_and_field() -> None:
     g = two_triangles()
-    for v, area, fields in [("a", "北", ["03"]), ("b", "北", ["03", "07"]), ("c", "南", ["07"]),
-                            ("d", "南", []), ("e", "南", ["07"]), ("f", "北", []), ("z", "北", [])]:
+    for v, area, fields in [
+        ("a", "北", ["03"]),
+        ("b", "北", ["03", "07"]),
+        ("c", "南", ["07"]),
+        ("d", "南", []),
+        ("e", "南", ["07"]),
+        ("f", "北", []),
+        ("z", "北", []),
+    ]:
         g.nodes[v].update(area=area, fields=fields)
     npo = subnetwork(g, "sector", "npo")
     assert sorted(npo.nodes) == ["a", "b", "f"]
@@ -152,7 +166,11 @@ def test_periods_follow_the_japanese_fiscal_year() -> None:
     assert period_of(date(2024, 3, 31), "fiscal").key == "FY2023"
     fy = period_of(date(2024, 4, 1), "年度")
     assert (fy.key, fy.start, fy.end, fy.label_ja) == (
-        "FY2024", date(2024, 4, 1), date(2025, 3, 31), "2024年度")
+        "FY2024",
+        date(2024, 4, 1),
+        date(2025, 3, 31),
+        "2024年度",
+    )
     assert period_of(date(2024, 2, 29), "month").end == date(2024, 2, 29)
     q = period_of(date(2024, 11, 5), "quarter")
     assert (q.key, q.start, q.end) == ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31))
@@ -174,8 +192,15 @@ def _at(y: int, m: int, d: int) -> datetime:
 
 
 def _ev(org: str, score: int, day: datetime) -> PartnerEvaluation:
-    return PartnerEvaluation(org_id=org, targets=score, form=score, strengths=score,
-                             selection=score, relationship=score, evaluated_at=day)
+    return PartnerEvaluation(
+        org_id=org,
+        targets=score,
+        form=score,
+        strengths=score,
+        selection=score,
+        relationship=score,
+        evaluated_at=day,
+    )
 
 
 def city() -> tuple[list[Organization], list[Collaboration]]:
@@ -185,27 +210,66 @@ def city() -> tuple[list[Organization], list[Collaboration]]:
     part in a collaboration in April 2024, so it appears then.
     """
     orgs = [
-        Organization(id="A", name="あおば子ども食堂", sector="npo", area="北", fields=["03"],
-                     created_at=_at(2023, 4, 10)),
-        Organization(id="B", name="北町商店", sector="business", area="北", fields=["03", "07"],
-                     created_at=_at(2023, 5, 1)),
-        Organization(id="C", name="南小学校", sector="school", area="南", fields=["07"],
-                     created_at=_at(2023, 6, 15)),
-        Organization(id="D", name="みどりの会", sector="npo", area="南", fields=["07"],
-                     created_at=_at(2024, 2, 1)),
-        Organization(id="E", name="南区自治会", sector="association", area="南",
-                     created_at=_at(2024, 5, 20)),
-        Organization(id="F", name="市民協働課", sector="government", area="北",
-                     created_at=_at(2025, 1, 1)),
+        Organization(
+            id="A",
+            name="あおば子ども食堂",
+            sector="npo",
+            area="北",
+            fields=["03"],
+            created_at=_at(2023, 4, 10),
+        ),
+        Organization(
+            id="B",
+            name="北町商店",
+            sector="business",
+            area="北",
+            fields=["03", "07"],
+            created_at=_at(2023, 5, 1),
+        ),
+        Organization(
+            id="C",
+            name="南小学校",
+            sector="school",
+            area="南",
+            fields=["07"],
+            created_at=_at(2023, 6, 15),
+        ),
+        Organization(
+            id="D",
+            name="みどりの会",
+            sector="npo",
+            area="南",
+            fields=["07"],
+            created_at=_at(2024, 2, 1),
+        ),
+        Organization(
+            id="E", name="南区自治会", sector="association", area="南", created_at=_at(2024, 5, 20)
+        ),
+        Organization(
+            id="F", name="市民協働課", sector="government", area="北", created_at=_at(2025, 1, 1)
+        ),
     ]
 
     def collab(id: str, starts: date, members: str, form: str, **kw: object) -> Collaboration:
-        return Collaboration(id=id, title=f"協働{id}", form=form, starts=starts,
-                             participants=[Participant(org_id=m) for m in members], **kw)
+        return Collaboration(
+            id=id,
+            title=f"協働{id}",
+            form=form,
+            starts=starts,
+            participants=[Participant(org_id=m) for m in members],
+            **kw,
+        )
 
     collabs = [
-        collab("c1", date(2023, 5, 10), "AB", "共催", ends=date(2023, 9, 30), status="ended",
-               evaluations=[_ev("A", 4, _at(2023, 10, 5)), _ev("B", 5, _at(2023, 10, 6))]),
+        collab(
+            "c1",
+            date(2023, 5, 10),
+            "AB",
+            "共催",
+            ends=date(2023, 9, 30),
+            status="ended",
+            evaluations=[_ev("A", 4, _at(2023, 10, 5)), _ev("B", 5, _at(2023, 10, 6))],
+        ),
         collab("c2", date(2023, 7, 1), "ABC", "実行委員会"),
         collab("c3", date(2024, 3, 15), "CD", "後援", ends=date(2024, 6, 30)),
         collab("c4", date(2024, 4, 5), "DFA", "事業協力"),
@@ -256,8 +320,11 @@ def test_growth_by_fiscal_year() -> None:
     assert fy23["businesses_engaged"] == 1  # B in c1 and c2
     assert fy23["evaluations_completed"] == 2
     assert fy23["mean_evaluation_score"] == pytest.approx(4.5)
-    assert fy23["new_collaborations_by_form"] == {"co_hosting": 1, "endorsement": 1,
-                                                  "joint_committee": 1}
+    assert fy23["new_collaborations_by_form"] == {
+        "co_hosting": 1,
+        "endorsement": 1,
+        "joint_committee": 1,
+    }
     # FY2024: + E F; c4 c5; new ties DF DA FA (AB again is not new); E alone
     assert (fy24["organizations"], fy24["new_organizations"]) == (6, 2)
     assert (fy24["new_collaborations"], fy24["cumulative_collaborations"]) == (2, 5)
@@ -299,19 +366,26 @@ def test_growth_between_given_days_still_counts_what_came_before() -> None:
 def test_growth_of_subnetworks() -> None:
     h = history_from_records(*city())
     by_sector = {(f.scope, f.period): f.figures for f in compute_growth(h, "fiscal", "sector")}
-    assert {s for s, _ in by_sector} == {"sector:npo", "sector:business", "sector:school",
-                                          "sector:association", "sector:government"}
+    assert {s for s, _ in by_sector} == {
+        "sector:npo",
+        "sector:business",
+        "sector:school",
+        "sector:association",
+        "sector:government",
+    }
     npo = by_sector[("sector:npo", "FY2024")]
     assert (npo["organizations"], npo["ties"], npo["new_ties"]) == (2, 1, 1)  # D-A
     # collaborations with an NPO taking part: c1 c2 c3, then c4 c5
     assert by_sector[("sector:npo", "FY2023")]["cumulative_collaborations"] == 3
     assert (npo["new_collaborations"], npo["cumulative_collaborations"]) == (2, 5)
-    north = {f.period: f.figures for f in compute_growth(h, "fiscal", "area")
-             if f.scope == "area:北"}
+    north = {
+        f.period: f.figures for f in compute_growth(h, "fiscal", "area") if f.scope == "area:北"
+    }
     assert north["FY2024"]["organizations"] == 3  # A B F
     assert north["FY2024"]["ties"] == 2 and north["FY2024"]["new_ties"] == 1  # A-F new
-    env = {f.period: f.figures for f in compute_growth(h, "fiscal", "field")
-           if f.scope == "field:07"}
+    env = {
+        f.period: f.figures for f in compute_growth(h, "fiscal", "field") if f.scope == "field:07"
+    }
     assert env["FY2023"]["organizations"] == 3  # B C D
     assert env["FY2023"]["ties"] == 2  # B-C, C-D
     with pytest.raises(AnalyticsError):
@@ -376,7 +450,9 @@ def test_snapshots_are_kept_and_compared(store: GraphStore, tmp_path) -> None:
     assert "new_ties" not in changed  # c5 joined A and B again
     assert "new_collaborations_by_form.co_hosting" in changed
     assert figure_history(fy24, "cumulative_collaborations") == [
-        ("FY2024", _at(2024, 7, 1), 4), ("FY2024", _at(2024, 8, 1), 5)]
+        ("FY2024", _at(2024, 7, 1), 4),
+        ("FY2024", _at(2024, 8, 1), 5),
+    ]
     # FY2023 did not change: the same data fingerprint and no differing figure
     fy23 = load_snapshots(tmp_path, "fiscal", "FY2023")
     same = compare_snapshots(fy23[0], fy23[1])

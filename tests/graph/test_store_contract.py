@@ -477,6 +477,16 @@ def test_list_contains_filters(filled: GraphStore) -> None:
     assert filled.list("Need", {"skills": "重機操作"}).total == 0
 
 
+def test_typed_reads_by_record_class(filled: GraphStore) -> None:
+    org = filled.get_of(Organization, "org-midori")
+    assert isinstance(org, Organization) and org == filled.get("Organization", "org-midori")
+    assert filled.get_of(Organization, "no-such-id") is None
+    assert filled.get_of(Need, "org-midori") is None  # an id names one record of one kind
+    many = filled.get_many_of(Organization, ["org-sakura", "org-school", "need-river"])
+    assert sorted(many) == ["org-sakura", "org-school"]
+    assert all(isinstance(o, Organization) for o in many.values())
+
+
 def test_list_by_id_with_other_filters_and_pages(filled: GraphStore) -> None:
     chosen = ["org-tsunagu", "org-sakura", "org-school", "no-such-id"]
     assert ids(filled.list("Organization", {"id": chosen})) == [

@@ -490,9 +490,7 @@ def test_simultaneous_imports_of_the_same_records_lose_nothing(store: GraphStore
     assert import_bytes(store, "organizations.csv", orgs.encode()).ok
     for n in range(20):
         descriptions = "id,description\n" + "".join(f"o{i},説明{n}\n" for i in range(3))
-        websites = "id,website\n" + "".join(
-            f"o{i},https://o{i}.example.jp/{n}\n" for i in range(3)
-        )
+        websites = "id,website\n" + "".join(f"o{i},https://o{i}.example.jp/{n}\n" for i in range(3))
         together = _WriteTogether(store)
         with ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [
