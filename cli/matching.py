@@ -62,13 +62,25 @@ def suggest(
     refresh: Annotated[
         bool, typer.Option(help="encode new or changed texts first / 先に埋め込みを更新")
     ] = True,
+    shortlist: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--shortlist",
+            help="put these ranks into the review queue, e.g. --shortlist 1 --shortlist 3 "
+            "/ この順位の候補をレビュー待ちに入れる",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON / JSON で出力")] = False,
 ) -> None:
     """Suggest partners for an organization or a need, with reasons (Japanese and English).
-    団体またはニーズに合う協働先を、理由つきで提案します。"""
+    Like the page, this only shows them; --shortlist puts the chosen ones into the review queue.
+    団体またはニーズに合う協働先を、理由つきで提案します（表示のみ。--shortlist で選んだ候補を
+    レビュー待ちに入れます）。"""
+    from graph.errors import TsunaguError
     from graph.model import Organization, Sector, parse_field
-    from graph.store import NotFoundError
     from matching.service import Matcher, SuggestFilters
+    from workflows import suggestions
+    from workflows.access import operator
 
     if (org_id is None) == (need is None):
         raise fail(
@@ -92,14 +104,26 @@ def suggest(
         matcher = Matcher(store, config.matcher_config())
         if refresh:
             matcher.refresh_embeddings(progress=True)
+        user = operator()
         try:
-            if need:
-                results = matcher.suggest_for_need(need, k, filters)
-            else:
-                assert org_id is not None
-                results = matcher.suggest_for_org(org_id, k, filters)
-        except NotFoundError as exc:
-            raise fail(f"見つかりません: {exc}", f"not found: {exc}") from exc
+            shown = suggestions.preview(
+                store, matcher, user, org_id=org_id, need_id=need, k=k, filters=filters
+            )
+            results = shown.items
+            chosen = [results[r - 1].id for r in shortlist or [] if 1 <= r <= len(results)]
+            if shortlist and len(chosen) != len(shortlist):
+                raise fail(
+                    f"--shortlist の順位は 1〜{len(results)} で指定してください",
+                    f"--shortlist takes ranks from 1 to {len(results)}",
+                )
+            queued = dict(shown.queued)
+            if chosen:
+                got = suggestions.shortlist(
+                    store, matcher, user, chosen, org_id=org_id, need_id=need, k=k, filters=filters
+                )
+                queued.update({i: got.merged.get(i, i) for i in chosen})
+        except TsunaguError as exc:
+            raise fail(exc.ja, exc.en) from exc
         found = store.get_many("Organization", [s.candidate_id for s in results]).values()
         names = {o.id: o for o in found if isinstance(o, Organization)}
         status = matcher.status
@@ -130,6 +154,10 @@ def suggest(
         typer.echo(f"{i:>2}  {s.score:5.3f}  {pad(label, 30)}  {pad(where, 22)}")
         typer.echo(f"      理由: {s.explanation.get('ja', '')}")
         typer.echo(f"      why:  {s.explanation.get('en', '')}")
+        if s.id in queued:
+            typer.echo(f"      レビュー待ち / in the review queue: {queued[s.id]}")
+        elif s.id in shown.decided:
+            typer.echo(f"      判断済み / decided before: {shown.decided[s.id].value}")
 
 
 def train(

@@ -4,7 +4,10 @@
 - business: acts only for its own organization; sees public needs (and its own), offers,
   organizations without their contacts (its own with them) and the collaborations it is part of
   (naming only the needs it may see); new records get ids from the service.
-- staff: read-only; no contacts, no coordinators' queue or response times.
+- staff: read-only on the records; no contacts, no coordinators' queue or response times;
+  but staff, like coordinators, publish (cases, profiles, contributions), record consent,
+  recognise good projects and define the plan's indicators (:func:`publishing`).
+- the public (no sign-in): only what was published, through ``workflows.publication``.
 
 Nothing a user may not read shows through another answer: not a field of a record it may read
 (:func:`shown`), not an error that only a taken id could cause (:func:`check_new_id`).
@@ -31,8 +34,39 @@ from graph.store import GraphStore
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
 
+def operator(login: str | None = None) -> User:
+    """The person at the command line, as a user of the workflows: whoever can run
+    ``tsunagu`` on the server holds the data directory, so acts as an admin.  Never stored;
+    ``cli-<login>`` names them in what they ask and decide (a suggestion's ``requested_by``)."""
+    import getpass
+    import re
+
+    name = login or getpass.getuser() or "operator"
+    return User(
+        id="cli-" + re.sub(r"[^\w.-]+", "_", name)[:100],
+        name=name[:200],
+        role=Role.ADMIN,
+        token_hash="-",
+    )
+
+
 def coordinating(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+def publishing(user: User) -> bool:
+    """Whether ``user`` may publish and unpublish, record partners' consent, recognise good
+    projects and define the plan's indicators: staff, coordinators and admins."""
+    return user.role in (Role.ADMIN, Role.COORDINATOR, Role.STAFF)
+
+
+def check_publishing(user: User) -> None:
+    """Raise :class:`Forbidden` (403) unless ``user`` may publish (see :func:`publishing`)."""
+    if not publishing(user):
+        raise Forbidden(
+            "公開の操作と数値目標の設定は職員・コーディネーター・管理者だけができます",
+            f"only staff, coordinators and admins publish and set targets (not {user.role.value})",
+        )
 
 
 def can_read(user: User, rec: Record) -> bool:

@@ -264,7 +264,7 @@ def test_cli_train_suggest_evaluate(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)[0]["candidate_id"] == "biz-b"
     res = runner.invoke(app, ["suggest", "nope"])
-    assert res.exit_code == 1 and "not found" in res.output
+    assert res.exit_code == 1 and "no Organization with id 'nope'" in res.output
     res = runner.invoke(app, ["suggest"])
     assert res.exit_code == 1
     out = tmp_path / "eval.json"
