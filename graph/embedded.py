@@ -13,6 +13,10 @@ Layout:
   replaces exactly the edges it owns.
 - ``nodes_fts``: FTS5 with the trigram tokenizer, so Japanese is searchable without a
   morphological analyser; terms shorter than three characters fall back to a substring scan.
+- ``imports``: the import journal (:mod:`graph.journal`).  A record staged by an import that
+  has not committed carries its id in ``nodes.import_id`` (and its edges in
+  ``edges.import_id``); every read leaves such rows out, so the import's commit (one row's
+  state) makes all its batches visible at once.
 - ``embeddings`` / ``embedding_cache``: float32 vectors as BLOBs.  ``nearest`` is brute-force
   cosine over a matrix kept in memory per (kind, model) and rebuilt after any write.
 """
@@ -47,7 +51,7 @@ from graph.store import (
     prepare_embeddings,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -87,6 +91,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
     vector BLOB NOT NULL,
     PRIMARY KEY (kind, model, id)
 );
+CREATE TABLE IF NOT EXISTS imports (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    batches INTEGER NOT NULL,
+    done TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS embedding_cache (
     model TEXT NOT NULL,
     text_hash TEXT NOT NULL,
@@ -109,10 +121,19 @@ _TRIGRAM = 3
 _VERSION = "coalesce(json_extract(doc, '$.version'), 0)"
 
 
+def _visible(table: str = "") -> str:
+    """The rows readers see: not staged, or staged by an import that has committed."""
+    col = f"{table}.import_id" if table else "import_id"
+    return f"({col} IS NULL OR {col} IN (SELECT id FROM imports WHERE state = 'committed'))"
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
+
+#: ids per ``IN (…)`` list (far below SQLite's limit on bound parameters)
+_ID_CHUNK = 500
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -251,8 +272,20 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(
                     f"cannot create the embedded store's tables in {self.path}: {exc}{hint}"
                 ) from exc
+            self._journal_columns()
             self._unique_indexes()
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _journal_columns(self) -> None:
+        """The import markers (schema 2), added to a store made before they existed."""
+        for table in ("nodes", "edges"):
+            columns = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if "import_id" not in columns:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN import_id TEXT")
+            self.conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_import ON {table} (import_id)"
+                " WHERE import_id IS NOT NULL"
+            )
 
     def _unique_indexes(self) -> None:
         """One index per unique field (``Record.unique``), so that the file itself refuses a
@@ -292,7 +325,14 @@ class EmbeddedStore(GraphStore):
     def clear(self) -> None:
         """Delete every record, edge, vector and cached embedding."""
         with self._transaction() as cur:
-            for table in ("nodes", "edges", "nodes_fts", "embeddings", "embedding_cache"):
+            for table in (
+                "nodes",
+                "edges",
+                "nodes_fts",
+                "embeddings",
+                "embedding_cache",
+                "imports",
+            ):
                 cur.execute(f"DELETE FROM {table}")
 
     def integrity_check(self) -> list[str]:
@@ -310,7 +350,7 @@ class EmbeddedStore(GraphStore):
         for part in _chunks(ids):
             rows = self._read(
                 f"SELECT id, hash, created_at, {_VERSION} FROM nodes"
-                f" WHERE kind = ? AND id IN ({_marks(len(part))})",
+                f" WHERE kind = ? AND id IN ({_marks(len(part))}) AND {_visible()}",
                 [kind, *part],
             )
             out.update({i: Existing(h, c, v) for i, h, c, v in rows})
@@ -320,7 +360,8 @@ class EmbeddedStore(GraphStore):
         out: dict[str, set[str]] = {}
         for part in _chunks(list(dict.fromkeys(ids))):
             rows = self._read(
-                f"SELECT id, kind FROM nodes WHERE id IN ({_marks(len(part))})", list(part)
+                f"SELECT id, kind FROM nodes WHERE id IN ({_marks(len(part))}) AND {_visible()}",
+                list(part),
             )
             for i, k in rows:
                 out.setdefault(i, set()).add(k)
@@ -328,38 +369,49 @@ class EmbeddedStore(GraphStore):
 
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         with self._transaction() as cur:
-            # BEGIN IMMEDIATE holds the file's write lock: the versions read here stay current
-            # until COMMIT, so comparing them is a compare-and-set
-            stale = []
-            for kind in {n.kind for n in nodes}:
-                base = {n.id: n.base_version for n in nodes if n.kind == kind}
-                for part in _chunks(list(base)):
-                    rows = cur.execute(
-                        f"SELECT id, {_VERSION} FROM nodes"
-                        f" WHERE kind = ? AND id IN ({_marks(len(part))})",
-                        [kind, *part],
-                    ).fetchall()
-                    stored = dict(rows)
-                    stale += [i for i in part if stored.get(i, 0) != base[i]]
-            if stale:
-                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
+            self._compare_versions(cur, nodes)
             for node in nodes:
                 self._write_one(cur, node)
 
-    def _write_one(self, cur: sqlite3.Cursor, node: NodeWrite) -> None:
-        """Write one node and replace the edges it owns (inside the caller's transaction)."""
+    @staticmethod
+    def _compare_versions(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite]) -> None:
+        """Raise :class:`VersionConflict` unless every node is at its ``base_version``
+        (a staged row of an unfinished import counts as stored: its id is taken)."""
+        # BEGIN IMMEDIATE holds the file's write lock: the versions read here stay current
+        # until COMMIT, so comparing them is a compare-and-set
+        stale = []
+        for kind in {n.kind for n in nodes}:
+            base = {n.id: n.base_version for n in nodes if n.kind == kind}
+            for part in _chunks(list(base)):
+                rows = cur.execute(
+                    f"SELECT id, {_VERSION} FROM nodes"
+                    f" WHERE kind = ? AND id IN ({_marks(len(part))})",
+                    [kind, *part],
+                ).fetchall()
+                stored = dict(rows)
+                stale += [i for i in part if stored.get(i, 0) != base[i]]
+        if stale:
+            raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
+
+    def _write_one(
+        self, cur: sqlite3.Cursor, node: NodeWrite, import_id: str | None = None
+    ) -> None:
+        """Write one node and replace the edges it owns (inside the caller's transaction),
+        marked as staged by ``import_id`` if given."""
         if node.kind not in RECORD_TYPES:
             raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
         props = _check_flat(node)
         # the doc is the truth: not every kind lists ``active`` among its filterable props
         active = int(bool(json.loads(node.doc).get("active", True)))
         rowid = cur.execute(
-            """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at,
+                                  import_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (kind, id) DO UPDATE SET
                  doc = excluded.doc, props = excluded.props, hash = excluded.hash,
                  text = excluded.text, active = excluded.active,
-                 created_at = excluded.created_at, updated_at = excluded.updated_at
+                 created_at = excluded.created_at, updated_at = excluded.updated_at,
+                 import_id = excluded.import_id
                RETURNING rowid""",
             (
                 node.kind,
@@ -371,6 +423,7 @@ class EmbeddedStore(GraphStore):
                 active,
                 node.created_at,
                 node.updated_at,
+                import_id,
             ),
         ).fetchone()[0]
         cur.execute("DELETE FROM nodes_fts WHERE rowid = ?", (rowid,))
@@ -378,8 +431,8 @@ class EmbeddedStore(GraphStore):
             cur.execute("INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)", (rowid, node.text))
         cur.execute("DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (node.kind, node.id))
         cur.executemany(
-            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
+            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     node.kind,
@@ -392,6 +445,7 @@ class EmbeddedStore(GraphStore):
                     e.dst_kind,
                     e.dst,
                     json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
+                    import_id,
                 )
                 for e in node.edges
             ],
@@ -401,7 +455,8 @@ class EmbeddedStore(GraphStore):
         out: dict[str, str] = {}
         for part in _chunks(list(ids)):
             rows = self._read(
-                f"SELECT id, doc FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})",
+                f"SELECT id, doc FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})"
+                f" AND {_visible()}",
                 [kind, *part],
             )
             out.update(dict(rows))
@@ -416,7 +471,7 @@ class EmbeddedStore(GraphStore):
         include_inactive: bool,
         order: tuple[str, bool],
     ) -> tuple[list[str], int]:
-        where = ["kind = ?"]
+        where = ["kind = ?", _visible()]
         params: list[Any] = [kind]
         if not include_inactive:
             where.append("active = 1")
@@ -458,17 +513,48 @@ class EmbeddedStore(GraphStore):
         with self._lock:
             out_rows = self._read(
                 f"SELECT type, dst_kind, dst, props FROM edges WHERE src = ?{type_clause}"
+                f" AND {_visible()}"
                 " ORDER BY type, dst",
                 [id, *type_params],
             )
             in_rows = self._read(
                 f"SELECT type, src_kind, src, props FROM edges WHERE dst = ?{type_clause}"
+                f" AND {_visible()}"
                 " ORDER BY type, src",
                 [id, *type_params],
             )
         return [Neighbour(t, "out", k, o, json.loads(p)) for t, k, o, p in out_rows] + [
             Neighbour(t, "in", k, o, json.loads(p)) for t, k, o, p in in_rows
         ]
+
+    def neighbours_many(
+        self, ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> dict[str, list[Neighbour]]:
+        """:meth:`neighbours` of many ids: two queries per chunk of ids instead of two per id."""
+        unique = list(dict.fromkeys(ids))
+        out: dict[str, list[Neighbour]] = {i: [] for i in unique}
+        incoming: dict[str, list[Neighbour]] = {i: [] for i in unique}
+        type_clause, type_params = "", []
+        if rel_types:
+            type_clause = f" AND type IN ({_marks(len(rel_types))})"
+            type_params = list(rel_types)
+        with self._lock:
+            for start in range(0, len(unique), _ID_CHUNK):
+                chunk = unique[start : start + _ID_CHUNK]
+                marks = _marks(len(chunk))
+                for src, t, k, o, p in self._read(
+                    f"SELECT src, type, dst_kind, dst, props FROM edges WHERE src IN ({marks})"
+                    f"{type_clause} ORDER BY type, dst",
+                    [*chunk, *type_params],
+                ):
+                    out[src].append(Neighbour(t, "out", k, o, json.loads(p)))
+                for dst, t, k, o, p in self._read(
+                    f"SELECT dst, type, src_kind, src, props FROM edges WHERE dst IN ({marks})"
+                    f"{type_clause} ORDER BY type, src",
+                    [*chunk, *type_params],
+                ):
+                    incoming[dst].append(Neighbour(t, "in", k, o, json.loads(p)))
+        return {i: out[i] + incoming[i] for i in unique}
 
     def collaboration_graph(self, until: date | None = None) -> nx.Graph:
         """Same result as :meth:`GraphStore.collaboration_graph`, built from SQL without
@@ -488,12 +574,12 @@ class EmbeddedStore(GraphStore):
     def _build_collaboration_graph(self, until: date | None) -> nx.Graph:
         orgs = self._read(
             "SELECT id, props, json_extract(doc, '$.created_at') FROM nodes"
-            " WHERE kind = 'Organization' AND active = 1 ORDER BY id"
+            f" WHERE kind = 'Organization' AND active = 1 AND {_visible()} ORDER BY id"
         )
         collabs = self._read(
             "SELECT id, json_extract(doc, '$.starts'), json_extract(doc, '$.ends'),"
             " json_extract(doc, '$.form'), json_extract(doc, '$.participants')"
-            " FROM nodes WHERE kind = 'Collaboration' AND active = 1 ORDER BY id"
+            f" FROM nodes WHERE kind = 'Collaboration' AND active = 1 AND {_visible()} ORDER BY id"
         )
         nodes: list[tuple[str, dict[str, Any]]] = []
         for oid, props_json, created in orgs:
@@ -534,7 +620,7 @@ class EmbeddedStore(GraphStore):
         use a substring scan."""
         if not terms or not kinds:
             return []
-        kind_clause = f"n.kind IN ({_marks(len(kinds))}) AND n.active = 1"
+        kind_clause = f"n.kind IN ({_marks(len(kinds))}) AND n.active = 1 AND {_visible('n')}"
         found: list[dict[tuple[str, str], tuple[str, str, str]]] = []
         for term in terms:
             if len(term) >= _TRIGRAM:
@@ -605,7 +691,8 @@ class EmbeddedStore(GraphStore):
         rows = self.conn.execute(
             "SELECT e.id, e.vector FROM embeddings e"
             " JOIN nodes n ON n.kind = e.kind AND n.id = e.id"
-            " WHERE e.kind = ? AND e.model = ? AND n.active = 1 ORDER BY e.id",
+            f" WHERE e.kind = ? AND e.model = ? AND n.active = 1 AND {_visible('n')}"
+            " ORDER BY e.id",
             (kind, model),
         ).fetchall()
         ids = [r[0] for r in rows]

@@ -119,6 +119,11 @@ def _fulltext_clause(term: str) -> str:
     return f'"{term}"'
 
 
+
+def _neighbour_order(n: Neighbour) -> tuple[bool, str, str, str]:
+    """Out-edges first, then by relationship type, kind and id (the embedded store's order)."""
+    return (n.direction != "out", n.rel_type, n.kind, n.id)
+
 class Neo4jStore(GraphStore):
     """A :class:`GraphStore` on a Neo4j 5 server (Community is enough)."""
 
@@ -554,7 +559,40 @@ class Neo4jStore(GraphStore):
             )
             for r in rows
         ]
-        return sorted(out, key=lambda n: (n.direction != "out", n.rel_type, n.kind, n.id))
+        return sorted(out, key=_neighbour_order)
+
+    def neighbours_many(
+        self, ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> dict[str, list[Neighbour]]:
+        """:meth:`neighbours` of many ids in one query."""
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return {}
+        types = [_rel(t).strip("`") for t in rel_types] if rel_types else None
+        record_labels = "|".join(_label(k) for k in RECORD_TYPES)
+        rows = self._read(
+            "UNWIND $ids AS id CALL (id) { "
+            f"MATCH (n:{record_labels} {{id: id}}) RETURN n "
+            "UNION MATCH (n:Skill {name: id}) RETURN n "
+            "UNION MATCH (n:Field {code: id}) RETURN n } "
+            "MATCH (n)-[r]-(m) WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN id, type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
+            "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
+            ids=unique,
+            types=types,
+        )
+        out: dict[str, list[Neighbour]] = {i: [] for i in unique}
+        for r in rows:
+            out[r["id"]].append(
+                Neighbour(
+                    r["type"],
+                    "out" if r["out"] else "in",
+                    r["kind"],
+                    r["other"],
+                    {k: v for k, v in r["props"].items() if k != "_owner"},
+                )
+            )
+        return {i: sorted(nbs, key=_neighbour_order) for i, nbs in out.items()}
 
     # -- full-text search ---------------------------------------------------------------------
 

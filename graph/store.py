@@ -111,6 +111,18 @@ class UpsertResult:
 
 
 @dataclass
+class JournalEntry:
+    """One import in the import journal (:mod:`graph.journal`)."""
+
+    id: str
+    state: str  # "writing": staged records invisible; "committed": visible, markers remain
+    batches: int  # how many batches the import writes
+    done: set[int]  # the batches already staged
+    started_at: str  # iso
+    updated_at: str  # iso
+
+
+@dataclass
 class Page(Generic[R]):
     items: list[R]
     total: int
@@ -279,6 +291,41 @@ class GraphStore(ABC):
         ``base_version`` (a missing node has version 0).
         """
 
+    # -- the import journal's primitives (the logic is graph.journal's) ------------------------
+    #
+    # A staged record is stored with its import's id as a marker; readers see it only once
+    # that import's journal entry says "committed".  Each primitive is one transaction.
+
+    @abstractmethod
+    def _journal(self) -> builtins.list[JournalEntry]:
+        """Every import in the journal (unfinished or committed with markers left)."""
+
+    @abstractmethod
+    def _journal_open(self, import_id: str, batches: int) -> JournalEntry:
+        """The journal entry ``import_id``, created in state "writing" if there is none."""
+
+    @abstractmethod
+    def _stage(self, import_id: str, batch: int, nodes: Sequence[NodeWrite]) -> None:
+        """Write new records marked with ``import_id`` and note ``batch`` as staged, in ONE
+        transaction.  :class:`VersionConflict` (writing nothing) if a node already exists,
+        unless staged by this import (a resumed batch is written again)."""
+
+    @abstractmethod
+    def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:
+        """In ONE transaction: write ``nodes`` (stored records the import changes) as
+        :meth:`_write` does, with its compare-and-set, and set the entry to "committed", which
+        makes every record staged under ``import_id`` visible at once."""
+
+    @abstractmethod
+    def _journal_release(self, import_id: str, limit: int) -> int:
+        """Remove the marker from up to ``limit`` records (and edges) of a committed import;
+        when none is left, drop its journal entry.  Returns how many were released."""
+
+    @abstractmethod
+    def _journal_discard(self, import_id: str, limit: int) -> int:
+        """Delete up to ``limit`` records (and edges) staged by an unfinished import; when none
+        is left, drop its journal entry.  Returns how many were deleted."""
+
     @abstractmethod
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """{id: JSON doc} for the stored records among ``ids`` (active or not)."""
@@ -298,6 +345,14 @@ class GraphStore(ABC):
     @abstractmethod
     def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
         """Every node one relationship away from the record ``id``, in or out."""
+
+    def neighbours_many(
+        self, ids: Sequence[str], rel_types: Sequence[str] | None = None
+    ) -> dict[str, list[Neighbour]]:
+        """:meth:`neighbours` of each of ``ids`` (each in the same order as :meth:`neighbours`
+        gives it), in as few round trips as the backend can: a suggestion request reads its
+        candidates' needs, offers and collaborations this way."""
+        return {i: self.neighbours(i, rel_types) for i in dict.fromkeys(ids)}
 
     @abstractmethod
     def _search(

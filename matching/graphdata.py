@@ -30,8 +30,6 @@ from graph.model import (
 )
 from graph.store import GraphStore, Neighbour, NotFoundError
 
-#: parallel neighbour queries against a server store (Neo4j) while reading a neighbourhood
-NEIGHBOUR_THREADS = 8
 #: an ended collaboration with no end date is taken to have lasted this long
 ASSUMED_DURATION = timedelta(days=365)
 
@@ -161,18 +159,10 @@ class GraphData:
         self._partners = {k: v for k, v in self._partners.items() if k[0] not in wanted}
 
     def _neighbours(self, org_ids: Sequence[str]) -> list[list[Neighbour]]:
-        """Needs, offers and collaborations of each organization.  A server store answers
-        many small queries at once, so they run on a few threads there (the embedded store
-        serialises reads anyway, so it is asked in turn)."""
+        """Needs, offers and collaborations of each organization, in one batched read."""
         assert self.store is not None
-        store = self.store
-        rels = ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"]
-        if store.backend == "embedded" or len(org_ids) < 4:
-            return [store.neighbours(oid, rels) for oid in org_ids]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=NEIGHBOUR_THREADS) as pool:
-            return list(pool.map(lambda oid: store.neighbours(oid, rels), org_ids))
+        got = self.store.neighbours_many(org_ids, ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"])
+        return [got.get(oid, []) for oid in org_ids]
 
     # -- reads --------------------------------------------------------------------------------
 

@@ -728,6 +728,17 @@ def test_updating_a_record_replaces_its_edges(filled: GraphStore) -> None:
     assert len(filled.neighbours("offer-machines")) == 5
 
 
+def test_neighbours_of_many_in_one_read(filled: GraphStore) -> None:
+    ids = ["org-midori", "collab-2022-river", "offer-machines", "中央区", "草刈り", "no-such"]
+    for rel_types in (None, ["PARTICIPATED_IN", "OFFERS"]):
+        many = filled.neighbours_many([*ids, "org-midori"], rel_types)  # a repeat is read once
+        assert list(many) == ids
+        for i in ids:
+            assert many[i] == filled.neighbours(i, rel_types), i  # same neighbours, same order
+    assert many["no-such"] == [] and many["org-midori"]
+    assert filled.neighbours_many([]) == {}
+
+
 # -- collaboration history and graph ----------------------------------------------------------
 
 
