@@ -158,6 +158,12 @@ def opportunities_page(request: Request) -> HTMLResponse:
     return render(request, "opportunities.html", "opp_title", active="opportunities")
 
 
+@router.get("/interests", response_class=HTMLResponse)
+def interests_page(request: Request) -> HTMLResponse:
+    """A business's expressions of interest, each with its need and status."""
+    return render(request, "interests.html", "interests_title", active="interests")
+
+
 @router.get("/organizations/{org_id}", response_class=HTMLResponse)
 def organization_page(request: Request, org_id: str) -> HTMLResponse:
     """One organization's profile (its data comes from the records API)."""

@@ -1,19 +1,23 @@
 """Businesses and the needs they could help with: the opportunities ranked for an
 organization, and expressions of interest that wait in the coordinators' queue until one
-accepts or declines them."""
+accepts or declines them.  An organization expresses interest in a need once: a second
+expression, whatever became of the first, is refused with what became of it.  A business
+follows its own expressions, with each need and its status (:func:`listed`)."""
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
 from graph.model import (
+    STORED,
     Interest,
     InterestStatus,
     Need,
     NeedStatus,
+    Organization,
     Record,
     ResourceKind,
     Role,
@@ -21,7 +25,7 @@ from graph.model import (
     Visibility,
     utcnow,
 )
-from graph.store import MAX_PAGE_SIZE, GraphStore
+from graph.store import MAX_PAGE_SIZE, GraphStore, Page
 from matching.service import Matcher
 from workflows.access import can_read, coordinating
 
@@ -85,8 +89,9 @@ def express(
     store: GraphStore, user: User, need_id: str, message: str = "", org_id: str | None = None
 ) -> Interest:
     """Say an organization is interested in a need; it waits in the coordinators' queue.
-    One open expression per organization and need; never for the organization's own need or
-    a need that is no longer open."""
+    One expression per organization and need (a second is a :class:`Conflict` saying what
+    became of the first); never for the organization's own need or a need that is no longer
+    open."""
     need = store.get("Need", need_id)
     if not isinstance(need, Need) or not can_read(user, need):
         raise NotFound(f"ニーズ {need_id!r} が見つかりません", f"no Need with id {need_id!r}")
@@ -99,21 +104,92 @@ def express(
             f"このニーズは受付を終了しています（{need.status.value}）",
             f"the need is no longer open ({need.status.value})",
         )
-    open_ones = store.list(
-        "Interest", {"need_id": need_id, "org_id": acting, "status": InterestStatus.OPEN}, limit=1
-    )
-    if open_ones.total:
-        raise Conflict(
-            "既に関心を伝えています（コーディネーターの回答待ち）",
-            f"interest already expressed and waiting ({open_ones.items[0].id})",
-        )
-    interest = Interest(
-        id=f"int-{secrets.token_hex(6)}", org_id=acting, need_id=need_id, message=message
-    )
-    store.upsert([interest])
+    earlier = store.list("Interest", {"need_id": need_id, "org_id": acting}, limit=1)
+    if earlier.total:
+        first = earlier.items[0]
+        assert isinstance(first, Interest)
+        raise already_expressed(first.status)
+    interest = Interest(id=interest_id(acting, need_id), org_id=acting, need_id=need_id)
+    # version 0: a second expression made at the same moment is refused by the store (409)
+    store.upsert([interest.model_copy(update={"message": message, "version": 0})])
     stored = store.require("Interest", interest.id)
     assert isinstance(stored, Interest)
     return stored
+
+
+def interest_id(org_id: str, need_id: str) -> str:
+    """The id of ``org_id``'s expression of interest in ``need_id`` (one per pair)."""
+    return "int-" + hashlib.sha256(f"{org_id}\n{need_id}".encode()).hexdigest()[:16]
+
+
+def already_expressed(status: InterestStatus) -> Conflict:
+    """The refusal of a second expression of interest, saying what became of the first."""
+    ja, en = {
+        InterestStatus.OPEN: ("コーディネーターの回答待ちです", "it is waiting for a coordinator"),
+        InterestStatus.ACCEPTED: ("承認されています", "it was accepted"),
+        InterestStatus.DECLINED: ("お断りの回答が出ています", "it was declined"),
+    }.get(status, (status.value, status.value))
+    return Conflict(
+        f"このニーズには既に関心を伝えています（{ja}）。関心表明は一つのニーズに一度だけです",
+        f"this organization has already expressed interest in this need ({en}); "
+        "one expression of interest per need",
+    )
+
+
+class InterestView(Interest):
+    """An expression of interest with what its page shows: the need's title, status and
+    owner, and the interested organization's name."""
+
+    org_name: str | None = None
+    need_title: str | None = None
+    need_status: NeedStatus | None = None
+    need_org_id: str | None = None
+    need_org_name: str | None = None
+
+
+def listed(
+    store: GraphStore,
+    user: User,
+    statuses: Sequence[InterestStatus] | None = None,
+    need_ids: Sequence[str] | None = None,
+    org_ids: Sequence[str] | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[InterestView]:
+    """Expressions of interest, newest first, each with its need and organizations named
+    (a business sees its own only)."""
+    orgs_asked = visible_orgs(user, list(org_ids) if org_ids else None)
+    filters = {"status": statuses or None, "need_id": need_ids or None, "org_id": orgs_asked}
+    page = store.list("Interest", filters, offset, limit, order_by="-created_at")
+    items = [i for i in page.items if isinstance(i, Interest)]
+    needs = store.get_many("Need", sorted({i.need_id for i in items}), include_inactive=True)
+    org_ids_named = {i.org_id for i in items} | {
+        n.org_id for n in needs.values() if isinstance(n, Need)
+    }
+    orgs = store.get_many("Organization", sorted(org_ids_named), include_inactive=True)
+
+    def name(org_id: str | None) -> str | None:
+        org = orgs.get(org_id) if org_id else None
+        return org.name if isinstance(org, Organization) else None
+
+    views = []
+    for i in items:
+        need = needs.get(i.need_id)
+        shown = need if isinstance(need, Need) and can_read(user, need) else None
+        views.append(
+            InterestView.model_validate(
+                {
+                    **i.model_dump(),
+                    "org_name": name(i.org_id),
+                    "need_title": shown.title if shown else None,
+                    "need_status": shown.status if shown else None,
+                    "need_org_id": shown.org_id if shown else None,
+                    "need_org_name": name(shown.org_id) if shown else None,
+                },
+                context=STORED,
+            )
+        )
+    return Page(views, page.total, offset, limit)
 
 
 def visible_orgs(user: User, org_ids: list[str] | None) -> list[str] | None:

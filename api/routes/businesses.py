@@ -20,6 +20,7 @@ from graph.model import (
 )
 from workflows import interests
 from workflows.access import can_read
+from workflows.interests import InterestView
 
 router = APIRouter(tags=["businesses"])
 
@@ -62,7 +63,7 @@ def express_interest(need_id: str, body: InterestIn, store: Store, user: Actor) 
     return interests.express(store, user, need_id, body.message, body.org_id)
 
 
-@router.get("/interests", response_model=PageOut[Interest])
+@router.get("/interests", response_model=PageOut[InterestView])
 def list_interests(
     store: Store,
     user: Actor,
@@ -72,10 +73,9 @@ def list_interests(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> Any:
-    """Expressions of interest, newest first (a business sees its own)."""
-    org_id = interests.visible_orgs(user, org_id)
-    filters = {"status": status, "need_id": need_id, "org_id": org_id}
-    page = store.list("Interest", filters, offset, limit, order_by="-created_at")
+    """Expressions of interest, newest first, each with its need's title, status and owner
+    and the organizations' names (a business sees its own)."""
+    page = interests.listed(store, user, status, need_id, org_id, offset, limit)
     return PageOut(items=page.items, total=page.total, offset=offset, limit=limit)
 
 

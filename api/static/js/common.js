@@ -224,7 +224,15 @@ export async function whoami() {
   return currentUser;
 }
 
+/** Show only the tabs the signed-in role may use (all of them when signed out). */
+function renderNav() {
+  for (const link of document.querySelectorAll(".mainnav a[data-roles]")) {
+    link.hidden = Boolean(currentUser) && !link.dataset.roles.split(" ").includes(currentUser.role);
+  }
+}
+
 function renderSession() {
+  renderNav();
   const who = document.getElementById("whoami");
   const button = document.getElementById("token-button");
   if (currentUser) {

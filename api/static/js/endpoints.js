@@ -29,8 +29,11 @@ export const endpoints = {
     api(`interests/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
   queue: () => api("queue", { query: { limit: 1000 } }),
   responseTimes: () => api("queue/response-times"),
-  /** Open public needs ranked for an organization: `[{need, score}]`. */
-  opportunities: async (query) => (await api("opportunities", { query: { limit: 20, ...query } })).items,
+  /** Open public needs ranked for an organization: a page `{items: [{need, score}], total,
+   * offset, limit}` (the total counts every match, not just this page). */
+  opportunities: (query) => api("opportunities", { query: { limit: 20, ...query } }),
+  /** Expressions of interest with their needs named (a business's own), newest first. */
+  interests: (query) => api("interests", { query }),
   expressInterest: (needId, message, orgId) =>
     api(`needs/${encodeURIComponent(needId)}/interests`, {
       method: "POST", body: orgId ? { message, org_id: orgId } : { message },

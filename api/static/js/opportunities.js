@@ -4,12 +4,20 @@ import {
   el, explainError, formatDate, formatNumber, label, labels, localised, showAlert, startPage, t, toast,
 } from "./common.js";
 import { endpoints } from "./endpoints.js";
+import { pager } from "./pager.js";
 
 const form = document.getElementById("search-form");
 const results = document.getElementById("results");
 const count = document.getElementById("result-count");
 let user = null;
 let orgNames = new Map();
+let expressed = new Map(); // need id → status of this organization's expression of interest
+let lastQuery = {};
+
+/** What the card says instead of the button once the organization has expressed interest. */
+function alreadySent(status) {
+  return el("p", { class: "muted interest-sent" }, t("opp_interest_already", { status: t(`interest_status_${status}`) }));
+}
 
 function needCard(hit) {
   const need = hit.need;
@@ -20,6 +28,7 @@ function needCard(hit) {
     try {
       const acting = user.role === "business" ? null : document.getElementById("acting-org").value;
       await endpoints.expressInterest(need.id, message.value.trim(), acting);
+      expressed.set(need.id, "open");
       node.querySelector(".interest").replaceChildren(el("p", { class: "muted interest-sent" }, t("opp_interest_sent")));
       toast(t("opp_interest_sent"));
     } catch (err) {
@@ -42,7 +51,7 @@ function needCard(hit) {
       (need.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r))),
       (need.skills || []).map((s) => el("span", { class: "tag" }, s))),
     hit.explanation ? el("div", { class: "explanation" }, `${t("why")}: ${localised(hit.explanation)}`) : null,
-    el("div", { class: "interest" }, message, button),
+    el("div", { class: "interest" }, expressed.has(need.id) ? alreadySent(expressed.get(need.id)) : [message, button]),
   );
   return node;
 }
@@ -53,12 +62,29 @@ async function search(event) {
   const query = {};
   for (const [k, v] of data.entries()) if (String(v).trim()) query[k] = String(v).trim();
   if (query.skill) query.skill = query.skill.split(/[,、，]\s*/).filter(Boolean);
+  lastQuery = query;
+  await showPage(0);
+}
+
+async function loadExpressed() {
+  if (user.role !== "business") return;
+  const page = await endpoints.interests({ limit: 200 });
+  expressed = new Map(page.items.map((i) => [i.need_id, i.status]));
+}
+
+async function showPage(offset) {
   count.textContent = t("loading");
+  delete results.dataset.ready;
   try {
-    const hits = await endpoints.opportunities(query);
-    count.textContent = hits.length ? t("opp_results", { n: hits.length }) : "";
+    const page = await endpoints.opportunities({ ...lastQuery, offset });
+    const hits = page.items;
+    count.textContent = page.total
+      ? t("opp_results_page", { total: page.total, from: offset + 1, to: offset + hits.length })
+      : "";
     results.replaceChildren(...(hits.length ? hits.map(needCard) : [el("p", { class: "card muted" }, t("opp_none"))]));
+    if (page.total > page.limit) results.append(pager(page, showPage));
     results.dataset.ready = "true";
+    if (offset) window.scrollTo(0, 0);
   } catch (err) {
     count.textContent = "";
     showAlert(explainError(err));
@@ -81,6 +107,7 @@ async function start(signedIn) {
     document.getElementById("acting-org-field").hidden = false;
   }
   form.addEventListener("submit", search);
+  await loadExpressed();
   await search();
 }
 
