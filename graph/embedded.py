@@ -37,11 +37,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graph.model import RECORD_TYPES, record_type
+from graph.model import RECORD_TYPES, record_type, utcnow
 from graph.network import Ties, build_graph, copy_graph
 from graph.store import (
     Existing,
     GraphStore,
+    JournalEntry,
     Neighbour,
     NodeWrite,
     StoreError,
@@ -134,6 +135,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 
 #: ids per ``IN (…)`` list (far below SQLite's limit on bound parameters)
 _ID_CHUNK = 500
+
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -451,6 +453,125 @@ class EmbeddedStore(GraphStore):
             ],
         )
 
+    # -- the import journal (graph.journal) -----------------------------------------------
+
+    def _journal(self) -> list[JournalEntry]:
+        rows = self._read(
+            "SELECT id, state, batches, done, started_at, updated_at FROM imports ORDER BY id"
+        )
+        return [JournalEntry(i, st, b, set(json.loads(d)), s0, u) for i, st, b, d, s0, u in rows]
+
+    @staticmethod
+    def _entry(cur: sqlite3.Cursor, import_id: str) -> JournalEntry | None:
+        row = cur.execute(
+            "SELECT id, state, batches, done, started_at, updated_at FROM imports WHERE id = ?",
+            (import_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        i, state, batches, done, started, updated = row
+        return JournalEntry(i, state, batches, set(json.loads(done)), started, updated)
+
+    def _writing(self, cur: sqlite3.Cursor, import_id: str) -> JournalEntry:
+        entry = self._entry(cur, import_id)
+        if entry is None or entry.state != "writing":
+            raise StoreError(
+                f"import {import_id} is not open (it was committed or aborted meanwhile) "
+                f"(取り込み {import_id} はすでに終わっているか取り消されています)"
+            )
+        return entry
+
+    def _journal_open(self, import_id: str, batches: int) -> JournalEntry:
+        now = utcnow().isoformat()
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT OR IGNORE INTO imports (id, state, batches, done, started_at, updated_at)"
+                " VALUES (?, 'writing', ?, '[]', ?, ?)",
+                (import_id, batches, now, now),
+            )
+            entry = self._entry(cur, import_id)
+        assert entry is not None
+        return entry
+
+    def _stage(self, import_id: str, batch: int, nodes: Sequence[NodeWrite]) -> None:
+        with self._transaction() as cur:
+            entry = self._writing(cur, import_id)
+            taken: list[str] = []
+            for kind in {n.kind for n in nodes}:
+                for part in _chunks([n.id for n in nodes if n.kind == kind]):
+                    rows = cur.execute(
+                        "SELECT id, import_id FROM nodes"
+                        f" WHERE kind = ? AND id IN ({_marks(len(part))})",
+                        [kind, *part],
+                    ).fetchall()
+                    taken += [i for i, imp in rows if imp != import_id]
+            if taken:
+                raise VersionConflict(f"stored meanwhile: {', '.join(map(repr, taken[:10]))}")
+            for node in nodes:
+                self._write_one(cur, node, import_id)
+            cur.execute(
+                "UPDATE imports SET done = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(sorted(entry.done | {batch})), utcnow().isoformat(), import_id),
+            )
+
+    def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:
+        with self._transaction() as cur:
+            self._writing(cur, import_id)
+            self._compare_versions(cur, nodes)
+            for node in nodes:
+                self._write_one(cur, node)
+            cur.execute(
+                "UPDATE imports SET state = 'committed', updated_at = ? WHERE id = ?",
+                (utcnow().isoformat(), import_id),
+            )
+
+    def _journal_release(self, import_id: str, limit: int) -> int:
+        with self._transaction() as cur:
+            entry = self._entry(cur, import_id)
+            if entry is None:
+                return 0
+            if entry.state != "committed":
+                raise StoreError(f"import {import_id} has not committed; it cannot be released")
+            done = 0
+            for table in ("nodes", "edges"):
+                done += cur.execute(
+                    f"UPDATE {table} SET import_id = NULL WHERE rowid IN"
+                    f" (SELECT rowid FROM {table} WHERE import_id = ? LIMIT ?)",
+                    (import_id, limit),
+                ).rowcount
+            if not done:
+                cur.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+        return done
+
+    def _journal_discard(self, import_id: str, limit: int) -> int:
+        with self._transaction() as cur:
+            entry = self._entry(cur, import_id)
+            if entry is None:
+                return 0
+            if entry.state == "committed":
+                raise StoreError(f"import {import_id} has committed; it cannot be taken back")
+            rowids = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT rowid FROM nodes WHERE import_id = ? LIMIT ?", (import_id, limit)
+                )
+            ]
+            for part in _chunks(rowids):
+                marks = _marks(len(part))
+                cur.execute(f"DELETE FROM nodes_fts WHERE rowid IN ({marks})", part)
+                cur.execute(f"DELETE FROM nodes WHERE rowid IN ({marks})", part)
+            done = (
+                len(rowids)
+                + cur.execute(
+                    "DELETE FROM edges WHERE rowid IN"
+                    " (SELECT rowid FROM edges WHERE import_id = ? LIMIT ?)",
+                    (import_id, limit),
+                ).rowcount
+            )
+            if not done:
+                cur.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+        return done
+
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for part in _chunks(list(ids)):
@@ -544,13 +665,13 @@ class EmbeddedStore(GraphStore):
                 marks = _marks(len(chunk))
                 for src, t, k, o, p in self._read(
                     f"SELECT src, type, dst_kind, dst, props FROM edges WHERE src IN ({marks})"
-                    f"{type_clause} ORDER BY type, dst",
+                    f"{type_clause} AND {_visible()} ORDER BY type, dst",
                     [*chunk, *type_params],
                 ):
                     out[src].append(Neighbour(t, "out", k, o, json.loads(p)))
                 for dst, t, k, o, p in self._read(
                     f"SELECT dst, type, src_kind, src, props FROM edges WHERE dst IN ({marks})"
-                    f"{type_clause} ORDER BY type, src",
+                    f"{type_clause} AND {_visible()} ORDER BY type, src",
                     [*chunk, *type_params],
                 ):
                     incoming[dst].append(Neighbour(t, "in", k, o, json.loads(p)))

@@ -33,10 +33,18 @@ from typing import Any, TypeVar, get_args
 
 import numpy as np
 
-from graph.model import FIELDS_BY_CODE, RECORD_TYPES, DerivedRelType, Edge, record_type
+from graph.model import (
+    FIELDS_BY_CODE,
+    RECORD_TYPES,
+    DerivedRelType,
+    Edge,
+    record_type,
+    utcnow,
+)
 from graph.store import (
     Existing,
     GraphStore,
+    JournalEntry,
     Neighbour,
     NodeWrite,
     StoreError,
@@ -62,6 +70,22 @@ _SCHEMES = tuple(f"{s}{t}://" for s in ("bolt", "neo4j") for t in ("", "+s", "+s
 #: 河川清掃) and English as lower-cased words
 FULLTEXT_ANALYZER = "cjk"
 _EMB_PREFIX = "emb_"
+
+
+def _visible(var: str) -> str:
+    """Cypher: node or relationship ``var`` is not staged by an import that has not
+    committed (graph.journal)."""
+    return (
+        f"({var}._import IS NULL OR EXISTS {{ MATCH "
+        f"(j:ImportJournal {{id: {var}._import}}) WHERE j.state = 'committed' }})"
+    )
+
+
+#: Cypher: ``n`` is a record readers see (not a placeholder, not staged)
+_RECORD = f"n._doc IS NOT NULL AND {_visible('n')}"
+_RECORD_NODE = f"node._doc IS NOT NULL AND {_visible('node')}"
+#: relationship properties that are the store's own, not the record's
+_INTERNAL = ("_owner", "_import")
 
 
 def _label(kind: str) -> str:
@@ -119,10 +143,10 @@ def _fulltext_clause(term: str) -> str:
     return f'"{term}"'
 
 
-
 def _neighbour_order(n: Neighbour) -> tuple[bool, str, str, str]:
     """Out-edges first, then by relationship type, kind and id (the embedded store's order)."""
     return (n.direction != "out", n.rel_type, n.kind, n.id)
+
 
 class Neo4jStore(GraphStore):
     """A :class:`GraphStore` on a Neo4j 5 server (Community is enough)."""
@@ -270,6 +294,19 @@ class Neo4jStore(GraphStore):
                     )
         for label, key in _VOCABULARY.items():
             unique(f"{label.lower()}_{key}", label, key)
+        # the import journal: staged nodes and relationships found by their import
+        out["importjournal_id"] = (
+            "CREATE CONSTRAINT importjournal_id IF NOT EXISTS "
+            "FOR (n:ImportJournal) REQUIRE n.id IS UNIQUE"
+        )
+        for kind in RECORD_TYPES:
+            name = f"{kind.lower()}__import"
+            out[name] = f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{_label(kind)}) ON (n._import)"
+        for rel_type in REL_TYPES:
+            name = f"rel_{rel_type.lower()}_import"
+            out[name] = (
+                f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._import)"
+            )
         out["embeddingcache_key"] = (
             "CREATE CONSTRAINT embeddingcache_key IF NOT EXISTS "
             "FOR (n:EmbeddingCache) REQUIRE n.key IS UNIQUE"
@@ -362,7 +399,7 @@ class Neo4jStore(GraphStore):
 
     def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
         rows = self._read(
-            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
             "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
             "coalesce(n._version, 0) AS version",
             ids=list(dict.fromkeys(ids)),
@@ -372,7 +409,7 @@ class Neo4jStore(GraphStore):
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
         # one lookup per label, so that each uses its id constraint's index
         lookups = " UNION ALL ".join(
-            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
             f"RETURN n.id AS id, '{kind}' AS kind"
             for kind in RECORD_TYPES
         )
@@ -383,6 +420,13 @@ class Neo4jStore(GraphStore):
 
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         """All nodes and their owned edges in ONE transaction: the batch lands whole or not."""
+        self._write_tx(self._writer(nodes))
+
+    def _writer(
+        self, nodes: Sequence[NodeWrite], import_id: str | None = None
+    ) -> Callable[[Any], None]:
+        """The transaction function that writes ``nodes`` with their compare-and-set, marked
+        as staged by ``import_id`` if given (a node staged by that import may be rewritten)."""
         by_kind: dict[str, list[dict[str, Any]]] = {}
         owners: list[str] = []
         edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
@@ -403,6 +447,7 @@ class Neo4jStore(GraphStore):
                     "active": bool(json.loads(node.doc).get("active", True)),
                     "_version": node.base_version + 1,
                     "_lock": None,  # taken below for the compare-and-set; removed here
+                    "_import": import_id,
                 }
             )
             by_kind.setdefault(node.kind, []).append(
@@ -429,7 +474,10 @@ class Neo4jStore(GraphStore):
                     for r in tx.run(
                         f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
                         "SET n._lock = true "
-                        "WITH n, r WHERE coalesce(n._version, 0) <> r.base RETURN n.id AS id",
+                        "WITH n, r WHERE coalesce(n._version, 0) <> r.base "
+                        "AND ($import IS NULL OR coalesce(n._import, '') <> $import) "
+                        "RETURN n.id AS id",
+                        {"import": import_id},
                         rows=sorted(
                             ({"id": r["id"], "base": r["base"]} for r in rows),
                             key=lambda r: r["id"],
@@ -454,11 +502,165 @@ class Neo4jStore(GraphStore):
                     f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
                     f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
                     + self._on_create(dst_kind)
-                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner",
+                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner, "
+                    "e._import = $import",
+                    {"import": import_id},
                     rows=[self._with_field_names(dst_kind, r) for r in rows],
                 ).consume()
 
+        return work
+
+    # -- the import journal (graph.journal) -----------------------------------------------
+
+    _ENTRY = (
+        "RETURN j.id AS id, j.state AS state, j.batches AS batches, j.done AS done, "
+        "j.started_at AS started, j.updated_at AS updated"
+    )
+
+    @staticmethod
+    def _entry(row: Any) -> JournalEntry:
+        return JournalEntry(
+            row["id"],
+            row["state"],
+            row["batches"],
+            set(row["done"]),
+            row["started"],
+            row["updated"],
+        )
+
+    def _journal(self) -> list[JournalEntry]:
+        rows = self._read("MATCH (j:ImportJournal) " + self._ENTRY + " ORDER BY id")
+        return [self._entry(r) for r in rows]
+
+    def _journal_open(self, import_id: str, batches: int) -> JournalEntry:
+        now = utcnow().isoformat()
+        rows = self._write_one(
+            "MERGE (j:ImportJournal {id: $id}) ON CREATE SET j.state = 'writing', "
+            "j.batches = $batches, j.done = [], j.started_at = $now, j.updated_at = $now "
+            + self._ENTRY,
+            id=import_id,
+            batches=batches,
+            now=now,
+        )
+        return self._entry(rows[0])
+
+    @staticmethod
+    def _journal_state(tx: Any, import_id: str) -> str | None:
+        """The entry's state, its node write-locked until the transaction ends."""
+        row = tx.run(
+            "MATCH (j:ImportJournal {id: $id}) SET j._lock = true REMOVE j._lock "
+            "RETURN j.state AS state",
+            id=import_id,
+        ).single()
+        return None if row is None else row["state"]
+
+    def _writing(self, tx: Any, import_id: str) -> None:
+        if self._journal_state(tx, import_id) != "writing":
+            raise StoreError(
+                f"import {import_id} is not open (it was committed or aborted meanwhile) "
+                f"(取り込み {import_id} はすでに終わっているか取り消されています)"
+            )
+
+    def _stage(self, import_id: str, batch: int, nodes: Sequence[NodeWrite]) -> None:
+        write = self._writer(nodes, import_id)
+
+        def work(tx: Any) -> None:
+            self._writing(tx, import_id)
+            write(tx)
+            tx.run(
+                "MATCH (j:ImportJournal {id: $id}) SET j.updated_at = $now, "
+                "j.done = CASE WHEN $batch IN j.done THEN j.done ELSE j.done + $batch END",
+                id=import_id,
+                batch=batch,
+                now=utcnow().isoformat(),
+            ).consume()
+
         self._write_tx(work)
+
+    def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:
+        write = self._writer(nodes) if nodes else None
+
+        def work(tx: Any) -> None:
+            self._writing(tx, import_id)
+            if write is not None:
+                write(tx)
+            tx.run(
+                "MATCH (j:ImportJournal {id: $id}) SET j.state = 'committed', j.updated_at = $now",
+                id=import_id,
+                now=utcnow().isoformat(),
+            ).consume()
+
+        self._write_tx(work)
+
+    def _journal_release(self, import_id: str, limit: int) -> int:
+        def work(tx: Any) -> int:
+            state = self._journal_state(tx, import_id)
+            if state is None:
+                return 0
+            if state != "committed":
+                raise StoreError(f"import {import_id} has not committed; it cannot be released")
+            done = 0
+            for pattern in self._staged_patterns():
+                if done >= limit:
+                    break
+                done += tx.run(
+                    f"MATCH {pattern} WHERE x._import = $id WITH x LIMIT $limit "
+                    "REMOVE x._import RETURN count(x) AS c",
+                    id=import_id,
+                    limit=limit - done,
+                ).single()["c"]
+            if not done:
+                tx.run("MATCH (j:ImportJournal {id: $id}) DELETE j", id=import_id).consume()
+            return done
+
+        return self._write_tx(work)
+
+    def _journal_discard(self, import_id: str, limit: int) -> int:
+        def work(tx: Any) -> int:
+            state = self._journal_state(tx, import_id)
+            if state is None:
+                return 0
+            if state == "committed":
+                raise StoreError(f"import {import_id} has committed; it cannot be taken back")
+            count = " RETURN count(x) AS c"
+            done = 0
+            # the staged relationships first, so that a node is deleted only when nothing
+            # staged points at it any more
+            for rel_type in REL_TYPES:
+                done += tx.run(
+                    f"MATCH ()-[x:{_rel(rel_type)}]->() WHERE x._import = $id "
+                    "WITH x LIMIT $limit DELETE x" + count,
+                    id=import_id,
+                    limit=limit,
+                ).single()["c"]
+            if done:
+                return done
+            for kind in RECORD_TYPES:
+                match = f"MATCH (x:{_label(kind)}) WHERE x._import = $id "
+                done += tx.run(
+                    match + "AND NOT EXISTS { (x)--() } WITH x LIMIT $limit DELETE x" + count,
+                    id=import_id,
+                    limit=limit,
+                ).single()["c"]
+                # a node that records outside the import point at (an area named before its
+                # record was imported) goes back to the placeholder it was
+                done += tx.run(
+                    match + "WITH x LIMIT $limit SET x = {id: x.id}" + count,
+                    id=import_id,
+                    limit=limit,
+                ).single()["c"]
+            if not done:
+                tx.run("MATCH (j:ImportJournal {id: $id}) DELETE j", id=import_id).consume()
+            return done
+
+        return self._write_tx(work)
+
+    @staticmethod
+    def _staged_patterns() -> list[str]:
+        """MATCH patterns binding ``x`` to every node and relationship an import may mark."""
+        return [f"(x:{_label(k)})" for k in RECORD_TYPES] + [
+            f"()-[x:{_rel(t)}]->()" for t in REL_TYPES
+        ]
 
     @staticmethod
     def _source_kind(node: NodeWrite, edge: Edge) -> str:
@@ -485,7 +687,7 @@ class Neo4jStore(GraphStore):
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         rows = self._read(
-            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND n._doc IS NOT NULL "
+            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
             "RETURN n.id AS id, n._doc AS doc",
             ids=list(ids),
         )
@@ -500,7 +702,7 @@ class Neo4jStore(GraphStore):
         include_inactive: bool,
         order: tuple[str, bool],
     ) -> tuple[list[str], int]:
-        where = ["n._doc IS NOT NULL"]
+        where = [_RECORD]
         if not include_inactive:
             where.append("n.active = true")
         params: dict[str, Any] = {}
@@ -543,7 +745,7 @@ class Neo4jStore(GraphStore):
             f"MATCH (n:{record_labels} {{id: $id}}) RETURN n "
             "UNION MATCH (n:Skill {name: $id}) RETURN n "
             "UNION MATCH (n:Field {code: $id}) RETURN n } "
-            "MATCH (n)-[r]-(m) WHERE $types IS NULL OR type(r) IN $types "
+            f"MATCH (n)-[r]-(m) WHERE ($types IS NULL OR type(r) IN $types) AND {_visible('r')} "
             "RETURN type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
             "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
             id=id,
@@ -555,7 +757,7 @@ class Neo4jStore(GraphStore):
                 "out" if r["out"] else "in",
                 r["kind"],
                 r["other"],
-                {k: v for k, v in r["props"].items() if k != "_owner"},
+                {k: v for k, v in r["props"].items() if k not in _INTERNAL},
             )
             for r in rows
         ]
@@ -575,7 +777,7 @@ class Neo4jStore(GraphStore):
             f"MATCH (n:{record_labels} {{id: id}}) RETURN n "
             "UNION MATCH (n:Skill {name: id}) RETURN n "
             "UNION MATCH (n:Field {code: id}) RETURN n } "
-            "MATCH (n)-[r]-(m) WHERE $types IS NULL OR type(r) IN $types "
+            f"MATCH (n)-[r]-(m) WHERE ($types IS NULL OR type(r) IN $types) AND {_visible('r')} "
             "RETURN id, type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
             "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
             ids=unique,
@@ -589,7 +791,7 @@ class Neo4jStore(GraphStore):
                     "out" if r["out"] else "in",
                     r["kind"],
                     r["other"],
-                    {k: v for k, v in r["props"].items() if k != "_owner"},
+                    {k: v for k, v in r["props"].items() if k not in _INTERNAL},
                 )
             )
         return {i: sorted(nbs, key=_neighbour_order) for i, nbs in out.items()}
@@ -613,7 +815,7 @@ class Neo4jStore(GraphStore):
         if indexed and (not any_term or not rest):
             rows = self._read(
                 "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS n "
-                f"WHERE n:{labels} AND n._doc IS NOT NULL AND n.active = true "
+                f"WHERE n:{labels} AND {_RECORD} AND n.active = true "
                 "AND all(t IN $rest WHERE toLower(n._text) CONTAINS t) " + returns,
                 index=FULLTEXT_INDEX,
                 query=(" OR " if any_term else " AND ").join(map(_fulltext_clause, indexed)),
@@ -623,7 +825,7 @@ class Neo4jStore(GraphStore):
         else:
             test = "any" if any_term else "all"
             rows = self._read(
-                f"MATCH (n:{labels}) WHERE n._doc IS NOT NULL AND n.active = true "
+                f"MATCH (n:{labels}) WHERE {_RECORD} AND n.active = true "
                 f"AND {test}(t IN $terms WHERE toLower(n._text) CONTAINS t) " + returns,
                 terms=list(terms),
                 kinds=list(kinds),
@@ -679,7 +881,7 @@ class Neo4jStore(GraphStore):
         """{id: vector} for ``model``; all of the kind's vectors when ``ids`` is None."""
         rows = self._read(
             f"MATCH (n:{_label(kind)}) WHERE ($ids IS NULL OR n.id IN $ids) "
-            "AND n[$prop] IS NOT NULL AND n._doc IS NOT NULL RETURN n.id AS id, n[$prop] AS v",
+            f"AND n[$prop] IS NOT NULL AND {_RECORD} RETURN n.id AS id, n[$prop] AS v",
             ids=None if ids is None else list(dict.fromkeys(ids)),
             prop=embedding_property(model),
         )
@@ -751,7 +953,7 @@ class Neo4jStore(GraphStore):
         """The ``k`` nearest active, not excluded (id, vector), comparing every vector."""
         rows = self._read(
             f"MATCH (n:{_label(kind)}) WHERE n[$prop] IS NOT NULL AND n.active = true "
-            "AND n._doc IS NOT NULL AND NOT n.id IN $skip "
+            f"AND {_RECORD} AND NOT n.id IN $skip "
             "WITH n, vector.similarity.cosine(n[$prop], $vector) AS score "
             "ORDER BY score DESC, n.id LIMIT $fetch RETURN n.id AS id, n[$prop] AS v",
             prop=prop,
@@ -770,7 +972,7 @@ class Neo4jStore(GraphStore):
         while True:
             rows = self._read(
                 "CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node "
-                "RETURN node.id AS id, node.active = true AND node._doc IS NOT NULL AS ok, "
+                f"RETURN node.id AS id, node.active = true AND {_RECORD_NODE} AS ok, "
                 "node[$prop] AS v",
                 index=name,
                 fetch=fetch,

@@ -9,9 +9,11 @@ Guarantees:
 
 - **Nothing half-written.**  All rows of one import are validated, and every reference (a need's
   organization, a collaboration's participants and needs) is checked against the batch and the
-  store, before anything is written; then the records go to the store in ONE ``upsert`` call,
-  which is atomic.  By default any invalid row means nothing is written; with ``skip_invalid``
-  the valid rows are written (and rows that refer to a skipped row are skipped too).
+  store, before anything is written; then the records go to the store as ONE import
+  (:func:`graph.journal.import_records`): written in batches under an import journal, invisible
+  until the import commits, and resumed by running the same import again if interrupted.  By
+  default any invalid row means nothing is written; with ``skip_invalid`` the valid rows are
+  written (and rows that refer to a skipped row are skipped too).
 - **Stable ids.**  A row's id is the file's id column, else ``jcn-<法人番号>``, else a hash of the
   normalised name and area; a row without an id whose 法人番号 and name match a stored
   organization is that organization.  A 法人番号 never re-targets a record: a row that gives
@@ -38,6 +40,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from graph.errors import TsunaguError
+from graph.journal import import_records
 from graph.model import (
     Area,
     Collaboration,
@@ -1126,18 +1129,18 @@ class _Import:
     # -- writing -------------------------------------------------------------------------------
 
     def write(self) -> None:
-        """ONE upsert call: the store writes the whole batch in one transaction or nothing."""
+        """ONE import: the store shows all of it, once committed, or nothing (graph.journal)."""
         records = [e.record for e in self.entries.values()]
         if not records:
             return
         if self.progress:
             print(f"書き込み中 / writing {len(records)} records …", file=sys.stderr)
         try:
-            result = self.store.upsert(records)
+            result = import_records(self.store, records)
         except VersionConflict:
             raise  # import_files reads and merges again
         except Exception as exc:  # a StoreError, or the backend failing mid-write
-            # The upsert is one transaction, so a failure leaves nothing behind; say so plainly
+            # Nothing of a failed import is visible (graph.journal); say so plainly
             # instead of crashing with a traceback after the whole file was validated.
             reason = exc if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
             self.report.errors.append(
