@@ -24,6 +24,7 @@ from api.routes import (
     review,
     suggestions,
     system,
+    tokens,
 )
 from api.security import SecurityHeaders
 from graph.store import GraphStore
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         events,
         imports,
         network,
+        tokens,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)

@@ -164,6 +164,12 @@ def interests_page(request: Request) -> HTMLResponse:
     return render(request, "interests.html", "interests_title", active="interests")
 
 
+@router.get("/admin/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request) -> HTMLResponse:
+    """The administrators' token management: create (shown once), list, revoke."""
+    return render(request, "tokens.html", "tokens_title", active="tokens")
+
+
 @router.get("/organizations/{org_id}", response_class=HTMLResponse)
 def organization_page(request: Request, org_id: str) -> HTMLResponse:
     """One organization's profile (its data comes from the records API)."""

@@ -41,7 +41,11 @@ def tabs(page: Any) -> list[str]:
         ("business", "/opportunities", ["/opportunities", "/interests"]),
         ("staff", "/network", ["/network", "/growth"]),
         ("coordinator", "/review", ["/network", "/growth", "/review", "/opportunities"]),
-        ("admin", "/", ["/network", "/growth", "/review", "/opportunities"]),
+        (
+            "admin",
+            "/",
+            ["/network", "/growth", "/review", "/opportunities", "/admin/tokens"],
+        ),
     ],
 )
 def test_only_the_tabs_a_role_may_use(

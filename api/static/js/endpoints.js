@@ -38,6 +38,10 @@ export const endpoints = {
     api(`needs/${encodeURIComponent(needId)}/interests`, {
       method: "POST", body: orgId ? { message, org_id: orgId } : { message },
     }),
+  /** Token holders (admins), oldest first; `createToken` answers the token in clear, once. */
+  tokens: (includeRevoked) => api("tokens", { query: { include_revoked: includeRevoked ? "true" : "" } }),
+  createToken: (request) => api("tokens", { method: "POST", body: request }),
+  revokeToken: (userId) => api(`tokens/${encodeURIComponent(userId)}`, { method: "DELETE" }),
   /** Every organization (id, name, sector, area), for names and the district list. */
   organizations: async () => (await api("organizations", { query: { limit: 1000 } })).items,
   organization: (orgId) => api(`organizations/${encodeURIComponent(orgId)}`),
