@@ -11,11 +11,16 @@
 
     .venv/bin/python benchmarks/bench_matching.py [--sizes 1000,10000,100000]
         [--requests 50] [--texts 2000] [--neo4j-uri bolt://localhost:7687 --neo4j-password ...]
+        [--json FILE]
+
+With ``--neo4j-uri`` each size prints Neo4j's p95 over the embedded store's p95 measured in
+the same run (the target is at most 3); ``--json FILE`` writes every figure and ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tempfile
 import time
@@ -141,7 +146,7 @@ def bench_latency(store: GraphStore, label: str, n: int, requests: int) -> dict[
     return res
 
 
-def bench_encoding(n_texts: int) -> None:
+def bench_encoding(n_texts: int) -> dict[str, float]:
     from democity import generate
     from matching.encoders import load_encoder
     from matching.text import record_text
@@ -179,6 +184,13 @@ def bench_encoding(n_texts: int) -> None:
         f" mean cosine between the two {cos:.4f}",
         flush=True,
     )
+    return {
+        "texts": n_texts,
+        "plain_texts_per_s": n_texts / plain_s,
+        "tsunagu_texts_per_s": n_texts / ours_s,
+        "ratio": plain_s / ours_s,
+        "mean_cosine": cos,
+    }
 
 
 def main() -> None:
@@ -191,16 +203,20 @@ def main() -> None:
     ap.add_argument("--neo4j-password", default="")
     ap.add_argument("--neo4j-database", default="neo4j")
     ap.add_argument("--skip-encoding", action="store_true")
+    ap.add_argument("--json", metavar="FILE", help="write the figures and ratios as JSON")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    rows: list[dict[str, object]] = []
+    out: dict[str, object] = {"requests": args.requests, "latency": rows}
     for n in sizes:
+        row: dict[str, object] = {"organizations": n}
         with tempfile.TemporaryDirectory() as tmp:
             from graph.embedded import EmbeddedStore
 
             store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
             store.init_schema()
             try:
-                bench_latency(store, "embedded", n, args.requests)
+                row["embedded"] = bench_latency(store, "embedded", n, args.requests)
             finally:
                 store.close()
         if args.neo4j_uri:
@@ -212,12 +228,19 @@ def main() -> None:
             neo.init_schema()
             try:
                 neo.clear()
-                bench_latency(neo, "neo4j", n, args.requests)
+                row["neo4j"] = neo_res = bench_latency(neo, "neo4j", n, args.requests)
             finally:
                 neo.clear()
                 neo.close()
+            emb = row["embedded"]
+            assert isinstance(emb, dict)
+            row["p95_ratio_neo4j_over_embedded"] = ratio = neo_res["p95_ms"] / emb["p95_ms"]
+            print(f"{'':<9} {n:>8,} orgs  Neo4j / embedded p95: {ratio:.2f}×", flush=True)
+        rows.append(row)
     if not args.skip_encoding:
-        bench_encoding(args.texts)
+        out["encoding"] = bench_encoding(args.texts)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
