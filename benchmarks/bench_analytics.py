@@ -1,35 +1,63 @@
-"""Benchmark: growth figures for a demo-sized city (about 180 organizations, a few thousand
-collaborations over six years), by month, for the whole network and per sector.
+"""Benchmark: growth figures by month (and by fiscal year, and per sector) over a synthetic
+city, against a plain networkx recompute of the same figures measured in the same run.
 
-Run: ``.venv/bin/python benchmarks/bench_analytics.py [--orgs 180] [--collaborations 3000]``.
-The data is synthetic and seeded (no store needed), so timings are comparable between runs.
+Run: ``.venv/bin/python benchmarks/bench_analytics.py [--orgs 180] [--collaborations 3000]
+[--json FILE]``.  The data is synthetic and seeded (no store needed), so timings are comparable
+between runs.  The reference rebuilds each period's graph with ``graph_at`` and computes the
+figures with networkx alone (components, density, betweenness — exact, or from the same number
+of sampled sources on a large network —, Louvain, path lengths); above ``--reference-periods``
+it is measured on the last periods only and the ratio compares those same periods.
+
+``--json FILE`` writes the sizes, the times and the reference with the ratio, e.g. for the
+README's Benchmarks section:
+
+    .venv/bin/python benchmarks/bench_analytics.py --orgs 100000 --collaborations 90000 \
+        --reference-periods 1 --json /tmp/growth-100k.json
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
+import json
+import platform
 import random
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from graph.analytics import compute_growth, history_from_records
+import networkx as nx
+
+from graph import metrics
+from graph.analytics import (
+    NetworkHistory,
+    compute_growth,
+    graph_at,
+    history_from_records,
+    periods_between,
+)
 from graph.model import Collaboration, CollaborationForm, Organization, Participant, Sector
 
 
 def synthetic_city(
     n_orgs: int, n_collabs: int, years: int = 6, seed: int = 1, clustered: bool = True
-):
+) -> tuple[list[Organization], list[Collaboration]]:
+    """Organizations registered over ``years`` (more early on) in districts of about 200
+    (at least 8), and collaborations of 2–5 partners, most from the lead's own district."""
     rng = random.Random(seed)
     start = date(2019, 4, 1)
     span = 365 * years
     sectors = list(Sector)
-    areas = [f"地区{i}" for i in range(1, 9)]
+    areas = [f"地区{i}" for i in range(1, max(8, n_orgs // 200) + 1)]
+    days = sorted(int(rng.random() ** 2 * span) for _ in range(n_orgs))
     orgs = []
-    for i in range(n_orgs):
-        day = start + timedelta(days=int(rng.random() ** 2 * span))
+    for i, offset in enumerate(days):
+        day = start + timedelta(days=offset)
         orgs.append(
             Organization(
-                id=f"org-{i:04d}",
+                id=f"org-{i:06d}",
                 name=f"団体{i}",
                 sector=rng.choice(sectors),
                 area=rng.choice(areas),
@@ -37,38 +65,95 @@ def synthetic_city(
                 created_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
             )
         )
+    # orgs are in order of registration: the ones alive on a day are a prefix, per district too
+    by_area: dict[str, list[int]] = {}
+    for i, o in enumerate(orgs):
+        by_area.setdefault(o.area or "", []).append(i)
     forms = list(CollaborationForm)
     collabs = []
     for j in range(n_collabs):
-        day = start + timedelta(days=rng.randrange(span))
-        alive = [o for o in orgs if o.created_at.date() <= day] or orgs[:5]
-        k = min(len(alive), rng.choice([2, 2, 2, 3, 3, 4, 5]))
-        if clustered:
-            # most partners come from the lead's own district, as in a real city
-            lead = rng.choice(alive)
-            local = [o for o in alive if o.area == lead.area and o is not lead]
-            pool = local if len(local) >= k - 1 and rng.random() < 0.8 else alive
-            members = [lead] + rng.sample([o for o in pool if o is not lead], k - 1)
-        else:
-            members = rng.sample(alive, k)
+        offset = rng.randrange(span)
+        alive = max(bisect.bisect_right(days, offset), min(5, n_orgs))
+        k = min(alive, rng.choice([2, 2, 2, 3, 3, 4, 5]))
+        lead = rng.randrange(alive)
+        members = {lead}
+        local = by_area[orgs[lead].area or ""]
+        local_alive = bisect.bisect_right(local, alive - 1)
+        use_local = clustered and local_alive >= k and rng.random() < 0.8
+        while len(members) < k:
+            members.add(local[rng.randrange(local_alive)] if use_local else rng.randrange(alive))
+        day = start + timedelta(days=offset)
         collabs.append(
             Collaboration(
-                id=f"col-{j:05d}",
+                id=f"col-{j:06d}",
                 title=f"協働{j}",
                 form=rng.choice(forms),
                 starts=day,
                 ends=day + timedelta(days=rng.randrange(30, 400)) if rng.random() < 0.8 else None,
-                participants=[Participant(org_id=o.id) for o in members],
+                participants=[Participant(org_id=orgs[m].id) for m in sorted(members)],
             )
         )
     return orgs, collabs
 
 
-def main() -> None:
+def networkx_figures(g: nx.Graph, seed: int = 0) -> dict[str, Any]:
+    """The reference: the same structural figures with networkx alone."""
+    tied = g.subgraph([v for v, d in g.degree if d > 0])
+    out: dict[str, Any] = {"density": nx.density(g) if len(g) > 1 else None}
+    comps = sorted(nx.connected_components(g), key=len, reverse=True)
+    out["components"] = len(comps)
+    if not tied.number_of_edges():
+        return out
+    k = None if len(tied) <= metrics.EXACT_MAX_NODES else metrics.BETWEENNESS_SOURCES
+    out["betweenness_max"] = max(nx.betweenness_centrality(g, k=k, seed=seed).values())
+    communities = nx.community.louvain_communities(tied, seed=seed)
+    out["modularity"] = nx.community.modularity(tied, communities)
+    largest = g.subgraph(comps[0])
+    if len(largest) <= metrics.EXACT_MAX_NODES:
+        out["average_path_length"] = nx.average_shortest_path_length(largest)
+        out["diameter"] = nx.diameter(largest)
+    else:  # the same number of sampled sources as graph.metrics
+        rng = random.Random(seed)
+        lengths = [
+            nx.single_source_shortest_path_length(largest, s)
+            for s in rng.sample(list(largest), metrics.PATH_SOURCES)
+        ]
+        out["diameter"] = max(max(d.values()) for d in lengths)
+    return out
+
+
+def reference(history: NetworkHistory, period: str, last_n: int | None) -> tuple[float, int]:
+    """Seconds for networkx to recompute every period (or the last ``last_n``) from scratch."""
+    first, last = history.first_day(), history.last_day()
+    assert first and last
+    periods = periods_between(first, last, period)
+    if last_n is not None:
+        periods = periods[-last_n:]
+    t = time.perf_counter()
+    for p in periods:
+        networkx_figures(graph_at(history, p.end))
+    return time.perf_counter() - t, len(periods)
+
+
+def timed(step: Any) -> tuple[Any, float, float]:
+    t, cpu = time.perf_counter(), time.process_time()
+    out = step()
+    return out, time.perf_counter() - t, time.process_time() - cpu
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orgs", type=int, default=180)
     ap.add_argument("--collaborations", type=int, default=3000)
     ap.add_argument("--years", type=int, default=6)
+    ap.add_argument(
+        "--reference-periods",
+        type=int,
+        default=None,
+        help="time the networkx reference on only the last N monthly periods (default: all)",
+    )
+    ap.add_argument("--no-reference", action="store_true", help="skip the networkx reference")
+    ap.add_argument("--json", type=Path, help="write sizes, times, reference and ratio here")
     ap.add_argument(
         "--store",
         action="store_true",
@@ -80,39 +165,96 @@ def main() -> None:
         action="store_true",
         help="partners drawn uniformly (a much denser network than a real city's)",
     )
-    args = ap.parse_args()
-    orgs, collabs = synthetic_city(
-        args.orgs, args.collaborations, args.years, clustered=not args.uniform
+    args = ap.parse_args(argv)
+    (orgs, collabs), gen_s, _ = timed(
+        lambda: synthetic_city(
+            args.orgs, args.collaborations, args.years, clustered=not args.uniform
+        )
     )
-    t = time.perf_counter()
-    history = history_from_records(orgs, collabs)
+    history, hist_s, _ = timed(lambda: history_from_records(orgs, collabs))
     print(
         f"history: {len(history.orgs)} orgs, {len(history.collaborations)} collaborations "
-        f"in {time.perf_counter() - t:.2f}s"
+        f"(generated in {gen_s:.2f}s, read in {hist_s:.2f}s)"
     )
-    for period, by in (("month", None), ("fiscal", None), ("month", "sector")):
-        t, cpu = time.perf_counter(), time.process_time()
-        figs = compute_growth(history, period, by)
-        dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
+    result: dict[str, Any] = {
+        "benchmark": "growth figures (graph.analytics.compute_growth)",
+        "machine": {"python": platform.python_version(), "cpus": _cpus()},
+        "sizes": {
+            "organizations": len(history.orgs),
+            "collaborations": len(history.collaborations),
+            "years": args.years,
+        },
+        "runs": [],
+    }
+    runs: list[tuple[str, str | None]] = [("month", None), ("fiscal", None)]
+    if args.orgs <= 20_000:
+        runs.append(("month", "sector"))
+    for period, by in runs:
+        figs, wall, cpu = timed(lambda p=period, b=by: compute_growth(history, p, b))
         last = figs[-1].figures
+        run: dict[str, Any] = {
+            "period": period,
+            "by": by,
+            "period_figures": len(figs),
+            "seconds": round(wall, 3),
+            "cpu_seconds": round(cpu, 3),
+            "last_period": {
+                "organizations": last["organizations"],
+                "ties": last["ties"],
+                "components": last["components"],
+                "sampling": last["sampling"],
+            },
+        }
+        cache: dict[Any, Any] = {}
+        compute_growth(history, period, by, cache=cache)
+        _, warm, _ = timed(lambda p=period, b=by, c=cache: compute_growth(history, p, b, cache=c))
+        run["seconds_with_cache"] = round(warm, 3)
         print(
             f"compute_growth(period={period}, by={by}): {len(figs)} period figures in "
-            f"{dt:.2f}s wall, {dcpu:.2f}s CPU; "
+            f"{wall:.2f}s wall, {cpu:.2f}s CPU ({warm:.2f}s with every period cached); "
             f"last: {last['organizations']} orgs, {last['ties']} ties"
         )
+        if period == "month" and by is None and not args.no_reference:
+            ref_s, ref_n = reference(history, period, args.reference_periods)
+            ours = wall
+            if ref_n < len(figs):  # the same last periods of our own series, timed alone
+                first_of = figs[-ref_n].start
+                _, ours, _ = timed(lambda s=first_of: compute_growth(history, "month", start=s))
+            run["reference"] = {
+                "what": "networkx recompute of each period from graph_at (same figures)",
+                "periods": ref_n,
+                "seconds": round(ref_s, 3),
+                "ours_same_periods_seconds": round(ours, 3),
+                "ratio": round(ref_s / ours, 2) if ours else None,
+            }
+            print(
+                f"  reference (networkx, {ref_n} periods): {ref_s:.2f}s; ours on the same "
+                f"periods {ours:.2f}s: {ref_s / ours:.1f}× faster"
+            )
+        result["runs"].append(run)
 
     if args.store:
-        bench_store(orgs, collabs)
+        result["store"] = bench_store(orgs, collabs)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"wrote {args.json}")
+    return result
 
 
-def bench_store(orgs, collabs) -> None:
+def _cpus() -> int | None:
+    import os
+
+    return os.cpu_count()
+
+
+def bench_store(orgs: list[Organization], collabs: list[Collaboration]) -> dict[str, float]:
     import tempfile
-    from pathlib import Path
 
     from graph.analytics import network_events
     from graph.embedded import EmbeddedStore
     from graph.export import growth_json, network_json, write_csv, write_gexf, write_graphml
 
+    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
         store.init_schema()
@@ -126,12 +268,11 @@ def bench_store(orgs, collabs) -> None:
             ("write_csv(store)", lambda: write_csv(store, Path(tmp) / "csv")),
         ]
         for name, step in steps:
-            t, cpu = time.perf_counter(), time.process_time()
-            step()
-            print(
-                f"{name}: {time.perf_counter() - t:.2f}s wall, {time.process_time() - cpu:.2f}s CPU"
-            )
+            _, wall, cpu = timed(step)
+            out[name] = round(wall, 3)
+            print(f"{name}: {wall:.2f}s wall, {cpu:.2f}s CPU")
         store.close()
+    return out
 
 
 if __name__ == "__main__":

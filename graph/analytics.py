@@ -25,16 +25,18 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import networkx as nx
 
+from graph import metrics
 from graph.errors import InvalidInput
 from graph.model import (
     FIELDS_BY_CODE,
@@ -43,22 +45,18 @@ from graph.model import (
     Organization,
     Sector,
 )
-from graph.network import add_collaboration, add_organization
+from graph.network import Ties, add_collaboration, add_organization
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
 
 #: bump when a figure's definition changes, so snapshots made by another method can be told apart
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 
 PeriodKind = Literal["month", "quarter", "fiscal", "year"]
 PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "fiscal", "year")
 ScopeBy = Literal["sector", "area", "field"]
 SCOPE_BYS: tuple[str, ...] = ("sector", "area", "field")
-
-#: above this many nodes betweenness is estimated from a seeded sample of source nodes
-BETWEENNESS_EXACT_MAX_NODES = 2000
-BETWEENNESS_SAMPLE = 500
 
 
 class AnalyticsError(InvalidInput):
@@ -200,6 +198,8 @@ class OrgEvent:
     first_seen: date
     registered: date | None = None
     founded: date | None = None
+    #: the day it was soft-deleted: it counts in every period before, and leaves with its ties
+    removed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -223,25 +223,37 @@ class CollaborationEvent:
     intensity: str
     participants: tuple[str, ...]
     evaluations: tuple[EvaluationEvent, ...] = ()
+    #: participants soft-deleted since (in ``NetworkHistory.removed``): tied until removed
+    former: tuple[str, ...] = ()
 
 
 @dataclass
 class NetworkHistory:
-    """The dated events the network grows from: organizations and collaborations (by start)."""
+    """The dated events the network grows from: organizations and collaborations (by start).
+
+    ``orgs`` are the active organizations; ``removed`` the soft-deleted ones, which keep their
+    place in the periods before their ``removed`` day.
+    """
 
     orgs: dict[str, OrgEvent]
     collaborations: list[CollaborationEvent]
+    removed: dict[str, OrgEvent] = field(default_factory=dict)
 
     def first_day(self) -> date | None:
-        days = [o.first_seen for o in self.orgs.values()]
+        days = [o.first_seen for o in self.all_orgs()]
         days += [c.starts for c in self.collaborations]
         return min(days) if days else None
 
     def last_day(self) -> date | None:
-        days = [o.first_seen for o in self.orgs.values()]
+        days = [o.first_seen for o in self.all_orgs()]
+        days += [o.removed for o in self.removed.values() if o.removed]
         days += [c.starts for c in self.collaborations]
         days += [e.day for c in self.collaborations for e in c.evaluations]
         return max(days) if days else None
+
+    def all_orgs(self) -> list[OrgEvent]:
+        """Active and soft-deleted organizations."""
+        return [*self.orgs.values(), *self.removed.values()]
 
     def fingerprint(self) -> str:
         """A hash of every dated event and all it says: equal fingerprints, equal figures and
@@ -259,15 +271,18 @@ def history_from_records(
     orgs: Iterable[Organization],
     collaborations: Iterable[Collaboration],
     include_cancelled: bool = False,
+    removed: Iterable[Organization] = (),
 ) -> NetworkHistory:
     """Build the dated history from records.
 
-    Participants that are not among ``orgs`` (soft-deleted organizations) are left out, as in
-    ``GraphStore.collaboration_graph``.  Cancelled collaborations never happened, so they are left
-    out unless ``include_cancelled``.
+    ``removed`` are soft-deleted organizations: they keep their place (and ties) in the periods
+    before the day they were deleted (their ``updated_at``).  Other participants that are not
+    among ``orgs`` are left out, as in ``GraphStore.collaboration_graph``.  Cancelled
+    collaborations never happened, so they are left out unless ``include_cancelled``.
     """
     org_list = list(orgs)
     known = {o.id for o in org_list}
+    gone = {o.id: o for o in removed if o.id not in known}
     collabs: list[CollaborationEvent] = []
     for c in collaborations:
         if c.status == CollaborationStatus.CANCELLED and not include_cancelled:
@@ -287,15 +302,16 @@ def history_from_records(
                 intensity=c.intensity.value,
                 participants=tuple(p for p in c.org_ids() if p in known),
                 evaluations=evals,
+                former=tuple(p for p in c.org_ids() if p in gone),
             )
         )
     collabs.sort(key=lambda c: (c.starts, c.id))
     first_collab: dict[str, date] = {}
     for event in collabs:
-        for org_id in event.participants:
+        for org_id in (*event.participants, *event.former):
             first_collab.setdefault(org_id, event.starts)
     events: dict[str, OrgEvent] = {}
-    for o in org_list:
+    for o in [*org_list, *gone.values()]:
         registered = _day(o.created_at)
         candidates = [d for d in (registered, first_collab.get(o.id)) if d is not None]
         if not candidates:
@@ -314,15 +330,25 @@ def history_from_records(
             first_seen=min(candidates),
             registered=registered,
             founded=o.founded,
+            removed=(_day(o.updated_at) or date.today()) if o.id in gone else None,
         )
-    return NetworkHistory(orgs=dict(sorted(events.items())), collaborations=collabs)
+    return NetworkHistory(
+        orgs={k: v for k, v in sorted(events.items()) if k not in gone},
+        collaborations=collabs,
+        removed={k: v for k, v in sorted(events.items()) if k in gone},
+    )
 
 
 def network_events(store: GraphStore, include_cancelled: bool = False) -> NetworkHistory:
-    """Read the dated history of the network from a store (active records only)."""
-    orgs = [o for o in store.iter_all("Organization") if isinstance(o, Organization)]
+    """Read the dated history of the network from a store: active collaborations, active
+    organizations, and soft-deleted organizations for the periods before their deletion."""
+    orgs: list[Organization] = []
+    removed: list[Organization] = []
+    for o in store.iter_all("Organization", include_inactive=True):
+        if isinstance(o, Organization):
+            (orgs if o.active else removed).append(o)
     collabs = [c for c in store.iter_all("Collaboration") if isinstance(c, Collaboration)]
-    return history_from_records(orgs, collabs, include_cancelled=include_cancelled)
+    return history_from_records(orgs, collabs, include_cancelled, removed)
 
 
 def as_history(source: GraphStore | NetworkHistory) -> NetworkHistory:
@@ -336,6 +362,13 @@ def _add_org(g: nx.Graph, o: OrgEvent) -> None:
     )
 
 
+def _all_ties(c: CollaborationEvent) -> CollaborationEvent | Ties:
+    """The collaboration with its soft-deleted participants too (tied while they were there)."""
+    if not c.former:
+        return c
+    return Ties(c.id, c.starts, c.ends, c.form, (*c.participants, *c.former))
+
+
 def graph_at(history: NetworkHistory, day: date) -> nx.Graph:
     """The collaboration network as of ``day``.
 
@@ -345,32 +378,14 @@ def graph_at(history: NetworkHistory, day: date) -> nx.Graph:
     ``open`` (a collaboration without an end day), ``collaborations`` (ids) and ``forms``.
     """
     g = nx.Graph()
-    for o in history.orgs.values():
-        if o.first_seen <= day:
+    for o in history.all_orgs():
+        if o.first_seen <= day and (o.removed is None or o.removed > day):
             _add_org(g, o)
     for c in history.collaborations:
         if c.starts > day:
             break
-        add_collaboration(g, c)
+        add_collaboration(g, _all_ties(c))
     return g
-
-
-def _graphs_by_period(history: NetworkHistory, periods: Sequence[Period]) -> Iterator[nx.Graph]:
-    """The network at the end of each period, built incrementally.
-
-    The same graph object grows between yields: read it before asking for the next one.
-    """
-    g = nx.Graph()
-    orgs = sorted(history.orgs.values(), key=lambda o: (o.first_seen, o.id))
-    oi = ci = 0
-    for p in periods:
-        while oi < len(orgs) and orgs[oi].first_seen <= p.end:
-            _add_org(g, orgs[oi])
-            oi += 1
-        while ci < len(history.collaborations) and history.collaborations[ci].starts <= p.end:
-            add_collaboration(g, history.collaborations[ci])
-            ci += 1
-        yield g
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,77 +451,264 @@ def scope_label(by: str | None, value: str | None) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _path_figures(g: nx.Graph, nodes: Sequence[Any]) -> tuple[float | None, int | None]:
-    """(average shortest path length, diameter) of the connected subgraph on ``nodes``."""
-    if len(nodes) < 2:
-        return None, None
-    from scipy.sparse.csgraph import shortest_path  # BFS in C: 50× faster than pure Python
+class GrowingNetwork:
+    """One scope's network as it grows, event by event, with the figures that cost little kept
+    up to date on the way: organizations by sector, ties, degrees, cross-sector ties, and the
+    components in a union-find (with the size and smallest id of each).
 
-    matrix = nx.to_scipy_sparse_array(g, nodelist=list(nodes), weight=None, format="csr")
-    dist = shortest_path(matrix, method="D", directed=False, unweighted=True)
-    n = len(nodes)
-    return float(dist.sum() / (n * (n - 1))), int(dist.max())
-
-
-def _dense_betweenness(g: nx.Graph, n_total: int) -> dict[Any, float]:
-    """Exact normalised betweenness (Brandes) for all sources at once, with matrix products.
-
-    Level by level breadth-first search from every source simultaneously: row ``s`` of
-    ``sigma`` counts the shortest paths from ``s``; the backward pass accumulates dependencies
-    the same way.  O(n³ · diameter) arithmetic in BLAS instead of O(n·m) Python steps, which is
-    what makes monthly figures over years of history take seconds.  ``n_total`` is the node
-    count used for normalisation (isolated nodes, left out of ``g``, still count).
+    An igraph copy for the costly figures is brought up to date only when asked
+    (:meth:`igraph_graph`), with the vertices and edges added since.  Vertices keep their index
+    for the whole history; a removed (soft-deleted) organization loses its ties and its place
+    in the counts, and the components are then counted again from the remaining ties.
     """
-    import numpy as np
 
-    nodes = list(g.nodes)
-    n = len(nodes)
-    adj = nx.to_numpy_array(g, nodelist=nodes, weight=None, dtype=np.float64)
-    adj = (adj > 0).astype(np.float64)
-    sigma = np.eye(n)
-    seen = np.eye(n, dtype=bool)
-    frontier = np.eye(n)
-    levels: list[np.ndarray] = [np.eye(n, dtype=bool)]
-    while True:
-        reach = frontier @ adj
-        new = (reach > 0) & ~seen
-        if not new.any():
-            break
-        seen |= new
-        frontier = np.where(new, reach, 0.0)
-        sigma += frontier
-        levels.append(new)
-    delta = np.zeros((n, n))
-    safe_sigma = np.where(sigma > 0, sigma, 1.0)
-    for d in range(len(levels) - 1, 1, -1):
-        coef = np.where(levels[d], (1.0 + delta) / safe_sigma, 0.0)
-        delta += np.where(levels[d - 1], sigma * (coef @ adj), 0.0)
-    raw = delta.sum(axis=0)
-    scale = 1.0 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.5
-    return {v: float(raw[i] * scale) for i, v in enumerate(nodes)}
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.sectors: list[str] = []
+        self.index: dict[str, int] = {}
+        self.present: list[bool] = []
+        self.degree: list[int] = []
+        self.ties: dict[tuple[int, int], None] = {}
+        self.by_sector: Counter[str] = Counter()
+        self.cross = 0
+        self.components = 0
+        self._parent: list[int] = []
+        self._size: list[int] = []
+        self._min_id: list[str] = []
+        #: root of the largest component with a tie (ties broken by the smallest id)
+        self.largest: int | None = None
+        self._graph: Any = None
+        self._new_edges: list[tuple[int, int]] = []
+        self.membership: list[int] | None = None
+
+    @property
+    def n(self) -> int:
+        return self.by_sector.total()
+
+    def has(self, org_id: str) -> bool:
+        i = self.index.get(org_id)
+        return i is not None and self.present[i]
+
+    def add_node(self, org_id: str, name: str, sector: str) -> None:
+        i = len(self.ids)
+        self.index[org_id] = i
+        self.ids.append(org_id)
+        self.names.append(name)
+        self.sectors.append(sector)
+        self.present.append(True)
+        self.degree.append(0)
+        self._parent.append(i)
+        self._size.append(1)
+        self._min_id.append(org_id)
+        self.by_sector[sector] += 1
+        self.components += 1
+
+    def _find(self, i: int) -> int:
+        parent = self._parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        if self._size[ra] < self._size[rb]:
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        self._size[ra] += self._size[rb]
+        self._min_id[ra] = min(self._min_id[ra], self._min_id[rb])
+        self.components -= 1
+        best = self.largest
+        if (
+            best is None
+            or self._find(best) == ra
+            or (self._size[ra], self._min_id[best]) > (self._size[best], self._min_id[ra])
+        ):
+            self.largest = ra
+
+    def add_tie(self, a: int, b: int) -> bool:
+        """Tie two present vertices; True when the tie is new."""
+        key = (a, b) if a < b else (b, a)
+        if key in self.ties:
+            return False
+        self.ties[key] = None
+        self.degree[a] += 1
+        self.degree[b] += 1
+        self.cross += self.sectors[a] != self.sectors[b]
+        self._new_edges.append(key)
+        self._union(a, b)
+        return True
+
+    def remove_node(self, org_id: str) -> None:
+        """The organization leaves with its ties; components are counted again."""
+        i = self.index[org_id]
+        if not self.present[i]:
+            return
+        self.present[i] = False
+        self.by_sector[self.sectors[i]] -= 1
+        if self.degree[i]:
+            for key in [k for k in self.ties if i in k]:
+                del self.ties[key]
+                a, b = key
+                self.degree[a] -= 1
+                self.degree[b] -= 1
+                self.cross -= self.sectors[a] != self.sectors[b]
+        self._graph = None  # rebuilt from the remaining ties when next asked
+        self._recount_components()
+
+    def _recount_components(self) -> None:
+        n = len(self.ids)
+        self._parent = list(range(n))
+        self._size = [1] * n
+        self._min_id = list(self.ids)
+        self.components = self.n
+        self.largest = None
+        for a, b in self.ties:
+            self._union(a, b)
+
+    def largest_size(self) -> int:
+        if self.largest is None:
+            return 1 if self.n else 0
+        return self._size[self._find(self.largest)]
+
+    def isolated(self) -> list[str]:
+        return sorted(
+            (self.ids[i] for i, d in enumerate(self.degree) if d == 0 and self.present[i]),
+            key=str,
+        )
+
+    def igraph_graph(self) -> Any:
+        """The igraph graph of every vertex so far and the present ties."""
+        if self._graph is None:
+            self._graph = metrics.new_graph(len(self.ids))
+            self._graph.add_edges(list(self.ties))
+        else:
+            if self._graph.vcount() < len(self.ids):
+                self._graph.add_vertices(len(self.ids) - self._graph.vcount())
+            if self._new_edges:
+                self._graph.add_edges(self._new_edges)
+        self._new_edges = []
+        return self._graph
+
+
+def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict[str, Any]:
+    """Bridges, communities and path figures of ``net`` as it is now (igraph)."""
+    rng = random.Random(f"{seed}:{sample_key}")
+    g = net.igraph_graph()
+    tied = [i for i, d in enumerate(net.degree) if d > 0]
+    bc, k = metrics.betweenness_of(g, net.n, tied, rng)
+    ranked = sorted((v for v in tied if bc[v] > 0), key=lambda v: (-bc[v], net.ids[v]))[:top_n]
+    bridges = [
+        {
+            "id": net.ids[v],
+            "name": net.names[v],
+            "sector": net.sectors[v],
+            "betweenness": round(bc[v], 6),
+        }
+        for v in ranked
+    ]
+    groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
+    net.membership = membership
+    largest = net.largest
+    members = sorted(g.subcomponent(largest)) if largest is not None else []
+    avg_path, diameter, path_note = metrics.path_figures(g, members, rng)
+    sampling: dict[str, Any] | None = None
+    if k is not None or path_note is not None:
+        sampling = {"confidence": metrics.CONFIDENCE, **(path_note or {})}
+        if k is not None:
+            sampling["betweenness_sources"] = k
+            sampling["betweenness_error"] = round(metrics.betweenness_bound(k, len(tied), net.n), 6)
+    sizes = sorted((len(c) for c in groups), reverse=True)
+    return {
+        "average_path_length": _rounded(avg_path),
+        "diameter": diameter,
+        "top_bridges": bridges,
+        "communities": len(groups),
+        "modularity": _rounded(modularity),
+        "community_sizes": sizes,
+        "sampling": sampling,
+    }
+
+
+def _cheap(net: GrowingNetwork) -> dict[str, Any]:
+    n, m = net.n, len(net.ties)
+    isolated = net.isolated()
+    largest = net.largest_size()
+    return {
+        "organizations": n,
+        "organizations_by_sector": {s.value: net.by_sector.get(s.value, 0) for s in Sector},
+        "ties": m,
+        "density": _rounded(2 * m / (n * (n - 1))) if n > 1 else None,
+        "average_degree": _rounded(2 * m / n) if n else None,
+        "components": net.components,
+        "largest_component_size": largest,
+        "largest_component_share": _rounded(largest / n) if n else None,
+        "cross_sector_ties": net.cross,
+        "cross_sector_share": _rounded(net.cross / m) if m else None,
+        "isolated_organizations": len(isolated),
+        "isolated_ids": isolated,
+        "share_with_partner": _rounded(1 - len(isolated) / n) if n else None,
+    }
+
+
+#: the order of the figures of :func:`network_figures`
+_FIGURE_ORDER = (
+    "organizations",
+    "organizations_by_sector",
+    "ties",
+    "density",
+    "average_degree",
+    "components",
+    "largest_component_size",
+    "largest_component_share",
+    "average_path_length",
+    "diameter",
+    "cross_sector_ties",
+    "cross_sector_share",
+    "top_bridges",
+    "communities",
+    "modularity",
+    "community_sizes",
+    "isolated_organizations",
+    "isolated_ids",
+    "share_with_partner",
+    "sampling",
+)
+
+
+def _figures(net: GrowingNetwork, costly: dict[str, Any]) -> dict[str, Any]:
+    both = {**_cheap(net), **costly}
+    return {k: both[k] for k in _FIGURE_ORDER}
+
+
+def _growing(g: nx.Graph) -> GrowingNetwork:
+    net = GrowingNetwork()
+    for v, a in g.nodes(data=True):
+        net.add_node(v, a.get("name", str(v)), a.get("sector"))
+    for a, b in g.edges:
+        if a != b:
+            net.add_tie(net.index[a], net.index[b])
+    return net
 
 
 def betweenness(g: nx.Graph, seed: int = 0, n_total: int | None = None) -> dict[Any, float]:
     """Normalised betweenness centrality of every node, as ``nx.betweenness_centrality``.
 
-    Exact up to ``BETWEENNESS_EXACT_MAX_NODES`` tied nodes (computed with matrix products);
-    above that, estimated by networkx from ``BETWEENNESS_SAMPLE`` seeded source nodes.
+    Exact up to ``metrics.EXACT_MAX_NODES`` tied nodes; above that, estimated from
+    ``metrics.BETWEENNESS_SOURCES`` seeded source nodes (bound: ``metrics.betweenness_bound``).
     ``n_total`` normalises as if the graph had that many nodes (isolated ones left out of ``g``).
     """
-    n = n_total if n_total is not None else g.number_of_nodes()
-    tied_nodes = [v for v, d in g.degree if d > 0]
-    out = dict.fromkeys(g.nodes, 0.0)
-    if len(tied_nodes) > BETWEENNESS_EXACT_MAX_NODES:
-        k = min(BETWEENNESS_SAMPLE, len(tied_nodes))
-        sampled = nx.betweenness_centrality(g, k=k, seed=seed, normalized=False)
-        # networkx scales a k-sample by n/k; rescale to the normalisation used here
-        scale = 1.0 / ((n - 1) * (n - 2)) * 2
-        return {v: b * scale for v, b in sampled.items()}
-    if len(tied_nodes) == g.number_of_nodes():
-        out.update(_dense_betweenness(g, n))
-    elif tied_nodes:
-        out.update(_dense_betweenness(nx.Graph(g.subgraph(tied_nodes)), n))
-    return out
+    nodes = list(g.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    ig_graph = metrics.new_graph(len(nodes))
+    ig_graph.add_edges([(index[a], index[b]) for a, b in g.edges if a != b])
+    tied = [i for i, v in enumerate(nodes) if g.degree[v] > 0]
+    n = n_total if n_total is not None else len(nodes)
+    bc, _ = metrics.betweenness_of(ig_graph, n, tied, random.Random(seed))
+    return {v: float(bc[i]) for i, v in enumerate(nodes)}
 
 
 def _rounded(x: float | None, digits: int = 6) -> float | None:
@@ -514,15 +716,15 @@ def _rounded(x: float | None, digits: int = 6) -> float | None:
 
 
 def communities_of(g: nx.Graph, seed: int = 0) -> list[set[Any]]:
-    """Louvain communities (fixed ``seed``) of the organizations that have a tie, largest first.
+    """Communities (Louvain, fixed ``seed``; Leiden on large networks, see :mod:`graph.metrics`)
+    of the organizations that have a tie, largest first.
 
     Organizations without ties belong to no community.
     """
-    tied = nx.Graph()
-    tied.add_edges_from(g.edges)
-    if not tied.number_of_edges():
-        return []
-    found = nx.community.louvain_communities(tied, seed=seed)
+    net = _growing(g)
+    tied = [i for i, d in enumerate(net.degree) if d > 0]
+    groups, _, _ = metrics.communities_in(net.igraph_graph(), tied, seed)
+    found = [{net.ids[i] for i in c} for c in groups]
     return sorted(found, key=lambda c: (-len(c), min(map(str, c))))
 
 
@@ -531,67 +733,12 @@ def network_figures(g: nx.Graph, top_n: int = 5, seed: int = 0) -> dict[str, Any
 
     Node attributes used: ``sector`` and ``name``.  Figures that do not exist for the graph (the
     path length of a graph without ties, the cross-sector share when there are no ties) are None.
-    Communities are found by Louvain with a fixed ``seed`` on the organizations that have a tie;
-    isolated organizations are counted separately, not as one-member communities.
+    Communities are found on the organizations that have a tie; isolated organizations are
+    counted separately, not as one-member communities.  On a large graph betweenness and the
+    path figures are sampled: ``sampling`` then gives the samples and error bounds (else None).
     """
-    n = g.number_of_nodes()
-    m = g.number_of_edges()
-    by_sector = Counter(a.get("sector") for _, a in g.nodes(data=True))
-    isolated = sorted((v for v, d in g.degree if d == 0), key=str)
-    # the tied part without attributes: copying edge data (collaboration lists) and walking
-    # subgraph views were most of the time when computing every month of several years
-    tied = nx.Graph()
-    tied.add_nodes_from(v for v, d in g.degree if d > 0)
-    tied.add_edges_from(g.edges)
-    comps = sorted(nx.connected_components(tied), key=lambda c: (-len(c), min(map(str, c))))
-    comps += [{v} for v in isolated]
-    largest = sorted(comps[0], key=str) if comps else []
-    avg_path, diameter = _path_figures(tied, largest)
-    sector = dict(g.nodes(data="sector"))
-    cross = sum(1 for a, b in g.edges if sector[a] != sector[b])
-
-    bridges: list[dict[str, Any]] = []
-    communities: list[set[Any]] = []
-    modularity: float | None = None
-    if m:
-        bc = betweenness(tied, seed=seed, n_total=n)
-        ranked = sorted((v for v in bc if bc[v] > 0), key=lambda v: (-bc[v], str(v)))[:top_n]
-        bridges = [
-            {
-                "id": v,
-                "name": g.nodes[v].get("name", str(v)),
-                "sector": g.nodes[v].get("sector"),
-                "betweenness": round(bc[v], 6),
-            }
-            for v in ranked
-        ]
-        communities = communities_of(tied, seed=seed)
-        # isolated nodes add nothing to either term of modularity, so the value equals the
-        # modularity of the whole graph with each isolated node in a community of its own
-        modularity = nx.community.modularity(tied, communities)
-    sizes = sorted((len(c) for c in communities), reverse=True)
-
-    return {
-        "organizations": n,
-        "organizations_by_sector": {s.value: by_sector.get(s.value, 0) for s in Sector},
-        "ties": m,
-        "density": _rounded(nx.density(g)) if n > 1 else None,
-        "average_degree": _rounded(2 * m / n) if n else None,
-        "components": len(comps),
-        "largest_component_size": len(largest),
-        "largest_component_share": _rounded(len(largest) / n) if n else None,
-        "average_path_length": _rounded(avg_path),
-        "diameter": diameter,
-        "cross_sector_ties": cross,
-        "cross_sector_share": _rounded(cross / m) if m else None,
-        "top_bridges": bridges,
-        "communities": len(communities),
-        "modularity": _rounded(modularity),
-        "community_sizes": sizes,
-        "isolated_organizations": len(isolated),
-        "isolated_ids": isolated,
-        "share_with_partner": _rounded(1 - len(isolated) / n) if n else None,
-    }
+    net = _growing(g)
+    return _figures(net, _costly(net, top_n, seed, "graph"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -661,14 +808,24 @@ def parse_scope(scope: str) -> tuple[str | None, str | None]:
 
 def _event_lines(history: NetworkHistory) -> list[tuple[date, str]]:
     """Every dated event, in date order, as (day, all it says in one line of JSON)."""
-    events = [(o.first_seen, _json_line("o", o)) for o in history.orgs.values()]
+    events = [(o.first_seen, _json_line("o", o)) for o in history.all_orgs()]
+    events += [(o.removed, f'["r", "{o.id}"]') for o in history.removed.values() if o.removed]
     events += [(c.starts, _json_line("c", c)) for c in history.collaborations]
     events.sort()
     return events
 
 
 def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
-    return json.dumps([tag, asdict(event)], ensure_ascii=False, sort_keys=True, default=str)
+    # what dataclasses.asdict gives, without its deep copies (the cost of a cached request)
+    d = dict(vars(event))
+    if isinstance(event, CollaborationEvent):
+        d["evaluations"] = [dict(vars(e)) for e in event.evaluations]
+    # a removal is an event of its own day ("r"), and ``former`` is written only when set:
+    # histories without soft-deleted organizations hash as they did before these fields
+    d.pop("removed", None)
+    if not d.get("former", True):
+        del d["former"]
+    return json.dumps([tag, d], ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _fingerprints(history: NetworkHistory, ends: Sequence[date | None]) -> list[str]:
@@ -685,6 +842,35 @@ def _fingerprints(history: NetworkHistory, ends: Sequence[date | None]) -> list[
     return out
 
 
+def _member(o: OrgEvent, by: str | None, value: str | None) -> bool:
+    if by is None:
+        return True
+    if by == "field":
+        return value in o.fields
+    return (o.sector if by == "sector" else o.area) == value
+
+
+def _scopes_of_all(people: Sequence[str], scopes_of: Mapping[str, list[_Scope]]) -> list[_Scope]:
+    found: dict[int, _Scope] = {}
+    for q in people:
+        for s in scopes_of.get(q, ()):
+            found.setdefault(id(s), s)
+    return list(found.values())
+
+
+@dataclass
+class _Scope:
+    by: str | None
+    value: str | None
+    net: GrowingNetwork = field(default_factory=GrowingNetwork)
+    cumulative: int = 0
+    figures: list[PeriodFigures] = field(default_factory=list)
+
+
+#: what :func:`compute_growth` may keep between calls: costly figures by period and data
+GrowthCache = MutableMapping[tuple[Any, ...], dict[str, Any]]
+
+
 def compute_growth(
     source: GraphStore | NetworkHistory,
     period: str = "month",
@@ -694,6 +880,7 @@ def compute_growth(
     until: date | None = None,
     top_n: int = 5,
     seed: int = 0,
+    cache: GrowthCache | None = None,
 ) -> list[PeriodFigures]:
     """Figures for every period from the first event to the last (or ``start``/``until``).
 
@@ -701,6 +888,13 @@ def compute_growth(
     each value instead of the whole network; a collaboration then counts for a subnetwork when
     at least one member took part, and a tie when both ends are members.
     Results are ordered by scope, then period.
+
+    One pass over the events in date order: counts, new ties, density and components are kept
+    up to date as each organization, collaboration and removal comes (:class:`GrowingNetwork`);
+    the costly figures are computed once per period with igraph, exact on small networks and
+    sampled with stated bounds on large ones (:mod:`graph.metrics`).  With ``cache`` (any
+    mutable mapping, e.g. a dict kept by the caller) those costly figures are kept under the
+    period's data fingerprint and reused while the events up to the period's end are the same.
     """
     kind = parse_period_kind(period)
     if by is not None:
@@ -715,57 +909,93 @@ def compute_growth(
         return []
     periods = periods_between(first, last, kind)
     prints = _fingerprints(history, [p.end for p in periods])
-    scopes: list[tuple[str | None, str | None]] = (
-        [(None, None)] if by is None else [(by, v) for v in scope_values(history, by)]
+    scopes = (
+        [_Scope(None, None)] if by is None else [_Scope(by, v) for v in scope_values(history, by)]
     )
-    results: dict[tuple[str | None, str | None], list[PeriodFigures]] = {s: [] for s in scopes}
-    cumulative = {s: 0 for s in scopes}
-    all_evaluations = [e for c in history.collaborations for e in c.evaluations]
-    ci = 0
-    for p, fp, g in zip(periods, prints, _graphs_by_period(history, periods), strict=True):
-        new_collabs: list[CollaborationEvent] = []
-        earlier: list[CollaborationEvent] = []  # before the first period, when ``start`` is set
-        while ci < len(history.collaborations) and history.collaborations[ci].starts <= p.end:
-            c = history.collaborations[ci]
-            (new_collabs if c.starts >= p.start else earlier).append(c)
+    all_orgs = history.all_orgs()
+    scopes_of: dict[str, list[_Scope]] = {
+        o.id: [s for s in scopes if _member(o, s.by, s.value)] for o in all_orgs
+    }
+    orgs = sorted(all_orgs, key=lambda o: (o.first_seen, o.id))
+    removals = sorted((o.removed, o.id) for o in history.removed.values() if o.removed is not None)
+    evaluations: dict[str, list[EvaluationEvent]] = {}
+    for c in history.collaborations:
+        for e in c.evaluations:
+            evaluations.setdefault(period_of(e.day, kind).key, []).append(e)
+    business = Sector.BUSINESS.value
+    collabs = history.collaborations
+    oi = ci = ri = 0
+    for p, fp in zip(periods, prints, strict=True):
+        started: dict[int, int] = {}
+        forms: dict[int, Counter[str]] = {}
+        new_ties: dict[int, int] = {}
+        engaged: dict[int, set[str]] = {}
+        new_orgs: dict[int, int] = {}
+        while oi < len(orgs) and orgs[oi].first_seen <= p.end:
+            o = orgs[oi]
+            for s in scopes_of[o.id]:
+                s.net.add_node(o.id, o.name, o.sector)
+                if o.first_seen >= p.start:
+                    new_orgs[id(s)] = new_orgs.get(id(s), 0) + 1
+            oi += 1
+        while ci < len(collabs) and collabs[ci].starts <= p.end:
+            c = collabs[ci]
+            within = c.starts >= p.start
+            people = (*c.participants, *c.former) if c.former else c.participants
+            # a subnetwork sees the collaboration when one of its members took part
+            seen_by = scopes if by is None else _scopes_of_all(people, scopes_of)
+            for s in seen_by:
+                net = s.net
+                here = [net.index[q] for q in people if net.has(q)]
+                if not here:
+                    continue
+                s.cumulative += 1
+                made = 0
+                for x, a in enumerate(here):
+                    for b in here[x + 1 :]:
+                        made += net.add_tie(a, b)
+                if within:
+                    key = id(s)
+                    started[key] = started.get(key, 0) + 1
+                    forms.setdefault(key, Counter())[c.form] += 1
+                    new_ties[key] = new_ties.get(key, 0) + made
+                    engaged.setdefault(key, set()).update(
+                        net.ids[i] for i in here if net.sectors[i] == business
+                    )
             ci += 1
-        evaluations = [e for e in all_evaluations if p.contains(e.day)]
-        for scope in scopes:
-            s_by, s_value = scope
-            sub = g if s_by is None else subnetwork(g, s_by, s_value or "")
-            members = set(sub.nodes)
-            started = [c for c in new_collabs if not members.isdisjoint(c.participants)]
-            cumulative[scope] += len(started) + sum(
-                1 for c in earlier if not members.isdisjoint(c.participants)
-            )
-            figures = network_figures(sub, top_n=top_n, seed=seed)
-            scored = [e for e in evaluations if e.org_id in members]
+        while ri < len(removals) and removals[ri][0] <= p.end:
+            for s in scopes_of[removals[ri][1]]:
+                s.net.remove_node(removals[ri][1])
+            ri += 1
+        for s in scopes:
+            key = id(s)
+            net = s.net
+            cache_key = (_scope_key(s.by, s.value), fp, kind, periods[0].key, top_n, seed)
+            kept = cache.get(cache_key) if cache is not None else None
+            if kept is None:
+                costly = _costly(net, top_n, seed, p.key)
+                if cache is not None:
+                    cache[cache_key] = {**costly, "_membership": net.membership}
+            else:
+                net.membership = kept["_membership"]
+                costly = {k: v for k, v in kept.items() if k != "_membership"}
+            figures = _figures(net, costly)
+            scored = [e for e in evaluations.get(p.key, ()) if net.has(e.org_id)]
             figures.update(
                 {
-                    "new_organizations": sum(
-                        1 for v, a in sub.nodes(data=True) if a["first_seen"] >= p.start.isoformat()
-                    ),
-                    "new_collaborations": len(started),
-                    "cumulative_collaborations": cumulative[scope],
-                    "new_collaborations_by_form": dict(
-                        sorted(Counter(c.form for c in started).items())
-                    ),
-                    "new_ties": sum(1 for _, _, f in sub.edges(data="first") if f >= p.start),
-                    "businesses_engaged": len(
-                        {
-                            o
-                            for c in started
-                            for o in c.participants
-                            if o in members and history.orgs[o].sector == Sector.BUSINESS.value
-                        }
-                    ),
+                    "new_organizations": new_orgs.get(key, 0),
+                    "new_collaborations": started.get(key, 0),
+                    "cumulative_collaborations": s.cumulative,
+                    "new_collaborations_by_form": dict(sorted(forms.get(key, Counter()).items())),
+                    "new_ties": new_ties.get(key, 0),
+                    "businesses_engaged": len(engaged.get(key, ())),
                     "evaluations_completed": len(scored),
                     "mean_evaluation_score": _rounded(
                         sum(e.score for e in scored) / len(scored) if scored else None, 4
                     ),
                 }
             )
-            results[scope].append(
+            s.figures.append(
                 PeriodFigures(
                     period_kind=kind,
                     period=p.key,
@@ -773,12 +1003,12 @@ def compute_growth(
                     end=p.end,
                     label_ja=p.label_ja,
                     label_en=p.label_en,
-                    scope=_scope_key(s_by, s_value),
+                    scope=_scope_key(s.by, s.value),
                     figures=figures,
                     data_fingerprint=fp,
                 )
             )
-    return [f for s in scopes for f in results[s]]
+    return [f for s in scopes for f in s.figures]
 
 
 # --------------------------------------------------------------------------------------------
