@@ -13,13 +13,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import docs, errors, pages
+from api import docs, errors, pages, public_pages
 from api.routes import (
     businesses,
     collaborations,
     events,
     imports,
     network,
+    public,
+    publication,
     records,
     review,
     suggestions,
@@ -58,7 +60,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         summary="協働のまちづくりのためのマッチングとネットワーク分析 / partner matching and "
         "network figures for collaborative community development",
         description=(
-            "Every route except `/api/v1/health` needs `Authorization: Bearer <token>`; tokens "
+            "Every route except `/api/v1/health` and the public site's `/api/v1/public/...` needs "
+            "`Authorization: Bearer <token>`; tokens "
             "come from `tsunagu token create`. Roles: admin, coordinator, business (acts for its "
             "own organization), staff (read-only)."
         ),
@@ -84,8 +87,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         imports,
         network,
         tokens,
+        public,
+        publication,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(public_pages.router)
     app.include_router(docs.router)
     return app

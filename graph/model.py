@@ -185,6 +185,20 @@ _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "matched": ("成立", "Matched", "マッチ済み", "対応中"),
         "closed": ("終了", "Closed", "締切", "完了"),
     },
+    "DisclosureLevel": {
+        "hidden": ("非公開", "Hidden"),
+        "name": ("名称のみ", "Name only"),
+        "profile": ("団体紹介まで", "Profile"),
+        "contact": ("連絡先まで", "Profile and contacts"),
+    },
+    "IndicatorMethod": {
+        "computed": ("記録から集計", "Computed from the records"),
+        "entered": ("入力（調査など）", "Entered (e.g. a survey)"),
+    },
+    "Direction": {
+        "up": ("増やす", "Higher is better"),
+        "down": ("減らす", "Lower is better"),
+    },
     "Visibility": {
         "public": ("公開", "Public", "一般公開"),
         "coordinators": ("コーディネーターのみ", "Coordinators only", "非公開", "限定"),
@@ -655,6 +669,158 @@ class Interest(Record):
     note: str | None = None
 
 
+# --------------------------------------------------------------------------------------------
+# Openness (公開) and the plan's numeric targets (数値目標)
+# --------------------------------------------------------------------------------------------
+
+
+class DisclosureLevel(LabelledEnum):
+    """How much of an organization the public directory shows (set by a coordinator); each
+    level shows what the one before it shows and more."""
+
+    HIDDEN = "hidden"  # not in the directory at all
+    NAME = "name"  # name, sector, district
+    PROFILE = "profile"  # and description, fields, website, founding date
+    CONTACT = "contact"  # and the contacts
+
+
+class CasePublication(Record):
+    """What staff or a coordinator made public about one collaboration (its case, 事例).
+
+    A case appears on the public site only while ``published`` is true, the collaboration has
+    ended and every partner has agreed (``consents``).  Evaluation comments appear only for the
+    partners listed in ``public_comments``.  ``recognised`` marks a good project (優良事業)."""
+
+    kind: ClassVar[str] = "CasePublication"
+    filterable: ClassVar[tuple[str, ...]] = (
+        "collaboration_id",
+        "published",
+        "recognised",
+        "active",
+    )
+    multiline: ClassVar[tuple[str, ...]] = ("summary", "recognition_note")
+    unique: ClassVar[tuple[str, ...]] = ("collaboration_id",)
+
+    collaboration_id: str
+    consents: list[str] = Field(default_factory=list)
+    published: bool = False
+    summary: str = ""
+    public_comments: list[str] = Field(default_factory=list)
+    recognised: bool = False
+    recognised_year: int | None = Field(default=None, ge=1900, le=2200)
+    recognition_note: str = ""
+    changed_by: str | None = None
+    published_at: datetime | None = None
+
+    _v_consents = field_validator("consents", "public_comments", mode="before")(_clean_list)
+
+
+class PublicProfile(Record):
+    """An organization's disclosure on the public site, set by a coordinator: its directory
+    level, and (for a business) whether its list of contributions is published."""
+
+    kind: ClassVar[str] = "PublicProfile"
+    filterable: ClassVar[tuple[str, ...]] = ("org_id", "level", "contributions", "active")
+    unique: ClassVar[tuple[str, ...]] = ("org_id",)
+
+    org_id: str
+    level: DisclosureLevel = DisclosureLevel.HIDDEN
+    contributions: bool = False
+    changed_by: str | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, v: Any) -> DisclosureLevel:
+        return DisclosureLevel.parse(v)
+
+
+class HelpOffer(Record):
+    """A resident's offer of help for a public need, sent from the public site without an
+    account; waits in the coordinators' queue.  Its contacts are never public."""
+
+    kind: ClassVar[str] = "HelpOffer"
+    filterable: ClassVar[tuple[str, ...]] = ("need_id", "status", "active")
+    multiline: ClassVar[tuple[str, ...]] = ("message", "note")
+
+    need_id: str
+    name: str = Field(min_length=1, max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    message: str = Field(default="", max_length=2000)
+    status: InterestStatus = InterestStatus.OPEN
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+class IndicatorMethod(LabelledEnum):
+    COMPUTED = "computed"
+    ENTERED = "entered"
+
+
+class Direction(LabelledEnum):
+    """Whether the plan wants the indicator to rise or to fall."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class YearValue(Checked):
+    """One fiscal year's figure (年度: April to March, named by the year it starts in)."""
+
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=1900, le=2200)
+    value: float
+    source: str = Field(default="", max_length=300)
+
+
+class Indicator(Record):
+    """One of the plan's numeric targets (成果指標): computed from the records (``figure``
+    names a fiscal-year growth figure, e.g. ``new_collaborations`` or
+    ``new_collaborations_by_form:co_hosting``) or entered (a survey's result, with its source
+    in each actual); with its baseline and its targets."""
+
+    kind: ClassVar[str] = "Indicator"
+    filterable: ClassVar[tuple[str, ...]] = ("method", "active")
+    multiline: ClassVar[tuple[str, ...]] = ("note",)
+
+    name_ja: str = Field(min_length=1, max_length=300)
+    name_en: str = Field(default="", max_length=300)
+    unit: str = Field(default="", max_length=40)
+    method: IndicatorMethod = IndicatorMethod.ENTERED
+    figure: str | None = Field(default=None, max_length=100)
+    direction: Direction = Direction.UP
+    baseline_year: int = Field(ge=1900, le=2200)
+    #: None for a computed indicator: the records' figure for the baseline year
+    baseline_value: float | None = None
+    targets: list[YearValue] = Field(min_length=1)
+    actuals: list[YearValue] = Field(default_factory=list)
+    order: int = 0
+    note: str = ""
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method(cls, v: Any) -> IndicatorMethod:
+        return IndicatorMethod.parse(v)
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _direction(cls, v: Any) -> Direction:
+        return Direction.parse(v)
+
+    @model_validator(mode="after")
+    def _check(self) -> Indicator:
+        if self.method == IndicatorMethod.COMPUTED and not self.figure:
+            raise ValueError("a computed indicator names its figure")
+        if self.method == IndicatorMethod.ENTERED and self.baseline_value is None:
+            raise ValueError("an entered indicator needs its baseline value")
+        for name in ("targets", "actuals"):
+            years = [v.year for v in getattr(self, name)]
+            if len(set(years)) != len(years):
+                raise ValueError(f"a year is listed twice in {name}")
+        return self
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
@@ -682,7 +848,20 @@ class User(Record):
 
 RECORD_TYPES: dict[str, type[Record]] = {
     t.kind: t
-    for t in (Organization, Need, Offer, Area, Collaboration, Suggestion, Interest, User)
+    for t in (
+        Organization,
+        Need,
+        Offer,
+        Area,
+        Collaboration,
+        Suggestion,
+        Interest,
+        User,
+        CasePublication,
+        PublicProfile,
+        HelpOffer,
+        Indicator,
+    )
 }
 
 
@@ -764,6 +943,12 @@ def referenced_ids(rec: Record) -> list[tuple[str, str]]:
         refs.append(("Organization", rec.org_id))
     if isinstance(rec, Interest):
         refs.append(("Need", rec.need_id))
+    if isinstance(rec, HelpOffer):
+        refs.append(("Need", rec.need_id))
+    if isinstance(rec, CasePublication):
+        refs.append(("Collaboration", rec.collaboration_id))
+    if isinstance(rec, PublicProfile):
+        refs.append(("Organization", rec.org_id))
     if isinstance(rec, Collaboration):
         refs += [("Organization", p.org_id) for p in rec.participants]
         refs += [("Need", n) for n in rec.need_ids]

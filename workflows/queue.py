@@ -1,10 +1,10 @@
 """The coordinators' queue and their response times.
 
-The queue holds open suggestions (proposed or deferred) and businesses' open expressions of
-interest, oldest first, each with how long it has waited; anything older than ``overdue_days``
-is flagged overdue.  Response times are measured per coordinator from an item's creation to
-each decision they made on it.  Both name reviewers and contacts' organizations: coordinators
-and admins only.
+The queue holds open suggestions (proposed or deferred), businesses' open expressions of
+interest and residents' open offers of help from the public site, oldest first, each with
+how long it has waited; anything older than ``overdue_days`` is flagged overdue.  Response
+times are measured per coordinator from an item's creation to each decision they made on it.
+Both name reviewers and contacts' organizations: coordinators and admins only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from graph.errors import Forbidden
 from graph.model import (
+    HelpOffer,
     Interest,
     InterestStatus,
     Need,
@@ -34,7 +35,7 @@ from workflows.suggestions import OPEN
 class QueueItem(BaseModel):
     """An open suggestion or expression of interest waiting for a coordinator."""
 
-    type: Literal["suggestion", "interest"]
+    type: Literal["suggestion", "interest", "help_offer"]
     id: str
     status: str
     created_at: datetime
@@ -51,6 +52,9 @@ class QueueItem(BaseModel):
     need_title: str | None = None
     score: float | None = None
     message: str | None = None
+    #: a help offer's sender (a resident without an account) and how to reach them
+    offered_by: str | None = None
+    contact: str | None = None
 
 
 class ResponseTime(BaseModel):
@@ -85,7 +89,7 @@ def queue(
     store: GraphStore,
     user: User,
     overdue_days: int,
-    type: Literal["suggestion", "interest"] | None = None,
+    type: Literal["suggestion", "interest", "help_offer"] | None = None,
     overdue: bool | None = None,
     offset: int = 0,
     limit: int = 50,
@@ -95,7 +99,7 @@ def queue(
     now = utcnow()
     limit_hours = overdue_days * 24
 
-    def item(rec: Suggestion | Interest, **fields: object) -> QueueItem:
+    def item(rec: Suggestion | Interest | HelpOffer, **fields: object) -> QueueItem:
         waited = hours_between(rec.created_at, now)
         return QueueItem.model_validate(
             {
@@ -127,6 +131,17 @@ def queue(
         for i in store.iter_all("Interest", {"status": [InterestStatus.OPEN]}):
             assert isinstance(i, Interest)
             items.append(item(i, type="interest", org_id=i.org_id, message=i.message))
+    if type in (None, "help_offer"):
+        offers = [h for h in store.iter_all("HelpOffer", {"status": [InterestStatus.OPEN]})
+                  if isinstance(h, HelpOffer)]
+        owners = store.get_many("Need", sorted({h.need_id for h in offers}), include_inactive=True)
+        for h in offers:
+            need = owners.get(h.need_id)
+            items.append(item(
+                h, type="help_offer", org_id=need.org_id if isinstance(need, Need) else "",
+                message=h.message, offered_by=h.name,
+                contact=" / ".join(c for c in (h.email, h.phone) if c),
+            ))
     if overdue is not None:
         items = [i for i in items if i.overdue == overdue]
     items.sort(key=lambda i: (i.created_at, i.id))

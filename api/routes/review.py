@@ -21,7 +21,7 @@ def queue(
     store: Store,
     settings: AppSettings,
     user: Coordinator,
-    type: Annotated[Literal["suggestion", "interest"] | None, Query()] = None,
+    type: Annotated[Literal["suggestion", "interest", "help_offer"] | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="only overdue (true) or not (false)")] = None,
     offset: Offset = 0,
     limit: Limit = 50,
