@@ -18,13 +18,15 @@ const files = [
   // Swagger UI for /docs (api/docs.py), instead of FastAPI's default CDN copy.
   ["swagger-ui-dist", "swagger-ui-bundle.js"],
   ["swagger-ui-dist", "swagger-ui.css"],
+  // Apache-2.0 asks for its NOTICE to travel with the copy
+  ["swagger-ui-dist", "NOTICE", "swagger-ui-dist.NOTICE"],
 ];
 mkdirSync(out, { recursive: true });
 const lines = ["Vendored by `npm run vendor` (scripts/vendor-js.mjs); do not edit by hand.", ""];
-for (const [pkg, rel] of files) {
+for (const [pkg, rel, as] of files) {
   const dir = join(root, "node_modules", pkg);
   const { version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const name = rel.split("/").pop();
+  const name = as || rel.split("/").pop();
   copyFileSync(join(dir, rel), join(out, name));
   lines.push(`${name}  ${pkg}@${version}  (${license})`);
 }

@@ -4,8 +4,9 @@ Asking comes in two ways.  Browsing (:func:`preview`, the pages) stores nothing:
 ranked partners with their reasons and which of them are already in the review queue; the
 coordinator then **shortlists** the ones worth reviewing (:func:`shortlist`), and only those
 enter the queue, a pair already open there (either way round, any need) merged into the open
-item instead of listed twice.  :func:`for_organization` and :func:`for_need` (``tsunagu
-suggest``, the API's default ``store=true``) store every result as before.
+item instead of listed twice (``tsunagu suggest`` works the same way, ``--shortlist``).
+:func:`for_organization` and :func:`for_need` (the API's default, ``store=true``) store every
+result as before.
 
 A suggestion's id is derived from what it pairs (:func:`matching.service.suggestion_id`), so
 asking again refreshes an open suggestion instead of piling up copies, and a decided one keeps

@@ -94,3 +94,20 @@ def test_other_roles_are_refused_the_token_page(
     assert "権限がありません" in page.locator("#alert").inner_text()
     assert page.locator("#tokens-body tr").count() == 0
     assert page.locator(".mainnav a[href='/admin/tokens']").is_hidden()
+
+
+def test_the_token_page_in_english(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
+    page = open_page("admin")
+    page.goto(f"{live_app.url}/admin/tokens?lang=en")
+    page.wait_for_selector("#tokens-body[data-ready]")
+    assert page.locator("h1").inner_text() == "API tokens"
+    assert page.locator(".mainnav a[href='/admin/tokens']").inner_text() == "Tokens"
+    page.fill("#new-token-name", "Kato")
+    page.select_option("#new-token-role", "staff")
+    page.click("#new-token-button")
+    page.wait_for_selector("#token-once:not([hidden])")
+    assert page.locator("#token-once-for").inner_text() == "Token for Kato (City staff)"
+    assert page.locator("#token-once h2").inner_text() == "The new token (shown this once)"
+    page.screenshot(path=str(artifacts / "token-created-en.png"))
