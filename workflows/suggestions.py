@@ -213,8 +213,8 @@ def shortlist(
     if missing:
         raise Conflict(
             f"選んだ候補 {len(missing)} 件が今の提案にありません。もう一度提案を表示してください",
-            f"{len(missing)} chosen suggestion(s) are no longer suggested "
-            f"({', '.join(missing)}); ask for suggestions again",
+            f"{len(missing)} chosen suggestion(s) are no longer suggested; "
+            "ask for suggestions again",
         )
     picked = [fresh[i] for i in chosen]
     open_items = _open_for_pairs(store, picked)
