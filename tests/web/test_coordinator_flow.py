@@ -151,6 +151,9 @@ def test_shortlist_review_accept_collaborate_end_evaluate(
         )
     summaries = partners.locator(".eval-summary").all_inner_texts()
     assert summaries == ["平均 4.6（信頼 5・価値 4）", "平均 3.2（信頼 3・価値 –）"]
+    again = partners.nth(0).locator('button[data-action="evaluate"]')
+    assert again.inner_text() == "評価を直す" and again.is_visible()
+    assert "null" not in item.inner_text() and "undefined" not in item.inner_text()
     page.screenshot(path=str(artifacts / "collaboration-evaluated.png"), full_page=True)
 
     collab = store.get("Collaboration", collab_id)

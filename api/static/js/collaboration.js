@@ -100,7 +100,7 @@ export function collaborationItem(c, names, user) {
           : el("span", { class: "muted small eval-summary" }, ended ? t("eval_not_yet") : ""),
         mayEvaluate
           ? el("button", {
-            type: "button", class: "btn btn-light", "data-action": "evaluate",
+            type: "button", class: "btn", "data-action": "evaluate",
             onclick: () => {
               node.querySelector(".evaluation-form")?.remove();
               node.append(evaluationForm(collab, p.org_id, name, draw));
@@ -116,7 +116,7 @@ export function collaborationItem(c, names, user) {
         el("span", { class: "muted small" }, ` ${formatDate(collab.starts)}${collab.ends ? ` – ${formatDate(collab.ends)}` : ""}`)),
       el("div", { class: "small muted" }, t("collab_partners")),
       partners,
-      actions.childElementCount ? actions : null,
+      ...(actions.childElementCount ? [actions] : []),
     );
   };
   draw(c);
