@@ -118,6 +118,9 @@ def test_interest_followed_on_my_interests_and_a_second_refused(
     alert = second.locator("#alert").inner_text()
     assert "このニーズには既に関心を伝えています（コーディネーターの回答待ちです）" in alert
     assert "int-" not in alert  # no raw id
+    stale = second.locator(f'article.result[data-id="{need_id}"]')
+    second.wait_for_selector(f'article.result[data-id="{need_id}"] .interest-sent')
+    assert stale.locator(".interest-sent").inner_text() == "既に関心を伝えています（回答待ち）"
     second.screenshot(path=str(artifacts / "interest-second-refused.png"))
     # Reloaded, the card says so instead of offering the button.
     second.reload()

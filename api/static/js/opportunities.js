@@ -34,6 +34,11 @@ function needCard(hit) {
     } catch (err) {
       button.disabled = false;
       showAlert(explainError(err));
+      if (err.status === 409 && user.role === "business") {
+        // Already expressed (from another page, or by a colleague): say what became of it.
+        await loadExpressed().catch(() => {});
+        if (expressed.has(need.id)) node.querySelector(".interest").replaceChildren(alreadySent(expressed.get(need.id)));
+      }
     }
   });
   const period = need.starts || need.ends ? `${formatDate(need.starts)} – ${formatDate(need.ends)}` : null;
