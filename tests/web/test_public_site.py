@@ -198,3 +198,35 @@ def test_the_indicator_report_prints(
     page.screenshot(path=str(artifacts / "public-indicators-print.png"), full_page=True)
     pdf = page.pdf(format="A4", landscape=True)
     assert pdf.startswith(b"%PDF")
+
+
+def test_targets_appear_on_the_growth_charts(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
+    call(
+        live_app,
+        "PUT",
+        "indicators/ind-collabs",
+        role="staff",
+        body={
+            "name_ja": "協働事業数（累計）",
+            "unit": "件",
+            "method": "computed",
+            "figure": "cumulative_collaborations",
+            "baseline_year": 2020,
+            "targets": [{"year": 2030, "value": 500}],
+        },
+    )
+    page = open_page("staff")
+    page.goto(f"{live_app.url}/growth")
+    page.wait_for_selector("#charts[data-ready]")
+    chart = page.evaluate(
+        """() => { const c = Chart.getChart('chart-collabs');
+        return { labels: c.data.labels, targets: c.data.datasets.filter(d => d.figure)
+          .map(d => ({ figure: d.figure, label: d.label, data: d.data })) }; }"""
+    )
+    assert chart["labels"][-1] == "2030年度"
+    [target] = chart["targets"]
+    assert target["figure"] == "cumulative_collaborations" and target["label"] == "計画の目標値"
+    assert target["data"][-1] == 500 and all(v is None for v in target["data"][:-1])
+    page.screenshot(path=str(artifacts / "growth-with-targets.png"), full_page=True)

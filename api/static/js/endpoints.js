@@ -28,6 +28,8 @@ export const endpoints = {
   decideInterest: (id, status, note) =>
     api(`interests/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
   queue: () => api("queue", { query: { limit: 1000 } }),
+  /** The plan's indicators with their targets (public: the same report as /public/indicators). */
+  planTargets: () => api("public/indicators"),
   responseTimes: () => api("queue/response-times"),
   /** Open public needs ranked for an organization: a page `{items: [{need, score}], total,
    * offset, limit}` (the total counts every match, not just this page). */

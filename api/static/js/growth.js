@@ -39,9 +39,46 @@ function barDataset(labelText, data, colour, extra = {}) {
 const legendBottom = { legend: { position: "bottom", labels: { boxWidth: 12 } } };
 const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } };
 
-function draw(periods) {
+/** The plan's targets (the public indicator report), shown on the fiscal-year charts. */
+let planTargets = [];
+
+/** Target points for `figure` on the periods' axis (extended with later target years), or
+ * null when no computed indicator names it or the charts are not fiscal years of the whole. */
+function targetSeries(figure, keys, scale = (v) => v) {
+  if (currentPeriod !== "fiscal" || currentScope() !== "all") return null;
+  const rows = planTargets.filter((r) => r.method === "computed" && r.figure === figure);
+  if (!rows.length) return null;
+  const byKey = {};
+  for (const r of rows) for (const tg of r.targets) byKey[`FY${tg.year}`] = scale(tg.value);
+  return keys.map((k) => byKey[k] ?? null);
+}
+
+/** The periods' keys and labels, extended with the fiscal years the plan sets targets for. */
+function axis(periods) {
+  const keys = periods.map((p) => p.key);
   const labels = periods.map((p) => p.label);
-  const f = (name) => periods.map((p) => p.figures[name] ?? null);
+  if (currentPeriod === "fiscal" && currentScope() === "all") {
+    const years = planTargets.filter((r) => r.method === "computed")
+      .flatMap((r) => r.targets.map((tg) => tg.year))
+      .filter((y) => !keys.includes(`FY${y}`)).sort((a, b) => a - b);
+    for (const y of new Set(years)) {
+      keys.push(`FY${y}`);
+      labels.push(lang === "ja" ? `${y}年度` : `FY${y}`);
+    }
+  }
+  return { keys, labels };
+}
+
+function targetDataset(data, colour, extra = {}) {
+  return {
+    type: "line", label: t("series_target"), data, borderColor: colour, backgroundColor: "#fff",
+    showLine: false, pointStyle: "triangle", pointRadius: 7, borderWidth: 2, ...extra,
+  };
+}
+
+function draw(periods) {
+  const { keys, labels } = axis(periods);
+  const f = (name) => keys.map((_, i) => (i < periods.length ? periods[i].figures[name] ?? null : null));
   const sectors = Object.keys(sectorColours).filter((s) =>
     periods.some((p) => (p.figures.organizations_by_sector || {})[s]));
 
@@ -50,7 +87,7 @@ function draw(periods) {
     data: {
       labels,
       datasets: sectors.map((s) => barDataset(
-        label("sector", s), periods.map((p) => (p.figures.organizations_by_sector || {})[s] || 0),
+        label("sector", s), keys.map((_, i) => (periods[i] ? (periods[i].figures.organizations_by_sector || {})[s] || 0 : null)),
         sectorColours[s], { borderRadius: 0 },
       )),
     },
@@ -66,6 +103,10 @@ function draw(periods) {
       datasets: [
         barDataset(t("series_new"), f("new_collaborations"), "#8fb3d9", { yAxisID: "y" }),
         lineDataset(t("series_cumulative"), f("cumulative_collaborations"), BRAND, { yAxisID: "y1" }),
+        ...[["new_collaborations", "y", "#8fb3d9"], ["cumulative_collaborations", "y1", BRAND]]
+          .map(([figure, yAxisID, colour]) => [targetSeries(figure, keys), yAxisID, colour, figure])
+          .filter(([data]) => data)
+          .map(([data, yAxisID, colour, figure]) => targetDataset(data, colour, { yAxisID, figure })),
       ],
     },
     options: {
@@ -93,7 +134,11 @@ function draw(periods) {
   chart("chart-cross-sector", {
     data: {
       labels,
-      datasets: [lineDataset(t("chart_cross_sector"), f("cross_sector_share").map(percent), "#D55E00")],
+      datasets: [
+        lineDataset(t("chart_cross_sector"), f("cross_sector_share").map(percent), "#D55E00"),
+        ...[targetSeries("cross_sector_share", keys)].filter(Boolean)
+          .map((data) => targetDataset(data, "#D55E00", { figure: "cross_sector_share" })),
+      ],
     },
     options: { plugins: { legend: { display: false } }, scales: { y: percentAxis } },
   });
@@ -208,6 +253,11 @@ async function loadPeriod(period) {
 }
 
 async function start() {
+  try {
+    planTargets = (await endpoints.planTargets()).rows;
+  } catch (err) {
+    planTargets = []; // the charts still show the figures
+  }
   const fiscal = await loadPeriod("fiscal");
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
