@@ -23,10 +23,12 @@ The pieces:
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 import random
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -600,7 +602,9 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     g = net.igraph_graph()
     tied = [i for i, d in enumerate(net.degree) if d > 0]
     bc, k = metrics.betweenness_of(g, net.n, tied, rng)
-    ranked = sorted((v for v in tied if bc[v] > 0), key=lambda v: (-bc[v], net.ids[v]))[:top_n]
+    ranked = heapq.nsmallest(
+        top_n, (v for v in tied if bc[v] > 0), key=lambda v: (-bc[v], net.ids[v])
+    )
     bridges = [
         {
             "id": net.ids[v],
@@ -611,9 +615,10 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
         for v in ranked
     ]
     groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
-    net.membership = membership
+    # the next period's search on a large network starts from these communities
+    net.membership = membership if len(tied) > metrics.EXACT_MAX_NODES else None
     largest = net.largest
-    members = sorted(g.subcomponent(largest)) if largest is not None else []
+    members = g.subcomponent(largest) if largest is not None else []
     avg_path, diameter, path_note = metrics.path_figures(g, members, rng)
     sampling: dict[str, Any] | None = None
     if k is not None or path_note is not None:
@@ -865,10 +870,35 @@ class _Scope:
     net: GrowingNetwork = field(default_factory=GrowingNetwork)
     cumulative: int = 0
     figures: list[PeriodFigures] = field(default_factory=list)
+    #: (data fingerprint, costly figures) of the last period computed
+    last: tuple[str, dict[str, Any]] | None = None
+
+    @property
+    def key(self) -> str:
+        return _scope_key(self.by, self.value)
 
 
 #: what :func:`compute_growth` may keep between calls: costly figures by period and data
 GrowthCache = MutableMapping[tuple[Any, ...], dict[str, Any]]
+
+
+def _cached_costly(
+    net: GrowingNetwork, cache: GrowthCache | None, key: tuple[Any, ...], top_n: int, seed: int
+) -> dict[str, Any]:
+    """The costly figures of ``net`` now, from ``cache`` when computed before for the same
+    events (the key holds the data fingerprint); the sample is drawn from the fingerprint, so
+    a cached figure is the one a fresh computation gives."""
+    full_key = (*key, top_n, seed)
+    kept = cache.get(full_key) if cache is not None else None
+    if kept is not None:
+        membership = kept["_membership"]
+        net.membership = list(membership) if membership is not None else None
+        return {k: v for k, v in kept.items() if k != "_membership"}
+    costly = _costly(net, top_n, seed, key[1])
+    if cache is not None:
+        start = net.membership
+        cache[full_key] = {**costly, "_membership": array("i", start) if start else None}
+    return costly
 
 
 def compute_growth(
@@ -970,15 +1000,11 @@ def compute_growth(
         for s in scopes:
             key = id(s)
             net = s.net
-            cache_key = (_scope_key(s.by, s.value), fp, kind, periods[0].key, top_n, seed)
-            kept = cache.get(cache_key) if cache is not None else None
-            if kept is None:
-                costly = _costly(net, top_n, seed, p.key)
-                if cache is not None:
-                    cache[cache_key] = {**costly, "_membership": net.membership}
+            if s.last is not None and s.last[0] == fp:
+                costly = s.last[1]  # nothing happened in the period: the same network
             else:
-                net.membership = kept["_membership"]
-                costly = {k: v for k, v in kept.items() if k != "_membership"}
+                costly = _cached_costly(net, cache, (s.key, fp, kind, periods[0].key), top_n, seed)
+                s.last = (fp, costly)
             figures = _figures(net, costly)
             scored = [e for e in evaluations.get(p.key, ()) if net.has(e.org_id)]
             figures.update(

@@ -29,6 +29,7 @@ import networkx as nx
 
 from graph.analytics import (
     FIGURE_LABELS,
+    GrowthCache,
     NetworkHistory,
     as_history,
     betweenness,
@@ -370,14 +371,18 @@ def network_json(
 
 
 def growth_json(
-    source: GraphStore | NetworkHistory, period: str = "month", by: str | None = None
+    source: GraphStore | NetworkHistory,
+    period: str = "month",
+    by: str | None = None,
+    cache: GrowthCache | None = None,
 ) -> dict[str, Any]:
     """The growth figures for the charts page: one entry per period (and scope with ``by``),
-    the bilingual labels of every figure, and the plan-indicator table of the same periods."""
+    the bilingual labels of every figure, and the plan-indicator table of the same periods.
+    ``cache`` keeps the costly figures of each period between calls (see ``compute_growth``)."""
     history = as_history(source)
     kind = parse_period_kind(period)
-    figures = compute_growth(history, kind, by)
-    overall = figures if by is None else compute_growth(history, kind)
+    figures = compute_growth(history, kind, by, cache=cache)
+    overall = figures if by is None else compute_growth(history, kind, cache=cache)
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "period_kind": kind,

@@ -2,11 +2,12 @@
 the exports (GraphML, GEXF, CSV, JSON), under ``/api/v1/network``.
 
 Thin wrappers around :mod:`graph.analytics` and :mod:`graph.export`.  Staff, coordinators and
-admins may read them; a business may not (the map shows every organization's ties).  Growth
-figures take seconds on a city's six years of months, so a computed answer is kept in memory
-(one :class:`FiguresCache` per app, ``app.state.network_cache``) keyed by a hash of the dated
-events it was computed from: a change to any organization or collaboration gives a new key, so
-a stale answer is never served.
+admins may read them; a business may not (the map shows every organization's ties).  A computed
+answer is kept in memory (one :class:`FiguresCache` per app, ``app.state.network_cache``) keyed
+by a hash of the dated events it was computed from: a change to any organization or
+collaboration gives a new key, so a stale answer is never served.  The costly figures of each
+period are kept too (:class:`PeriodCache`, keyed by the period's data fingerprint), so that
+after a change only the periods from the changed day on are computed again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -72,13 +73,48 @@ def history_key(history: NetworkHistory) -> str:
     return h.hexdigest()
 
 
+class PeriodCache(MutableMapping[tuple[Any, ...], dict[str, Any]]):
+    """The costly figures of the last ``size`` periods computed (``compute_growth``'s
+    ``cache``), least recently used dropped first (thread-safe).  Keyed by each period's data
+    fingerprint: after a new collaboration only the periods from its start on are recomputed."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: tuple[Any, ...]) -> dict[str, Any]:
+        with self._lock:
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def __setitem__(self, key: tuple[Any, ...], value: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __delitem__(self, key: tuple[Any, ...]) -> None:
+        with self._lock:
+            del self._items[key]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        with self._lock:
+            return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class FiguresCache:
-    """The last ``size`` computed answers, least recently used dropped first (thread-safe)."""
+    """The last ``size`` computed answers, least recently used dropped first (thread-safe), and
+    the costly figures of each period they were computed from (``periods``)."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self.periods = PeriodCache()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -142,7 +178,7 @@ def network_growth(
     history = _history(store)
     return cache.get(
         ("growth", kind, by or "", history_key(history)),
-        lambda: growth_json(history, kind, by),
+        lambda: growth_json(history, kind, by, cache=cache.periods),
     )
 
 
@@ -155,7 +191,7 @@ def network_indicators(
     history = _history(store)
     return cache.get(
         ("indicators", kind, history_key(history)),
-        lambda: plan_indicator_table(compute_growth(history, kind)),
+        lambda: plan_indicator_table(compute_growth(history, kind, cache=cache.periods)),
     )
 
 

@@ -489,3 +489,61 @@ def test_a_corrupt_snapshot_is_reported_with_its_path(tmp_path) -> None:
 def test_figures_are_json_serialisable() -> None:
     figs = compute_growth(history_from_records(*city()), "quarter", "area")
     json.dumps([f.to_dict() for f in figs], ensure_ascii=False)
+
+
+def test_a_soft_deleted_organization_keeps_its_place_in_past_periods() -> None:
+    orgs, collabs = city()
+    active = [o for o in orgs if o.id != "F"]
+    # F was deleted on 1 June 2025: FY2024 is as before, FY2025 has lost F and its ties
+    [f] = [
+        o.model_copy(update={"active": False, "updated_at": _at(2025, 6, 1)})
+        for o in orgs
+        if o.id == "F"
+    ]
+    h = history_from_records(active, collabs, removed=[f])
+    assert "F" not in h.orgs and h.orgs.keys() | h.removed.keys() == {"A", "B", "C", "D", "E", "F"}
+    assert h.removed["F"].removed == date(2025, 6, 1)
+    figs = {x.period: x.figures for x in compute_growth(h, "fiscal")}
+    assert list(figs) == ["FY2023", "FY2024", "FY2025"]
+    fy24 = figs["FY2024"]  # as in test_growth_by_fiscal_year: D-F, F-A still there
+    assert (fy24["organizations"], fy24["ties"], fy24["new_ties"]) == (6, 7, 3)
+    assert fy24["new_organizations"] == 2 and fy24["cumulative_collaborations"] == 5
+    fy25 = figs["FY2025"]
+    assert (fy25["organizations"], fy25["ties"], fy25["new_ties"]) == (5, 5, 0)
+    assert fy25["organizations_by_sector"]["government"] == 0
+    assert fy25["components"] == 2 and fy25["cumulative_collaborations"] == 5
+    assert graph_at(h, date(2025, 3, 31)).has_edge("A", "F")
+    assert "F" not in graph_at(h, date(2025, 6, 1))
+    # the removal is an event of its day: the periods before it keep their fingerprints
+    kept = {x.period: x.data_fingerprint for x in compute_growth(h, "fiscal")}
+    later = history_from_records(
+        active, collabs, removed=[f.model_copy(update={"updated_at": _at(2026, 1, 1)})]
+    )
+    again = {x.period: x.data_fingerprint for x in compute_growth(later, "fiscal")}
+    assert again["FY2024"] == kept["FY2024"]
+
+
+def test_costly_figures_are_cached_per_period() -> None:
+    orgs, collabs = city()
+    cache: dict = {}
+    first = compute_growth(history_from_records(orgs, collabs), "month", cache=cache)
+    # one entry per distinct network: a month without events is the month before
+    changed = len({f.data_fingerprint for f in first})
+    assert len(cache) == changed < len(first)
+    assert [
+        f.to_dict()
+        for f in compute_growth(history_from_records(orgs, collabs), "month", cache=cache)
+    ] == [f.to_dict() for f in first]
+    assert len(cache) == changed  # every period read back from the cache
+    # a collaboration started in the last month changes only that month's costly figures
+    late = Collaboration(
+        id="c7",
+        title="協働c7",
+        form="共催",
+        starts=date(2024, 6, 20),
+        participants=[Participant(org_id="C"), Participant(org_id="E")],
+    )
+    second = compute_growth(history_from_records(orgs, [*collabs, late]), "month", cache=cache)
+    assert len(cache) == changed + 1
+    assert second[-1].figures["ties"] == first[-1].figures["ties"] + 1
+    assert second[-1].figures["top_bridges"] != first[-1].figures["top_bridges"]
