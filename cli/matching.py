@@ -17,7 +17,11 @@ from cli.imports import ImportOptions, KindOption, MappingOption, SkipInvalidOpt
 
 def _scorer_line(status: dict[str, Any]) -> str:
     """Which scorer ranks and which embedding model is in use, for every command's output."""
-    kind = {"learned": "learned / 学習済み", "formula": "fixed formula / 固定の式"}
+    kind = {
+        "learned": "learned / 学習済み",
+        "formula": "fixed formula / 固定の式",
+        "blend": "rank fusion / 順位の融合",
+    }
     line = (
         f"scorer / 採点: {status['scorer']} ({kind.get(status['scorer_kind'], '')})"
         f"   ranker: {status['ranker'] or '-'}   model: {status['model']}"

@@ -252,7 +252,7 @@ def evaluate_data(
     methods: list[Scorer] = [baseline(HAND), *(baseline(b) for b in BASELINES)]
     if vectors is None:
         methods = [m for m in methods if m.name != "embedding profile"]
-    if shipped.kind == "learned":
+    if shipped.name not in {m.name for m in methods}:
         methods.append(shipped)
     collectors = {m.name: _Collector(m.name, top_orgs) for m in methods}
     collectors["random"] = _Collector("random", top_orgs)

@@ -7,7 +7,8 @@ Every scorer maps feature rows (:data:`matching.features.FEATURE_NAMES`) to scor
   Adamic–Adar and resource allocation with ties broken by activity, TF-IDF and embedding
   cosine of the profiles);
 * :class:`LearnedScorer`: a :class:`LambdaRankModel` (LightGBM's lambdarank objective, per-query
-  groups, monotone constraints from :data:`matching.features.FEATURES`).
+  groups, monotone constraints from :data:`matching.features.FEATURES`);
+* :class:`FusionScorer`: reciprocal-rank fusion of two scorers within a query.
 
 Training matches evaluation.  :func:`training_windows` takes cut dates inside the history; at
 each cut the graph and the profiles are a :class:`~matching.snapshot.Snapshot` as they stood
@@ -20,9 +21,12 @@ The guard (:func:`train_scorer`) holds out the latest window, fits the learned m
 earlier ones and ranks every organization for each held-out query with each scorer.  The
 learned model (refitted on every window) ships unless a baseline beats it with confidence
 (:data:`GUARD_CONFIDENCE`, a paired bootstrap over the held-out queries: one window holds a few
-dozen queries, so the raw best is often luck); then the best such baseline ships.  Users never
-silently get a ranker that loses to popularity: what ships, and why, is printed and kept in the
-artifact's metadata.
+dozen queries, so the raw best is often luck); then the best such baseline ships.  The choice is
+then widened: a rank fusion of it with the hand-weighted scorer or the learned ranker
+(:data:`FUSION_KS`) ships instead when its top-10 lists name more organizations on the held-out
+window and the choice does not beat it there with confidence, in MRR or in Hits@10 (the
+broadest such fusion).  Users never silently get a ranker that loses to popularity: what ships,
+and why, is printed and kept in the artifact's metadata.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator
 
 from graph.model import SuggestionStatus
@@ -103,6 +108,9 @@ WINDOW_QUANTILES = (0.3, 0.45, 0.6, 0.75, 0.9)
 #: how sure (paired bootstrap over the held-out queries) a baseline must be of beating the
 #: learned ranker to ship instead of it
 GUARD_CONFIDENCE = 0.95
+#: rank-fusion constants the guard tries when it widens the chosen scorer (see
+#: :class:`FusionScorer`): 1 nearly interleaves the two lists, 60 is the usual RRF constant
+FUSION_KS = (1, 3, 10, 60)
 #: organizations sampled into each training query beside its pool and its positives
 SAMPLED_NEGATIVES = 100
 #: queries per training window at most (sampled, seeded)
@@ -202,6 +210,39 @@ class LearnedScorer(Scorer):
 
     def score(self, X: np.ndarray) -> np.ndarray:
         return self.model.predict(X) if len(X) else np.zeros(0)
+
+
+class FusionScorer(Scorer):
+    """Reciprocal-rank fusion of two scorers over one query's candidates:
+    ``1 / (k + rank by first) + 1 / (k + rank by second)``, scaled to at most 1.  With a small
+    ``k`` the top of the list alternates between the two (the best-placed hubs of a popularity
+    scorer stay on top, the places between them go to personalised candidates); a large ``k``
+    averages the ranks.  Scores are only comparable within one call (one query)."""
+
+    kind = "blend"
+
+    def __init__(self, first: Scorer, second: Scorer, k: float) -> None:
+        self.first, self.second, self.k = first, second, float(k)
+        self.name = f"{first.name} + {second.name} (rank fusion k={k:g})"
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros(0)
+        ra = rankdata(-self.first.score(X), method="average")
+        rb = rankdata(-self.second.score(X), method="average")
+        return (self.k + 1.0) / 2.0 * (1.0 / (self.k + ra) + 1.0 / (self.k + rb))
+
+    @property
+    def learned(self) -> bool:
+        return LEARNED in (self.first.name, self.second.name)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "k": self.k,
+            "parts": [self.first.describe(), self.second.describe()],
+        }
 
 
 #: how much a busy organization's score is lowered when serving (see :func:`capacity`)
@@ -350,14 +391,22 @@ def first_rank(scores: np.ndarray, truth: np.ndarray, tiebreak: np.ndarray) -> i
     return int(ranks[truth].min())
 
 
-def reciprocal_ranks(
-    window: Window, scorers: Sequence[Scorer], seed: int = 0
-) -> dict[str, np.ndarray]:
-    """1 / rank of the first answer, per query of the window, for each scorer, every
-    organization (except the query's partners) ranked."""
+@dataclass
+class WindowRanking:
+    """How each scorer ranked every organization for the queries of one window."""
+
+    rr: dict[str, np.ndarray]  # 1 / rank of the first answer, per query
+    hits10: dict[str, float]  # share of queries with an answer in the top 10
+    distinct: dict[str, int]  # distinct organizations named in the top-10 lists
+
+
+def window_rankings(window: Window, scorers: Sequence[Scorer], seed: int = 0) -> WindowRanking:
+    """Rank every organization (except the query's partners) for each query of the window
+    with each scorer: reciprocal ranks, Hits@10 and the breadth of the top-10 lists."""
     s = window.snapshot
     tiebreak = np.random.default_rng(seed).random(s.scored)
     rr: dict[str, list[float]] = {sc.name: [] for sc in scorers}
+    named: dict[str, set[int]] = {sc.name: set() for sc in scorers}
     for q, truth_ids in sorted(window.answers.items()):
         if not truth_ids:
             continue
@@ -370,9 +419,24 @@ def reciprocal_ranks(
         X = pair_features(s, qi, cand)
         truth = np.isin(cand, [s.index[t] for t in truth_ids])
         for sc in scorers:
-            r = first_rank(sc.score(X), truth, tiebreak[cand])
+            scores = sc.score(X)
+            r = first_rank(scores, truth, tiebreak[cand])
             rr[sc.name].append(1.0 / r if r else 0.0)
-    return {k: np.array(v) for k, v in rr.items()}
+            named[sc.name].update(cand[np.lexsort((tiebreak[cand], -scores))[:BREADTH_K]].tolist())
+    arrays = {k: np.array(v) for k, v in rr.items()}
+    return WindowRanking(
+        arrays,
+        {k: float((v >= 1.0 / BREADTH_K).mean()) if len(v) else 0.0 for k, v in arrays.items()},
+        {k: len(v) for k, v in named.items()},
+    )
+
+
+def reciprocal_ranks(
+    window: Window, scorers: Sequence[Scorer], seed: int = 0
+) -> dict[str, np.ndarray]:
+    """1 / rank of the first answer, per query of the window, for each scorer, every
+    organization (except the query's partners) ranked."""
+    return window_rankings(window, scorers, seed).rr
 
 
 def rank_all(window: Window, scorers: Sequence[Scorer], seed: int = 0) -> dict[str, float]:
@@ -482,14 +546,50 @@ def train_scorer(
         else:
             top = ranked[0] if ranked[0] is not learned else ranked[1]
             why = f"no baseline beats it with confidence (best: {top.name} {holdout[top.name]:.3f})"
-    if best.kind == "learned":
+    # widening: a rank fusion of the choice with a personalised scorer (hand-weighted or
+    # learned) ships instead when its top-10 lists name more organizations on the held-out
+    # window and the choice does not beat it there with confidence, in MRR or in Hits@10
+    # (popularity gives everyone the same ten names; a fusion keeps its best-placed hubs and
+    # fills the places between with personalised candidates)
+    widen: list[Scorer] = [
+        FusionScorer(best, p, k)
+        for p in (hand, learned)
+        if p is not None and p is not best
+        for k in FUSION_KS
+    ]
+    chosen = best
+    if widen:
+        wr = window_rankings(held, [best, *widen], seed)
+        holdout.update({f.name: float(wr.rr[f.name].mean()) for f in widen if len(wr.rr[f.name])})
+        top10 = {k: (v >= 1.0 / BREADTH_K).astype(float) for k, v in wr.rr.items()}
+        ok = [
+            f
+            for f in widen
+            if wr.distinct[f.name] > wr.distinct[best.name]
+            and beats(wr.rr[best.name], wr.rr[f.name], seed) < GUARD_CONFIDENCE
+            and beats(top10[best.name], top10[f.name], seed) < GUARD_CONFIDENCE
+        ]
+        if ok:
+            chosen = max(ok, key=lambda f: (wr.distinct[f.name], holdout[f.name]))
+            why += (
+                f"; widened by rank fusion, not worse with confidence: MRR "
+                f"{holdout[chosen.name]:.3f} (vs {holdout[best.name]:.3f}), Hits@10 "
+                f"{wr.hits10[chosen.name]:.3f} (vs {wr.hits10[best.name]:.3f}), "
+                f"{wr.distinct[chosen.name]} organizations in the top-10 lists instead of "
+                f"{wr.distinct[best.name]}"
+            )
+    shipped: Scorer = chosen
+    if chosen.kind == "learned" or (isinstance(chosen, FusionScorer) and chosen.learned):
         refit = fit_learned(usable, seed)
-        shipped: Scorer = refit if refit is not None else best
-    else:
-        shipped = best
+        if refit is not None:
+            if isinstance(chosen, FusionScorer):
+                parts = [refit if p.name == LEARNED else p for p in (chosen.first, chosen.second)]
+                shipped = FusionScorer(parts[0], parts[1], chosen.k)
+            else:
+                shipped = refit
     note = (
-        f"held-out window from {held.cut} ({len(rr[best.name])} queries): ships {best.name}, "
-        f"MRR {holdout[best.name]:.3f}, because {why} / 検証期間で比べて {best.name} を採用"
+        f"held-out window from {held.cut} ({len(rr[best.name])} queries): ships {chosen.name}, "
+        f"MRR {holdout[chosen.name]:.3f}, because {why} / 検証期間で比べて {chosen.name} を採用"
     )
     return TrainingResult(shipped, holdout, info, note)
 

@@ -21,6 +21,8 @@ from matching.graphdata import GraphData
 from matching.ranker import (
     LEARNED,
     NEED_FIT,
+    FormulaScorer,
+    FusionScorer,
     Ranker,
     Scorer,
     baseline,
@@ -130,6 +132,19 @@ def test_the_guard_ships_popularity_or_a_scorer_no_worse_where_popularity_is_rig
         assert h[result.scorer.name] >= h[name]
     assert h["popularity (activity)"] > h["TF-IDF profile"]  # the world is as built
     assert result.scorer.name in result.note
+
+
+def test_rank_fusion_with_a_small_k_keeps_the_leaders_of_both_lists_on_top() -> None:
+    X = np.zeros((6, len(COLUMN)))
+    X[:, COLUMN["candidate_activity"]] = [6, 5, 4, 3, 2, 1]  # a hub list: 0, 1, 2, ...
+    X[:, COLUMN["lexical_profile"]] = [0.0, 0.0, 0.1, 0.2, 0.5, 0.9]  # a personal list: 5, 4, ...
+    hubs = FormulaScorer("hubs", {"candidate_activity": 1.0})
+    near = FormulaScorer("near", {"lexical_profile": 1.0})
+    fused = FusionScorer(hubs, near, 1).score(X)
+    assert set(np.argsort(-fused)[:2].tolist()) == {0, 5}
+    assert 0.0 < fused.max() <= 1.0
+    assert "rank fusion k=1" in FusionScorer(hubs, near, 1).name
+    assert FusionScorer(hubs, near, 3).score(X[:0]).shape == (0,)
 
 
 def test_the_guard_never_ships_a_learned_ranker_that_loses(
