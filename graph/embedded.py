@@ -507,8 +507,7 @@ class EmbeddedStore(GraphStore):
                     taken += [i for i, imp in rows if imp != import_id]
             if taken:
                 raise VersionConflict(f"stored meanwhile: {', '.join(map(repr, taken[:10]))}")
-            for node in nodes:
-                self._write_one(cur, node, import_id)
+            self._write_new(cur, nodes, import_id)
             cur.execute(
                 "UPDATE imports SET done = ?, updated_at = ? WHERE id = ?",
                 (json.dumps(sorted(entry.done | {batch})), utcnow().isoformat(), import_id),
@@ -571,6 +570,75 @@ class EmbeddedStore(GraphStore):
             if not done:
                 cur.execute("DELETE FROM imports WHERE id = ?", (import_id,))
         return done
+
+    @staticmethod
+    def _write_new(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str) -> None:
+        """What :meth:`_write_one` does for each node, a statement per table instead of per
+        node: the nodes are new, or staged by the same import (a batch written again)."""
+        rows = []
+        for node in nodes:
+            if node.kind not in RECORD_TYPES:
+                raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
+            active = int(bool(json.loads(node.doc).get("active", True)))
+            rows.append(
+                (
+                    node.kind,
+                    node.id,
+                    node.doc,
+                    _check_flat(node),
+                    node.hash,
+                    node.text,
+                    active,
+                    node.created_at,
+                    node.updated_at,
+                    import_id,
+                )
+            )
+        # ON CONFLICT on the key only: a unique field's index still refuses a taken value
+        cur.executemany(
+            "INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at,"
+            " updated_at, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc, props = excluded.props,"
+            " hash = excluded.hash, text = excluded.text, active = excluded.active,"
+            " created_at = excluded.created_at, updated_at = excluded.updated_at,"
+            " import_id = excluded.import_id",
+            rows,
+        )
+        texts = {(n.kind, n.id): n.text for n in nodes}
+        for kind in {n.kind for n in nodes}:
+            for part in _chunks([n.id for n in nodes if n.kind == kind]):
+                found = cur.execute(
+                    f"SELECT rowid, id FROM nodes WHERE kind = ? AND id IN ({_marks(len(part))})",
+                    [kind, *part],
+                ).fetchall()
+                cur.executemany("DELETE FROM nodes_fts WHERE rowid = ?", [(r,) for r, _ in found])
+                cur.executemany(
+                    "INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)",
+                    [(r, texts[(kind, i)]) for r, i in found if texts[(kind, i)]],
+                )
+                cur.execute(
+                    f"DELETE FROM edges WHERE owner_kind = ? AND owner_id IN ({_marks(len(part))})",
+                    [kind, *part],
+                )
+        cur.executemany(
+            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
+            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    node.kind,
+                    node.id,
+                    node.kind if e.src == node.id else "Organization",
+                    e.src,
+                    e.type,
+                    e.dst_kind,
+                    e.dst,
+                    json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
+                    import_id,
+                )
+                for node in nodes
+                for e in node.edges
+            ],
+        )
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -44,7 +44,7 @@ from graph.store import (
 )
 
 #: records per transaction; large enough to be quick, small enough for any Neo4j heap
-BATCH_SIZE = 5000
+BATCH_SIZE = GraphStore.import_batch_size
 #: an import left unfinished this long is taken for dead and deleted by the next import
 ABANDONED_AFTER = timedelta(days=1)
 
@@ -58,7 +58,7 @@ def import_records(
     batch is one ``upsert`` transaction with no journal.  Raises :class:`VersionConflict` when
     the records kept changing while being written (nothing of the import is visible then).
     """
-    size = batch_size or getattr(store, "import_batch_size", BATCH_SIZE)
+    size = batch_size or store.import_batch_size
     batch: dict[tuple[str, str], Record] = {}
     for rec in records:
         batch[(rec.kind, rec.id)] = rec  # the last version of an id in a batch wins

@@ -468,22 +468,24 @@ class Neo4jStore(GraphStore):
             # version read after it is the latest (Neo4j's documented way against lost
             # updates); nodes in id order, so that two batches lock in the same order
             stale: list[str] = []
+            again = False  # a node this import staged before: its edges are replaced too
             for kind, rows in by_kind.items():
-                stale += [
-                    r["id"]
-                    for r in tx.run(
-                        f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
-                        "SET n._lock = true "
-                        "WITH n, r WHERE coalesce(n._version, 0) <> r.base "
-                        "AND ($import IS NULL OR coalesce(n._import, '') <> $import) "
-                        "RETURN n.id AS id",
-                        {"import": import_id},
-                        rows=sorted(
-                            ({"id": r["id"], "base": r["base"]} for r in rows),
-                            key=lambda r: r["id"],
-                        ),
-                    )
-                ]
+                for r in tx.run(
+                    f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
+                    "SET n._lock = true "
+                    "WITH n, r, coalesce(n._import = $import, false) AS again "
+                    "WHERE again OR coalesce(n._version, 0) <> r.base "
+                    "RETURN n.id AS id, again",
+                    {"import": import_id},
+                    rows=sorted(
+                        ({"id": r["id"], "base": r["base"]} for r in rows),
+                        key=lambda r: r["id"],
+                    ),
+                ):
+                    if r["again"]:
+                        again = True
+                    else:
+                        stale.append(r["id"])
             if stale:
                 raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
             for kind, rows in by_kind.items():
@@ -491,7 +493,8 @@ class Neo4jStore(GraphStore):
                     f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) SET n += r.props",
                     rows=rows,
                 ).consume()
-            for rel_type in REL_TYPES:
+            # a node staged for the first time is new or a placeholder: it owns no edges yet
+            for rel_type in REL_TYPES if import_id is None or again else ():
                 tx.run(
                     f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
                     owners=owners,

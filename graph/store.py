@@ -264,6 +264,8 @@ class GraphStore(ABC):
     """One interface over Neo4j and the embedded store (see DESIGN.md §3)."""
 
     backend: str = "abstract"
+    #: new records per transaction in a journaled import (graph.journal)
+    import_batch_size: int = 5000
 
     # -- primitives each backend implements ---------------------------------------------------
 

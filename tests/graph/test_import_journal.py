@@ -141,8 +141,8 @@ def _assert_nothing_of_the_import(store: GraphStore) -> None:
     assert store.list("Organization", {"area": "北区"}).total == 0
     assert store.search_text("ジャーナル試験") == []
     # the stored organization the import changes is as it was, and has only its own need
-    old = store.require("Organization", "org-old")
-    assert old.description == "元の説明"  # type: ignore[attr-defined]
+    old = store.get_of(Organization, "org-old")
+    assert old is not None and old.description == "元の説明"
     assert {n.id for n in store.neighbours("org-old") if n.kind == "Need"} == {"need-old"}
     assert {n.id for n in store.neighbours("草刈り")} == {"need-old"}
     assert {n.id for n in store.neighbours_many(["org-old"])["org-old"] if n.kind == "Need"} == {
@@ -181,7 +181,8 @@ def test_killed_import_shows_nothing_and_runs_again_to_completion(
     orgs, needs = _imported_ids()
     assert len(store.get_many("Organization", orgs)) == ORGS
     assert len(store.get_many("Need", needs)) == NEEDS
-    assert store.require("Organization", "org-old").description == "取り込みで変わる説明"  # type: ignore[attr-defined]
+    changed = store.get_of(Organization, "org-old")
+    assert changed is not None and changed.description == "取り込みで変わる説明"
     assert len(store.search_text("ジャーナル試験")) == 20  # the search's default limit
     assert len({n.id for n in store.neighbours("草刈り")}) == NEEDS + 1
     assert store._journal() == []
@@ -227,7 +228,8 @@ def test_abort_deletes_an_unfinished_import(
     # afterwards the ids are free for any writer
     orgs, _ = _imported_ids()
     store.upsert([Organization(id=orgs[0], name="別の団体", sector="NPO")])
-    assert store.require("Organization", orgs[0]).name == "別の団体"  # type: ignore[attr-defined]
+    taken = store.get_of(Organization, orgs[0])
+    assert taken is not None and taken.name == "別の団体"
 
 
 def test_a_writer_cannot_take_an_id_an_unfinished_import_staged(
