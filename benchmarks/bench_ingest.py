@@ -1,36 +1,51 @@
-"""Ingest throughput: rows per second for 100k organizations and 300k needs and offers.
+"""Ingest throughput against the store's own bulk write, on the same rows in the same run.
 
 Writes synthetic registers as files (UTF-8 CSV with Japanese headers for organizations, canonical
 English headers for needs and offers, the way coordinators' exports and the demo look), then
 imports them through ``ingest.pipeline.import_paths`` into each store: the embedded store always,
 Neo4j when ``TSUNAGU_NEO4J_URI`` or ``--neo4j-uri`` names one.  No text embeddings are computed
 (ingest never encodes text; the matcher does that later), so the figures are parse + validate +
-reference checks + duplicate report + one atomic write.
+reference checks + duplicate report + the journaled write (graph/journal.py: batches of
+``graph.journal.BATCH_SIZE``, invisible until the import commits).
 
 Each phase is timed twice: a ``dry_run`` (read, convert, validate, check; no write) and the real
-import, so the write's share is visible.  A re-import of the organizations measures the
-"nothing changed" path.
+import, so the write's share is visible.  Then the rows the import stored are written again by
+the store's own bulk path, timed alone, as the reference:
 
-    .venv/bin/python benchmarks/bench_ingest.py --scale 0.05       # quick check
-    .venv/bin/python benchmarks/bench_ingest.py                    # 100k + 300k (minutes)
+- embedded: one ``sqlite3`` ``executemany`` of (kind, id, doc, props, hash, text, timestamps) into
+  a plain table of a fresh file (WAL, ``synchronous = FULL``, like the store), one transaction;
+- Neo4j: plain ``UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props`` in batches
+  of 5,000, same driver and server, the same properties (no relationships, no checks).
+
+The ratio is the import's rows/s over the reference's (targets: embedded 0.25, Neo4j 0.50);
+``write ratio`` uses the import's write share alone.  A re-import of the organizations measures
+the "nothing changed" path.
+
+    .venv/bin/python benchmarks/bench_ingest.py --scale 0.1 --json /tmp/ingest.json  # 30k
+    .venv/bin/python benchmarks/bench_ingest.py --scale 2.5   # 1M rows (250k orgs + 750k)
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
 import os
+import platform
 import random
+import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.store import GraphStore  # noqa: E402
+from graph.journal import BATCH_SIZE  # noqa: E402
+from graph.store import GraphStore, flat_props  # noqa: E402
 from ingest.pipeline import import_paths  # noqa: E402
 from ingest.report import ImportReport  # noqa: E402
 
@@ -163,7 +178,7 @@ def write_files(folder: Path, scale: float, seed: int = 7) -> dict[str, tuple[Pa
             for i in range(n):
                 core = rng.choice(_CORES)
                 row = [
-                    f"{kind[0]}{i}",
+                    f"{'n' if kind == 'needs' else 'f'}{i}",  # one id names one record
                     rng.choice(org_ids),
                     f"{core}の{'協力者募集' if kind == 'needs' else 'お手伝いができます'}",
                     f"{core}について、月に一度ほど一緒に活動できる方を探しています。",
@@ -187,14 +202,117 @@ def _timed(fn: Callable[[], ImportReport]) -> tuple[float, ImportReport]:
     return time.perf_counter() - start, report
 
 
-def run(store: GraphStore, label: str, files: dict[str, tuple[Path, int]]) -> list[str]:
-    """Import the files into ``store`` (assumed empty); print and return the result lines.
+#: the kinds each phase imports
+_PHASE_KINDS = {"organizations": ("Organization",), "needs+offers": ("Need", "Offer")}
+TARGETS = {"embedded": 0.25, "neo4j": 0.50}
+REF_BATCH = 5000
 
-    An import the store refuses (e.g. Neo4j's transaction memory limit: one import is one
-    transaction) is reported as a result, not hidden: nothing was written, and the store's
-    remaining phases are not run.
+
+def _stored_rows(store: GraphStore, kinds: Sequence[str]) -> list[dict[str, Any]]:
+    """What the import stored, as the plain rows a bulk write would write."""
+    rows = []
+    for kind in kinds:
+        for rec in store.iter_all(kind):
+            rows.append(
+                {
+                    "kind": kind,
+                    "id": rec.id,
+                    "doc": rec.model_dump_json(),
+                    "props": flat_props(rec),
+                    "hash": rec.content_hash(),
+                    "text": rec.text(),
+                    "created_at": rec.created_at.isoformat() if rec.created_at else "",
+                    "updated_at": rec.updated_at.isoformat() if rec.updated_at else "",
+                }
+            )
+    return rows
+
+
+def reference_sqlite(folder: Path, rows: list[dict[str, Any]]) -> float:
+    """Seconds for one ``executemany`` of ``rows`` into a fresh SQLite file."""
+    path = folder / f"reference-{time.monotonic_ns()}.sqlite3"
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(
+        "CREATE TABLE nodes (kind TEXT, id TEXT, doc TEXT, props TEXT, hash TEXT, text TEXT,"
+        " created_at TEXT, updated_at TEXT, PRIMARY KEY (kind, id))"
+    )
+    values = [
+        (
+            r["kind"],
+            r["id"],
+            r["doc"],
+            json.dumps(r["props"], ensure_ascii=False, sort_keys=True),
+            r["hash"],
+            r["text"],
+            r["created_at"],
+            r["updated_at"],
+        )
+        for r in rows
+    ]
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+    conn.execute("COMMIT")
+    took = time.perf_counter() - start
+    conn.close()
+    return took
+
+
+def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
+    """Seconds for plain ``UNWIND … MERGE`` batches of ``rows`` on the store's server."""
+    driver, database = store._driver, store.database
+    props = [
+        {
+            "id": r["id"],
+            "props": {
+                **r["props"],
+                "_doc": r["doc"],
+                "_hash": r["hash"],
+                "_text": r["text"],
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+            },
+        }
+        for r in rows
+    ]
+    with driver.session(database=database) as session:
+        session.run(
+            "CREATE CONSTRAINT benchref_id IF NOT EXISTS FOR (n:BenchRef) REQUIRE n.id IS UNIQUE"
+        ).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+        start = time.perf_counter()
+        for i in range(0, len(props), REF_BATCH):
+            part = props[i : i + REF_BATCH]
+            session.execute_write(
+                lambda tx, part=part: tx.run(
+                    "UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props", rows=part
+                ).consume()
+            )
+        took = time.perf_counter() - start
+        session.run(
+            "MATCH (n:BenchRef) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+        session.run("DROP CONSTRAINT benchref_id IF EXISTS").consume()
+    return took
+
+
+def run(
+    store: GraphStore,
+    label: str,
+    files: dict[str, tuple[Path, int]],
+    folder: Path,
+    dry_runs: bool = True,
+) -> tuple[list[str], dict[str, Any]]:
+    """Import the files into ``store`` (assumed empty), then the reference on the same rows;
+    print and return the result lines and the figures.
+
+    An import the store refuses is reported as a result, not hidden: nothing was written, and
+    the store's remaining phases are not run.
     """
     lines: list[str] = []
+    figures: dict[str, Any] = {"phases": {}}
 
     def emit(line: str) -> None:
         print(line, flush=True)
@@ -208,30 +326,62 @@ def run(store: GraphStore, label: str, files: dict[str, tuple[Path, int]]) -> li
         ("needs+offers", rest, n_rest),
     ]
     for name, paths, rows in phases:
-        dry, dry_report = _timed(
-            lambda p=paths: import_paths(store, p, dry_run=True, progress=False)
-        )
+        dry = float("nan")
+        if dry_runs:
+            dry, _ = _timed(lambda p=paths: import_paths(store, p, dry_run=True, progress=False))
         full, report = _timed(lambda p=paths: import_paths(store, p, progress=False))
         if not report.ok:
             reason = report.errors[0].reason_en if report.errors else "unknown"
             emit(
                 f"{label:9} {name:14} {rows:>8} rows  NOT WRITTEN after {full:.1f}s: {reason[:300]}"
             )
-            return lines
+            figures["phases"][name] = {"rows": rows, "written": False, "error": reason}
+            return lines, figures
         assert report.created == rows, (report.created, rows)
+        write = max(full - dry, 1e-9) if dry_runs else full
+        stored = _stored_rows(store, _PHASE_KINDS[name])
+        assert len(stored) == rows, (len(stored), rows)
+        if label == "neo4j":
+            ref, ref_what = reference_neo4j(store, stored), "UNWIND … MERGE, batches of 5000"
+        else:
+            ref, ref_what = reference_sqlite(folder, stored), "sqlite3 executemany"
+        ratio, write_ratio = (rows / full) / (rows / ref), (rows / write) / (rows / ref)
         emit(
             f"{label:9} {name:14} {rows:>8} rows  import {full:7.1f}s = {rows / full:8.0f} rows/s"
             f"   (validate only {dry:6.1f}s = {rows / dry:8.0f} rows/s; write share "
-            f"{max(full - dry, 0):6.1f}s)  duplicates reported: {len(report.duplicates)}"
+            f"{write:6.1f}s)  duplicates reported: {len(report.duplicates)}"
         )
-        del dry_report
+        emit(
+            f"{label:9} {name:14} {rows:>8} rows  reference ({ref_what}) {ref:6.2f}s = "
+            f"{rows / ref:8.0f} rows/s   ratio {ratio:.3f} (target {TARGETS[label]:.2f}), "
+            f"write ratio {write_ratio:.3f}"
+        )
+        figures["phases"][name] = {
+            "rows": rows,
+            "written": True,
+            "import_s": round(full, 3),
+            "import_rows_per_s": round(rows / full),
+            "validate_only_s": round(dry, 3) if dry_runs else None,
+            "write_share_s": round(write, 3),
+            "reference": ref_what,
+            "reference_s": round(ref, 3),
+            "reference_rows_per_s": round(rows / ref),
+            "ratio": round(ratio, 4),
+            "write_ratio": round(write_ratio, 4),
+            "target": TARGETS[label],
+            "duplicates_reported": len(report.duplicates),
+        }
     again, report = _timed(lambda: import_paths(store, [orgs_path], progress=False))
     assert report.unchanged == n_orgs and report.written == 0
     emit(
         f"{label:9} {'re-import':14} {n_orgs:>8} rows  import {again:7.1f}s = "
         f"{n_orgs / again:8.0f} rows/s   (all unchanged)"
     )
-    return lines
+    figures["reimport"] = {"rows": n_orgs, "s": round(again, 3)}
+    total = n_orgs + n_rest
+    figures["total_rows"] = total
+    figures["ratio"] = figures["phases"]["needs+offers"]["ratio"]
+    return lines, figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,14 +404,26 @@ def main(argv: list[str] | None = None) -> int:
         help="clear a non-empty Neo4j database first (DELETES ITS DATA)",
     )
     parser.add_argument("--no-embedded", action="store_true", help="only the Neo4j store")
+    parser.add_argument(
+        "--no-dry-run", action="store_true", help="skip the validate-only timing (large runs)"
+    )
+    parser.add_argument("--json", type=Path, help="write sizes, figures, references and ratios")
     args = parser.parse_args(argv)
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # the driver's schema notifications
 
+    result: dict[str, Any] = {
+        "benchmark": "ingest",
+        "scale": args.scale,
+        "batch_size": BATCH_SIZE,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "stores": {},
+    }
     with tempfile.TemporaryDirectory(prefix="tsunagu-bench-ingest-") as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
         files = write_files(folder / "files", args.scale)
         made = time.perf_counter() - start
+        result["rows"] = {k: n for k, (_, n) in files.items()}
         print(
             f"scale {args.scale}: "
             + ", ".join(
@@ -279,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
             embedded = EmbeddedStore(folder / "bench.sqlite3")
             embedded.init_schema()
             try:
-                results += run(embedded, "embedded", files)
+                lines, figures = run(embedded, "embedded", files, folder, not args.no_dry_run)
+                results += lines
+                result["stores"]["embedded"] = figures
             finally:
                 embedded.close()
         if args.neo4j_uri:
@@ -297,7 +461,9 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     return 2
                 neo.clear()
-                results += run(neo, "neo4j", files)
+                lines, figures = run(neo, "neo4j", files, folder, not args.no_dry_run)
+                results += lines
+                result["stores"]["neo4j"] = figures
                 neo.clear()
             finally:
                 neo.close()
@@ -306,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         print("summary:")
         for line in results:
             print(line)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"wrote {args.json}")
     return 0
 
 
