@@ -69,6 +69,17 @@ def check_publishing(user: User) -> None:
         )
 
 
+def check_coordinating(
+    user: User,
+    ja: str = "コーディネーターと管理者だけが行えます",
+    en: str = "only coordinators and admins may do this",
+) -> None:
+    """Raise :class:`Forbidden` (403) unless ``user`` coordinates (a coordinator or an
+    admin); ``ja`` and ``en`` say what was refused."""
+    if not coordinating(user):
+        raise Forbidden(ja, f"{en} (not {user.role.value})")
+
+
 def can_read(user: User, rec: Record) -> bool:
     """Whether ``user`` may see ``rec`` at all."""
     if coordinating(user):

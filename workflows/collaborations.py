@@ -17,18 +17,16 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
+from graph.errors import Conflict, Forbidden, InvalidInput
 from graph.model import Collaboration, CollaborationStatus, PartnerEvaluation, Record, User, utcnow
 from graph.store import GraphStore
-from workflows.access import can_read, coordinating
+from workflows import records
+from workflows.access import check_coordinating, coordinating
 
 
 def readable(store: GraphStore, user: User, id: str) -> Collaboration:
     """The collaboration ``id`` if ``user`` may see it (else :class:`NotFound`, as if absent)."""
-    rec = store.get("Collaboration", id)
-    if not isinstance(rec, Collaboration) or not can_read(user, rec):
-        raise NotFound(f"協働 {id!r} が見つかりません", f"no Collaboration with id {id!r}")
-    return rec
+    return _collaboration(records.readable(store, user, "Collaboration", id))
 
 
 def not_ended(collab: Collaboration) -> Conflict:
@@ -88,7 +86,7 @@ def end(
 ) -> Collaboration:
     """Mark a collaboration ended (on ``ends``; its planned end or today by default) so it can
     be evaluated.  Coordinators and admins only."""
-    _coordinator(user)
+    check_coordinating(user)
     readable(store, user, id)
 
     def change(current: Record) -> Record:
@@ -137,14 +135,6 @@ def evaluate(
         return latest.model_copy(update={"evaluations": [*others, evaluation]})
 
     return _collaboration(store.update("Collaboration", id, add, expected_version=expected_version))
-
-
-def _coordinator(user: User) -> None:
-    if not coordinating(user):
-        raise Forbidden(
-            "コーディネーターと管理者だけが行えます",
-            f"only coordinators and admins may do this (not {user.role.value})",
-        )
 
 
 def _collaboration(rec: Record) -> Collaboration:

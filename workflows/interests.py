@@ -28,6 +28,7 @@ from graph.model import (
 from graph.store import MAX_PAGE_SIZE, GraphStore, Page
 from matching.service import Matcher
 from workflows.access import can_read, coordinating
+from workflows.records import existing
 
 
 def acting_org(user: User, org_id: str | None) -> str:
@@ -45,11 +46,6 @@ def acting_org(user: User, org_id: str | None) -> str:
     return org_id
 
 
-def _organization(store: GraphStore, org_id: str) -> None:
-    if store.get("Organization", org_id) is None:
-        raise NotFound(f"団体 {org_id!r} が見つかりません", f"no Organization with id {org_id!r}")
-
-
 def opportunities(
     store: GraphStore,
     matcher: Matcher,
@@ -65,7 +61,7 @@ def opportunities(
     """Open public needs ranked for an organization (a business's own by default), best
     first, at most ``MAX_PAGE_SIZE``."""
     acting = acting_org(user, org_id)
-    _organization(store, acting)
+    existing(store, "Organization", acting)
     # The matcher scores every candidate anyway; asking for all of them (it caps at
     # MAX_PAGE_SIZE) gives every page and a true total in one pass.
     hits = matcher.search_needs(
@@ -96,7 +92,7 @@ def express(
     if not isinstance(need, Need) or not can_read(user, need):
         raise NotFound(f"ニーズ {need_id!r} が見つかりません", f"no Need with id {need_id!r}")
     acting = acting_org(user, org_id)
-    _organization(store, acting)
+    existing(store, "Organization", acting)
     if need.org_id == acting:
         raise InvalidInput("自団体のニーズです", "this is the organization's own need")
     if need.status != NeedStatus.OPEN:

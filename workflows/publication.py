@@ -708,7 +708,8 @@ def offer_help(
     if email and "@" not in email:
         raise InvalidInput("メールアドレスが正しくありません", "not an email address")
     offer = HelpOffer(
-        id=f"help-{utcnow():%Y%m%d%H%M%S}-{hashlib.sha256(token.encode()).hexdigest()[:10]}",
+        # one offer per form token: the same form sent twice is the same offer
+        id=f"help-{hashlib.sha256(token.encode()).hexdigest()[:20]}",
         need_id=need_id,
         name=name.strip(),
         email=email,

@@ -16,7 +16,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from graph.errors import Forbidden
 from graph.model import (
     HelpOffer,
     Interest,
@@ -28,7 +27,7 @@ from graph.model import (
     utcnow,
 )
 from graph.store import GraphStore
-from workflows.access import coordinating
+from workflows.access import check_coordinating
 from workflows.suggestions import OPEN
 
 
@@ -78,11 +77,11 @@ def hours_between(start: datetime | None, end: datetime) -> float:
 
 
 def _coordinator(user: User) -> None:
-    if not coordinating(user):
-        raise Forbidden(
-            "キューはコーディネーターと管理者だけが見られます",
-            f"only coordinators and admins see the queue (not {user.role.value})",
-        )
+    check_coordinating(
+        user,
+        "キューはコーディネーターと管理者だけが見られます",
+        "only coordinators and admins see the queue",
+    )
 
 
 def queue(

@@ -21,11 +21,23 @@ def new_id(kind: str) -> str:
     return f"{ID_PREFIX[kind]}-{secrets.token_hex(6)}"
 
 
+def not_found(kind: str, id: str) -> NotFound:
+    return NotFound(f"{kind} {id!r} が見つかりません", f"no {kind} with id {id!r}")
+
+
+def existing(store: GraphStore, kind: str, id: str) -> Record:
+    """The stored record ``id`` of ``kind`` (else :class:`NotFound`)."""
+    rec = store.get(kind, id)
+    if rec is None:
+        raise not_found(kind, id)
+    return rec
+
+
 def readable(store: GraphStore, user: User, kind: str, id: str) -> Record:
     """The record if ``user`` may see it; otherwise :class:`NotFound`, as if it did not exist."""
     rec = store.get(kind, id)
     if rec is None or not can_read(user, rec):
-        raise NotFound(f"{kind} {id!r} が見つかりません", f"no {kind} with id {id!r}")
+        raise not_found(kind, id)
     return rec
 
 

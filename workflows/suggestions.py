@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
+from graph.errors import Conflict, InvalidInput, NotFound
 from graph.model import (
     Collaboration,
     CollaborationForm,
@@ -40,7 +40,8 @@ from graph.model import (
 )
 from graph.store import GraphStore
 from matching.service import Matcher, SuggestFilters
-from workflows.access import coordinating
+from workflows.access import check_coordinating
+from workflows.records import existing
 
 #: a suggestion still waiting for a decision
 OPEN = (SuggestionStatus.PROPOSED, SuggestionStatus.DEFERRED)
@@ -56,18 +57,11 @@ class Suggested:
 
 
 def _coordinator(user: User) -> None:
-    if not coordinating(user):
-        raise Forbidden(
-            "提案はコーディネーターと管理者だけが扱えます",
-            f"only coordinators and admins work with suggestions (not {user.role.value})",
-        )
-
-
-def _require(store: GraphStore, kind: str, id: str) -> Record:
-    rec = store.get(kind, id)
-    if rec is None:
-        raise NotFound(f"{kind} {id!r} が見つかりません", f"no {kind} with id {id!r}")
-    return rec
+    check_coordinating(
+        user,
+        "提案はコーディネーターと管理者だけが扱えます",
+        "only coordinators and admins work with suggestions",
+    )
 
 
 def for_organization(
@@ -136,10 +130,10 @@ def _ask(
             "name either an organization or a need",
         )
     if org_id is not None:
-        _require(store, "Organization", org_id)
+        existing(store, "Organization", org_id)
         return matcher.suggest_for_org(org_id, k=k, filters=filters)
     assert need_id is not None
-    _require(store, "Need", need_id)
+    existing(store, "Need", need_id)
     return matcher.suggest_for_need(need_id, k=k, filters=filters)
 
 
