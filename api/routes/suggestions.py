@@ -100,6 +100,24 @@ def _preview_out(preview: suggestions.Preview) -> SuggestionsOut:
     )
 
 
+def _suggest(
+    store: Any, user: Any, matcher: Any, filters: Any, k: int, save: bool, **target: str
+) -> SuggestionsOut:
+    """Ask for an organization or a need (``target``: org_id= or need_id=): a preview, or
+    every suggestion stored."""
+    if not save:
+        return _preview_out(
+            suggestions.preview(store, matcher, user, k=k, filters=filters, **target)
+        )
+    if "org_id" in target:
+        asked = suggestions.for_organization(
+            store, matcher, user, target["org_id"], k=k, filters=filters
+        )
+    else:
+        asked = suggestions.for_need(store, matcher, user, target["need_id"], k=k, filters=filters)
+    return SuggestionsOut(items=asked.items, matcher=asked.matcher)
+
+
 def _shortlist_out(done: suggestions.Shortlisted) -> SuggestionsOut:
     return SuggestionsOut(items=done.items, merged=done.merged, decided=done.decided)
 
@@ -116,12 +134,7 @@ def suggest_for_organization(
 ) -> Any:
     """Partners for an organization, best first.  By default each is stored as a proposed
     Suggestion; with ``store=false`` nothing is stored (a preview: shortlist from it)."""
-    if not save:
-        return _preview_out(
-            suggestions.preview(store, matcher, user, org_id=org_id, k=k, filters=filters)
-        )
-    asked = suggestions.for_organization(store, matcher, user, org_id, k=k, filters=filters)
-    return SuggestionsOut(items=asked.items, matcher=asked.matcher)
+    return _suggest(store, user, matcher, filters, k, save, org_id=org_id)
 
 
 @router.post("/needs/{need_id}/suggestions", response_model=SuggestionsOut)
@@ -136,12 +149,7 @@ def suggest_for_need(
 ) -> Any:
     """Organizations that could meet a need, best first.  By default each is stored as a
     Suggestion; with ``store=false`` nothing is stored (a preview: shortlist from it)."""
-    if not save:
-        return _preview_out(
-            suggestions.preview(store, matcher, user, need_id=need_id, k=k, filters=filters)
-        )
-    asked = suggestions.for_need(store, matcher, user, need_id, k=k, filters=filters)
-    return SuggestionsOut(items=asked.items, matcher=asked.matcher)
+    return _suggest(store, user, matcher, filters, k, save, need_id=need_id)
 
 
 @router.post("/organizations/{org_id}/suggestions/shortlist", response_model=SuggestionsOut)
