@@ -11,6 +11,7 @@ so the model's own rules (dates in order, no duplicate participant ...) apply an
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
@@ -40,10 +41,11 @@ def _find_control(value: Any, where: str) -> str | None:
     single-line fields)."""
     if isinstance(value, str):
         return where if control_character(value) else None
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list | tuple):
-        items = enumerate(value)  # type: ignore[assignment]
+        items = enumerate(value)
     else:
         return None
     for key, item in items:
@@ -60,9 +62,6 @@ def _no_control_characters(cls: type[BaseModel], data: Any) -> Any:
     return data
 
 
-_TEXT_CHECK = {"_no_control": model_validator(mode="before")(_no_control_characters)}
-
-
 class Input(BaseModel):
     """Base of the hand-written request bodies: unknown fields and control characters refused."""
 
@@ -74,7 +73,7 @@ class Input(BaseModel):
         return _no_control_characters(cls, data)
 
 
-def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[BaseModel]:  # type: ignore[assignment]
+def create_schema(rtype: type[Record], exclude: Collection[str] = ()) -> type[BaseModel]:
     """The body for creating a ``rtype``: its fields without timestamps; ``id`` optional."""
     fields: dict[str, Any] = {}
     for name, info in rtype.model_fields.items():
@@ -86,15 +85,14 @@ def create_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
             info.default = None
             annotation = annotation | None
         fields[name] = (annotation, info)
-    return create_model(  # type: ignore[no-any-return]
+    return create_model(
         f"{rtype.kind}Create",
-        __config__=ConfigDict(extra="forbid"),
-        __validators__=_TEXT_CHECK,  # type: ignore[arg-type]
+        __base__=Input,  # unknown fields and control characters refused
         **fields,
     )
 
 
-def update_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[BaseModel]:  # type: ignore[assignment]
+def update_schema(rtype: type[Record], exclude: Collection[str] = ()) -> type[BaseModel]:
     """The body for a partial update of a ``rtype``: every field optional, id unchangeable."""
     fields: dict[str, Any] = {}
     for name, info in rtype.model_fields.items():
@@ -103,11 +101,11 @@ def update_schema(rtype: type[Record], exclude: set[str] = frozenset()) -> type[
         info = copy.copy(info)
         info.default = None
         info.default_factory = None
-        fields[name] = (info.annotation | None, info)  # type: ignore[operator]
-    return create_model(  # type: ignore[no-any-return]
+        annotation: Any = info.annotation
+        fields[name] = (annotation | None, info)
+    return create_model(
         f"{rtype.kind}Update",
-        __config__=ConfigDict(extra="forbid"),
-        __validators__=_TEXT_CHECK,  # type: ignore[arg-type]
+        __base__=Input,  # unknown fields and control characters refused
         **fields,
     )
 
