@@ -693,33 +693,11 @@ class EmbeddedStore(GraphStore):
 
     # -- graph --------------------------------------------------------------------------------
 
-    def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
-        """Every node one relationship away from ``id``: out-edges first, then in-edges."""
-        type_clause, type_params = "", []
-        if rel_types:
-            type_clause = f" AND type IN ({_marks(len(rel_types))})"
-            type_params = list(rel_types)
-        with self._lock:
-            out_rows = self._read(
-                f"SELECT type, dst_kind, dst, props FROM edges WHERE src = ?{type_clause}"
-                f" AND {_visible()}"
-                " ORDER BY type, dst",
-                [id, *type_params],
-            )
-            in_rows = self._read(
-                f"SELECT type, src_kind, src, props FROM edges WHERE dst = ?{type_clause}"
-                f" AND {_visible()}"
-                " ORDER BY type, src",
-                [id, *type_params],
-            )
-        return [Neighbour(t, "out", k, o, json.loads(p)) for t, k, o, p in out_rows] + [
-            Neighbour(t, "in", k, o, json.loads(p)) for t, k, o, p in in_rows
-        ]
-
     def neighbours_many(
         self, ids: Sequence[str], rel_types: Sequence[str] | None = None
     ) -> dict[str, list[Neighbour]]:
-        """:meth:`neighbours` of many ids: two queries per chunk of ids instead of two per id."""
+        """Two queries per chunk of ids (out-edges, in-edges), each ordered by type and the
+        other end."""
         unique = list(dict.fromkeys(ids))
         out: dict[str, list[Neighbour]] = {i: [] for i in unique}
         incoming: dict[str, list[Neighbour]] = {i: [] for i in unique}

@@ -738,38 +738,10 @@ class Neo4jStore(GraphStore):
 
     # -- graph --------------------------------------------------------------------------------
 
-    def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
-        """Every node one relationship away from the node ``id`` (a record id, a skill name or
-        a field code), in or out; relationship properties without the internal ``_owner``."""
-        types = [_rel(t).strip("`") for t in rel_types] if rel_types else None
-        record_labels = "|".join(_label(k) for k in RECORD_TYPES)
-        rows = self._read(
-            "CALL () { "
-            f"MATCH (n:{record_labels} {{id: $id}}) RETURN n "
-            "UNION MATCH (n:Skill {name: $id}) RETURN n "
-            "UNION MATCH (n:Field {code: $id}) RETURN n } "
-            f"MATCH (n)-[r]-(m) WHERE ($types IS NULL OR type(r) IN $types) AND {_visible('r')} "
-            "RETURN type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
-            "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
-            id=id,
-            types=types,
-        )
-        out = [
-            Neighbour(
-                r["type"],
-                "out" if r["out"] else "in",
-                r["kind"],
-                r["other"],
-                {k: v for k, v in r["props"].items() if k not in _INTERNAL},
-            )
-            for r in rows
-        ]
-        return sorted(out, key=_neighbour_order)
-
     def neighbours_many(
         self, ids: Sequence[str], rel_types: Sequence[str] | None = None
     ) -> dict[str, list[Neighbour]]:
-        """:meth:`neighbours` of many ids in one query."""
+        """In one query; relationship properties without the internal ones (``_owner``)."""
         unique = list(dict.fromkeys(ids))
         if not unique:
             return {}

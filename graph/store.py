@@ -344,17 +344,18 @@ class GraphStore(ABC):
     ) -> tuple[list[str], int]:
         """(JSON docs of one page, total matching)."""
 
-    @abstractmethod
     def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
-        """Every node one relationship away from the record ``id``, in or out."""
+        """Every node one relationship away from ``id`` (a record id, a skill name or a field
+        code), in or out: out-edges first, then by relationship type and the other end."""
+        return self.neighbours_many([id], rel_types)[id]
 
+    @abstractmethod
     def neighbours_many(
         self, ids: Sequence[str], rel_types: Sequence[str] | None = None
     ) -> dict[str, list[Neighbour]]:
-        """:meth:`neighbours` of each of ``ids`` (each in the same order as :meth:`neighbours`
-        gives it), in as few round trips as the backend can: a suggestion request reads its
-        candidates' needs, offers and collaborations this way."""
-        return {i: self.neighbours(i, rel_types) for i in dict.fromkeys(ids)}
+        """:meth:`neighbours` of each of ``ids`` (each once, in the order given), in as few
+        round trips as the backend can: a suggestion request reads its candidates' needs,
+        offers and collaborations this way."""
 
     @abstractmethod
     def _search(
