@@ -96,7 +96,17 @@ def test_a_resident_offers_help_and_the_coordinator_sees_it(
     item.wait_for()
     assert "週末に二人で手伝えます" in item.inner_text()
     assert need.title in item.inner_text()
+    # shown as the resident's offer, with who offered and how to reach them
+    assert "住民からの協力の申し出" in item.inner_text() and "結野 太郎" in item.inner_text()
+    assert "taro@example.jp" in item.inner_text()
+    assert item.locator('[data-action="defer"]').count() == 0  # accepted or declined only
     coordinator.screenshot(path=str(artifacts / "public-offer-in-queue.png"), full_page=True)
+    item.locator("textarea").fill("担当から連絡します")
+    item.locator('[data-action="accept"]').click()
+    coordinator.wait_for_selector(f'article.queue-item[data-id="{offers[0].id}"][data-decided]')
+    decided = live_app.store.get_of(HelpOffer, offers[0].id)
+    assert decided is not None and decided.status.value == "accepted"
+    assert decided.note == "担当から連絡します"
 
 
 def test_a_published_case_appears_and_disappears_when_unpublished(

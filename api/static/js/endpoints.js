@@ -27,6 +27,9 @@ export const endpoints = {
     api(`suggestions/${encodeURIComponent(id)}/collaboration`, { method: "POST", body: {} }),
   decideInterest: (id, status, note) =>
     api(`interests/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
+  /** A resident's offer of help from the public site (accepted or declined, like an interest). */
+  decideHelpOffer: (id, status, note) =>
+    api(`help-offers/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
   queue: () => api("queue", { query: { limit: 1000 } }),
   /** The plan's indicators with their targets (public: the same report as /public/indicators). */
   planTargets: () => api("public/indicators"),

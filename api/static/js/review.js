@@ -22,6 +22,7 @@ async function decide(item, status, card) {
   for (const b of card.querySelectorAll("button")) b.disabled = true;
   try {
     if (item.type === "interest") await endpoints.decideInterest(item.id, status, note);
+    else if (item.type === "help_offer") await endpoints.decideHelpOffer(item.id, status, note);
     else await endpoints.decideSuggestion(item.id, status, note);
     const done = t(`decided_${status}`);
     card.classList.add("decided");
@@ -65,13 +66,41 @@ function updateCount(delta = 0) {
   badge.hidden = false;
 }
 
+/** What the item pairs: a business and a need, a resident and a need, or two organizations. */
+function pair(item) {
+  const need = el("div", { class: "party" }, el("div", { class: "muted small" }, t("need")),
+    el("div", { class: "name" }, item.need_title || item.need_id));
+  if (item.type === "interest") {
+    return el("div", { class: "pair" }, party(t("role_business"), item.org_id, item.org_name),
+      el("span", { class: "arrow" }, "→"), need);
+  }
+  if (item.type === "help_offer") {
+    return el("div", { class: "pair" },
+      el("div", { class: "party" }, el("div", { class: "muted small" }, t("kind_help_offer")),
+        el("div", { class: "name" }, item.offered_by || ""),
+        item.contact ? el("div", { class: "muted small" }, `${t("contact")}: ${item.contact}`) : null),
+      el("span", { class: "arrow" }, "→"), need);
+  }
+  return el("div", { class: "pair" },
+    party(item.need_title ? `${t("need")}: ${item.need_title}` : t("details_title"), item.org_id, item.org_name),
+    el("span", { class: "arrow" }, "⇄"),
+    party(t("candidate"), item.candidate_id, item.candidate_name));
+}
+
+const BADGES = {
+  suggestion: ["kind_suggestion", "#009E73"],
+  interest: ["kind_interest", "#0072B2"],
+  help_offer: ["kind_help_offer", "#CC79A7"],
+};
+
 function card(item) {
-  const isInterest = item.type === "interest";
+  // an interest and a resident's offer are accepted or declined; a suggestion may be deferred
+  const isInterest = item.type !== "suggestion";
+  const [badge, colour] = BADGES[item.type] || BADGES.suggestion;
   const explanation = el("div", { class: "explanation", hidden: true });
   const node = el("article", { class: "card queue-item", dataset: { id: item.id, type: item.type } },
     el("div", { class: "item-head" },
-      el("span", { class: "badge", style: `--badge:${isInterest ? "#0072B2" : "#009E73"}` },
-        t(isInterest ? "kind_interest" : "kind_suggestion")),
+      el("span", { class: "badge", style: `--badge:${colour}` }, t(badge)),
       el("span", { class: "tag" }, t("waited_days", { days: Math.floor(item.waited_days) })),
       item.overdue ? el("span", { class: "tag tag-overdue" }, t("overdue")) : null,
       item.status === "deferred" ? el("span", { class: "tag" }, t("status_deferred")) : null,
@@ -79,16 +108,7 @@ function card(item) {
       item.score !== null && item.score !== undefined
         ? el("span", { class: "muted small", style: "margin-left:auto" }, `${t("score")} ${formatNumber(item.score, 2)}`)
         : null),
-    isInterest
-      ? el("div", { class: "pair" },
-        party(t("role_business"), item.org_id, item.org_name),
-        el("span", { class: "arrow" }, "→"),
-        el("div", { class: "party" }, el("div", { class: "muted small" }, t("need")),
-          el("div", { class: "name" }, item.need_title || item.need_id)))
-      : el("div", { class: "pair" },
-        party(item.need_title ? `${t("need")}: ${item.need_title}` : t("details_title"), item.org_id, item.org_name),
-        el("span", { class: "arrow" }, "⇄"),
-        party(t("candidate"), item.candidate_id, item.candidate_name)),
+    pair(item),
     item.message ? el("p", {}, el("span", { class: "muted" }, `${t("message")}: `), item.message) : null,
     explanation,
     el("div", { class: "decision" },
