@@ -135,16 +135,47 @@ class InterestStatus(StrEnum):
 
 _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "Sector": {
-        "association": ("区・自治会", "Neighbourhood association", "自治会", "町内会", "区",
-                        "地域づくり協議会", "地縁団体"),
-        "npo": ("NPO・市民活動団体", "NPO / civic group", "NPO", "NPO法人", "市民活動団体",
-                "ボランティア団体", "任意団体", "特定非営利活動法人"),
+        "association": (
+            "区・自治会",
+            "Neighbourhood association",
+            "自治会",
+            "町内会",
+            "区",
+            "地域づくり協議会",
+            "地縁団体",
+        ),
+        "npo": (
+            "NPO・市民活動団体",
+            "NPO / civic group",
+            "NPO",
+            "NPO法人",
+            "市民活動団体",
+            "ボランティア団体",
+            "任意団体",
+            "特定非営利活動法人",
+        ),
         "business": ("事業者", "Business", "企業", "会社", "商店", "事業所"),
-        "school": ("教育機関", "School", "学校", "大学", "幼稚園", "保育園", "小学校",
-                   "中学校", "高校", "高等学校"),
+        "school": (
+            "教育機関",
+            "School",
+            "学校",
+            "大学",
+            "幼稚園",
+            "保育園",
+            "小学校",
+            "中学校",
+            "高校",
+            "高等学校",
+        ),
         "government": ("行政", "City government", "市役所", "市", "行政機関"),
-        "welfare": ("社会福祉協議会・福祉法人", "Welfare council / welfare corporation",
-                    "社会福祉協議会", "社協", "社会福祉法人", "公益法人"),
+        "welfare": (
+            "社会福祉協議会・福祉法人",
+            "Welfare council / welfare corporation",
+            "社会福祉協議会",
+            "社協",
+            "社会福祉法人",
+            "公益法人",
+        ),
         "other": ("その他", "Other"),
     },
     "ResourceKind": {
@@ -165,8 +196,12 @@ _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "commissioning": ("協働委託", "Commissioning", "委託"),
         "grant": ("補助・助成", "Grant", "補助", "助成"),
         "proposal": ("参画提案・政策提案", "Proposal", "参画提案", "政策提案"),
-        "information_exchange": ("情報提供・情報交換", "Information exchange", "情報提供",
-                                 "情報交換"),
+        "information_exchange": (
+            "情報提供・情報交換",
+            "Information exchange",
+            "情報提供",
+            "情報交換",
+        ),
     },
     "CollaborationStatus": {
         "planned": ("計画中", "Planned", "予定"),
@@ -239,25 +274,56 @@ FIELDS_BY_CODE: dict[str, FieldInfo] = {f.code: f for f in NPO_FIELDS}
 
 # Words that commonly name a field in registers and in the NPO law's long form.
 _FIELD_ALIASES: dict[str, str] = {
-    "保健": "01", "医療": "01", "福祉": "01", "健康": "01", "高齢者福祉": "01", "障害者福祉": "01",
-    "社会教育": "02", "生涯学習": "02", "教育": "02",
-    "まちづくり": "03", "街づくり": "03", "町づくり": "03",
+    "保健": "01",
+    "医療": "01",
+    "福祉": "01",
+    "健康": "01",
+    "高齢者福祉": "01",
+    "障害者福祉": "01",
+    "社会教育": "02",
+    "生涯学習": "02",
+    "教育": "02",
+    "まちづくり": "03",
+    "街づくり": "03",
+    "町づくり": "03",
     "観光": "04",
-    "農山漁村": "05", "中山間地域": "05", "農業": "05",
-    "学術": "06", "文化": "06", "芸術": "06", "スポーツ": "06", "伝統芸能": "06",
-    "環境": "07", "環境保全": "07",
-    "災害救援": "08", "防災": "08",
-    "地域安全": "09", "防犯": "09", "見守り": "09",
-    "人権": "10", "平和": "10",
-    "国際協力": "11", "国際交流": "11",
+    "農山漁村": "05",
+    "中山間地域": "05",
+    "農業": "05",
+    "学術": "06",
+    "文化": "06",
+    "芸術": "06",
+    "スポーツ": "06",
+    "伝統芸能": "06",
+    "環境": "07",
+    "環境保全": "07",
+    "災害救援": "08",
+    "防災": "08",
+    "地域安全": "09",
+    "防犯": "09",
+    "見守り": "09",
+    "人権": "10",
+    "平和": "10",
+    "国際協力": "11",
+    "国際交流": "11",
     "男女共同参画": "12",
-    "子ども": "13", "子育て": "13", "青少年": "13", "子どもの健全育成": "13",
-    "情報化": "14", "IT": "14",
+    "子ども": "13",
+    "子育て": "13",
+    "青少年": "13",
+    "子どもの健全育成": "13",
+    "情報化": "14",
+    "IT": "14",
     "科学技術": "15",
-    "経済活動": "16", "地域経済": "16", "産業振興": "16",
-    "職業能力": "17", "雇用": "17", "就労支援": "17",
-    "消費者保護": "18", "消費者": "18",
-    "中間支援": "19", "団体支援": "19",
+    "経済活動": "16",
+    "地域経済": "16",
+    "産業振興": "16",
+    "職業能力": "17",
+    "雇用": "17",
+    "就労支援": "17",
+    "消費者保護": "18",
+    "消費者": "18",
+    "中間支援": "19",
+    "団体支援": "19",
     "条例": "20",
 }
 
@@ -446,7 +512,13 @@ def _web_address(v: Any) -> str | None:
 class Organization(Record):
     kind: ClassVar[str] = "Organization"
     filterable: ClassVar[tuple[str, ...]] = (
-        "name", "sector", "subtype", "area", "fields", "corporate_number", "active",
+        "name",
+        "sector",
+        "subtype",
+        "area",
+        "fields",
+        "corporate_number",
+        "active",
     )
     text_fields: ClassVar[tuple[str, ...]] = ("name", "name_kana", "description")
     multiline: ClassVar[tuple[str, ...]] = ("description",)
@@ -499,7 +571,14 @@ class Listing(Record):
 class Need(Listing):
     kind: ClassVar[str] = "Need"
     filterable: ClassVar[tuple[str, ...]] = (
-        "org_id", "fields", "resource_kinds", "skills", "area", "status", "visibility", "active",
+        "org_id",
+        "fields",
+        "resource_kinds",
+        "skills",
+        "area",
+        "status",
+        "visibility",
+        "active",
     )
 
     starts: date | None = None
@@ -517,7 +596,12 @@ class Need(Listing):
 class Offer(Listing):
     kind: ClassVar[str] = "Offer"
     filterable: ClassVar[tuple[str, ...]] = (
-        "org_id", "fields", "resource_kinds", "skills", "area", "active",
+        "org_id",
+        "fields",
+        "resource_kinds",
+        "skills",
+        "area",
+        "active",
     )
 
     capacity: str | None = None
@@ -633,7 +717,13 @@ class Decision(Checked):
 class Suggestion(Record):
     kind: ClassVar[str] = "Suggestion"
     filterable: ClassVar[tuple[str, ...]] = (
-        "suggestion_kind", "subject_id", "candidate_id", "need_id", "status", "reviewer", "active",
+        "suggestion_kind",
+        "subject_id",
+        "candidate_id",
+        "need_id",
+        "status",
+        "reviewer",
+        "active",
     )
     multiline: ClassVar[tuple[str, ...]] = ("note", "explanation")
 
@@ -892,8 +982,18 @@ class Edge(NamedTuple):
 
 
 DerivedRelType = Literal[
-    "HAS_NEED", "OFFERS", "REQUIRES", "PROVIDES", "LOCATED_IN", "IN_FIELD", "PARTICIPATED_IN",
-    "ADDRESSES", "SUGGESTS", "FROM_SUGGESTION", "INTERESTED_IN", "NEIGHBOUR_OF",
+    "HAS_NEED",
+    "OFFERS",
+    "REQUIRES",
+    "PROVIDES",
+    "LOCATED_IN",
+    "IN_FIELD",
+    "PARTICIPATED_IN",
+    "ADDRESSES",
+    "SUGGESTS",
+    "FROM_SUGGESTION",
+    "INTERESTED_IN",
+    "NEIGHBOUR_OF",
 ]
 
 

@@ -131,16 +131,24 @@ def queue(
             assert isinstance(i, Interest)
             items.append(item(i, type="interest", org_id=i.org_id, message=i.message))
     if type in (None, "help_offer"):
-        offers = [h for h in store.iter_all("HelpOffer", {"status": [InterestStatus.OPEN]})
-                  if isinstance(h, HelpOffer)]
+        offers = [
+            h
+            for h in store.iter_all("HelpOffer", {"status": [InterestStatus.OPEN]})
+            if isinstance(h, HelpOffer)
+        ]
         owners = store.get_many("Need", sorted({h.need_id for h in offers}), include_inactive=True)
         for h in offers:
             need = owners.get(h.need_id)
-            items.append(item(
-                h, type="help_offer", org_id=need.org_id if isinstance(need, Need) else "",
-                message=h.message, offered_by=h.name,
-                contact=" / ".join(c for c in (h.email, h.phone) if c),
-            ))
+            items.append(
+                item(
+                    h,
+                    type="help_offer",
+                    org_id=need.org_id if isinstance(need, Need) else "",
+                    message=h.message,
+                    offered_by=h.name,
+                    contact=" / ".join(c for c in (h.email, h.phone) if c),
+                )
+            )
     if overdue is not None:
         items = [i for i in items if i.overdue == overdue]
     items.sort(key=lambda i: (i.created_at, i.id))
