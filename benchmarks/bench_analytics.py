@@ -104,12 +104,13 @@ def networkx_figures(g: nx.Graph, seed: int = 0) -> dict[str, Any]:
     out["components"] = len(comps)
     if not tied.number_of_edges():
         return out
-    k = None if len(tied) <= metrics.EXACT_MAX_NODES else metrics.BETWEENNESS_SOURCES
+    small = metrics.is_small(len(tied), tied.number_of_edges())
+    k = None if small else metrics.BETWEENNESS_SOURCES
     out["betweenness_max"] = max(nx.betweenness_centrality(g, k=k, seed=seed).values())
     communities = nx.community.louvain_communities(tied, seed=seed)
     out["modularity"] = nx.community.modularity(tied, communities)
     largest = g.subgraph(comps[0])
-    if len(largest) <= metrics.EXACT_MAX_NODES:
+    if metrics.is_small(len(largest), largest.number_of_edges()):
         out["average_path_length"] = nx.average_shortest_path_length(largest)
         out["diameter"] = nx.diameter(largest)
     else:  # the same number of sampled sources as graph.metrics

@@ -616,7 +616,7 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     ]
     groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
     # the next period's search on a large network starts from these communities
-    net.membership = membership if len(tied) > metrics.EXACT_MAX_NODES else None
+    net.membership = None if metrics.is_small(len(tied), len(net.ties)) else membership
     largest = net.largest
     members = g.subcomponent(largest) if largest is not None else []
     avg_path, diameter, path_note = metrics.path_figures(g, members, rng)
@@ -702,7 +702,7 @@ def _growing(g: nx.Graph) -> GrowingNetwork:
 def betweenness(g: nx.Graph, seed: int = 0, n_total: int | None = None) -> dict[Any, float]:
     """Normalised betweenness centrality of every node, as ``nx.betweenness_centrality``.
 
-    Exact up to ``metrics.EXACT_MAX_NODES`` tied nodes; above that, estimated from
+    Exact on a small network (``metrics.is_small``); on a larger one estimated from
     ``metrics.BETWEENNESS_SOURCES`` seeded source nodes (bound: ``metrics.betweenness_bound``).
     ``n_total`` normalises as if the graph had that many nodes (isolated ones left out of ``g``).
     """

@@ -38,8 +38,11 @@ from typing import Any
 # imported with the module, not on the first request: loading igraph takes about half a second
 import igraph
 
-#: networks with at most this many organizations that have a tie get exact figures
+#: networks with at most this many organizations that have a tie get exact figures …
 EXACT_MAX_NODES = 2000
+#: … unless organizations × ties exceeds this (exact betweenness and paths cost about that
+#: many steps: 0.1 s or so), as in a small but dense network
+EXACT_MAX_WORK = 20_000_000
 #: sampled source organizations for betweenness on a larger network
 BETWEENNESS_SOURCES = 8
 #: sampled source organizations for path lengths and the diameter on a larger network
@@ -55,6 +58,12 @@ _RNG_LOCK = threading.Lock()
 def new_graph(n: int = 0) -> igraph.Graph:
     """An empty undirected igraph graph with ``n`` vertices."""
     return igraph.Graph(n=n, directed=False)
+
+
+def is_small(nodes: int, ties: int) -> bool:
+    """Whether a network of ``nodes`` organizations with a tie and ``ties`` ties gets exact
+    figures."""
+    return nodes <= EXACT_MAX_NODES and nodes * ties <= EXACT_MAX_WORK
 
 
 def hoeffding(k: int, value_range: float, confidence: float = CONFIDENCE) -> float:
@@ -92,7 +101,7 @@ def betweenness_of(
     """Normalised betweenness of every vertex (as ``networkx.betweenness_centrality``) and the
     number of sampled sources (None: exact).  ``n_total`` normalises (isolated ones count)."""
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
-    if len(tied) <= EXACT_MAX_NODES:
+    if is_small(len(tied), g.ecount()):
         return [b * scale for b in g.betweenness(directed=False)], None
     k = min(sources, len(tied))
     picked = rng.sample(list(tied), k)
@@ -105,11 +114,11 @@ def path_figures(
     g: igraph.Graph, members: Sequence[int], rng: random.Random, sources: int = PATH_SOURCES
 ) -> tuple[float | None, int | None, dict[str, Any] | None]:
     """(average shortest path length, diameter, sampling note) of the connected component on
-    ``members``; exact up to ``EXACT_MAX_NODES`` members."""
+    ``members``; exact on a small one (:func:`is_small`)."""
     n = len(members)
     if n < 2:
         return None, None, None
-    if n <= EXACT_MAX_NODES:
+    if is_small(n, g.ecount()):
         sub = g.induced_subgraph(members) if n < g.vcount() else g
         return sub.average_path_length(directed=False), int(sub.diameter(directed=False)), None
     k = min(sources, n)
@@ -146,7 +155,7 @@ def communities_in(
     with _RNG_LOCK:
         igraph.set_random_number_generator(random.Random(seed))
         try:
-            if len(tied) <= EXACT_MAX_NODES:
+            if is_small(len(tied), g.ecount()):
                 membership = list(g.community_multilevel().membership)
             else:
                 start = None
