@@ -19,10 +19,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import core_schema
 
 # --------------------------------------------------------------------------------------------
 # Enumerations with Japanese and English labels
@@ -54,6 +56,14 @@ class LabelledEnum(StrEnum):
                 return member
         allowed = ", ".join(f"{m.value} ({m.label_ja})" for m in cls)
         raise ValueError(f"unknown {cls.__name__} {text!r}; expected one of: {allowed}")
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Every field of a labelled enum, in every model and request, reads labels and
+        aliases through :meth:`parse` (its JSON schema stays the enum's values)."""
+        return core_schema.no_info_before_validator_function(cls.parse, handler(source))
 
 
 class Sector(LabelledEnum):
@@ -542,11 +552,6 @@ class Organization(Record):
     _v_fields = field_validator("fields", mode="before")(_parse_fields)
     _v_website = field_validator("website", mode="before")(_web_address)
 
-    @field_validator("sector", mode="before")
-    @classmethod
-    def _sector(cls, v: Any) -> Sector:
-        return Sector.parse(v)
-
 
 class Listing(Record):
     """What a need and an offer have in common: an organization's request or contribution,
@@ -668,21 +673,6 @@ class Collaboration(Record):
     need_ids: list[str] = Field(default_factory=list)
     suggestion_id: str | None = None
     evaluations: list[PartnerEvaluation] = Field(default_factory=list)
-
-    @field_validator("form", mode="before")
-    @classmethod
-    def _form(cls, v: Any) -> CollaborationForm:
-        return CollaborationForm.parse(v)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, v: Any) -> CollaborationStatus:
-        return CollaborationStatus.parse(v)
-
-    @field_validator("intensity", mode="before")
-    @classmethod
-    def _intensity(cls, v: Any) -> Intensity:
-        return Intensity.parse(v)
 
     @model_validator(mode="after")
     def _check(self) -> Collaboration:
@@ -818,11 +808,6 @@ class PublicProfile(Record):
     contributions: bool = False
     changed_by: str | None = None
 
-    @field_validator("level", mode="before")
-    @classmethod
-    def _level(cls, v: Any) -> DisclosureLevel:
-        return DisclosureLevel.parse(v)
-
 
 class HelpOffer(Record):
     """A resident's offer of help for a public need, sent from the public site without an
@@ -887,16 +872,6 @@ class Indicator(Record):
     actuals: list[YearValue] = Field(default_factory=list)
     order: int = 0
     note: str = ""
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _method(cls, v: Any) -> IndicatorMethod:
-        return IndicatorMethod.parse(v)
-
-    @field_validator("direction", mode="before")
-    @classmethod
-    def _direction(cls, v: Any) -> Direction:
-        return Direction.parse(v)
 
     @model_validator(mode="after")
     def _check(self) -> Indicator:
