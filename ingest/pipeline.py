@@ -34,10 +34,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
+from typing_extensions import Unpack
 
 from graph.errors import TsunaguError
 from graph.journal import import_records
@@ -110,16 +111,29 @@ _MODEL_MESSAGES = {
 }
 
 
+class ImportOptions(TypedDict, total=False):
+    """How an import runs (every entry point takes the same options).
+
+    - ``dry_run``: validate and report, write nothing;
+    - ``skip_invalid``: write the valid rows even when others are refused (by default any
+      refused row means nothing is written);
+    - ``mapping``: a column mapping (a dict, or a YAML/JSON file's path) for unusual headers;
+    - ``kind``: what every file holds, when neither its name nor its headers tell;
+    - ``include_personal``: keep a published format's representative's name (left out by
+      default);
+    - ``progress``: a progress bar on a terminal for long imports.
+    """
+
+    dry_run: bool
+    skip_invalid: bool
+    mapping: dict[str, Any] | str | Path | None
+    kind: str | None
+    include_personal: bool
+    progress: bool
+
+
 def import_paths(
-    store: GraphStore,
-    paths: Iterable[str | Path],
-    *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    mapping: dict[str, Any] | str | Path | None = None,
-    kind: str | None = None,
-    include_personal: bool = False,
-    progress: bool = True,
+    store: GraphStore, paths: Iterable[str | Path], **options: Unpack[ImportOptions]
 ) -> ImportReport:
     """Import files (a directory means every supported file under it) as one batch."""
     files: list[tuple[str, bytes]] = []
@@ -155,57 +169,31 @@ def import_paths(
                         f"cannot open the file ({exc.strerror or exc})",
                     )
                 )
-    return import_files(
-        store,
-        files,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        mapping=mapping,
-        kind=kind,
-        include_personal=include_personal,
-        progress=progress,
-        early_errors=early,
-    )
+    with_progress: ImportOptions = {"progress": True, **options}  # a bar by default here
+    return import_files(store, files, early_errors=early, **with_progress)
 
 
 def import_bytes(
-    store: GraphStore,
-    filename: str,
-    data: bytes,
-    *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    mapping: dict[str, Any] | str | Path | None = None,
-    kind: str | None = None,
-    include_personal: bool = False,
-    progress: bool = False,
+    store: GraphStore, filename: str, data: bytes, **options: Unpack[ImportOptions]
 ) -> ImportReport:
     """Import one uploaded file given as bytes (its name tells the format and maybe the kind)."""
-    return import_files(
-        store,
-        [(filename, data)],
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        mapping=mapping,
-        kind=kind,
-        include_personal=include_personal,
-        progress=progress,
-    )
+    return import_files(store, [(filename, data)], **options)
 
 
 def import_files(
     store: GraphStore,
     files: Sequence[tuple[str, bytes]],
     *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    mapping: dict[str, Any] | str | Path | None = None,
-    kind: str | None = None,
-    include_personal: bool = False,
-    progress: bool = False,
     early_errors: Sequence[RowError] = (),
+    **options: Unpack[ImportOptions],
 ) -> ImportReport:
     """Import (filename, bytes) pairs as one batch; see the module docstring for guarantees."""
+    dry_run = options.get("dry_run", False)
+    skip_invalid = options.get("skip_invalid", False)
+    mapping = options.get("mapping")
+    kind = options.get("kind")
+    include_personal = options.get("include_personal", False)
+    progress = options.get("progress", False)
     report = ImportReport(files=[f for f, _ in files], dry_run=dry_run, skip_invalid=skip_invalid)
     report.errors += early_errors
     try:
