@@ -76,9 +76,11 @@ def history_key(history: NetworkHistory) -> str:
 class PeriodCache(MutableMapping[tuple[Any, ...], dict[str, Any]]):
     """The costly figures of the last ``size`` periods computed (``compute_growth``'s
     ``cache``), least recently used dropped first (thread-safe).  Keyed by each period's data
-    fingerprint: after a new collaboration only the periods from its start on are recomputed."""
+    fingerprint: after a new collaboration only the periods from its start on are recomputed.
+    An entry of a large network holds its communities (4 bytes an organization: 400 kB at
+    100,000), hence the bound."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
