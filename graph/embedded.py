@@ -137,6 +137,33 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 _ID_CHUNK = 500
 
 
+_INSERT_EDGE = (
+    "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
+    " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _edge_rows(nodes: Sequence[NodeWrite], import_id: str | None) -> list[tuple[Any, ...]]:
+    """The ``edges`` rows of the nodes' relationships, owned by each node.  An edge starts at
+    its owner, except HAS_NEED/OFFERS/PARTICIPATED_IN/INTERESTED_IN, which relationships_of
+    draws from the organization."""
+    return [
+        (
+            node.kind,
+            node.id,
+            node.kind if e.src == node.id else "Organization",
+            e.src,
+            e.type,
+            e.dst_kind,
+            e.dst,
+            json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
+            import_id,
+        )
+        for node in nodes
+        for e in node.edges
+    ]
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -432,26 +459,7 @@ class EmbeddedStore(GraphStore):
         if node.text:
             cur.execute("INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)", (rowid, node.text))
         cur.execute("DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (node.kind, node.id))
-        cur.executemany(
-            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
-            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    node.kind,
-                    node.id,
-                    # an edge starts at its owner, except HAS_NEED/OFFERS/PARTICIPATED_IN/
-                    # INTERESTED_IN, which relationships_of draws from the organization
-                    node.kind if e.src == node.id else "Organization",
-                    e.src,
-                    e.type,
-                    e.dst_kind,
-                    e.dst,
-                    json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
-                    import_id,
-                )
-                for e in node.edges
-            ],
-        )
+        cur.executemany(_INSERT_EDGE, _edge_rows([node], import_id))
 
     # -- the import journal (graph.journal) -----------------------------------------------
 
@@ -620,25 +628,7 @@ class EmbeddedStore(GraphStore):
                     f"DELETE FROM edges WHERE owner_kind = ? AND owner_id IN ({_marks(len(part))})",
                     [kind, *part],
                 )
-        cur.executemany(
-            "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
-            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    node.kind,
-                    node.id,
-                    node.kind if e.src == node.id else "Organization",
-                    e.src,
-                    e.type,
-                    e.dst_kind,
-                    e.dst,
-                    json.dumps(e.props, ensure_ascii=False, sort_keys=True) if e.props else "{}",
-                    import_id,
-                )
-                for node in nodes
-                for e in node.edges
-            ],
-        )
+        cur.executemany(_INSERT_EDGE, _edge_rows(nodes, import_id))
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
