@@ -137,6 +137,27 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
 _ID_CHUNK = 500
 
 
+def _node_row(node: NodeWrite, import_id: str | None) -> tuple[Any, ...]:
+    """The ``nodes`` row of a record (its kind checked, its flat props checked)."""
+    if node.kind not in RECORD_TYPES:
+        raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
+    props = _check_flat(node)
+    # the doc is the truth: not every kind lists ``active`` among its filterable props
+    active = int(bool(json.loads(node.doc).get("active", True)))
+    return (
+        node.kind,
+        node.id,
+        node.doc,
+        props,
+        node.hash,
+        node.text,
+        active,
+        node.created_at,
+        node.updated_at,
+        import_id,
+    )
+
+
 _INSERT_EDGE = (
     "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props,"
     " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -427,11 +448,6 @@ class EmbeddedStore(GraphStore):
     ) -> None:
         """Write one node and replace the edges it owns (inside the caller's transaction),
         marked as staged by ``import_id`` if given."""
-        if node.kind not in RECORD_TYPES:
-            raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
-        props = _check_flat(node)
-        # the doc is the truth: not every kind lists ``active`` among its filterable props
-        active = int(bool(json.loads(node.doc).get("active", True)))
         rowid = cur.execute(
             """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at,
                                   import_id)
@@ -442,18 +458,7 @@ class EmbeddedStore(GraphStore):
                  created_at = excluded.created_at, updated_at = excluded.updated_at,
                  import_id = excluded.import_id
                RETURNING rowid""",
-            (
-                node.kind,
-                node.id,
-                node.doc,
-                props,
-                node.hash,
-                node.text,
-                active,
-                node.created_at,
-                node.updated_at,
-                import_id,
-            ),
+            _node_row(node, import_id),
         ).fetchone()[0]
         cur.execute("DELETE FROM nodes_fts WHERE rowid = ?", (rowid,))
         if node.text:
@@ -583,25 +588,7 @@ class EmbeddedStore(GraphStore):
     def _write_new(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str) -> None:
         """What :meth:`_write_one` does for each node, a statement per table instead of per
         node: the nodes are new, or staged by the same import (a batch written again)."""
-        rows = []
-        for node in nodes:
-            if node.kind not in RECORD_TYPES:
-                raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
-            active = int(bool(json.loads(node.doc).get("active", True)))
-            rows.append(
-                (
-                    node.kind,
-                    node.id,
-                    node.doc,
-                    _check_flat(node),
-                    node.hash,
-                    node.text,
-                    active,
-                    node.created_at,
-                    node.updated_at,
-                    import_id,
-                )
-            )
+        rows = [_node_row(node, import_id) for node in nodes]
         # ON CONFLICT on the key only: a unique field's index still refuses a taken value
         cur.executemany(
             "INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at,"

@@ -65,9 +65,7 @@ def import_records(
     if not batch:
         return UpsertResult()
     tidy(store)
-    store._check_ids(batch)
-    store._check_unique(batch)
-    store._check_references(batch)
+    store._check_batch(batch)
     for _ in range(WRITE_ATTEMPTS):
         result, writes = store._prepare(batch)
         if not writes:

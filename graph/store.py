@@ -426,9 +426,7 @@ class GraphStore(ABC):
             batch[(rec.kind, rec.id)] = rec  # the last version of an id in a batch wins
         if not batch:
             return UpsertResult()
-        self._check_ids(batch)
-        self._check_unique(batch)
-        self._check_references(batch)
+        self._check_batch(batch)
         for _ in range(WRITE_ATTEMPTS):
             result, writes = self._prepare(batch)
             if not writes:
@@ -535,6 +533,13 @@ class GraphStore(ABC):
             f"{kind} {id!r} は変更が続いているため保存できませんでした。もう一度お試しください / "
             f"{kind} {id!r} kept changing; nothing was written, try again"
         )
+
+    def _check_batch(self, batch: Mapping[tuple[str, str], Record]) -> None:
+        """What every write checks first: one id names one record of one kind, unique fields
+        are not taken, every id referenced exists (or is in the batch)."""
+        self._check_ids(batch)
+        self._check_unique(batch)
+        self._check_references(batch)
 
     def _check_ids(self, batch: Mapping[tuple[str, str], Record]) -> None:
         """One id names one record: refuse an id that a record of another kind has, in the
