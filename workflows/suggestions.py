@@ -5,8 +5,8 @@ ranked partners with their reasons and which of them are already in the review q
 coordinator then **shortlists** the ones worth reviewing (:func:`shortlist`), and only those
 enter the queue, a pair already open there (either way round, any need) merged into the open
 item instead of listed twice (``tsunagu suggest`` works the same way, ``--shortlist``).
-:func:`for_organization` and :func:`for_need` (the API's default, ``store=true``) store every
-result as before.
+:func:`ask` (the API's default, ``store=true``) stores every result as
+before.
 
 A suggestion's id is derived from what it pairs (:func:`matching.service.suggestion_id`), so
 asking again refreshes an open suggestion instead of piling up copies, and a decided one keeps
@@ -64,29 +64,20 @@ def _coordinator(user: User) -> None:
     )
 
 
-def for_organization(
+def ask(
     store: GraphStore,
     matcher: Matcher,
     user: User,
-    org_id: str,
+    *,
+    org_id: str | None = None,
+    need_id: str | None = None,
     k: int = 10,
     filters: SuggestFilters | None = None,
 ) -> Suggested:
-    """Partners for an organization, best first; each is stored as a proposed suggestion."""
-    fresh = _ask(store, matcher, user, org_id, None, k, filters)
-    return Suggested(store_suggestions(store, fresh, user.id), matcher.status)
-
-
-def for_need(
-    store: GraphStore,
-    matcher: Matcher,
-    user: User,
-    need_id: str,
-    k: int = 10,
-    filters: SuggestFilters | None = None,
-) -> Suggested:
-    """Organizations that could meet a need, best first; each is stored as a suggestion."""
-    fresh = _ask(store, matcher, user, None, need_id, k, filters)
+    """Partners for an organization, or organizations that could meet a need (exactly one
+    of them), best first; each is stored as a proposed suggestion (see :func:`preview` for
+    asking without storing)."""
+    fresh = _ask(store, matcher, user, org_id, need_id, k, filters)
     return Suggested(store_suggestions(store, fresh, user.id), matcher.status)
 
 

@@ -109,12 +109,7 @@ def _suggest(
         return _preview_out(
             suggestions.preview(store, matcher, user, k=k, filters=filters, **target)
         )
-    if "org_id" in target:
-        asked = suggestions.for_organization(
-            store, matcher, user, target["org_id"], k=k, filters=filters
-        )
-    else:
-        asked = suggestions.for_need(store, matcher, user, target["need_id"], k=k, filters=filters)
+    asked = suggestions.ask(store, matcher, user, k=k, filters=filters, **target)
     return SuggestionsOut(items=asked.items, matcher=asked.matcher)
 
 
