@@ -1,7 +1,8 @@
 """The web pages: HTML shells rendered on the server, data fetched by plain ES modules.
 
 Pages are Japanese by default; ``?lang=en`` (or ``?lang=ja``) switches and the choice is kept in
-a cookie.  Every user-facing string lives in ``api/templates/messages.json`` with both languages.
+a cookie.  Every user-facing string lives in ``api/templates/messages.json`` (and, one file per
+page group, ``api/templates/messages/*.json``) with both languages; a key defined twice is an error.
 The HTML itself holds no data, so it is served without a token; the scripts send the bearer
 token kept in the browser's ``localStorage`` with every API call, and the API checks the role.
 Static files (our scripts and styles, and the JavaScript libraries vendored from npm) are served
@@ -58,9 +59,14 @@ templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 @lru_cache
 def messages() -> dict[str, dict[str, str]]:
     """Every UI string, ``{key: {"ja": ..., "en": ...}}``."""
-    data: dict[str, dict[str, str]] = json.loads(
-        (TEMPLATE_DIR / "messages.json").read_text(encoding="utf-8")
-    )
+    data: dict[str, dict[str, str]] = {}
+    files = [TEMPLATE_DIR / "messages.json", *sorted((TEMPLATE_DIR / "messages").glob("*.json"))]
+    for path in files:
+        part: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(part) & set(data))
+        if twice:
+            raise ValueError(f"{path.name}: message keys defined twice: {', '.join(twice)}")
+        data.update(part)
     return data
 
 

@@ -150,3 +150,23 @@ def test_every_message_used_by_the_scripts_and_templates_exists() -> None:
     }.items():
         for value in values:
             assert f"{prefix}{value}" in known
+
+
+def test_a_message_key_defined_in_two_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.pages as pages
+
+    (tmp_path / "messages").mkdir()
+    (tmp_path / "messages.json").write_text(json.dumps({"a": {"ja": "あ", "en": "a"}}))
+    (tmp_path / "messages" / "x.json").write_text(json.dumps({"b": {"ja": "い", "en": "b"}}))
+    monkeypatch.setattr(pages, "TEMPLATE_DIR", tmp_path)
+    pages.messages.cache_clear()
+    try:
+        assert set(pages.messages()) == {"a", "b"}
+        pages.messages.cache_clear()
+        (tmp_path / "messages" / "y.json").write_text(json.dumps({"a": {"ja": "う", "en": "c"}}))
+        with pytest.raises(ValueError, match="y.json: message keys defined twice: a"):
+            pages.messages()
+    finally:
+        pages.messages.cache_clear()
