@@ -28,7 +28,7 @@ import math
 import sqlite3
 import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ import numpy as np
 from graph.model import RECORD_TYPES, record_type, utcnow
 from graph.network import Ties, build_graph, copy_graph
 from graph.store import (
+    ANY_WRITE,
     Existing,
     GraphStore,
     JournalEntry,
@@ -48,6 +49,7 @@ from graph.store import (
     StoreError,
     VersionConflict,
     as_vector,
+    embeddings_key,
     is_list_field,
     prepare_embeddings,
 )
@@ -100,6 +102,10 @@ CREATE TABLE IF NOT EXISTS imports (
     started_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS generations (
+    key TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS embedding_cache (
     model TEXT NOT NULL,
     text_hash TEXT NOT NULL,
@@ -120,6 +126,15 @@ _TRIGRAM = 3
 
 #: a node's version, from its doc (0 for records stored before versions existed)
 _VERSION = "coalesce(json_extract(doc, '$.version'), 0)"
+
+
+def _bump(cur: sqlite3.Cursor, keys: Iterable[str]) -> None:
+    """Advance the :meth:`GraphStore.generation` counters of ``keys`` (inside the caller's
+    write transaction, so they change exactly when the write becomes visible)."""
+    cur.executemany(
+        "INSERT INTO generations (key, n) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET n = n + 1",
+        [(k,) for k in sorted(set(keys))],
+    )
 
 
 def _visible(table: str = "") -> str:
@@ -384,6 +399,9 @@ class EmbeddedStore(GraphStore):
                 "imports",
             ):
                 cur.execute(f"DELETE FROM {table}")
+            # the counters survive (a cache must never meet an old token again): all bumped
+            cur.execute("UPDATE generations SET n = n + 1")
+            _bump(cur, [ANY_WRITE])
 
     def integrity_check(self) -> list[str]:
         """SQLite's and FTS5's own consistency checks; ``["ok"]`` when the file is sound."""
@@ -422,6 +440,13 @@ class EmbeddedStore(GraphStore):
             self._compare_versions(cur, nodes)
             for node in nodes:
                 self._write_one(cur, node)
+            _bump(cur, {n.kind for n in nodes})
+
+    def _generations(self, keys: Sequence[str]) -> dict[str, int]:
+        rows = self._read(
+            f"SELECT key, n FROM generations WHERE key IN ({_marks(len(keys))})", list(keys)
+        )
+        return {k: n for k, n in rows}
 
     @staticmethod
     def _compare_versions(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite]) -> None:
@@ -521,6 +546,7 @@ class EmbeddedStore(GraphStore):
             if taken:
                 raise VersionConflict(f"stored meanwhile: {', '.join(map(repr, taken[:10]))}")
             self._write_new(cur, nodes, import_id)
+            _bump(cur, {n.kind for n in nodes})
             cur.execute(
                 "UPDATE imports SET done = ?, updated_at = ? WHERE id = ?",
                 (json.dumps(sorted(entry.done | {batch})), utcnow().isoformat(), import_id),
@@ -532,6 +558,7 @@ class EmbeddedStore(GraphStore):
             self._compare_versions(cur, nodes)
             for node in nodes:
                 self._write_one(cur, node)
+            _bump(cur, [ANY_WRITE, *{n.kind for n in nodes}])
             cur.execute(
                 "UPDATE imports SET state = 'committed', updated_at = ? WHERE id = ?",
                 (utcnow().isoformat(), import_id),
@@ -582,6 +609,7 @@ class EmbeddedStore(GraphStore):
             )
             if not done:
                 cur.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+            _bump(cur, [ANY_WRITE])
         return done
 
     @staticmethod
@@ -806,6 +834,7 @@ class EmbeddedStore(GraphStore):
                 " VALUES (?, ?, ?, ?, ?)",
                 [(kind, model, i, a.size, _to_blob(a)) for i, a in arrays.items()],
             )
+            _bump(cur, [embeddings_key(kind)])
 
     def get_embeddings(
         self, kind: str, model: str, ids: Sequence[str] | None = None

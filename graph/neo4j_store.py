@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, get_args
 
@@ -42,6 +42,7 @@ from graph.model import (
     utcnow,
 )
 from graph.store import (
+    ANY_WRITE,
     Existing,
     GraphStore,
     JournalEntry,
@@ -51,11 +52,25 @@ from graph.store import (
     StoreUnavailable,
     VersionConflict,
     as_vector,
+    embeddings_key,
     is_list_field,
     prepare_embeddings,
 )
 
 T = TypeVar("T")
+
+#: the label of the GraphStore.generation counters (one node per key)
+_GENERATION = "StoreGeneration"
+
+
+def _bump(tx: Any, keys: Iterable[str]) -> None:
+    """Advance the :meth:`GraphStore.generation` counters of ``keys`` inside ``tx`` (sorted,
+    so that concurrent writers lock the counters in the same order)."""
+    tx.run(
+        f"UNWIND $keys AS k MERGE (g:{_GENERATION} {{key: k}}) SET g.n = coalesce(g.n, 0) + 1",
+        keys=sorted(set(keys)),
+    ).consume()
+
 
 #: the relationship types a record may own (the only ones written into query text)
 REL_TYPES: tuple[str, ...] = get_args(DerivedRelType)
@@ -307,6 +322,10 @@ class Neo4jStore(GraphStore):
             out[name] = (
                 f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._import)"
             )
+        out["storegeneration_key"] = (
+            f"CREATE CONSTRAINT storegeneration_key IF NOT EXISTS "
+            f"FOR (n:{_GENERATION}) REQUIRE n.key IS UNIQUE"
+        )
         out["embeddingcache_key"] = (
             "CREATE CONSTRAINT embeddingcache_key IF NOT EXISTS "
             "FOR (n:EmbeddingCache) REQUIRE n.key IS UNIQUE"
@@ -362,9 +381,17 @@ class Neo4jStore(GraphStore):
         """Delete every node and relationship, and the vector indexes (their dimension comes
         from the data); constraints and the other indexes stay."""
         with self._errors(), self._driver.session(database=self.database) as session:
+            # the counters survive (a cache must never meet an old token again): all bumped
             session.run(
-                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                f"MATCH (n) WHERE NOT n:{_GENERATION} "
+                "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
+
+            def bump_all(tx: Any) -> None:
+                tx.run(f"MATCH (g:{_GENERATION}) SET g.n = g.n + 1").consume()
+                _bump(tx, [ANY_WRITE])
+
+            session.execute_write(bump_all)
         for name in self._vector_indexes():
             self._schema(f"DROP INDEX `{name}` IF EXISTS")
         self._vector_dims.clear()
@@ -510,8 +537,16 @@ class Neo4jStore(GraphStore):
                     {"import": import_id},
                     rows=[self._with_field_names(dst_kind, r) for r in rows],
                 ).consume()
+            _bump(tx, by_kind)
 
         return work
+
+    def _generations(self, keys: Sequence[str]) -> dict[str, int]:
+        rows = self._read(
+            f"MATCH (g:{_GENERATION}) WHERE g.key IN $keys RETURN g.key AS key, g.n AS n",
+            keys=list(keys),
+        )
+        return {r["key"]: r["n"] for r in rows}
 
     # -- the import journal (graph.journal) -----------------------------------------------
 
@@ -592,6 +627,7 @@ class Neo4jStore(GraphStore):
                 id=import_id,
                 now=utcnow().isoformat(),
             ).consume()
+            _bump(tx, [ANY_WRITE])
 
         self._write_tx(work)
 
@@ -654,6 +690,7 @@ class Neo4jStore(GraphStore):
                 ).single()["c"]
             if not done:
                 tx.run("MATCH (j:ImportJournal {id: $id}) DELETE j", id=import_id).consume()
+            _bump(tx, [ANY_WRITE])
             return done
 
         return self._write_tx(work)
@@ -847,6 +884,7 @@ class Neo4jStore(GraphStore):
                 rows=rows,
                 prop=prop,
             ).consume()
+            _bump(tx, [embeddings_key(kind)])
 
         self._write_tx(work)
 

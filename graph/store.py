@@ -260,6 +260,16 @@ def prepare_embeddings(
     return arrays, dims.pop()
 
 
+#: the :meth:`GraphStore.generation` key bumped by changes not tied to one kind (an import
+#: committing or discarded, the store cleared)
+ANY_WRITE = "*"
+
+
+def embeddings_key(kind: str) -> str:
+    """The :meth:`GraphStore.generation` key of ``kind``'s stored vectors."""
+    return f"{kind}.embeddings"
+
+
 class GraphStore(ABC):
     """One interface over Neo4j and the embedded store (see DESIGN.md §3)."""
 
@@ -397,10 +407,30 @@ class GraphStore(ABC):
     def cache_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
 
     @abstractmethod
+    def _generations(self, keys: Sequence[str]) -> dict[str, int]:
+        """{key: its counter} for the keys among ``keys`` that were ever bumped (see
+        :meth:`generation`)."""
+
+    @abstractmethod
     def clear(self) -> None:
         """Delete everything (tests and ``tsunagu db reset`` only)."""
 
     # -- shared behaviour ----------------------------------------------------------------------
+
+    def generation(self, keys: Sequence[str]) -> tuple[int, ...]:
+        """A token of what has been written, for caches of what was read.
+
+        Each key is a record kind (bumped by every write of a record of that kind) or
+        ``"<Kind>.embeddings"`` (bumped when vectors of that kind are stored).  The token also
+        changes whenever an import commits or is discarded, and when the store is cleared.
+        The counters live in the database and are bumped inside the writing transaction, so a
+        write by any process using the same database changes the token.  Read the token
+        *before* reading the data it guards: a write in between then makes the next token
+        differ, never a cache that looks current but is not.
+        """
+        wanted = [ANY_WRITE, *keys]
+        got = self._generations(wanted)
+        return tuple(got.get(k, 0) for k in wanted)
 
     def __enter__(self) -> GraphStore:
         return self

@@ -5,6 +5,7 @@ their exact scores; neighbours are compared as sets.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -37,6 +38,7 @@ from graph.store import (
     StoreError,
     UniqueError,
     VersionConflict,
+    embeddings_key,
     flat_props,
 )
 
@@ -1116,3 +1118,86 @@ def test_nearest_agrees_with_brute_force(store: GraphStore) -> None:
         got = store.nearest("Offer", MODEL, query, k=10)
         assert [i for i, _ in got] == [f"offer-{b:03d}" for b in best]
         assert [s for _, s in got] == pytest.approx([(1 + cos[b]) / 2 for b in best], abs=1e-4)
+
+
+# -- the generation token (caches of what was read) -------------------------------------------
+
+
+def another_handle(store: GraphStore) -> GraphStore:
+    """A second, independent connection to the same database (as another process has)."""
+    if store.backend == "embedded":
+        from graph.embedded import EmbeddedStore
+
+        assert isinstance(store, EmbeddedStore)
+        return EmbeddedStore(store.path)
+    from graph.neo4j_store import Neo4jStore
+
+    assert isinstance(store, Neo4jStore)
+    env = os.environ.get
+    user, password = env("TSUNAGU_TEST_NEO4J_USER", "neo4j"), env("TSUNAGU_TEST_NEO4J_PASSWORD", "")
+    return Neo4jStore(store.uri, user, password, store.database)
+
+
+def test_generation_moves_with_writes_of_its_own_kind_only(store: GraphStore) -> None:
+    keys = ["Organization", "Need", embeddings_key("Organization")]
+    t0 = store.generation(keys)
+    store.upsert(organizations())
+    t1 = store.generation(keys)
+    # (any write, Organization, Need, Organization vectors): only Organization moved
+    assert t1[1] > t0[1] and (t1[0], t1[2], t1[3]) == (t0[0], t0[2], t0[3])
+    store.upsert(organizations())  # unchanged records write nothing
+    assert store.generation(keys) == t1
+    store.upsert(
+        [
+            Suggestion(
+                id="sug-g",
+                suggestion_kind="org-org",
+                subject_id="org-midori",
+                candidate_id="org-sakura",
+                score=0.5,
+            )
+        ]
+    )
+    assert store.generation(keys) == t1  # another kind
+    store.put_embeddings("Organization", MODEL, {"org-midori": np.ones(DIM)})
+    t2 = store.generation(keys)
+    assert t2[:3] == t1[:3] and t2[3] > t1[3]
+    store.soft_delete("Organization", "org-sakura")
+    t3 = store.generation(keys)
+    assert t3[1] > t2[1] and (t3[0], t3[2], t3[3]) == (t2[0], t2[2], t2[3])
+
+
+def test_generation_moves_when_a_journaled_import_commits(store: GraphStore) -> None:
+    from graph import journal
+
+    t0 = store.generation(["Organization"])
+    many = [
+        Organization(id=f"org-j{i}", name=f"団体{i}", sector="NPO法人", description="")
+        for i in range(7)
+    ]
+    journal.import_records(store, many, batch_size=3)  # three batches and a commit
+    t1 = store.generation(["Organization"])
+    assert t1 != t0 and t1[0] > t0[0]
+    assert store.count("Organization") == 7
+
+
+def test_generation_never_returns_to_an_earlier_token_after_clear(store: GraphStore) -> None:
+    store.upsert(organizations())
+    before = store.generation(["Organization", "Need"])
+    store.clear()
+    store.upsert(organizations())  # the same writes again on an empty store
+    after = store.generation(["Organization", "Need"])
+    # (any write, Organization, Need): the counters went on from where they were
+    assert after[0] > before[0] and after[1] > before[1] and after[2] >= before[2]
+
+
+def test_generation_sees_writes_by_another_connection(store: GraphStore) -> None:
+    other = another_handle(store)
+    try:
+        t0 = store.generation(["Need"])
+        other.upsert([organizations()[0]])
+        assert store.generation(["Need"]) == t0
+        other.upsert([needs()[0]])
+        assert store.generation(["Need"])[1] == t0[1] + 1
+    finally:
+        other.close()
