@@ -123,6 +123,22 @@ def embedding_property(model: str) -> str:
     return f"{_EMB_PREFIX}{slug}_{digest}"
 
 
+def _packed(prop: str) -> str:
+    """The property holding the same vectors as ``prop`` packed as little-endian float32
+    bytes: the vector index needs the float list, but reading a list of floats back through
+    the driver decodes every number in Python, which made vector reads the slowest step of a
+    suggestion request; bytes decode in one ``np.frombuffer``."""
+    return f"{prop}_f32"
+
+
+def _unpack(value: Any) -> np.ndarray:
+    """A vector read back: packed bytes (:func:`_packed`) or, for vectors stored before they
+    were packed too, a list of floats."""
+    if isinstance(value, bytes | bytearray):
+        return np.frombuffer(value, dtype="<f4").astype(np.float32)
+    return np.asarray(value, dtype=np.float32)
+
+
 def _vector_index_name(kind: str, prop: str) -> str:
     return f"vec_{kind.lower()}_{prop[len(_EMB_PREFIX) :]}"
 
@@ -875,14 +891,18 @@ class Neo4jStore(GraphStore):
             return
         prop = embedding_property(model)
         self._ensure_vector_index(kind, prop, dim)
-        rows = [{"id": i, "v": a.tolist()} for i, a in arrays.items()]
+        rows = [
+            {"id": i, "v": a.tolist(), "b": a.astype("<f4").tobytes()} for i, a in arrays.items()
+        ]
 
         def work(tx: Any) -> None:
             tx.run(
                 f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) "
-                "CALL db.create.setNodeVectorProperty(n, $prop, r.v)",
+                "CALL db.create.setNodeVectorProperty(n, $prop, r.v) "
+                "SET n[$packed] = r.b",
                 rows=rows,
                 prop=prop,
+                packed=_packed(prop),
             ).consume()
             _bump(tx, [embeddings_key(kind)])
 
@@ -892,13 +912,19 @@ class Neo4jStore(GraphStore):
         self, kind: str, model: str, ids: Sequence[str] | None = None
     ) -> dict[str, np.ndarray]:
         """{id: vector} for ``model``; all of the kind's vectors when ``ids`` is None."""
+        prop = embedding_property(model)
+        # two query texts, not "$ids IS NULL OR n.id IN $ids": that form keeps the planner
+        # from the id index and scans every node of the label
+        by_id = "WHERE n.id IN $ids AND" if ids is not None else "WHERE"
         rows = self._read(
-            f"MATCH (n:{_label(kind)}) WHERE ($ids IS NULL OR n.id IN $ids) "
-            f"AND n[$prop] IS NOT NULL AND {_RECORD} RETURN n.id AS id, n[$prop] AS v",
+            f"MATCH (n:{_label(kind)}) {by_id} "
+            f"n[$prop] IS NOT NULL AND {_RECORD} "
+            "RETURN n.id AS id, coalesce(n[$packed], n[$prop]) AS v",
             ids=None if ids is None else list(dict.fromkeys(ids)),
-            prop=embedding_property(model),
+            prop=prop,
+            packed=_packed(prop),
         )
-        return {r["id"]: np.asarray(r["v"], dtype=np.float32) for r in rows}
+        return {r["id"]: _unpack(r["v"]) for r in rows}
 
     def nearest(
         self,
@@ -946,14 +972,12 @@ class Neo4jStore(GraphStore):
         return self._rank(hits, query, k)
 
     @staticmethod
-    def _rank(
-        hits: list[tuple[str, list[float]]], query: np.ndarray, k: int
-    ) -> list[tuple[str, float]]:
+    def _rank(hits: list[tuple[str, Any]], query: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The best ``k`` of ``hits`` by exact (1 + cos) / 2, ties by id."""
         unit = query / float(np.linalg.norm(query))
         scored = []
         for id_, v in hits:
-            arr = np.asarray(v, dtype=np.float32)
+            arr = _unpack(v)
             n = float(np.linalg.norm(arr))
             cos = float(arr @ unit) / n if n else 0.0  # not stored by put_embeddings anyway
             scored.append((id_, min(1.0, max(0.0, (1.0 + cos) / 2.0))))
@@ -962,14 +986,16 @@ class Neo4jStore(GraphStore):
 
     def _exact_candidates(
         self, kind: str, prop: str, query: np.ndarray, k: int, skip: set[str]
-    ) -> list[tuple[str, list[float]]]:
+    ) -> list[tuple[str, Any]]:
         """The ``k`` nearest active, not excluded (id, vector), comparing every vector."""
         rows = self._read(
             f"MATCH (n:{_label(kind)}) WHERE n[$prop] IS NOT NULL AND n.active = true "
             f"AND {_RECORD} AND NOT n.id IN $skip "
             "WITH n, vector.similarity.cosine(n[$prop], $vector) AS score "
-            "ORDER BY score DESC, n.id LIMIT $fetch RETURN n.id AS id, n[$prop] AS v",
+            "ORDER BY score DESC, n.id LIMIT $fetch "
+            "RETURN n.id AS id, coalesce(n[$packed], n[$prop]) AS v",
             prop=prop,
+            packed=_packed(prop),
             skip=list(skip),
             vector=query.tolist(),
             fetch=k + 10,  # a margin for float rounding; _rank re-sorts exactly
@@ -978,7 +1004,7 @@ class Neo4jStore(GraphStore):
 
     def _vector_candidates(
         self, name: str, prop: str, query: np.ndarray, k: int, skip: set[str]
-    ) -> list[tuple[str, list[float]]]:
+    ) -> list[tuple[str, Any]]:
         """At least ``k`` active, not excluded (id, vector) from the index, if there are."""
         # a candidate pool well above k raises HNSW's recall; _rank keeps the exact best k
         fetch = max(k + len(skip) + 10, 4 * k, 100)
@@ -986,11 +1012,12 @@ class Neo4jStore(GraphStore):
             rows = self._read(
                 "CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node "
                 f"RETURN node.id AS id, node.active = true AND {_RECORD_NODE} AS ok, "
-                "node[$prop] AS v",
+                "coalesce(node[$packed], node[$prop]) AS v",
                 index=name,
                 fetch=fetch,
                 vector=query.tolist(),
                 prop=prop,
+                packed=_packed(prop),
             )
             hits = [(r["id"], r["v"]) for r in rows if r["ok"] and r["id"] not in skip]
             if len(hits) >= k or len(rows) < fetch:

@@ -5,9 +5,11 @@ collaborations that started before ``d``.  Training asks at each positive's own 
 feature never sees the collaboration it is meant to predict (no leakage); serving asks with no
 date (everything known now).
 
-A request touches only the organizations it names and their neighbourhood: one
-``store.neighbours`` call per organization plus batched ``get_many`` reads, never a scan of all
-organizations.
+A request touches only the organizations it names and their neighbourhood: batched
+``store.neighbours_many`` and ``get_many`` reads, never a scan of all organizations.  The
+matcher shares one GraphData between requests while the store's generation token is unchanged
+(:meth:`matching.service.Matcher.served`); everything here is safe to call from several
+threads at once (at worst two threads read the same organization twice).
 """
 
 from __future__ import annotations
@@ -156,7 +158,13 @@ class GraphData:
             ]
             typed = [c for c in collabs if isinstance(c, Collaboration)]
             self._collabs[oid] = sorted(typed, key=lambda c: (c.starts, c.id))
-        self._partners = {k: v for k, v in self._partners.items() if k[0] not in wanted}
+        # (list() copies the keys at once: requests may share this GraphData across threads)
+        for key in [k for k in list(self._partners) if k[0] in wanted]:
+            self._partners.pop(key, None)
+
+    def size(self) -> int:
+        """How many organizations have been read (the matcher bounds a shared GraphData)."""
+        return len(self._orgs)
 
     def _neighbours(self, org_ids: Sequence[str]) -> list[list[Neighbour]]:
         """Needs, offers and collaborations of each organization, in one batched read."""

@@ -1,5 +1,10 @@
 """The matcher's public API: explained partner suggestions for an organization or a need.
 
+Requests share one lazily filled :class:`~matching.graphdata.GraphData` and its vectors while
+the store's :meth:`~graph.store.GraphStore.generation` token of the kinds they read stays the
+same (one small query per request; any write of those kinds, by any process, starts a fresh
+one), so a busy server reads each organization's records and vectors once, not per request.
+
 A request retrieves the served pool (:mod:`matching.retrieval`) through the store's indexes —
 partners of partners, the nearest organizations and offers by vector (``store.nearest``), owners
 of offers with the skills asked for, the most active organizations, filter matches — reads the
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +39,7 @@ from graph.model import (
     SuggestionKind,
     Visibility,
 )
-from graph.store import MAX_PAGE_SIZE, GraphStore, NotFoundError, StoreError
+from graph.store import MAX_PAGE_SIZE, GraphStore, NotFoundError, StoreError, embeddings_key
 from matching.encoders import DEFAULT_MODEL, Encoder, EncoderError, load_encoder
 from matching.explain import explain
 from matching.features import (
@@ -101,6 +107,23 @@ class MatcherConfig:
     embed_model: str = DEFAULT_MODEL
 
 
+#: what a served GraphData reads: a write of any of these starts a fresh one
+SERVED_KINDS = ("Organization", "Need", "Offer", "Collaboration", "Area")
+SERVED_KEYS = (*SERVED_KINDS, *(embeddings_key(k) for k in ("Organization", "Need", "Offer")))
+#: a served GraphData that has read this many organizations is started afresh (memory bound)
+SERVED_CACHE_ORGS = 50_000
+
+
+@dataclass
+class _Served:
+    """The GraphData and vectors shared by requests while ``token`` is current."""
+
+    token: tuple[int, ...]
+    encoder: Encoder | None
+    data: GraphData
+    vectors: StoreVectors | None
+
+
 def suggestion_id(subject: str, candidate: str, need: str | None = None) -> str:
     """Deterministic id: asking again gives the same id, so the API updates rather than piles up."""
     digest = hashlib.sha256(f"sug-{subject}-{candidate}-{need or ''}".encode()).hexdigest()
@@ -120,10 +143,13 @@ class Matcher:
         self._encoder_tried = encoder is not None
         self._lexical: LexicalModel | None = None
         self._lexical_size = 0
+        self._lexical_token: tuple[int, ...] | None = None
         self._ranker: Ranker | None = None
         self._ranker_loaded = False
         self._ranker_note: str | None = None
-        self._active: tuple[int, list[str]] | None = None
+        self._active: tuple[tuple[int, ...], list[str]] | None = None
+        self._served: _Served | None = None
+        self._served_lock = threading.Lock()
 
     # -- components, loaded lazily ------------------------------------------------------------
 
@@ -188,11 +214,16 @@ class Matcher:
 
         While the store is smaller than that limit, it is refitted whenever the number of
         organizations, needs, offers and collaborations changes (e.g. a server started on an
-        empty store and data imported later); four count queries per request."""
+        empty store and data imported later); the four counts are read only when the store's
+        generation token of those kinds has moved (one small query per request)."""
         kinds = ("Organization", "Need", "Offer", "Collaboration")
         size = None
         if self._lexical is None or self._lexical_size < LEXICAL_CORPUS_LIMIT:
+            token = self.store.generation(kinds)
+            if self._lexical is not None and token == self._lexical_token:
+                return self._lexical
             size = sum(self.store.count(k) for k in kinds)
+            self._lexical_token = token
         if self._lexical is None or (size is not None and size != self._lexical_size):
             corpus: list[str] = []
             for kind in kinds:
@@ -235,6 +266,23 @@ class Matcher:
         enc = self.encoder
         return StoreVectors(self.store, enc, data) if enc is not None else None
 
+    def served(self) -> tuple[GraphData, StoreVectors | None]:
+        """The GraphData and vectors for a request: the shared ones while nothing they read
+        has been written since (module docstring), else fresh ones."""
+        token = self.store.generation(SERVED_KEYS)  # read before the data it guards
+        enc = self.encoder
+        with self._served_lock:
+            s = self._served
+            if (
+                s is None
+                or s.token != token
+                or s.encoder is not enc
+                or s.data.size() > SERVED_CACHE_ORGS
+            ):
+                data = GraphData(self.store)
+                s = self._served = _Served(token, enc, data, self._vectors(data))
+        return s.data, s.vectors
+
     # -- retrieval (the served pool; see matching.retrieval) ------------------------------------
 
     def _nearest(
@@ -264,8 +312,8 @@ class Matcher:
     def most_active(self) -> list[str]:
         """The :data:`POOL_ACTIVE` most active organizations (time-decayed collaborations),
         recomputed when the number of collaborations changes."""
-        count = self.store.count("Collaboration")
-        if self._active is None or self._active[0] != count:
+        token = self.store.generation(["Collaboration"])
+        if self._active is None or self._active[0] != token:
             today = date.today()
             ids: dict[str, int] = {}
             decayed: list[float] = []
@@ -285,7 +333,7 @@ class Matcher:
             names = list(ids)
             order = sorted(range(len(names)), key=lambda i: (-score[i], names[i]))
             top = [names[i] for i in order[:POOL_ACTIVE]]
-            self._active = (count, top)
+            self._active = (token, top)
         return self._active[1]
 
     def _skill_owners(self, skills: Sequence[str]) -> list[str]:
@@ -365,9 +413,8 @@ class Matcher:
     ) -> list[Suggestion]:
         """The ``k`` best partners for an organization, explained (unsaved, status proposed)."""
         filters = filters or SuggestFilters()
-        data = GraphData(self.store)
+        data, vectors = self.served()
         subject = data.require_org(org_id)
-        vectors = self._vectors(data)
         cands = self._pool(data, subject, vectors, filters, None)
         return self._rank(data, vectors, subject, cands, k, filters, need=None)
 
@@ -380,9 +427,8 @@ class Matcher:
         need = self.store.get("Need", need_id)
         if not isinstance(need, Need):
             raise NotFoundError(f"no Need with id {need_id!r} / ニーズ {need_id!r} はありません")
-        data = GraphData(self.store)
+        data, vectors = self.served()
         subject = data.require_org(need.org_id)
-        vectors = self._vectors(data)
         cands = self._pool(data, subject, vectors, filters, need)
         return self._rank(data, vectors, subject, cands, k, filters, need=need)
 
@@ -520,13 +566,12 @@ class Matcher:
         """Scores of every pair of ``org_ids`` in one pass, in (0, 1): the logistic of the mean
         of both directions' scores (both orders as keys; seating 50 attendees is one snapshot,
         not 1,225 requests)."""
-        data = GraphData(self.store)
+        data, vectors = self.served()
         ids = list(dict.fromkeys(org_ids))
         for oid in ids:
             data.require_org(oid)
         if len(ids) < 2:
             return {}
-        vectors = self._vectors(data)
         snap = self._snapshot(data, ids, vectors)
         n = len(ids)
         raw = np.zeros((n, n))
@@ -561,7 +606,7 @@ class Matcher:
         """
         if k < 1 or offset < 0:
             raise ValueError("k must be 1 or more and offset 0 or more / k は1以上、offset は0以上")
-        data = GraphData(self.store)
+        data, vectors = self.served()
         org = data.require_org(org_id) if org_id else None
         filt: dict[str, Any] = {
             "status": NeedStatus.OPEN.value,
@@ -584,9 +629,7 @@ class Matcher:
             pool = self._listed_needs(filt, list(relevance))
         else:
             pool = list(self.store.list("Need", filt, limit=1000).items)
-            if org is not None and self.encoder is not None:
-                vectors = self._vectors(data)
-                assert vectors is not None
+            if org is not None and vectors is not None:
                 vec = vectors.vectors("Organization", [org.id]).get(org.id)
                 pool += self._listed_needs(filt, self._nearest("Need", vec, 500))
         # the store filtered by status, visibility, skills, kinds and area; left: own and dates

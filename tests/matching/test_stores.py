@@ -10,7 +10,7 @@ import numpy as np
 
 from graph.store import GraphStore
 from matching.encoders import Encoder
-from matching.service import Matcher, MatcherConfig
+from matching.service import Matcher, MatcherConfig, SuggestFilters
 from tests.matching.conftest import city_records
 
 THEMES = ("清掃", "食", "子ども", "福祉", "学校", "建設")
@@ -43,3 +43,48 @@ def test_suggestions_on_each_store(store: GraphStore, tmp_path: Path) -> None:
     need = semantic.suggest_for_need("n-river", k=3)
     assert need[0].candidate_id == "biz-a" and need[0].features["semantic_match"] > 0.5
     assert semantic.pair_scores(["assoc", "biz-a", "npo"])
+
+
+def test_requests_share_what_was_read_until_another_process_writes(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Requests share one GraphData while the store's generation token stands; a write by
+    another connection (another server process) is seen by the very next request."""
+    from datetime import date
+
+    from graph.model import Collaboration, Participant, SuggestionStatus
+    from tests.graph.test_store_contract import another_handle
+
+    store.upsert(city_records())
+    matcher = Matcher(store, MatcherConfig(data_dir=tmp_path, embed_model="/nonexistent/model"))
+    first = matcher.suggest_for_org("assoc", k=6)
+    data, _ = matcher.served()
+    assert matcher.served()[0] is data  # nothing written: the same reads serve the next one
+    store.upsert([first[0].model_copy(update={"status": SuggestionStatus.ACCEPTED})])
+    assert matcher.served()[0] is data  # suggestions are not what the matcher reads
+    assert "npo" not in data.partners("assoc")
+
+    other = another_handle(store)
+    try:
+        other.upsert(
+            [
+                Collaboration(
+                    id="c-new",
+                    title="朝市の共催",
+                    form="co_hosting",
+                    starts=date(2024, 5, 1),
+                    participants=[Participant(org_id="assoc"), Participant(org_id="npo")],
+                )
+            ]
+        )
+    finally:
+        other.close()
+    fresh, _ = matcher.served()
+    assert fresh is not data
+    assert "npo" in fresh.partners("assoc")
+    # npo is a partner now: no longer suggested, and its features count the collaboration
+    assert "npo" in [s.candidate_id for s in first]
+    assert "npo" not in [s.candidate_id for s in matcher.suggest_for_org("assoc", k=6)]
+    with_partners = SuggestFilters(exclude_current_partners=False)
+    again = matcher.suggest_for_org("assoc", k=6, filters=with_partners)
+    assert [s.features["past_collaborations"] for s in again if s.candidate_id == "npo"] == [1]
