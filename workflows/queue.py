@@ -54,6 +54,14 @@ UNASSIGNED = "none"
 CLOSING = (SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED)
 
 
+class BadFilter(InvalidInput):
+    """A filter value the queue cannot use; ``field`` names the query parameter."""
+
+    def __init__(self, field: str, ja: str, en: str) -> None:
+        super().__init__(ja, en)
+        self.field = field
+
+
 class QueueItem(BaseModel):
     """An open suggestion, expression of interest or offer of help waiting for a coordinator."""
 
@@ -179,13 +187,15 @@ def parse_query(
 
     k = given(kind)
     if k is not None and k not in KINDS:
-        raise InvalidInput(
+        raise BadFilter(
+            "kind",
             f"種別 {k!r} はありません（suggestion・interest・help_offer のどれか）",
             f"no kind {k!r}: one of suggestion, interest, help_offer",
         )
     s = given(sort) or "oldest"
     if s not in SORTS:
-        raise InvalidInput(
+        raise BadFilter(
+            "sort",
             f"並び順 {s!r} はありません（oldest・newest・score・organization のどれか）",
             f"no sort {s!r}: one of oldest, newest, score, organization",
         )
@@ -201,7 +211,8 @@ def parse_query(
         elif text in ("false", "0", "no"):
             flag = False
         else:
-            raise InvalidInput(
+            raise BadFilter(
+                "overdue",
                 f"期限超過の指定 {overdue!r} が読めません（true か false）",
                 f"overdue must be true or false, not {overdue!r}",
             )
@@ -373,19 +384,24 @@ def _check_known(store: GraphStore, q: QueueQuery, facets: Facets) -> None:
         p.id for p in facets.coordinators
     }:
         if not isinstance(store.get("User", q.coordinator, include_inactive=True), User):
-            raise InvalidInput(
+            raise BadFilter(
+                "coordinator",
                 f"コーディネーター {q.coordinator!r} が見つかりません",
                 f"no coordinator with id {q.coordinator!r}",
             )
     if q.org_id is not None and q.org_id not in {p.id for p in facets.organizations}:
         if not isinstance(store.get("Organization", q.org_id, include_inactive=True), Organization):
-            raise InvalidInput(
-                f"団体 {q.org_id!r} が見つかりません", f"no organization with id {q.org_id!r}"
+            raise BadFilter(
+                "org_id",
+                f"団体 {q.org_id!r} が見つかりません",
+                f"no organization with id {q.org_id!r}",
             )
     if q.district is not None and q.district not in facets.districts:
         if not store.count("Organization", {"area": q.district}):
-            raise InvalidInput(
-                f"地区 {q.district!r} が見つかりません", f"no district named {q.district!r}"
+            raise BadFilter(
+                "district",
+                f"地区 {q.district!r} が見つかりません",
+                f"no district named {q.district!r}",
             )
 
 
@@ -463,8 +479,8 @@ _STATUS_NAMES = {
     "en": {"proposed": "proposed", "deferred": "deferred", "open": "open"},
 }
 _YES_NO = {"ja": ("はい", "いいえ"), "en": ("yes", "no")}
-#: a coordinator with no user record any more
-FORMER_USER = {"ja": "（削除されたユーザー）", "en": "(deleted user)"}
+#: a coordinator with no user record (deleted, or never registered here)
+FORMER_USER = {"ja": "（登録のないユーザー）", "en": "(user not on record)"}
 
 
 def export_rows(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from api.deps import AppSettings, Coordinator, Store
@@ -16,7 +18,7 @@ from api.schemas import QueueOut
 from graph.cells import safe_csv_writer
 from graph.export import CSV_ENCODING
 from workflows import queue as queue_flow
-from workflows.queue import QueueQuery, ResponseTimes
+from workflows.queue import BadFilter, QueueQuery, ResponseTimes
 
 router = APIRouter(tags=["review"])
 
@@ -49,6 +51,17 @@ SortQ = Annotated[
 ]
 
 
+@contextmanager
+def _field_errors() -> Iterator[None]:
+    """A bad filter answers 422 with the parameter it concerns (``loc``), as FastAPI's own
+    validation errors do, so a page shows the message under that field."""
+    try:
+        yield
+    except BadFilter as exc:
+        detail = [{"loc": ["query", exc.field], "msg": str(exc), "type": "value_error"}]
+        raise HTTPException(422, detail) from exc
+
+
 def _query(
     kind: str | None,
     coordinator: str | None,
@@ -76,8 +89,9 @@ def queue(
 ) -> Any:
     """One page of the open items the filters match (oldest first unless ``sort`` says
     otherwise), with waiting times, names and the true ``total``."""
-    query = _query(kind, coordinator, overdue, org_id, district, sort)
-    q = queue_flow.queue(store, user, settings.overdue_days, query, offset, limit)
+    with _field_errors():
+        query = _query(kind, coordinator, overdue, org_id, district, sort)
+        q = queue_flow.queue(store, user, settings.overdue_days, query, offset, limit)
     return QueueOut(
         items=q.items,
         total=q.total,
@@ -104,8 +118,9 @@ def queue_csv(
 ) -> Response:
     """Exactly the filtered queue, every page of it, as CSV (UTF-8 with BOM, so that Excel
     reads Japanese; text a spreadsheet would run as a formula gets a leading apostrophe)."""
-    query = _query(kind, coordinator, overdue, org_id, district, sort)
-    rows = queue_flow.export_rows(store, user, settings.overdue_days, query, lang)
+    with _field_errors():
+        query = _query(kind, coordinator, overdue, org_id, district, sort)
+        rows = queue_flow.export_rows(store, user, settings.overdue_days, query, lang)
     buffer = io.StringIO()
     safe_csv_writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
     name = "review-queue.csv" if lang == "en" else "review-queue-ja.csv"
