@@ -79,6 +79,9 @@ def queue(
     settings: AppSettings,
     user: Coordinator,
     kind: KindQ = None,
+    type: Annotated[
+        str | None, Query(max_length=40, deprecated=True, description="the older name of kind")
+    ] = None,
     coordinator: CoordinatorQ = None,
     overdue: OverdueQ = None,
     org_id: OrgQ = None,
@@ -90,7 +93,7 @@ def queue(
     """One page of the open items the filters match (oldest first unless ``sort`` says
     otherwise), with waiting times, names and the true ``total``."""
     with _field_errors():
-        query = _query(kind, coordinator, overdue, org_id, district, sort)
+        query = _query(kind or type, coordinator, overdue, org_id, district, sort)
         q = queue_flow.queue(store, user, settings.overdue_days, query, offset, limit)
     return QueueOut(
         items=q.items,
