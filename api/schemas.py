@@ -28,7 +28,7 @@ from graph.model import (
     SuggestionStatus,
     control_character,
 )
-from workflows.queue import QueueItem
+from workflows.queue import Facets, QueueItem
 
 T = TypeVar("T")
 
@@ -194,6 +194,7 @@ class SeatingOut(BaseModel):
 class QueueOut(PageOut[QueueItem]):
     overdue_days: int
     overdue_total: int
+    facets: Facets
 
 
 class Opportunity(BaseModel):

@@ -9,12 +9,14 @@ CLI: the configured one) and decides whether a store that holds data may be load
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from democity.city import DemoCity
 from democity.files import jsonl_files
-from democity.generate import generate
-from graph.model import RECORD_TYPES
+from democity.generate import COORDINATORS, generate
+from graph.model import RECORD_TYPES, Role, User
 from graph.store import GraphStore, StoreError
 from ingest.pipeline import import_files
 
@@ -28,6 +30,31 @@ _KINDS = {
     "Collaboration": "collaborations",
     "Interest": "interests",
 }
+
+
+#: the names of the demo's coordinators (who made its past decisions and asked for its
+#: suggestions), so that the review queue and its response times name them
+COORDINATOR_NAMES = {
+    "demo-coordinator-sato": "佐藤（デモ）",
+    "demo-coordinator-tanaka": "田中（デモ）",
+}
+
+
+def _coordinator_users(store: GraphStore) -> list[User]:
+    """The demo coordinators not on record yet, as users whose token is revoked (inactive,
+    with the hash of a token nobody was given): named, but no one can sign in as them."""
+    have = store.get_many("User", list(COORDINATORS), include_inactive=True)
+    return [
+        User(
+            id=cid,
+            name=COORDINATOR_NAMES[cid],
+            role=Role.COORDINATOR,
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            active=False,
+        )
+        for cid in COORDINATORS
+        if cid not in have
+    ]
 
 
 def kinds_with_records(store: GraphStore) -> list[str]:
@@ -56,6 +83,7 @@ def load(store: GraphStore, seed: int = 42, city: DemoCity | None = None) -> dic
             "デモの市を読み込めませんでした（何も書き込んでいません） / the demo city could not "
             f"be loaded, nothing was written: {shown}"
         )
+    store.upsert(_coordinator_users(store))
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_kind = {attr: dict(report.by_kind.get(kind, counts)) for kind, attr in _KINDS.items()}
     return {

@@ -179,7 +179,7 @@ def test_queue_oldest_first_with_waits_overdue_and_response_times(env: Env) -> N
     ] == ["sug-old"]
     assert [
         i["id"]
-        for i in env.get("coordinator", f"{API}/queue", params={"type": "interest"}).json()["items"]
+        for i in env.get("coordinator", f"{API}/queue", params={"kind": "interest"}).json()["items"]
     ] == ["int-1"]
     page = env.get("coordinator", f"{API}/queue", params={"offset": 1, "limit": 1}).json()
     assert [i["id"] for i in page["items"]] == ["int-1"] and page["total"] == 3
@@ -192,12 +192,14 @@ def test_queue_oldest_first_with_waits_overdue_and_response_times(env: Env) -> N
     ids = [i["id"] for i in env.get("admin", f"{API}/queue").json()["items"]]
     assert ids == ["sug-old"]
 
-    times = {t["reviewer"]: t for t in env.get("coordinator", f"{API}/queue/response-times").json()}
+    body = env.get("coordinator", f"{API}/queue/response-times").json()
+    times = {t["reviewer"]: t for t in body["reviewers"]}
     coord, admin = times[env.user_ids["coordinator"]], times[env.user_ids["admin"]]
-    assert coord["name"] == "coordinator-user" and coord["decisions"] == 2
-    # 240 h (the deferral) and 72 h (the interest): median = mean = 156
-    assert 155.9 < coord["median_hours"] < 156.1 and 155.9 < coord["mean_hours"] < 156.1
+    # the deferral kept sug-old in the queue: not a decision; the interest waited 72 h
+    assert coord["name"] == "coordinator-user" and coord["decisions"] == 1
+    assert 71.9 < coord["median_hours"] < 72.1 and 71.9 < coord["mean_hours"] < 72.1
     assert admin["decisions"] == 1 and 4.9 < admin["median_hours"] < 5.1
+    assert body["decided"] == 2 and body["open"] == 1 and body["overdue"] == 1
 
 
 def test_list_and_read_suggestions(env: Env) -> None:

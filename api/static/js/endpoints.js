@@ -30,7 +30,10 @@ export const endpoints = {
   /** A resident's offer of help from the public site (accepted or declined, like an interest). */
   decideHelpOffer: (id, status, note) =>
     api(`help-offers/${encodeURIComponent(id)}/decision`, { method: "POST", body: { status, note } }),
-  queue: () => api("queue", { query: { limit: 1000 } }),
+  /** One page of the review queue: `{items, total, offset, limit, overdue_days, overdue_total,
+   * facets}`; `query` holds the filters (kind, coordinator, overdue, org_id, district), sort,
+   * offset and limit, all applied by the API. */
+  queue: (query) => api("queue", { query }),
   /** The plan's indicators with their targets (public: the same report as /public/indicators). */
   planTargets: () => api("public/indicators"),
   responseTimes: () => api("queue/response-times"),

@@ -117,7 +117,7 @@ export function suggestionPanel(org, needs, orgs) {
       const added = ids.length - merged - Object.keys(done.decided).length;
       outcome.replaceChildren(
         t("shortlist_done", { n: added, m: merged }), " ",
-        el("a", { href: "/review", id: "open-review" }, t("shortlist_open_queue")));
+        el("a", { href: `/review?org_id=${encodeURIComponent(org.id)}`, id: "open-review" }, t("shortlist_open_queue")));
       outcome.hidden = false;
       toast(t("shortlist_done", { n: added, m: merged }));
       for (const id of ids) {
