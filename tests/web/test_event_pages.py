@@ -56,6 +56,19 @@ def _unique_orgs(app: LiveApp) -> list[Organization]:
     return sorted((o for o in orgs if counts[o.name] == 1), key=lambda o: o.name)
 
 
+def _mixed(app: LiveApp, n: int) -> list[Organization]:
+    """``n`` organizations with unique names, taken from each sector in turn."""
+    by_sector: dict[str, list[Organization]] = {}
+    for o in _unique_orgs(app):
+        by_sector.setdefault(o.sector.value, []).append(o)
+    out: list[Organization] = []
+    while len(out) < n:
+        for group in by_sector.values():
+            if group and len(out) < n:
+                out.append(group.pop(0))
+    return out
+
+
 def _plan_rows(page: Any) -> list[list[str]]:
     """What the page shows, as the rows of a seating file."""
     rows: list[list[str]] = []
@@ -104,7 +117,8 @@ def test_pick_attendees_plan_print_and_save(
     assert page.locator("#ev-orgs li").count() == len(in_area)
     assert set(page.locator("#ev-orgs .ev-org-area").all_inner_texts()) == {area}
     page.select_option("#ev-area", "")
-    chosen = _unique_orgs(live_app)[:12]
+    chosen = _mixed(live_app, 12)
+    assert len({o.sector for o in chosen}) >= 4
     page.fill("#ev-q", chosen[0].name)
     assert page.locator("#ev-orgs .ev-org-name").all_inner_texts() == [chosen[0].name]
     page.fill("#ev-q", "該当しない名前ゼロ件")
@@ -168,6 +182,7 @@ def test_pick_attendees_plan_print_and_save(
         ".ev-round", "els => els.map(e => getComputedStyle(e).breakAfter)"
     )
     assert breaks == ["page", "page", "auto"]
+    page.screenshot(path=str(artifacts / "events-print.png"), full_page=True)
     pdf = page.pdf(
         path=str(artifacts / "events-seating.pdf"), format="A4", prefer_css_page_size=True
     )
@@ -258,7 +273,7 @@ def test_register_a_collaboration_from_scratch(
     page.click("#cnew-save")
     err = lambda name: page.locator(f'.field-error[data-for="{name}"]')  # noqa: E731
     assert err("title").inner_text() == "事業名を入力してください（300文字まで）。"
-    assert err("ends").inner_text() == "終了日は開始日より後の日付にしてください。"
+    assert err("ends").inner_text() == "終了日は開始日以降の日付にしてください。"
     row_error = page.locator('.cnew-partner[data-row="1"] .field-error').inner_text()
     assert (
         row_error
@@ -269,6 +284,7 @@ def test_register_a_collaboration_from_scratch(
     assert store.count("Collaboration") == before
 
     page.fill("#cnew-title", "商店街と学校の防災フェア")
+    assert err("title").is_hidden()  # the error goes once the field is changed
     page.fill("#cnew-description", "地域の防災を学ぶフェアを共同で開く")
     page.select_option("#cnew-form-kind", "co_hosting")
     page.select_option("#cnew-intensity", "coordination")

@@ -129,8 +129,9 @@ export function collaborationForm(organizations, onCreated) {
   }
 
   function rowError(row, message) {
-    row.classList.add("field-invalid");
-    row.querySelector('input[name="partner"]').setAttribute("aria-invalid", "true");
+    const input = row.querySelector('input[name="partner"]');
+    input.classList.add("field-invalid");
+    input.setAttribute("aria-invalid", "true");
     const box = row.querySelector(".field-error");
     box.textContent = message;
     box.hidden = false;
@@ -196,6 +197,16 @@ export function collaborationForm(organizations, onCreated) {
     }
     return placed;
   }
+
+  // a field's error goes once the field is changed
+  form.addEventListener("input", (event) => {
+    const wrap = event.target.closest(".cnew-partner, [data-field]");
+    if (!wrap) return;
+    wrap.classList.remove("field-invalid");
+    for (const node of wrap.querySelectorAll(".field-invalid")) node.classList.remove("field-invalid");
+    for (const node of wrap.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    for (const box of wrap.querySelectorAll(".field-error")) box.hidden = true;
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

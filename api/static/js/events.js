@@ -65,6 +65,7 @@ function drawOrganizations() {
           onchange: (event) => {
             if (event.target.checked) selected.add(org.id);
             else selected.delete(org.id);
+            byId("ev-attendees-error").hidden = true;
             updateCounts();
           },
         }),
@@ -200,6 +201,14 @@ async function start() {
     selected.clear();
     drawOrganizations();
   });
+  // a field's error goes once the field is changed
+  for (const [field, id] of Object.entries(INPUTS)) {
+    byId(id).addEventListener("input", () => {
+      byId(ERROR_BOXES[field]).hidden = true;
+      byId(id).classList.remove("field-invalid");
+      byId(id).removeAttribute("aria-invalid");
+    });
+  }
   byId("ev-form").addEventListener("submit", (event) => {
     event.preventDefault();
     makePlan();
