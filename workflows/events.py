@@ -30,6 +30,8 @@ COLUMNS = {
     "en": ["Round", "Table", "Organization", "Sector", "District"],
 }
 SHEET = {"ja": "ラウンド{n}", "en": "Round {n}"}
+#: the most organizations one event seats (as ``api.schemas.SeatingIn`` allows)
+MAX_ATTENDEES = 150
 
 
 @dataclass
@@ -128,6 +130,11 @@ def checked_plan(
     if not plan or not plan[0]:
         raise SeatingError("座席表が空です / the seating plan is empty", "rounds")
     first = sorted(o for table in plan[0] for o in table)
+    if len(first) > MAX_ATTENDEES:
+        raise SeatingError(
+            f"参加団体は{MAX_ATTENDEES}団体までです / at most {MAX_ATTENDEES} organizations attend",
+            "rounds",
+        )
     met: set[frozenset[str]] = set()
     for r, tables in enumerate(plan, start=1):
         seated = [o for table in tables for o in table]

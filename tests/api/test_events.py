@@ -200,6 +200,7 @@ def test_impossible_seatings_are_explained_under_the_input_to_change(env: Env) -
             "再会",
         ),
         ([[["npo-kids", "biz-food"], ["biz-it"]], [["npo-kids", "biz-it"]]], "一致しません"),
+        ([[[f"o{2 * i}", f"o{2 * i + 1}"] for i in range(76)]], "150団体まで"),
         ([[["npo-kids", "ghost"]]], "ghost"),
     ],
 )
