@@ -338,9 +338,17 @@ def test_register_a_collaboration_from_scratch(
 def test_new_collaboration_errors_in_english(
     open_page: Callable[..., Any], live_app: LiveApp
 ) -> None:
+    unique = {o.id: o for o in _unique_orgs(live_app)}
+    needs = live_app.store.iter_all("Need")
+    need = next(n for n in needs if isinstance(n, Need) and n.org_id in unique)
     page = open_page("coordinator")
-    page.goto(f"{live_app.url}/collaborations/new?lang=en")
+    # from an organization's page: ?org= fills in the leading partner and its needs
+    page.goto(f"{live_app.url}/collaborations/new?lang=en&org={need.org_id}")
     page.wait_for_selector("#cnew-box[data-ready]")
+    assert page.input_value("#cnew-partner-1") == unique[need.org_id].name
+    assert page.input_value("#cnew-role-1") == "lead"
+    page.wait_for_selector(f'#cnew-need option[value="{need.id}"]', state="attached")
+    page.fill("#cnew-partner-1", "")
     page.click("#cnew-save")
     assert page.locator('.field-error[data-for="title"]').inner_text() == (
         "Enter a title (up to 300 characters)."

@@ -20,9 +20,10 @@ function options(kind, values, selectedValue) {
 
 /**
  * A new-collaboration form. `organizations` is every organization ({id, name, area}); on
- * success `onCreated(collab)` gets the stored collaboration.
+ * success `onCreated(collab)` gets the stored collaboration; `leadId` (optional) fills in the
+ * leading partner.
  */
-export function collaborationForm(organizations, onCreated) {
+export function collaborationForm(organizations, onCreated, leadId = "") {
   // a name picks its organization; a name two organizations share gets its district added
   const counts = new Map();
   for (const o of organizations) counts.set(o.name, (counts.get(o.name) || 0) + 1);
@@ -65,6 +66,7 @@ export function collaborationForm(organizations, onCreated) {
     return row;
   }
   partners.append(partnerRow("lead"), partnerRow());
+  if (display.has(leadId)) partners.querySelector('input[name="partner"]').value = display.get(leadId);
 
   let needsFor = "";
   async function refreshNeeds() {
@@ -227,5 +229,6 @@ export function collaborationForm(organizations, onCreated) {
       button.disabled = false;
     }
   });
+  if (display.has(leadId)) refreshNeeds();
   return form;
 }

@@ -12,21 +12,22 @@ async function start(user) {
   const organizations = await endpoints.organizations();
   const names = new Map(organizations.map((o) => [o.id, o.name]));
   const show = () => {
+    const lead = new URLSearchParams(location.search).get("org") || "";
     const form = collaborationForm(organizations, (collab) => {
       showAlert(null);
       toast(t("cnew_created", { title: collab.title }));
-      const lead = collab.participants[0].org_id;
+      const first = collab.participants[0].org_id;
       result.replaceChildren(
         el("p", { class: "cnew-created" }, t("cnew_created", { title: collab.title }), " ",
-          el("a", { href: `/organizations/${encodeURIComponent(lead)}#collab-${encodeURIComponent(collab.id)}`, "data-action": "open-collaboration" },
+          el("a", { href: `/organizations/${encodeURIComponent(first)}#collab-${encodeURIComponent(collab.id)}`, "data-action": "open-collaboration" },
             t("cnew_open"))),
         el("ul", { class: "plain" }, collaborationItem(collab, names, user)),
-        el("button", { type: "button", class: "btn", id: "cnew-again", onclick: () => { result.replaceChildren(); show(); } },
+        el("button", { type: "button", class: "btn", id: "cnew-again", onclick: () => { result.replaceChildren(); result.hidden = true; show(); } },
           t("cnew_another")));
       result.hidden = false;
       result.dataset.collaboration = collab.id;
       form.remove();
-    });
+    }, lead);
     box.replaceChildren(form);
     box.dataset.ready = "true";
   };
