@@ -342,8 +342,10 @@ def test_new_collaboration_errors_in_english(
     needs = live_app.store.iter_all("Need")
     need = next(n for n in needs if isinstance(n, Need) and n.org_id in unique)
     page = open_page("coordinator")
-    # from an organization's page: ?org= fills in the leading partner and its needs
-    page.goto(f"{live_app.url}/collaborations/new?lang=en&org={need.org_id}")
+    # from an organization's page: it leads, and its needs are offered
+    page.goto(f"{live_app.url}/organizations/{need.org_id}?lang=en")
+    page.wait_for_selector("#profile[data-ready]")
+    page.click("#org-new-collaboration")
     page.wait_for_selector("#cnew-box[data-ready]")
     assert page.input_value("#cnew-partner-1") == unique[need.org_id].name
     assert page.input_value("#cnew-role-1") == "lead"
