@@ -158,6 +158,18 @@ def review_page(request: Request) -> HTMLResponse:
     return render(request, "review.html", "review_title", active="review")
 
 
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request) -> HTMLResponse:
+    """A matching event's seating: attendees, rounds, tables; the plan to print and save."""
+    return render(request, "events.html", "ev_title", active="events")
+
+
+@router.get("/collaborations/new", response_class=HTMLResponse)
+def new_collaboration_page(request: Request) -> HTMLResponse:
+    """The form for a collaboration made from scratch (not from a suggestion)."""
+    return render(request, "collaboration_new.html", "cnew_title", active="collaboration-new")
+
+
 @router.get("/opportunities", response_class=HTMLResponse)
 def opportunities_page(request: Request) -> HTMLResponse:
     """The businesses' search over open public needs."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -185,10 +185,29 @@ class TableOut(BaseModel):
 
 
 class SeatingOut(BaseModel):
+    """A seating: tables per round, and each attendee's name, sector and district by id."""
+
     rounds: list[list[TableOut]]
     total_score: float
     unmixed_tables: list[dict[str, int]]
     names: dict[str, str]
+    sectors: dict[str, str]
+    areas: dict[str, str]
+
+
+#: one table of a posted plan: the organizations' ids (as many as ``SeatingIn`` allows)
+SeatedTable = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=200)]], Field(min_length=1, max_length=50)
+]
+
+
+class SeatingPlanIn(Input):
+    """A seating plan posted back for its file: ``rounds[r][t]`` lists the organization ids at
+    table ``t + 1`` of round ``r + 1`` (as ``SeatingOut`` gives them)."""
+
+    rounds: list[Annotated[list[SeatedTable], Field(min_length=1, max_length=150)]] = Field(
+        min_length=1, max_length=20
+    )
 
 
 class QueueOut(PageOut[QueueItem]):

@@ -39,7 +39,13 @@ REPAIR_SAMPLE = 8
 
 
 class SeatingError(InvalidInput):
-    """The requested seating is impossible or the input is malformed (message in ja and en)."""
+    """The requested seating is impossible or the input is malformed (message in ja and en);
+    ``field`` names the input to change (``org_ids``, ``rounds`` or ``table_size``) so that a
+    form can show the message under it."""
+
+    def __init__(self, message: str, field: str = "org_ids") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -89,9 +95,9 @@ def _check(org_ids: Sequence[str], rounds: int, table_size: int) -> list[int]:
     if len(org_ids) < 2:
         raise SeatingError("2団体以上が必要です / at least two organizations are needed")
     if rounds < 1:
-        raise SeatingError("ラウンド数は1以上 / rounds must be 1 or more")
+        raise SeatingError("ラウンド数は1以上 / rounds must be 1 or more", "rounds")
     if table_size < 2:
-        raise SeatingError("テーブルの席数は2以上 / table_size must be 2 or more")
+        raise SeatingError("テーブルの席数は2以上 / table_size must be 2 or more", "table_size")
     sizes = table_sizes(len(org_ids), table_size)
     # Every organization meets at least (smallest table - 1) new partners per round, and there
     # are only n - 1 others to meet.
@@ -103,7 +109,8 @@ def _check(org_ids: Sequence[str], rounds: int, table_size: int) -> list[int]:
             f"ラウンドを減らすかテーブルを小さくしてください / cannot seat {len(org_ids)} "
             f"organizations for {rounds} rounds at tables of {table_size} without a pair meeting "
             f"twice (each would meet {need} others but only {len(org_ids) - 1} exist); use fewer "
-            "rounds or smaller tables"
+            "rounds or smaller tables",
+            "rounds",
         )
     # From the second round on, the members of one table must sit at different tables, so a
     # table may not have more seats than there are tables (pigeonhole).
@@ -113,7 +120,8 @@ def _check(org_ids: Sequence[str], rounds: int, table_size: int) -> list[int]:
             f"同じ卓の{max(sizes)}団体を別々の卓に分けられません。テーブルを小さくするか1ラウンドに"
             f"してください / {len(org_ids)} organizations at tables of {table_size} fill only "
             f"{len(sizes)} tables, so the {max(sizes)} organizations of one table cannot all sit "
-            "apart in the next round; use smaller tables or fewer rounds"
+            "apart in the next round; use smaller tables or fewer rounds",
+            "table_size",
         )
     return sizes
 
@@ -429,7 +437,8 @@ def seat(
         raise SeatingError(
             "同じ組が再会しない座席表が見つかりませんでした。ラウンドを減らすかテーブルを小さく"
             "してください / could not find a seating in which no pair meets twice; use fewer "
-            "rounds or smaller tables"
+            "rounds or smaller tables",
+            "rounds",
         )
     plan_rounds: list[list[list[str]]] = []
     table_scores: list[list[float]] = []

@@ -1,40 +1,74 @@
-"""Matching events (交流会): a seating plan over rounds that maximises the suggestion score."""
+"""Matching events (交流会): a seating plan over rounds that maximises the suggestion score,
+and the plan as a CSV or XLSX file.  The rules are :mod:`workflows.events`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 
 from api.deps import Coordinator, MatcherDep, Store
-from api.errors import unprocessable
-from api.schemas import SeatingIn, SeatingOut
-from graph.model import Organization
-from matching.events import seat
+from api.schemas import SeatingIn, SeatingOut, SeatingPlanIn
+from matching.events import SeatingError
+from workflows import events
 
 router = APIRouter(tags=["events"])
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _field_error(exc: SeatingError) -> RequestValidationError:
+    """A seating refused as a validation error of the input it names (a form shows it there)."""
+    return RequestValidationError(
+        [{"loc": ("body", exc.field), "msg": str(exc), "type": "seating", "input": None}]
+    )
 
 
 @router.post("/events/seating", response_model=SeatingOut)
 def seating(body: SeatingIn, store: Store, user: Coordinator, matcher: MatcherDep) -> Any:
     """Seat the attending organizations for ``rounds`` rounds at tables of ``table_size``:
-    no pair meets twice, tables mix sectors, and the total pair score is as high as possible."""
-    orgs = store.get_many("Organization", body.org_ids)
-    missing = [i for i in body.org_ids if i not in orgs]
-    if missing:
-        raise unprocessable(
-            f"登録されていない団体があります: {missing[:10]}",
-            f"unknown organizations: {missing[:10]}",
+    no pair meets twice, tables mix sectors, and the total pair score is as high as possible.
+    An impossible request is a 422 whose ``loc`` names the input to change."""
+    try:
+        plan = events.seating(
+            store,
+            user,
+            matcher.pair_scores,
+            body.org_ids,
+            body.rounds,
+            body.table_size,
+            seed=body.seed,
         )
-    sectors = {i: o.sector.value for i, o in orgs.items() if isinstance(o, Organization)}
-    scores = matcher.pair_scores(body.org_ids)  # every pair in one pass
-    plan = seat(
-        body.org_ids,
-        body.rounds,
-        body.table_size,
-        lambda a, b: scores.get((a, b), 0.0),
-        sectors,
-        seed=body.seed,
+    except SeatingError as exc:
+        raise _field_error(exc) from exc
+    return plan.to_dict()
+
+
+@router.post(
+    "/events/seating/export/{fmt}",
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
+)
+def seating_file(
+    fmt: Literal["csv", "xlsx"],
+    body: SeatingPlanIn,
+    store: Store,
+    user: Coordinator,
+    lang: Literal["ja", "en"] = Query("ja"),
+) -> Response:
+    """The plan posted (as ``/events/seating`` answered it) as a file: CSV (UTF-8 with BOM) or
+    XLSX with one sheet per round; one row per seat with the name, sector and district."""
+    try:
+        plan = events.checked_plan(store, user, body.rounds)
+    except SeatingError as exc:
+        raise _field_error(exc) from exc
+    content = events.plan_csv(plan, lang) if fmt == "csv" else events.plan_xlsx(plan, lang)
+    return Response(
+        content=content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="tsunagu-seating.{fmt}"'},
     )
-    names = {i: o.name for i, o in orgs.items() if isinstance(o, Organization)}
-    return SeatingOut(**plan.to_dict(), names=names)

@@ -1,11 +1,9 @@
 """Collaborations ending and being evaluated, businesses' opportunity search and interests,
-and matching-event seating, through the real app."""
+through the real app (matching-event seating: tests/api/test_events.py)."""
 
 from __future__ import annotations
 
-from itertools import combinations
-
-from graph.model import Collaboration, Organization
+from graph.model import Collaboration
 from tests.api.conftest import API, Env
 
 EVAL = {
@@ -200,40 +198,3 @@ def test_coordinator_records_interest_for_an_organization(env: Env) -> None:
     assert r.status_code == 404
     listed = env.get("coordinator", f"{API}/interests", params={"need_id": "need-private"})
     assert listed.json()["total"] == 1
-
-
-def test_matching_event_seating(env: Env) -> None:
-    extra = [
-        Organization(
-            id=f"x{i}", name=f"団体{i}", sector=["npo", "business", "school"][i % 3], area="中央"
-        )
-        for i in range(7)
-    ]
-    env.store.upsert(extra)
-    ids = ["npo-kids", "biz-food", "biz-it", "assoc-chuo", "school-1", *[o.id for o in extra]]
-    body = {"org_ids": ids, "rounds": 3, "table_size": 3, "seed": 3}
-    r = env.post("coordinator", f"{API}/events/seating", json=body)
-    assert r.status_code == 200, r.text
-    plan = r.json()
-    assert len(plan["rounds"]) == 3
-    pairs = []
-    for tables in plan["rounds"]:
-        seated = sorted(o for t in tables for o in t["org_ids"])
-        assert seated == sorted(ids)
-        for t in tables:
-            pairs += [frozenset(p) for p in combinations(t["org_ids"], 2)]
-    assert len(pairs) == len(set(pairs))
-    assert plan["total_score"] > 0 and plan["names"]["npo-kids"] == "子ども食堂ひまわり"
-    assert env.post("coordinator", f"{API}/events/seating", json=body).json() == plan
-
-    bad = {**body, "org_ids": [*ids, "ghost"]}
-    r = env.post("coordinator", f"{API}/events/seating", json=bad)
-    assert r.status_code == 422 and "ghost" in r.json()["detail"]
-    r = env.post(
-        "coordinator",
-        f"{API}/events/seating",
-        json={**body, "org_ids": ids[:6], "rounds": 6, "table_size": 3},
-    )
-    assert r.status_code == 422 and "fewer rounds" in r.json()["detail"]
-    r = env.post("coordinator", f"{API}/events/seating", json={**body, "org_ids": ["a", "a"]})
-    assert r.status_code == 422

@@ -58,6 +58,12 @@ export const endpoints = {
   endCollaboration: (id) => api(`collaborations/${encodeURIComponent(id)}/end`, { method: "POST", body: {} }),
   evaluateCollaboration: (id, evaluation) =>
     api(`collaborations/${encodeURIComponent(id)}/evaluations`, { method: "POST", body: evaluation }),
+  /** A matching event's seating plan (SeatingOut); `seatingFile` is the plan shown, posted
+   * back as a CSV or XLSX file (a raw response). */
+  seating: (request) => api("events/seating", { method: "POST", body: request }),
+  seatingFile: (fmt, rounds, language) =>
+    api(`events/seating/export/${fmt}`, { method: "POST", query: { lang: language }, body: { rounds }, raw: true }),
+  createCollaboration: (collab) => api("collaborations", { method: "POST", body: collab }),
   collaborationsOf: async (orgId) =>
     (await api("collaborations", { query: { org_id: orgId, limit: 200 } })).items,
 };

@@ -72,6 +72,12 @@ async function start() {
     section(t("collaborations"), "org-collaborations", shownOr(collaborations, (items) =>
       listOr(items, (c) => collaborationItem(c, names, currentUser)))),
   );
+  if (coordinating) {
+    // a collaboration that did not start from a suggestion, with this organization leading
+    document.querySelector("#org-collaborations h2").after(el("a", {
+      class: "btn", id: "org-new-collaboration", href: `/collaborations/new?org=${encodeURIComponent(orgId)}`,
+    }, t("cnew_nav")));
+  }
   if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   box.dataset.ready = "true";
 }
