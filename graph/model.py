@@ -31,6 +31,30 @@ from pydantic_core import core_schema
 # --------------------------------------------------------------------------------------------
 
 
+def _enum_key(text: str) -> str:
+    return text.lower().replace(" ", "_").replace("-", "_")
+
+
+#: per LabelledEnum class: ({value or English key: member}, {Japanese label or alias: member}),
+#: each name kept for the first member that has it (parse runs for every enum field read)
+_LOOKUPS: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _lookup(cls: type[LabelledEnum]) -> tuple[dict[str, Any], dict[str, Any]]:
+    table = _LOOKUPS.get(cls)
+    if table is None:
+        keys: dict[str, Any] = {}
+        texts: dict[str, Any] = {}
+        for member in cls:
+            ja, en, *aliases = _LABELS[cls.__name__][member.value]
+            for name in (member.value, _enum_key(en)):
+                keys.setdefault(name, member)
+            for name in (ja, *aliases):
+                texts.setdefault(name, member)
+        table = _LOOKUPS[cls] = (keys, texts)
+    return table
+
+
 class LabelledEnum(StrEnum):
     """A string enum whose members carry a Japanese and an English label."""
 
@@ -48,12 +72,12 @@ class LabelledEnum(StrEnum):
         if isinstance(value, cls):
             return value
         text = str(value).strip()
-        key = text.lower().replace(" ", "_").replace("-", "_")
-        for member in cls:
-            ja, en, *aliases = _LABELS[cls.__name__][member.value]
-            names = {member.value, en.lower().replace(" ", "_").replace("-", "_")}
-            if key in names or text == ja or text in aliases:
-                return member
+        keys, texts = _lookup(cls)
+        # the first member (in declaration order) that matches either way, as a scan would
+        found = [m for m in (keys.get(_enum_key(text)), texts.get(text)) if m is not None]
+        if found:
+            members = list(cls)
+            return min(found, key=members.index)
         allowed = ", ".join(f"{m.value} ({m.label_ja})" for m in cls)
         raise ValueError(f"unknown {cls.__name__} {text!r}; expected one of: {allowed}")
 

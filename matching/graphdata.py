@@ -125,6 +125,8 @@ class GraphData:
         """Read the given organizations with their needs, offers and collaborations, batched."""
         if self.complete or self.store is None:
             return
+        if len(org_ids) == 1 and org_ids[0] in self._collabs:
+            return  # the common case: every read of one organization's lists comes here
         todo = [o for o in dict.fromkeys(org_ids) if o not in self._collabs]
         if not todo:
             return

@@ -38,6 +38,10 @@ def profile_text(
     return "\n".join(p for p in parts if p)
 
 
+#: texts whose TF-IDF rows a LexicalModel keeps (about 1–2 KB each)
+ROW_CACHE = 100_000
+
+
 class LexicalModel:
     """Character n-gram TF-IDF (2–3-grams within word boundaries) over NFKC text."""
 
@@ -53,6 +57,8 @@ class LexicalModel:
             dtype=np.float32,
         )
         self.fitted = False
+        #: {text: (column indices, values)} of rows already computed with this fit
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def fit(self, corpus: Sequence[str]) -> LexicalModel:
         """Learn the n-gram vocabulary and IDF weights from ``corpus``."""
@@ -60,14 +66,34 @@ class LexicalModel:
         if not docs:
             docs = ["-"]
         self._vectorizer.fit(docs)
+        self._rows.clear()
         self.fitted = True
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """L2-normalised TF-IDF rows (unknown n-grams are ignored)."""
+        """L2-normalised TF-IDF rows (unknown n-grams are ignored).
+
+        Each text's row is kept (up to :data:`ROW_CACHE` texts), so the profiles, needs and
+        offers that request after request score again are analysed once per fitted model."""
         if not self.fitted:
             self.fit(texts)
-        return self._vectorizer.transform(list(texts)).tocsr()
+        texts = list(texts)
+        rows = self._rows
+        missing = [t for t in dict.fromkeys(texts) if t not in rows]
+        if missing:
+            fresh = self._vectorizer.transform(missing).tocsr()
+            if len(rows) + len(missing) > ROW_CACHE:
+                rows.clear()
+            for i, t in enumerate(missing):
+                lo, hi = fresh.indptr[i], fresh.indptr[i + 1]
+                rows[t] = (fresh.indices[lo:hi], fresh.data[lo:hi])
+        parts = [rows[t] for t in texts]
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(ix) for ix, _ in parts], out=indptr[1:])
+        indices = np.concatenate([ix for ix, _ in parts]) if parts else np.zeros(0, np.int32)
+        data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0, np.float32)
+        width = len(self._vectorizer.vocabulary_)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(parts), width))
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts, in [0, 1]."""

@@ -200,3 +200,21 @@ def test_a_preset_that_is_not_installed_says_how_and_never_crashes(
     assert "ruri-v3-130m" in res.output and "not installed / 未導入" in res.output
     res = CliRunner().invoke(app, ["model", "install", "no-such-model"])
     assert res.exit_code == 1 and "unknown model" in res.output
+
+
+def test_lexical_rows_kept_between_calls_equal_a_fresh_transform() -> None:
+    """The per-text row cache gives exactly the vectorizer's own rows, in the asked order,
+    repeats and texts first seen in a later call included; a refit forgets the rows."""
+    from matching.text import LexicalModel
+
+    corpus = ["河川敷の清掃活動", "子ども食堂の運営", "高齢者の見守り", "River cleanup"]
+    lex = LexicalModel().fit(corpus)
+    first = lex.transform(["子ども食堂の運営", "河川敷の清掃"])
+    asked = ["河川敷の清掃", "新しい清掃の話", "子ども食堂の運営", "河川敷の清掃", ""]
+    got = lex.transform(asked)
+    want = lex._vectorizer.transform(asked).tocsr()
+    assert got.shape == want.shape == (5, len(lex._vectorizer.vocabulary_))
+    assert abs(got - want).max() == 0
+    assert abs(first - want[[2, 0]]).max() == 0
+    lex.fit(["まったく別の語彙"])
+    assert lex.transform(["河川敷の清掃"]).nnz == 0  # the old rows are gone with the old fit
