@@ -35,22 +35,24 @@ def _enum_key(text: str) -> str:
     return text.lower().replace(" ", "_").replace("-", "_")
 
 
-#: per LabelledEnum class: ({value or English key: member}, {Japanese label or alias: member}),
-#: each name kept for the first member that has it (parse runs for every enum field read)
-_LOOKUPS: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
+#: per LabelledEnum class: ({value or English key: (position, member)}, {Japanese label or
+#: alias: (position, member)}), each name kept for the first member that has it (parse runs
+#: for every enum field read)
+_Found = tuple[int, Any]
+_LOOKUPS: dict[type, tuple[dict[str, _Found], dict[str, _Found]]] = {}
 
 
-def _lookup(cls: type[LabelledEnum]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _lookup(cls: type[LabelledEnum]) -> tuple[dict[str, _Found], dict[str, _Found]]:
     table = _LOOKUPS.get(cls)
     if table is None:
-        keys: dict[str, Any] = {}
-        texts: dict[str, Any] = {}
-        for member in cls:
+        keys: dict[str, _Found] = {}
+        texts: dict[str, _Found] = {}
+        for i, member in enumerate(cls):
             ja, en, *aliases = _LABELS[cls.__name__][member.value]
             for name in (member.value, _enum_key(en)):
-                keys.setdefault(name, member)
+                keys.setdefault(name, (i, member))
             for name in (ja, *aliases):
-                texts.setdefault(name, member)
+                texts.setdefault(name, (i, member))
         table = _LOOKUPS[cls] = (keys, texts)
     return table
 
@@ -76,8 +78,7 @@ class LabelledEnum(StrEnum):
         # the first member (in declaration order) that matches either way, as a scan would
         found = [m for m in (keys.get(_enum_key(text)), texts.get(text)) if m is not None]
         if found:
-            members = list(cls)
-            return min(found, key=members.index)
+            return min(found)[1]
         allowed = ", ".join(f"{m.value} ({m.label_ja})" for m in cls)
         raise ValueError(f"unknown {cls.__name__} {text!r}; expected one of: {allowed}")
 
