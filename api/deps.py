@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import find_user
 from api.errors import bilingual
 from graph.model import Role, User
 from graph.store import GraphStore
 from workflows.settings import Settings
+from workflows.tokens import find_user
 
 if TYPE_CHECKING:
     from matching.service import Matcher

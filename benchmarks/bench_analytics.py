@@ -271,10 +271,10 @@ def bench_demo(no_reference: bool) -> dict[str, Any]:
 
     import democity
     from api.app import create_app
-    from api.auth import create_user
     from graph.analytics import network_events
     from graph.embedded import EmbeddedStore
     from workflows.settings import Settings
+    from workflows.tokens import create_user
 
     url = "/api/v1/network/growth?period=month"
     with tempfile.TemporaryDirectory() as tmp:

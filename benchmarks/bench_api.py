@@ -22,9 +22,9 @@ from httpx import Response
 
 import democity
 from api.app import create_app
-from api.auth import create_user
 from graph.embedded import EmbeddedStore
 from workflows.settings import Settings
+from workflows.tokens import create_user
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

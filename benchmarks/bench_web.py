@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 import democity
 from api.app import create_app
-from api.auth import create_user
 from graph.embedded import EmbeddedStore
 from workflows.settings import Settings
+from workflows.tokens import create_user
 
 
 def timed(client: TestClient, url: str, headers: dict[str, str]) -> tuple[float, int]:

@@ -26,9 +26,9 @@ def token_create(
     """Create a user with a token and print the token once (only its hash is stored)."""
     from pydantic import ValidationError
 
-    from api.auth import create_user
     from graph.model import Role
     from graph.store import StoreError
+    from workflows.tokens import create_user
 
     try:
         role_value = Role(role.strip().lower())
@@ -59,7 +59,7 @@ def token_list(
     all_: Annotated[bool, typer.Option("--all", help="include revoked tokens")] = False,
 ) -> None:
     """List token holders (never the tokens)."""
-    from api.auth import list_users
+    from workflows.tokens import list_users
 
     with opened() as store:
         users = list_users(store, include_inactive=all_)
@@ -75,8 +75,8 @@ def token_list(
 @token_app.command("revoke")
 def token_revoke(user_id: Annotated[str, typer.Argument(help="user id from `token list`")]) -> None:
     """Revoke a token (its user stays on record, inactive)."""
-    from api.auth import revoke
     from graph.store import NotFoundError
+    from workflows.tokens import revoke
 
     with opened() as store:
         try:

@@ -1,5 +1,5 @@
 """API tokens over HTTP, for the administrators' token page: create (the token is in the
-answer once, never again), list the holders, revoke.  The rules are :mod:`api.auth`, which
+answer once, never again), list the holders, revoke.  The rules are :mod:`workflows.tokens`, which
 ``tsunagu token`` uses too."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from api import auth
 from api.deps import Store, require
 from api.schemas import Input
 from graph.model import Role, User
+from workflows import tokens as auth
 
 router = APIRouter(tags=["tokens"])
 

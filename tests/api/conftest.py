@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import create_user
 from graph.model import (
     Collaboration,
     Need,
@@ -26,6 +25,7 @@ from graph.model import (
 )
 from graph.store import GraphStore
 from workflows.settings import Settings
+from workflows.tokens import create_user
 
 NO_MODEL = "/nonexistent/tsunagu-test-model"
 

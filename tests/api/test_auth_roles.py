@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from api.auth import hash_token, revoke
 from graph.model import User
 from tests.api.conftest import API, Env
+from workflows.tokens import hash_token, revoke
 
 
 def test_health_needs_no_token(env: Env) -> None:

@@ -19,12 +19,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import create_user
 from graph.model import Role, User
 from tests.api.conftest import API, NO_MODEL
 from tests.conftest import IN_CI, NEO4J_URI
 from tests.web.conftest import free_port
 from workflows.settings import Settings
+from workflows.tokens import create_user
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

@@ -165,8 +165,8 @@ def plant(env: Env) -> None:
         ]
     )
     s.soft_delete("Need", "n-deleted")
-    from api.auth import create_user
     from graph.model import Role
+    from workflows.tokens import create_user
 
     create_user(s, "PRIV-user-name", Role.STAFF)
     put = env.client.put

@@ -23,10 +23,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.app import create_app
-from api.auth import create_user
 from graph.model import Collaboration, Organization, Participant, Role
 from graph.store import GraphStore
 from tests.api.conftest import make_settings
+from workflows.tokens import create_user
 
 API = "/api/v1"
 

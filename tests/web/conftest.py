@@ -64,11 +64,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     import uvicorn
 
     from api.app import create_app
-    from api.auth import create_user
     from democity import load as load_demo
     from graph.embedded import EmbeddedStore
     from graph.model import Role
     from workflows.settings import Settings
+    from workflows.tokens import create_user
 
     tmp = tmp_path_factory.mktemp("live-app")
     store = EmbeddedStore(tmp / "store.sqlite3")

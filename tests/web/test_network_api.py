@@ -23,10 +23,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import create_user
 from graph.model import Collaboration, Organization, Participant, Role
 from graph.store import GraphStore
 from workflows.settings import Settings
+from workflows.tokens import create_user
 
 API = "/api/v1/network"
 ROLES = ("admin", "coordinator", "business", "staff")
