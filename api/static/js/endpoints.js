@@ -4,7 +4,7 @@ import { api, lang, localised } from "./common.js";
 
 export const endpoints = {
   network: "network/graph",
-  growth: (period, by) => api("network/growth", { query: { period, by } }),
+  growth: (period, by, signal) => api("network/growth", { query: { period, by }, signal }),
   indicators: (period = "fiscal") => api("network/indicators", { query: { period } }),
   exportPath: (format) => `network/export/${format}`,
 

@@ -225,32 +225,47 @@ async function fillScopes() {
   }
 }
 
+/** The request now in flight: only the latest choice of period and scope may draw, so an
+ * earlier, slower answer can never overwrite a later one (it is aborted, and ignored if it
+ * still arrives). */
+let latest = { seq: 0, controller: null };
+
+/** Fetch and draw the figures of `period` for the scope chosen now. */
 async function loadPeriod(period) {
+  currentPeriod = period;
+  const scope = currentScope();
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.setAttribute("aria-pressed", String(b.dataset.period === period));
   }
-  const buttons = document.querySelectorAll("#period-buttons button");
+  latest.controller?.abort();
+  const mine = { seq: latest.seq + 1, controller: new AbortController() };
+  latest = mine;
+  const charts = document.getElementById("charts");
   const note = document.getElementById("period-count");
   note.textContent = t("loading");
-  buttons.forEach((b) => (b.disabled = true));
+  charts.setAttribute("aria-busy", "true");
+  delete charts.dataset.ready;
   let data;
   try {
-    const scope = currentScope();
-    data = await endpoints.growth(period, scope === "all" ? undefined : scope.split(":")[0]);
-  } finally {
-    buttons.forEach((b) => (b.disabled = false));
+    data = await endpoints.growth(period, scope === "all" ? undefined : scope.split(":")[0], mine.controller.signal);
+  } catch (err) {
+    if (err.name === "AbortError" || latest !== mine) return null; // a newer choice was made
+    throw err;
   }
-  currentPeriod = period;
-  const periods = normaliseGrowth(data, currentScope());
+  if (latest !== mine) return null;
+  const periods = normaliseGrowth(data, scope);
   note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
   drawStructure(periods);
-  document.getElementById("charts").dataset.period = period;
-  document.getElementById("charts").dataset.scope = currentScope();
-  document.getElementById("charts").dataset.ready = "true";
+  charts.dataset.period = period;
+  charts.dataset.scope = scope;
+  charts.dataset.ready = "true";
+  charts.removeAttribute("aria-busy");
   return data;
 }
+
+const reportError = (err) => showAlert(explainError(err));
 
 async function start() {
   try {
@@ -260,11 +275,11 @@ async function start() {
   }
   const fiscal = await loadPeriod("fiscal");
   for (const b of document.querySelectorAll("#period-buttons button")) {
-    b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
+    b.addEventListener("click", () => loadPeriod(b.dataset.period).catch(reportError));
   }
   await fillScopes();
   document.getElementById("scope").addEventListener("change", () =>
-    loadPeriod(currentPeriod).catch((err) => showAlert(explainError(err))));
+    loadPeriod(currentPeriod).catch(reportError));
   for (const b of document.querySelectorAll("#exports button")) {
     b.addEventListener("click", async () => {
       try {
@@ -276,7 +291,7 @@ async function start() {
     });
   }
   try {
-    drawIndicators(fiscal.plan_indicators || (await endpoints.indicators("fiscal")));
+    drawIndicators(fiscal?.plan_indicators || (await endpoints.indicators("fiscal")));
   } catch (err) {
     document.getElementById("indicators").replaceChildren(el("p", { class: "error" }, explainError(err)));
   }
