@@ -7,6 +7,10 @@ export const endpoints = {
   growth: (period, by, signal) => api("network/growth", { query: { period, by }, signal }),
   indicators: (period = "fiscal") => api("network/indicators", { query: { period } }),
   exportPath: (format) => `network/export/${format}`,
+  /** Growth figures kept by `tsunagu stats`: `{snapshots: [{id, period, scope, computed_at, partial, …}]}`. */
+  snapshots: () => api("network/snapshots"),
+  snapshot: (id) => api("network/snapshots/one", { query: { id } }),
+  compareSnapshots: (oldId, newId) => api("network/snapshots/compare", { query: { old: oldId, new: newId } }),
 
   /** Stored suggestions about an organization, best first (names filled in by the caller). */
   suggestionsFor: async (orgId) => {
