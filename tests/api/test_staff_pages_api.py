@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from graph.analytics import compute_growth, save_snapshot
 from graph.model import Collaboration, Organization, Participant
@@ -16,10 +17,9 @@ from tests.api.conftest import Env
 API = "/api/v1"
 
 
-def _two_snapshots(env: Env) -> tuple[str, str]:
+def _two_snapshots(env: Env, data_dir: Path) -> tuple[str, str]:
     """FY2024 saved in January 2025 (the year still running), then again in June 2025 after a
     late-entered collaboration of August 2024 between the welfare association and the IT firm."""
-    data_dir = env.client.app.state.settings.data_dir  # type: ignore[attr-defined]
     save_snapshot(data_dir, compute_growth(env.store, "fiscal"), datetime(2025, 1, 10, tzinfo=UTC))
     env.store.upsert(
         [
@@ -47,8 +47,8 @@ def _two_snapshots(env: Env) -> tuple[str, str]:
     return fy2024[0]["id"], fy2024[1]["id"]
 
 
-def test_snapshots_compare_hand_counted(env: Env) -> None:
-    old, new = _two_snapshots(env)
+def test_snapshots_compare_hand_counted(env: Env, tmp_path: Path) -> None:
+    old, new = _two_snapshots(env, tmp_path / "data")  # the app's data_dir (make_settings)
     diff = env.get("staff", f"{API}/network/snapshots/compare", params={"old": old, "new": new})
     assert diff.status_code == 200
     body = diff.json()
@@ -63,8 +63,8 @@ def test_snapshots_compare_hand_counted(env: Env) -> None:
     assert one["figures"]["ties"] == 2 and one["partial"] is False
 
 
-def test_snapshots_refused_and_bad_names(env: Env) -> None:
-    old, new = _two_snapshots(env)
+def test_snapshots_refused_and_bad_names(env: Env, tmp_path: Path) -> None:
+    old, new = _two_snapshots(env, tmp_path / "data")
     assert env.get("business", f"{API}/network/snapshots").status_code == 403
     assert env.client.get(f"{API}/network/snapshots").status_code == 401
     compare = f"{API}/network/snapshots/compare"
