@@ -156,7 +156,7 @@ def test_snapshot_comparison(
     assert new == old + 1
     page = open_page("staff")
     page.goto(f"{live_app.url}/growth")
-    page.wait_for_selector("#snap-period option")
+    page.wait_for_selector("#snap-period option", state="attached")
     value = page.eval_on_selector(
         "#snap-period", "s => [...s.options].find(o => o.value === 'fiscal|all|FY2024').value"
     )
@@ -202,7 +202,7 @@ def test_indicator_xlsx_and_print_page(
     page.wait_for_selector("#charts[data-ready]")
     with page.expect_download() as info:
         page.click("#report-xlsx-ja")
-    wb = load_workbook(info.value.path())
+    wb = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "指標" and rows[0][9] == "達成率（%）"
     survey = next(r for r in rows if r[0] == INDICATOR["name_ja"])
@@ -236,18 +236,22 @@ def test_publication_page(
 ) -> None:
     page = open_page("staff", width=1366)
     page.goto(f"{live_app.url}/staff/publication")
-    page.wait_for_selector("body[data-ready]")
+    page.wait_for_selector("body[data-ready]", state="attached")
     cases = call(live_app, "staff", "publication/collaborations")
     case = next(c for c in cases if len(c["partners"]) >= 2)
     row = page.locator(f'#case-table tr[data-collaboration="{case["collaboration_id"]}"]')
     # Publishing before every partner consented is refused, and said so in the row.
     row.locator("button.publish").click()
-    page.wait_for_selector(f'#case-table tr[data-collaboration="{case["collaboration_id"]}"] .row-error:visible')
+    page.wait_for_selector(
+        f'#case-table tr[data-collaboration="{case["collaboration_id"]}"] .row-error:visible'
+    )
     assert "同意が必要" in row.locator(".row-error").inner_text()
     for box in row.locator('input[type="checkbox"]').all():
         box.check()
     row.locator("button.publish").click()
-    page.wait_for_selector(f'#case-table tr[data-collaboration="{case["collaboration_id"]}"][data-published="true"]')
+    page.wait_for_selector(
+        f'#case-table tr[data-collaboration="{case["collaboration_id"]}"][data-published="true"]'
+    )
     assert "公開中" in row.locator("td.status").inner_text()
     for partner in case["partners"]:
         assert partner["name"] in row.inner_text()
@@ -261,7 +265,9 @@ def test_publication_page(
     level_row.locator("select").select_option("profile")
     level_row.locator("button.set-level").click()
     page.wait_for_selector(f'#profile-table tr[data-org="{org["org_id"]}"][data-level="profile"]')
-    assert call(live_app, "staff", f"publication/organizations/{org['org_id']}")["level"] == "profile"
+    assert (
+        call(live_app, "staff", f"publication/organizations/{org['org_id']}")["level"] == "profile"
+    )
 
     # An indicator: the empty form's errors under their fields, then a saved one in the list.
     page.click("#ind-save")
@@ -279,12 +285,15 @@ def test_publication_page(
     page.fill("#ind-target_value", "60")
     page.click("#ind-save")
     page.wait_for_selector('#indicator-defs tr[data-indicator="ind-partners"]')
-    assert "60 (2027)" in page.locator('#indicator-defs tr[data-indicator="ind-partners"] td.targets').inner_text()
+    assert (
+        "60 (2027)"
+        in page.locator('#indicator-defs tr[data-indicator="ind-partners"] td.targets').inner_text()
+    )
     page.screenshot(path=str(artifacts / "staff-publication.png"), full_page=True)
 
     # The same in English: errors in English.
     page.goto(f"{live_app.url}/staff/publication?lang=en")
-    page.wait_for_selector("body[data-ready]")
+    page.wait_for_selector("body[data-ready]", state="attached")
     page.click("#ind-save")
     assert page.locator("#ind-name_ja + .field-error").inner_text() == "Required."
 

@@ -272,7 +272,7 @@ async function loadPeriod(period) {
   }
   if (latest !== mine) return null;
   const periods = normaliseGrowth(data, scope).map(markPartial);
-  figureLabels = data.labels || figureLabels;
+  figureLabels = data.labels?.figures || figureLabels;
   note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);

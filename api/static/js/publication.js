@@ -244,7 +244,7 @@ async function loadIndicators() {
       el("td", { class: "targets" }, ind.targets.map((tg) => `${tg.value} (${tg.year})`).join("、")),
       el("td", {},
         el("button", { type: "button", class: "btn edit-indicator", onclick: () => fillForm(ind) }, t("staff_pub_ind_edit")),
-        ind.method === "entered" ? actualForm(ind) : null)))))));
+        ind.method === "entered" ? actualForm(ind) : null))))));
 }
 
 function startForm() {
