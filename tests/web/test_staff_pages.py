@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from graph.analytics import compute_growth, save_snapshot
+from graph.embedded import EmbeddedStore
 from graph.model import Collaboration, Participant
 from tests.web.conftest import LiveApp
 
@@ -35,7 +36,8 @@ def call(app: LiveApp, role: str, path: str, method: str = "GET", body: Any = No
 
 def data_dir(app: LiveApp) -> Path:
     """The live app's data folder (tests/web/conftest.py: beside the store)."""
-    return Path(str(getattr(app.store, "path"))).parent / "data"
+    assert isinstance(app.store, EmbeddedStore)
+    return app.store.path.parent / "data"
 
 
 def wait_ready(page: Any, period: str, scope: str) -> None:
