@@ -57,6 +57,13 @@ async function loadCases() {
       el("th", { scope: "col" }, t("staff_pub_case")), el("th", { scope: "col" }, t("staff_pub_consent")),
       el("th", { scope: "col" }, t("staff_pub_status")), el("th", { scope: "col" }, ""))),
     el("tbody", {}, cases.map(caseRow))));
+  document.getElementById("case-filter").addEventListener("input", (e) => {
+    const q = e.target.value.trim();
+    cases.forEach((c) => {
+      const row = box.querySelector(`tr[data-collaboration="${CSS.escape(c.collaboration_id)}"]`);
+      if (row) row.hidden = Boolean(q) && !c.title.includes(q) && !c.partners.some((p) => p.name.includes(q));
+    });
+  });
 }
 
 // ---- Disclosure levels ----
