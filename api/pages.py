@@ -156,6 +156,16 @@ def growth_page(request: Request) -> HTMLResponse:
     return render(request, "growth.html", "growth_title", active="growth")
 
 
+def _figure(value: float | None) -> str:
+    """A figure as the printed report shows it: whole numbers with separators, others with at
+    most two decimals."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _share(value: float | None) -> str:
     """A fraction (0–1) as a plan prints a share: one decimal and a percent sign."""
     return "—" if value is None else f"{value * 100:.1f}%"
@@ -165,8 +175,6 @@ def _share(value: float | None) -> str:
 def growth_report_page(request: Request, store: Store) -> HTMLResponse:
     """The plan's indicators, print-ready for the annual report to the 推進会議: the targets
     report and the network's figures per fiscal year (both public, so rendered here)."""
-    from api.public_pages import number
-
     lang = page_language(request)
     return render(
         request,
@@ -176,7 +184,7 @@ def growth_report_page(request: Request, store: Store) -> HTMLResponse:
         report=targets.report(store),
         figures=plan_indicator_table(compute_growth(store, "fiscal")),
         year_label=lambda y: targets.year_label(y, lang),
-        num=number,
+        num=_figure,
         share=_share,
         today=date.today().isoformat(),
     )
