@@ -536,9 +536,11 @@ def set_case(
             )
         missing = sorted(partners - set(new.consents))
         if missing:
+            orgs = store.get_many_of(Organization, missing, include_inactive=True)
+            names = ", ".join(orgs[m].name if m in orgs else m for m in missing)
             raise Conflict(
-                f"公開にはすべての参加団体の同意が必要です（未同意: {', '.join(missing)}）",
-                f"every partner must agree before publication (not yet: {', '.join(missing)})",
+                f"公開にはすべての参加団体の同意が必要です（未同意: {names}）",
+                f"every partner must agree before publication (not yet: {names})",
             )
         if not pub.published:
             new.published_at = utcnow()

@@ -5,6 +5,7 @@ the partners' consent, a disclosure level, an indicator with its field errors)."
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import urllib.request
@@ -121,6 +122,24 @@ def test_english_indicator_table_fits_a_laptop(
     if periods[-1]["partial"]:
         assert "partial" in last.inner_text()
     page.locator("#indicators").screenshot(path=str(artifacts / "staff-indicators-en.png"))
+
+
+def test_growth_figures_csv_download(open_page: Callable[..., Any], live_app: LiveApp) -> None:
+    """/network/export/csv from the growth page: one row per fiscal year, UTF-8 with a BOM."""
+    page = open_page("staff")
+    page.goto(f"{live_app.url}/growth")
+    page.wait_for_selector("#charts[data-ready]")
+    with page.expect_download() as info:
+        page.click('#exports button[data-format="csv"]')
+    assert info.value.suggested_filename == "tsunagu-growth-fiscal.csv"
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    series = call(live_app, "staff", "network/growth?period=fiscal")["series"]
+    assert [r[0] for r in rows[1:]] == [p["period"] for p in series]
+    col = rows[0].index("新規協働事業数 / Collaborations started")
+    assert [int(r[col]) for r in rows[1:]] == [p["figures"]["new_collaborations"] for p in series]
+    assert rows[-1][4] == ("yes" if series[-1]["partial"] else "")
 
 
 def _late_collaboration(app: LiveApp) -> tuple[int, int]:
@@ -247,7 +266,10 @@ def test_publication_page(
     page.wait_for_selector(
         f'#case-table tr[data-collaboration="{case["collaboration_id"]}"] .row-error:visible'
     )
-    assert "同意が必要" in row.locator(".row-error").inner_text()
+    refusal = row.locator(".row-error").inner_text()
+    assert "同意が必要" in refusal
+    assert all(p["name"] in refusal for p in case["partners"])  # named, not by id
+    assert not any(p["id"] in refusal for p in case["partners"])
     for box in row.locator('input[type="checkbox"]').all():
         box.check()
     row.locator("button.publish").click()
