@@ -255,6 +255,7 @@ def test_indicator_xlsx_and_print_page(
 def test_publication_page(
     open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
 ) -> None:
+    call(live_app, "staff", "indicators/ind-entered", "PUT", {**INDICATOR, "actuals": []})
     page = open_page("staff", width=1366)
     page.goto(f"{live_app.url}/staff/publication")
     page.wait_for_selector("body[data-ready]", state="attached")
@@ -313,6 +314,22 @@ def test_publication_page(
         "60 (2027)"
         in page.locator('#indicator-defs tr[data-indicator="ind-partners"] td.targets').inner_text()
     )
+    # An entered indicator's actual: the source is required, then the actual is kept.
+    entered = page.locator('#indicator-defs tr[data-indicator="ind-entered"]')
+    entered.locator(".actual-year").fill("2026")
+    entered.locator(".actual-value").fill("47")
+    entered.locator("button.add-actual").click()
+    assert "出典: 入力してください。" in entered.locator(".row-error").inner_text()
+    entered.locator(".actual-source").fill("市民意識調査 2026")
+    entered.locator("button.add-actual").click()
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'#indicator-defs tr[data-indicator=\"ind-entered\"] .actual-year').value"
+    )
+    kept = next(i for i in call(live_app, "staff", "indicators") if i["id"] == "ind-entered")
+    assert [(a["year"], a["value"], a["source"]) for a in kept["actuals"]] == [
+        (2026, 47.0, "市民意識調査 2026")
+    ]
     page.screenshot(path=str(artifacts / "staff-publication.png"), full_page=True)
 
     # The same in English: errors in English.
