@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.deps import Store
+from graph.analytics import FIGURE_LABELS, compute_growth, plan_indicator_table
 from graph.model import (
     NPO_FIELDS,
     CollaborationForm,
@@ -29,6 +32,7 @@ from graph.model import (
     ResourceKind,
     Sector,
 )
+from workflows import targets
 
 API_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = API_DIR / "templates"
@@ -150,6 +154,61 @@ def network_page(request: Request) -> HTMLResponse:
 def growth_page(request: Request) -> HTMLResponse:
     """Growth charts, the plan-indicator table and the export downloads."""
     return render(request, "growth.html", "growth_title", active="growth")
+
+
+def _figure(value: float | None) -> str:
+    """A figure as the printed report shows it: whole numbers with separators, others with at
+    most two decimals."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _share(value: float | None) -> str:
+    """A fraction (0–1) as a plan prints a share: one decimal and a percent sign."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@router.get("/growth/report", response_class=HTMLResponse)
+def growth_report_page(request: Request, store: Store) -> HTMLResponse:
+    """The plan's indicators, print-ready for the annual report to the 推進会議: the targets
+    report and the network's figures per fiscal year (both public, so rendered here)."""
+    lang = page_language(request)
+    return render(
+        request,
+        "growth_report.html",
+        "staff_report_title",
+        active="growth",
+        report=targets.report(store),
+        figures=plan_indicator_table(compute_growth(store, "fiscal")),
+        year_label=lambda y: targets.year_label(y, lang),
+        num=_figure,
+        share=_share,
+        today=date.today().isoformat(),
+    )
+
+
+@router.get("/staff/publication", response_class=HTMLResponse)
+def publication_page(request: Request) -> HTMLResponse:
+    """Staff's page for publishing cases, partners' consent, disclosure levels and the plan's
+    indicators (the acts of ``api.routes.publication``)."""
+    lang = page_language(request)
+
+    def figure_name(figure: str) -> str:
+        name, _, key = figure.partition(":")
+        ja, en, _unit = FIGURE_LABELS[name]
+        return (ja if lang == "ja" else en) + (f" ({key})" if key else "")
+
+    figures = [{"value": f, "label": figure_name(f)} for f in targets.computable_figures()]
+    return render(
+        request,
+        "publication.html",
+        "staff_pub_title",
+        active="publication",
+        boot={"figures": figures},
+    )
 
 
 @router.get("/review", response_class=HTMLResponse)

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 import networkx as nx
 
 from graph import metrics
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, NotFound
 from graph.model import (
     FIELDS_BY_CODE,
     Collaboration,
@@ -1111,11 +1111,20 @@ PLAN_INDICATORS: tuple[str, ...] = (
 )
 
 
-def plan_indicator_table(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
+def is_partial(end: date, as_of: date | None = None) -> bool:
+    """Whether a period ending on ``end`` was still running on ``as_of`` (today by default):
+    its figures are partial (集計中) until the day after its end."""
+    return (as_of or date.today()) <= end
+
+
+def plan_indicator_table(
+    figures: Sequence[PeriodFigures], as_of: date | None = None
+) -> dict[str, Any]:
     """The plan-indicator table (成果指標) from computed figures, one column per period.
 
     Use fiscal-year figures of the whole network for the yearly report, e.g.
     ``plan_indicator_table(compute_growth(store, "fiscal"))``.  Shares are fractions (0–1).
+    A period still running on ``as_of`` (today by default) is marked ``partial``.
     """
     cols = [f for f in figures if f.scope == "all"] or list(figures)
     rows = []
@@ -1138,6 +1147,7 @@ def plan_indicator_table(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
                 "label_en": f.label_en,
                 "start": f.start.isoformat(),
                 "end": f.end.isoformat(),
+                "partial": is_partial(f.end, as_of),
             }
             for f in cols
         ],
@@ -1269,6 +1279,31 @@ def load_snapshots(
         out.append(snap)
     out.sort(key=lambda s: (s.figures.period_kind, s.figures.scope, s.figures.start, s.computed_at))
     return out
+
+
+def snapshot_id(snap: Snapshot) -> str:
+    """A kept snapshot's name: its file's path under ``analytics/`` without ``.json``
+    (``fiscal/all/FY2024/20250401T090000.000000Z``)."""
+    if snap.path is None:
+        raise AnalyticsError("保存されていないスナップショットです", "a snapshot never saved")
+    return "/".join(snap.path.with_suffix("").parts[-4:])  # kind/scope/period/stamp
+
+
+def was_partial(snap: Snapshot) -> bool:
+    """Whether the snapshot was computed while its period was still running (集計中)."""
+    return is_partial(snap.figures.end, snap.computed_at.date())
+
+
+def find_snapshot(data_dir: GraphStore | Path | str, name: str) -> Snapshot:
+    """The kept snapshot called ``name`` (see :func:`snapshot_id`); :class:`NotFound` if none.
+    Only files :func:`load_snapshots` lists are found, so a name cannot reach outside the
+    folder."""
+    for snap in load_snapshots(data_dir):
+        if snapshot_id(snap) == name:
+            return snap
+    raise NotFound(
+        f"スナップショット {name!r} はありません", f"no analytics snapshot named {name!r}"
+    )
 
 
 def _flatten(figures: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -19,6 +19,7 @@ checked before the function returns.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -36,6 +37,7 @@ from graph.analytics import (
     communities_of,
     compute_growth,
     graph_at,
+    is_partial,
     parse_period_kind,
     period_of,
     periods_between,
@@ -370,15 +372,62 @@ def network_json(
     }
 
 
+def growth_csv(
+    source: GraphStore | NetworkHistory,
+    period: str = "fiscal",
+    by: str | None = None,
+    cache: GrowthCache | None = None,
+    as_of: date | None = None,
+) -> bytes:
+    """The growth figures as one CSV table for Excel (UTF-8 with BOM): a row per period (and
+    scope with ``by``), a column per figure headed in both languages; a count per sector or form
+    gets a column per key (``organizations_by_sector.npo``), lists (bridges, ids) are left out.
+    Text that a spreadsheet would run as a formula gets a leading apostrophe (graph.cells)."""
+    history = as_history(source)
+    figures = compute_growth(history, parse_period_kind(period), by, cache=cache)
+    names: list[str] = []
+    for f in figures:
+        for key, value in f.figures.items():
+            cols = [f"{key}.{k}" for k in value] if isinstance(value, dict) else [key]
+            if isinstance(value, list):
+                cols = []
+            names.extend(c for c in cols if c not in names)
+
+    def heading(name: str) -> str:
+        key, _, part = name.partition(".")
+        ja, en, _unit = FIGURE_LABELS.get(key, (key, key, ""))
+        return f"{ja} / {en}" + (f" ({part})" if part else "")
+
+    buf = io.StringIO()
+    w = safe_csv_writer(buf)
+    w.writerow(
+        ["期間 / period", "期間名", "period name", "範囲 / scope", "集計中 / partial"]
+        + [heading(n) for n in names]
+    )
+    for f in figures:
+        flat = {
+            f"{k}.{part}" if isinstance(v, dict) else k: x
+            for k, v in f.figures.items()
+            for part, x in (v.items() if isinstance(v, dict) else [("", v)])
+        }
+        w.writerow(
+            [f.period, f.label_ja, f.label_en, f.scope, "yes" if is_partial(f.end, as_of) else ""]
+            + [flat.get(n) for n in names]
+        )
+    return buf.getvalue().encode(CSV_ENCODING)
+
+
 def growth_json(
     source: GraphStore | NetworkHistory,
     period: str = "month",
     by: str | None = None,
     cache: GrowthCache | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Any]:
     """The growth figures for the charts page: one entry per period (and scope with ``by``),
     the bilingual labels of every figure, and the plan-indicator table of the same periods.
-    ``cache`` keeps the costly figures of each period between calls (see ``compute_growth``)."""
+    ``cache`` keeps the costly figures of each period between calls (see ``compute_growth``).
+    A period still running on ``as_of`` (today by default) is marked ``partial``."""
     history = as_history(source)
     kind = parse_period_kind(period)
     figures = compute_growth(history, kind, by, cache=cache)
@@ -388,7 +437,7 @@ def growth_json(
         "period_kind": kind,
         "by": by,
         "scopes": sorted({f.scope for f in figures}),
-        "series": [f.to_dict() for f in figures],
-        "plan_indicators": plan_indicator_table(overall),
+        "series": [{**f.to_dict(), "partial": is_partial(f.end, as_of)} for f in figures],
+        "plan_indicators": plan_indicator_table(overall, as_of),
         "labels": _labels(),
     }

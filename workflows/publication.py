@@ -536,9 +536,11 @@ def set_case(
             )
         missing = sorted(partners - set(new.consents))
         if missing:
+            orgs = store.get_many_of(Organization, missing, include_inactive=True)
+            names = ", ".join(orgs[m].name if m in orgs else m for m in missing)
             raise Conflict(
-                f"公開にはすべての参加団体の同意が必要です（未同意: {', '.join(missing)}）",
-                f"every partner must agree before publication (not yet: {', '.join(missing)})",
+                f"公開にはすべての参加団体の同意が必要です（未同意: {names}）",
+                f"every partner must agree before publication (not yet: {names})",
             )
         if not pub.published:
             new.published_at = utcnow()
@@ -591,6 +593,90 @@ def set_profile(
     stored = store.get("PublicProfile", new.id)
     assert isinstance(stored, PublicProfile)
     return stored
+
+
+class Partner(BaseModel):
+    id: str
+    name: str
+
+
+class CaseStatus(BaseModel):
+    """An ended collaboration as the staff's publication page lists it: its partners by name
+    and its publication record (consents, published or not)."""
+
+    collaboration_id: str
+    title: str
+    ends: date | None
+    partners: list[Partner]
+    publication: CasePublication
+
+
+class ProfileStatus(BaseModel):
+    """An organization's disclosure as the staff's page lists it."""
+
+    org_id: str
+    name: str
+    sector: Sector
+    level: DisclosureLevel
+    contributions: bool
+
+
+def case_list(store: GraphStore, user: User) -> list[CaseStatus]:
+    """Every ended collaboration with its publication record (an unpublished one where none
+    was made), latest end first: what staff may publish."""
+    check_publishing(user)
+    collabs = [
+        c
+        for c in store.iter_all("Collaboration", {"status": CollaborationStatus.ENDED.value})
+        if isinstance(c, Collaboration)
+    ]
+    pubs = {
+        p.collaboration_id: p
+        for p in store.iter_all("CasePublication")
+        if isinstance(p, CasePublication)
+    }
+    org_ids = sorted({o for c in collabs for o in c.org_ids()})
+    names = {
+        i: o.name
+        for i, o in store.get_many_of(Organization, org_ids, include_inactive=True).items()
+    }
+    out = [
+        CaseStatus(
+            collaboration_id=c.id,
+            title=c.title,
+            ends=c.ends,
+            partners=[Partner(id=o, name=names.get(o, o)) for o in c.org_ids()],
+            publication=pubs.get(c.id)
+            or CasePublication(id=case_id_for(c.id), collaboration_id=c.id),
+        )
+        for c in collabs
+    ]
+    out.sort(key=lambda c: (c.ends or date.min, c.collaboration_id), reverse=True)
+    return out
+
+
+def profile_list(store: GraphStore, user: User) -> list[ProfileStatus]:
+    """Every organization with its disclosure level (hidden where none was set), by name."""
+    check_publishing(user)
+    profiles = {
+        p.org_id: p for p in store.iter_all("PublicProfile") if isinstance(p, PublicProfile)
+    }
+    out = []
+    for org in store.iter_all("Organization"):
+        if not isinstance(org, Organization):
+            continue
+        prof = profiles.get(org.id)
+        out.append(
+            ProfileStatus(
+                org_id=org.id,
+                name=org.name,
+                sector=org.sector,
+                level=prof.level if prof else DisclosureLevel.HIDDEN,
+                contributions=prof.contributions if prof else False,
+            )
+        )
+    out.sort(key=lambda p: (p.name, p.org_id))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

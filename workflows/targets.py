@@ -85,6 +85,16 @@ def figure_value(figures: dict[str, Any], figure: str) -> float | None:
 # --------------------------------------------------------------------------------------------
 
 
+def list_indicators(store: GraphStore, user: User) -> list[Indicator]:
+    """Every indicator as defined (not the report's computed figures), in the plan's order:
+    what the staff's page edits."""
+    check_publishing(user)
+    return sorted(
+        (i for i in store.iter_all("Indicator") if isinstance(i, Indicator)),
+        key=lambda i: (i.order, i.id),
+    )
+
+
 def save_indicator(store: GraphStore, user: User, data: dict[str, Any]) -> Indicator:
     """Create or replace an indicator (by its id)."""
     check_publishing(user)

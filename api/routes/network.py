@@ -18,22 +18,38 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from api.deps import Store, require
+from api.deps import AppSettings, Store, require
 from graph.analytics import (
     AnalyticsError,
     NetworkHistory,
+    Snapshot,
+    compare_snapshots,
     compute_growth,
+    find_snapshot,
+    load_snapshots,
     network_events,
     parse_period_kind,
+    parse_scope,
     plan_indicator_table,
+    scope_label,
+    snapshot_id,
+    was_partial,
 )
-from graph.export import growth_json, network_json, write_csv, write_gexf, write_graphml
+from graph.export import (
+    growth_csv,
+    growth_json,
+    network_json,
+    write_csv,
+    write_gexf,
+    write_graphml,
+)
 from graph.model import Role, User
 
 router = APIRouter(prefix="/network", tags=["network"])
@@ -52,13 +68,14 @@ ByQ = Annotated[
     Literal["sector", "area", "field"] | None,
     Query(description="figures for the subnetwork of each sector, district or field"),
 ]
-ExportFormat = Literal["graphml", "gexf", "nodes.csv", "edges.csv", "json"]
+ExportFormat = Literal["graphml", "gexf", "nodes.csv", "edges.csv", "csv", "json"]
 
 _MEDIA_TYPES: dict[str, str] = {
     "graphml": "application/graphml+xml",
     "gexf": "application/gexf+xml",
     "nodes.csv": "text/csv; charset=utf-8",
     "edges.csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
 
@@ -179,7 +196,8 @@ def network_growth(
     kind = _period(period)
     history = _history(store)
     return cache.get(
-        ("growth", kind, by or "", history_key(history)),
+        # today's date too: a period's "partial" mark ends the day after it ends
+        ("growth", kind, by or "", history_key(history), date.today().isoformat()),
         lambda: growth_json(history, kind, by, cache=cache.periods),
     )
 
@@ -192,7 +210,7 @@ def network_indicators(
     kind = _period(period)
     history = _history(store)
     return cache.get(
-        ("indicators", kind, history_key(history)),
+        ("indicators", kind, history_key(history), date.today().isoformat()),
         lambda: plan_indicator_table(compute_growth(history, kind, cache=cache.periods)),
     )
 
@@ -202,13 +220,17 @@ def network_indicators(
     responses={200: {"content": {t: {} for t in set(_MEDIA_TYPES.values())}}},
 )
 def network_export(
-    fmt: ExportFormat, store: Store, user: Viewer, period: PeriodQ = "fiscal"
+    fmt: ExportFormat, store: Store, cache: Cache, user: Viewer, period: PeriodQ = "fiscal"
 ) -> Response:
     """Download the network: GraphML or GEXF for Gephi (nodes and ties with start and end days),
-    CSV node or edge lists (UTF-8 with BOM, for Excel), or the map's JSON."""
+    CSV node or edge lists (UTF-8 with BOM, for Excel), the growth figures per period as one
+    CSV table (``csv``: a row per period, a column per figure), or the map's JSON."""
     kind = _period(period)
     history = _history(store)
-    if fmt == "json":
+    if fmt == "csv":
+        body = growth_csv(history, kind, cache=cache.periods)
+        name = f"tsunagu-growth-{kind}.csv"
+    elif fmt == "json":
         body = json.dumps(network_json(history, kind), ensure_ascii=False).encode("utf-8")
         name = "tsunagu-network.json"
     else:
@@ -228,3 +250,90 @@ def network_export(
         media_type=_MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshots kept by ``tsunagu stats`` (graph.analytics.save_snapshot), under the data folder
+# --------------------------------------------------------------------------------------------
+
+SnapshotQ = Annotated[
+    str,
+    Query(
+        description="a snapshot's name from GET /network/snapshots",
+        min_length=1,
+        max_length=300,
+    ),
+]
+
+
+def _snapshot_head(snap: Snapshot) -> dict[str, Any]:
+    f = snap.figures
+    by, value = parse_scope(f.scope)
+    scope_ja, scope_en = scope_label(by, value)
+    return {
+        "id": snapshot_id(snap),
+        "period_kind": f.period_kind,
+        "period": f.period,
+        "label_ja": f.label_ja,
+        "label_en": f.label_en,
+        "start": f.start.isoformat(),
+        "end": f.end.isoformat(),
+        "scope": f.scope,
+        "scope_label_ja": scope_ja,
+        "scope_label_en": scope_en,
+        "computed_at": snap.computed_at.isoformat(),
+        "partial": was_partial(snap),
+        "method_version": f.method_version,
+    }
+
+
+@router.get("/snapshots")
+def network_snapshots(
+    settings: AppSettings,
+    user: Viewer,
+    period: Annotated[str | None, Query(max_length=20)] = None,
+    scope: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """The growth figures kept by ``tsunagu stats`` (one per period and computation), oldest
+    period first, then oldest computation; ``partial`` marks one computed while its period was
+    still running (集計中)."""
+    kind = _period(period) if period else None
+    snaps = load_snapshots(settings.data_dir, kind, scope=scope or None)
+    return {"snapshots": [_snapshot_head(s) for s in snaps]}
+
+
+@router.get("/snapshots/one")
+def network_snapshot(settings: AppSettings, user: Viewer, id: SnapshotQ) -> dict[str, Any]:
+    """One kept snapshot with every figure."""
+    snap = find_snapshot(settings.data_dir, id)
+    return {**_snapshot_head(snap), "figures": snap.figures.figures}
+
+
+@router.get("/snapshots/compare")
+def network_snapshots_compare(
+    settings: AppSettings, user: Viewer, old: SnapshotQ, new: SnapshotQ
+) -> dict[str, Any]:
+    """What changed in one period's figures between two kept computations (422 for two
+    different periods or scopes): each changed figure with its old and new values and the
+    difference, and whether the records or the method changed in between."""
+    a, b = find_snapshot(settings.data_dir, old), find_snapshot(settings.data_dir, new)
+    diff = compare_snapshots(a, b)
+    return {
+        "period": diff.period,
+        "scope": diff.scope,
+        "old": _snapshot_head(a),
+        "new": _snapshot_head(b),
+        "data_changed": diff.data_changed,
+        "method_changed": diff.method_changed,
+        "changes": [
+            {
+                "name": c.name,
+                "label_ja": c.label_ja,
+                "label_en": c.label_en,
+                "old": c.old,
+                "new": c.new,
+                "delta": c.delta,
+            }
+            for c in diff.changes
+        ],
+    }

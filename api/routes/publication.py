@@ -37,6 +37,19 @@ class CaseIn(BaseModel):
     recognition_note: str | None = Field(default=None, max_length=2000)
 
 
+@router.get("/publication/collaborations", response_model=list[publication.CaseStatus])
+def list_cases(store: Store, user: CurrentUser) -> Any:
+    """Every ended collaboration with its partners by name and its publication record (staff,
+    coordinators, admins): the staff page's list."""
+    return publication.case_list(store, user)
+
+
+@router.get("/publication/organizations", response_model=list[publication.ProfileStatus])
+def list_profiles(store: Store, user: CurrentUser) -> Any:
+    """Every organization with its disclosure level (staff, coordinators, admins)."""
+    return publication.profile_list(store, user)
+
+
 @router.get("/publication/collaborations/{collaboration_id}", response_model=CasePublication)
 def get_case(store: Store, user: CurrentUser, collaboration_id: str) -> Any:
     """A collaboration's publication record (unpublished if none was made)."""
@@ -67,6 +80,12 @@ def set_profile(store: Store, user: CurrentUser, org_id: str, body: ProfileIn) -
     return publication.set_profile(
         store, user, org_id, level=body.level, contributions=body.contributions
     )
+
+
+@router.get("/indicators", response_model=list[Indicator])
+def list_indicators(store: Store, user: CurrentUser) -> Any:
+    """Every indicator as defined, in the plan's order (staff, coordinators, admins)."""
+    return targets.list_indicators(store, user)
 
 
 @router.put("/indicators/{indicator_id}", response_model=Indicator)

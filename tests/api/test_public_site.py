@@ -69,7 +69,7 @@ def quick_form(env: Env) -> None:
 def test_publishing_needs_every_partners_consent_and_an_ended_collaboration(env: Env) -> None:
     ended_case(env)
     got = publish(env, "collab-food", published=True)
-    assert got.status_code == 409 and "biz-food" in got.json()["detail"]
+    assert got.status_code == 409 and "佐久フーズ株式会社" in got.json()["detail"]  # by name
     assert publish(env, "collab-food", consents=["npo-kids"], published=True).status_code == 409
     assert publish(env, "collab-food", consents=["no-such-org"]).status_code == 422
     assert env.client.get(f"{PUB}/cases").json() == []

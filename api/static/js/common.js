@@ -51,7 +51,7 @@ export class ApiError extends Error {
 }
 
 /** Call the API with the stored token; JSON in and out. Throws ApiError on a non-2xx answer. */
-export async function api(path, { method = "GET", body, query, raw = false } = {}) {
+export async function api(path, { method = "GET", body, query, raw = false, signal } = {}) {
   const url = new URL(path.startsWith("/") ? path : `${API}/${path}`, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v === undefined || v === null || v === "") continue;
@@ -68,8 +68,10 @@ export async function api(path, { method = "GET", body, query, raw = false } = {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
   } catch (err) {
+    if (err.name === "AbortError") throw err; // the caller abandoned the request
     throw new ApiError(0, t("error_network"));
   }
   if (!response.ok) {

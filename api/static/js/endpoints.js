@@ -4,9 +4,13 @@ import { api, lang, localised } from "./common.js";
 
 export const endpoints = {
   network: "network/graph",
-  growth: (period, by) => api("network/growth", { query: { period, by } }),
+  growth: (period, by, signal) => api("network/growth", { query: { period, by }, signal }),
   indicators: (period = "fiscal") => api("network/indicators", { query: { period } }),
   exportPath: (format) => `network/export/${format}`,
+  /** Growth figures kept by `tsunagu stats`: `{snapshots: [{id, period, scope, computed_at, partial, …}]}`. */
+  snapshots: () => api("network/snapshots"),
+  snapshot: (id) => api("network/snapshots/one", { query: { id } }),
+  compareSnapshots: (oldId, newId) => api("network/snapshots/compare", { query: { old: oldId, new: newId } }),
 
   /** Stored suggestions about an organization, best first (names filled in by the caller). */
   suggestionsFor: async (orgId) => {

@@ -183,6 +183,17 @@ function formatIndicator(value, unit) {
   return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 2);
 }
 
+/** A period's column heading: "FY2025" over its months "(Apr 2025–Mar 2026)" so that every
+ * year fits a laptop's width, and the running period marked partial. */
+function periodHeading(p) {
+  const text = (lang === "ja" ? p.label_ja : p.label_en) || p.key;
+  const [name, range] = text.split(" (");
+  return el("th", { scope: "col", dataset: { period: p.key, partial: p.partial ? "true" : "false" } },
+    name,
+    range ? el("span", { class: "period-range" }, `(${range}`) : null,
+    p.partial ? el("span", { class: "partial-mark" }, t("staff_partial")) : null);
+}
+
 function drawIndicators(table) {
   const box = document.getElementById("indicators");
   if (!table.rows?.length || !table.periods?.length) {
@@ -196,7 +207,7 @@ function drawIndicators(table) {
   };
   box.replaceChildren(
     el("table", { class: "data", id: "indicator-table" },
-      el("thead", {}, el("tr", {}, el("th", {}, ""), table.periods.map((p) => el("th", {}, pick(p))))),
+      el("thead", {}, el("tr", {}, el("th", {}, ""), table.periods.map(periodHeading))),
       el("tbody", {}, table.rows.map((row) =>
         el("tr", { dataset: { key: row.key } },
           el("th", { scope: "row" }, pick(row), row.unit && row.unit !== "%" ? el("span", { class: "muted small" }, bracket(unitOf(row))) : null),
@@ -206,6 +217,13 @@ function drawIndicators(table) {
 }
 
 let currentPeriod = "fiscal";
+/** Every figure's name in both languages (from the growth answer), for the snapshot tables. */
+let figureLabels = {};
+
+/** A period still running is labelled "集計中 / partial" wherever it is drawn. */
+function markPartial(p) {
+  return p.partial ? { ...p, label: `${p.label}${t("staff_partial_suffix")}` } : p;
+}
 
 /** The scope chosen in the select: "all" or "sector:npo", "area:中央", "field:07". */
 function currentScope() {
@@ -225,32 +243,48 @@ async function fillScopes() {
   }
 }
 
+/** The request now in flight: only the latest choice of period and scope may draw, so an
+ * earlier, slower answer can never overwrite a later one (it is aborted, and ignored if it
+ * still arrives). */
+let latest = { seq: 0, controller: null };
+
+/** Fetch and draw the figures of `period` for the scope chosen now. */
 async function loadPeriod(period) {
+  currentPeriod = period;
+  const scope = currentScope();
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.setAttribute("aria-pressed", String(b.dataset.period === period));
   }
-  const buttons = document.querySelectorAll("#period-buttons button");
+  latest.controller?.abort();
+  const mine = { seq: latest.seq + 1, controller: new AbortController() };
+  latest = mine;
+  const charts = document.getElementById("charts");
   const note = document.getElementById("period-count");
   note.textContent = t("loading");
-  buttons.forEach((b) => (b.disabled = true));
+  charts.setAttribute("aria-busy", "true");
+  delete charts.dataset.ready;
   let data;
   try {
-    const scope = currentScope();
-    data = await endpoints.growth(period, scope === "all" ? undefined : scope.split(":")[0]);
-  } finally {
-    buttons.forEach((b) => (b.disabled = false));
+    data = await endpoints.growth(period, scope === "all" ? undefined : scope.split(":")[0], mine.controller.signal);
+  } catch (err) {
+    if (err.name === "AbortError" || latest !== mine) return null; // a newer choice was made
+    throw err;
   }
-  currentPeriod = period;
-  const periods = normaliseGrowth(data, currentScope());
+  if (latest !== mine) return null;
+  const periods = normaliseGrowth(data, scope).map(markPartial);
+  figureLabels = data.labels?.figures || figureLabels;
   note.textContent =
     periods.length ? `${periods[0].label} – ${periods[periods.length - 1].label}` : t("none");
   draw(periods);
   drawStructure(periods);
-  document.getElementById("charts").dataset.period = period;
-  document.getElementById("charts").dataset.scope = currentScope();
-  document.getElementById("charts").dataset.ready = "true";
+  charts.dataset.period = period;
+  charts.dataset.scope = scope;
+  charts.dataset.ready = "true";
+  charts.removeAttribute("aria-busy");
   return data;
 }
+
+const reportError = (err) => showAlert(explainError(err));
 
 async function start() {
   try {
@@ -260,11 +294,11 @@ async function start() {
   }
   const fiscal = await loadPeriod("fiscal");
   for (const b of document.querySelectorAll("#period-buttons button")) {
-    b.addEventListener("click", () => loadPeriod(b.dataset.period).catch((err) => showAlert(explainError(err))));
+    b.addEventListener("click", () => loadPeriod(b.dataset.period).catch(reportError));
   }
   await fillScopes();
   document.getElementById("scope").addEventListener("change", () =>
-    loadPeriod(currentPeriod).catch((err) => showAlert(explainError(err))));
+    loadPeriod(currentPeriod).catch(reportError));
   for (const b of document.querySelectorAll("#exports button")) {
     b.addEventListener("click", async () => {
       try {
@@ -276,10 +310,127 @@ async function start() {
     });
   }
   try {
-    drawIndicators(fiscal.plan_indicators || (await endpoints.indicators("fiscal")));
+    drawIndicators(fiscal?.plan_indicators || (await endpoints.indicators("fiscal")));
   } catch (err) {
     document.getElementById("indicators").replaceChildren(el("p", { class: "error" }, explainError(err)));
   }
 }
 
-startPage(start, ["staff", "coordinator", "admin"]);
+// ---- Snapshots kept by `tsunagu stats`: pick a period, two computations, see what changed ----
+
+let snapshots = [];
+
+const snapLabel = (s) => (lang === "ja" ? s.label_ja : s.label_en);
+const snapScope = (s) => (lang === "ja" ? s.scope_label_ja : s.scope_label_en);
+const snapGroup = (s) => `${s.period_kind}|${s.scope}|${s.period}`;
+
+function computedAt(s) {
+  const at = new Date(s.computed_at);
+  const text = at.toLocaleString(lang === "ja" ? "ja-JP" : "en-GB", {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+  return s.partial ? `${text}${t("staff_partial_suffix")}` : text;
+}
+
+function fillComputations() {
+  const group = document.getElementById("snap-period").value;
+  const runs = snapshots.filter((s) => snapGroup(s) === group);
+  for (const [id, pick] of [["snap-old", runs.length - 2], ["snap-new", runs.length - 1]]) {
+    document.getElementById(id).replaceChildren(...runs.map((s, i) =>
+      el("option", { value: s.id, selected: i === Math.max(pick, 0) }, computedAt(s))));
+  }
+}
+
+async function loadSnapshots() {
+  const note = document.getElementById("snap-note");
+  snapshots = (await endpoints.snapshots()).snapshots;
+  if (!snapshots.length) {
+    note.textContent = t("staff_snap_none");
+    document.querySelector("#snapshots .toolbar").hidden = true;
+    return;
+  }
+  const groups = [...new Map(snapshots.map((s) => [snapGroup(s), s])).values()];
+  const kinds = { fiscal: "period_year", quarter: "period_quarter", month: "period_month", year: "staff_period_calendar" };
+  document.getElementById("snap-period").replaceChildren(...groups.map((s, i) =>
+    el("option", { value: snapGroup(s), selected: i === groups.length - 1 },
+      `${snapLabel(s)} · ${snapScope(s)} · ${t(kinds[s.period_kind] || "period_year")}`)));
+  fillComputations();
+  document.getElementById("snap-period").addEventListener("change", fillComputations);
+  document.getElementById("snap-compare").addEventListener("click", () => compareSnapshots().catch(reportError));
+}
+
+/** A figure's value as the tables print it: lists of bridges by name, other lists by count. */
+function snapValue(value) {
+  if (value === null || value === undefined) return "–";
+  if (Array.isArray(value)) {
+    return value.some((v) => v && typeof v === "object" && v.name)
+      ? value.map((v) => v.name).join("、") : t("staff_snap_items", { n: value.length });
+  }
+  if (typeof value === "number") return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 4);
+  return String(value);
+}
+
+function figureName(name) {
+  const [key, part] = name.split(".");
+  const entry = figureLabels[key];
+  const base = entry ? entry[lang] || entry.ja : key;
+  if (!part) return base;
+  const sub = key === "organizations_by_sector" ? label("sector", part)
+    : key === "new_collaborations_by_form" ? label("form", part) : part;
+  return `${base}（${sub}）`;
+}
+
+function flatten(figures, prefix = "") {
+  const out = {};
+  for (const [k, v] of Object.entries(figures || {})) {
+    if (v && typeof v === "object" && !Array.isArray(v)) Object.assign(out, flatten(v, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
+async function compareSnapshots() {
+  const oldId = document.getElementById("snap-old").value;
+  const newId = document.getElementById("snap-new").value;
+  const box = document.getElementById("snap-result");
+  box.dataset.ready = "false";
+  const [diff, later] = await Promise.all([
+    endpoints.compareSnapshots(oldId, newId), endpoints.snapshot(newId)]);
+  const changed = new Map(diff.changes.map((c) => [c.name, c]));
+  const figures = flatten(later.figures);
+  const names = Object.keys(figures).filter((n) => n !== "isolated_ids");
+  for (const c of diff.changes) if (!(c.name in figures) && c.name !== "isolated_ids") names.push(c.name);
+  const notes = [t("staff_snap_changed", { n: diff.changes.filter((c) => c.name !== "isolated_ids").length })];
+  if (diff.data_changed) notes.push(t("staff_snap_data_changed"));
+  if (diff.method_changed) notes.push(t("staff_snap_method_changed"));
+  if (diff.old.partial || diff.new.partial) notes.push(t("staff_snap_partial_note"));
+  document.getElementById("snap-note").textContent = notes.join(" ");
+  const delta = (c) => (c && c.delta !== null && c.delta !== undefined
+    ? `${c.delta > 0 ? "+" : ""}${snapValue(c.delta)}` : c ? t("staff_snap_differs") : "");
+  box.replaceChildren(el("table", { class: "data", id: "snap-table" },
+    el("thead", {}, el("tr", {},
+      el("th", { scope: "col" }, t("staff_snap_figure")),
+      el("th", { scope: "col" }, computedAt(diff.old)),
+      el("th", { scope: "col" }, computedAt(diff.new)),
+      el("th", { scope: "col" }, t("staff_snap_delta")))),
+    el("tbody", {}, names.map((n) => {
+      const c = changed.get(n);
+      return el("tr", { dataset: { figure: n }, class: c ? "changed" : "" },
+        el("th", { scope: "row" }, figureName(n)),
+        el("td", { class: "old" }, snapValue(c ? c.old : figures[n])),
+        el("td", { class: "new" }, snapValue(c ? c.new : figures[n])),
+        el("td", { class: "delta" }, delta(c)));
+    }))));
+  box.dataset.ready = "true";
+}
+
+async function startAll() {
+  await start();
+  try {
+    await loadSnapshots();
+  } catch (err) {
+    document.getElementById("snap-note").textContent = explainError(err);
+  }
+}
+
+startPage(startAll, ["staff", "coordinator", "admin"]);
