@@ -93,6 +93,8 @@ class ImportReport:
     skipped: int = 0
     #: True when the store was written (False for a dry run and when errors blocked the write)
     wrote: bool = False
+    #: the import's entry in the import history, for undo (None when nothing was written)
+    import_id: str | None = None
     #: per record kind: {"Organization": {"created": n, "updated": n, "unchanged": n}}
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
