@@ -329,6 +329,22 @@ def undo_import(store: GraphStore, entry_id: str, actor: str | None = None) -> I
     return entry
 
 
+#: (kind, field, the kind it names): references kept in a field (graph.model.referenced_ids)
+_REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("Need", "org_id", "Organization"),
+    ("Offer", "org_id", "Organization"),
+    ("Interest", "org_id", "Organization"),
+    ("Interest", "need_id", "Need"),
+    ("HelpOffer", "need_id", "Need"),
+    ("CasePublication", "collaboration_id", "Collaboration"),
+    ("PublicProfile", "org_id", "Organization"),
+    ("User", "org_id", "Organization"),
+    ("Suggestion", "subject_id", "Organization"),
+    ("Suggestion", "candidate_id", "Organization"),
+    ("Suggestion", "need_id", "Need"),
+)
+
+
 def _referring(
     store: GraphStore,
     entry: ImportEntry,
@@ -341,6 +357,16 @@ def _referring(
     created = [(k, i) for k, i, _, _ in entry.created]
     around = store.neighbours_many([i for _, i in created])
     ours_ids = {i for _, i in ours}
+    # references that are fields, not relationships (a suggestion's subject, a user's org …)
+    for kind, fld, target in _REFERENCES:
+        ids = [i for k, i in created if k == target]
+        if not ids or fld not in record_type(kind).filterable:
+            continue
+        for start in range(0, len(ids), 500):
+            page = store.list(
+                kind, {fld: ids[start : start + 500]}, limit=10, include_inactive=True
+            )
+            out += [(kind, r.id, str(getattr(r, fld))) for r in page.items if r.id not in ours_ids]
     for kind, rid in created:
         doc = current.get(kind, {}).get(rid)
         own: set[str] = set()

@@ -10,7 +10,7 @@ import pytest
 from graph import journal
 from graph.errors import Conflict, NotFound
 from graph.journal import ImportSource, import_records, undo_import
-from graph.model import Need, Organization
+from graph.model import Need, Organization, Suggestion
 from graph.store import GraphStore, NodeWrite, Removal, VersionConflict
 
 
@@ -149,3 +149,14 @@ def test_a_journaled_import_is_undone_too(store: GraphStore) -> None:
     assert store.count("Organization") == 1
     old = store.get("Organization", "org-old")
     assert isinstance(old, Organization) and old.description == "前の説明"
+
+
+def test_undo_refused_when_a_later_record_names_it_in_a_field(store: GraphStore) -> None:
+    """A suggestion's subject has no relationship, only a field: still seen as a reference."""
+    _seed(store)
+    entry_id = import_records(store, [_org("org-s", "提案された会")]).import_id
+    assert entry_id is not None
+    store.upsert([Suggestion(id="sug-1", subject_id="org-s", candidate_id="org-old", score=0.5)])
+    with pytest.raises(Conflict, match="1 record"):
+        undo_import(store, entry_id)
+    assert store.get("Organization", "org-s") is not None
