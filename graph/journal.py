@@ -407,6 +407,6 @@ def _refusal(
     return Conflict(
         "取り消せません。" + "。".join(parts_ja) + "。後の変更を上書きしないよう、"
         "何も戻していません",
-        "cannot undo: " + "; ".join(parts_en) + ". Nothing was undone, so that later work is "
+        "Cannot undo: " + "; ".join(parts_en) + ". Nothing was undone, so that later work is "
         "not overwritten",
     )

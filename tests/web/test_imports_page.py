@@ -104,6 +104,19 @@ def test_undo_after_a_later_edit_is_refused_in_words(
     page = open_page("coordinator", width=1100)
     page.goto(f"{live_app.url}/imports?lang=en")
     page.wait_for_selector("#import-history-body[data-ready]")
+    # a file whose name and headers do not say what it lists: the page asks for the kind
+    _choose(page, "data.csv", f"件名,団体ID\nLater need,{live_app.business_org}\n")
+    page.click("#import-check")
+    page.wait_for_selector("#import-report:not([hidden])")
+    assert page.locator("#import-kind-error").inner_text() == (
+        "Could not tell what this file lists; choose the kind and check again"
+    )
+    page.select_option("#import-kind", "needs")
+    page.click("#import-check")
+    page.wait_for_selector("#import-kind-error[hidden]", state="attached")
+    assert "Valid 1" in page.locator("#import-counts").inner_text()
+    page.click("#import-cancel")
+    assert page.locator("#import-report").is_hidden()
     _choose(
         page, "organizations.csv", "id,name,sector,area\nimp-web-9,Later edited club,npo,中央\n"
     )
@@ -123,7 +136,7 @@ def test_undo_after_a_later_edit_is_refused_in_words(
     newest.locator("button[data-action=confirm-undo]").click()
     page.wait_for_selector("#alert:not([hidden])")
     alert = page.locator("#alert").inner_text()
-    assert alert.startswith("Could not undo.")
+    assert alert.startswith("Cannot undo: records changed or deleted after the import")
     assert "'Later edited club'" in alert and "Nothing was undone" in alert
     kept = store.get("Organization", "imp-web-9")
     assert isinstance(kept, Organization) and kept.description == "edited later"

@@ -5,8 +5,9 @@
 // The file stays in the browser between the check and the import and is sent again: the
 // server keeps nothing of an upload it has not written (no temporary copies to expire or
 // cap), and the import validates it again against the store as it is then.
-import { API, ApiError, api, el, explainError, formatNumber, getToken, lang, showAlert, startPage, t, toast }
-  from "./common.js";
+import {
+  API, ApiError, api, describeDetail, el, explainError, formatNumber, getToken, lang, showAlert, startPage, t, toast,
+} from "./common.js";
 import { pager } from "./pager.js";
 
 const ERRORS_PER_PAGE = 100;
@@ -17,6 +18,7 @@ const form = document.getElementById("import-form");
 const fileInput = document.getElementById("import-file");
 const fileError = document.getElementById("import-file-error");
 const kindSelect = document.getElementById("import-kind");
+const kindHint = document.getElementById("import-kind-error");
 const checkButton = document.getElementById("import-check");
 const reportCard = document.getElementById("import-report");
 const allButton = document.getElementById("import-all");
@@ -98,6 +100,11 @@ function showReport(report) {
     ? t("imports_verdict_ok")
     : report.valid > 0 ? t("imports_verdict_some", { errors: formatNumber(errors), valid: formatNumber(report.valid) })
       : t("imports_verdict_none", { errors: formatNumber(errors) });
+  // the file did not say what it lists: point at the kind to choose
+  const kindUnknown = report.errors.some((e) => e.reason_en.startsWith("cannot tell what this table lists"));
+  kindHint.hidden = !kindUnknown;
+  if (kindUnknown) kindSelect.setAttribute("aria-invalid", "true");
+  else kindSelect.removeAttribute("aria-invalid");
   allButton.hidden = errors > 0 || report.valid === 0;
   validButton.hidden = errors === 0 || report.valid === 0;
   allButton.disabled = validButton.disabled = false;
@@ -207,8 +214,8 @@ function undoButton(entry) {
       button.disabled = false;
       button.dataset.action = "undo";
       button.textContent = t("imports_undo");
-      showAlert(err instanceof ApiError && err.status === 409
-        ? t("imports_undo_refused", { detail: explainError(err) }) : explainError(err));
+      // a refusal says in both languages which records stand in the way: shown as it is
+      showAlert(err instanceof ApiError && err.status === 409 ? describeDetail(err.detail) : explainError(err));
     }
   });
   return button;
