@@ -142,6 +142,11 @@ class ImportReport:
                 f"変更なし {self.unchanged} / written {self.written} (created {self.created}, "
                 f"updated {self.updated}), unchanged {self.unchanged}"
             )
+        if self.import_id:
+            lines.append(
+                f"取り込みID {self.import_id}（取り消し: tsunagu imports undo {self.import_id}）"
+                f" / import id {self.import_id} (undo: tsunagu imports undo {self.import_id})"
+            )
         lines.append(f"スキップ {self.skipped} 行 / skipped {self.skipped} rows")
         lines.append(f"エラー {len(self.errors)} 件 / errors {len(self.errors)}")
         if self.duplicates:
