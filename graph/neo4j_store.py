@@ -300,6 +300,14 @@ class Neo4jStore(GraphStore):
             "CREATE CONSTRAINT importjournal_id IF NOT EXISTS "
             "FOR (n:ImportJournal) REQUIRE n.id IS UNIQUE"
         )
+        # the import history (graph.journal): an entry found by its id, listed by its time
+        out["importhistory_id"] = (
+            "CREATE CONSTRAINT importhistory_id IF NOT EXISTS "
+            "FOR (n:ImportHistory) REQUIRE n.id IS UNIQUE"
+        )
+        out["importhistory_at"] = (
+            "CREATE INDEX importhistory_at IF NOT EXISTS FOR (n:ImportHistory) ON (n.at)"
+        )
         for kind in RECORD_TYPES:
             name = f"{kind.lower()}__import"
             out[name] = f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{_label(kind)}) ON (n._import)"
