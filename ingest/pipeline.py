@@ -527,9 +527,16 @@ class _Import:
             by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"]
         )
         self._build_simple(by_kind["interests"], Interest)
-        for r in self.rows:
-            if r.errors:
-                self._also_check(r)
+        refused = [r for r in self.rows if r.errors]
+        for kind, rtype in _CHECKED.items():
+            if issubclass(rtype, Record):  # the stored records they update, in few reads
+                ids = [r.values.get("_id") or r.values.get("id") for r in refused]
+                self.existing(
+                    rtype.kind,
+                    [i for r, i in zip(refused, ids, strict=True) if r.src.kind == kind and i],
+                )
+        for r in refused:
+            self._also_check(r)
 
     def _also_check(self, r: _Row) -> None:
         """Report what else is wrong with a row already refused, so that one dry run shows
