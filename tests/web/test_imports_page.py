@@ -141,3 +141,27 @@ def test_undo_after_a_later_edit_is_refused_in_words(
     kept = store.get("Organization", "imp-web-9")
     assert isinstance(kept, Organization) and kept.description == "edited later"
     page.screenshot(path=str(artifacts / "imports-undo-refused.png"), full_page=True)
+
+
+def test_thousands_of_errors_are_paged_with_counts(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
+    page = open_page("coordinator")
+    page.goto(f"{live_app.url}/imports")
+    page.wait_for_selector("#import-history-body[data-ready]")
+    rows = "\n".join(f"bad-{i:04},,宇宙人,中央,2020-13-45" for i in range(1200))
+    _choose(page, "organizations.csv", "団体ID,団体名,種別,地域,設立年月日\n" + rows + "\n")
+    page.click("#import-check")
+    page.wait_for_selector("#import-report:not([hidden]) #import-errors-body tr")
+    assert page.locator("#import-errors-range").inner_text() == "3,600 件中 1–100 件目"
+    assert page.locator("#import-errors-body tr").count() == 100
+    assert "エラー 3,600" in page.locator("#import-counts").inner_text()
+    assert page.locator("#import-verdict").inner_text() == (
+        "エラーが 3,600 件あり、取り込める行がありません。ファイルを修正してください。"
+    )
+    assert page.locator("#import-all").is_hidden() and page.locator("#import-valid").is_hidden()
+    page.click("#import-errors-pager button[data-action=next]")
+    assert page.locator("#import-errors-range").inner_text() == "3,600 件中 101–200 件目"
+    first = page.locator("#import-errors-body tr").first.locator("td").all_inner_texts()
+    assert first[1] == "35"  # row 35 of the file: the 34th data row, its three errors from 100
+    page.screenshot(path=str(artifacts / "imports-many-errors.png"), full_page=False)
