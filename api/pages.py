@@ -241,6 +241,12 @@ def interests_page(request: Request) -> HTMLResponse:
     return render(request, "interests.html", "interests_title", active="interests")
 
 
+@router.get("/imports", response_class=HTMLResponse)
+def imports_page(request: Request) -> HTMLResponse:
+    """Coordinators upload a file, see every error, import it (or its valid rows), undo."""
+    return render(request, "imports.html", "imports_title", active="imports")
+
+
 @router.get("/admin/tokens", response_class=HTMLResponse)
 def tokens_page(request: Request) -> HTMLResponse:
     """The administrators' token management: create (shown once), list, revoke."""

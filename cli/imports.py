@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import open_configured
+from cli.common import fail, open_configured, opened
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -159,6 +159,58 @@ def print_report(report: ImportReport, show: int) -> None:
         print(f"  {line}", file=out)
 
 
+# -- tsunagu imports history / undo -------------------------------------------------------------
+
+imports_app = typer.Typer(
+    help="the imports written, and undoing one / 取り込みの履歴と取り消し", no_args_is_help=True
+)
+
+
+@imports_app.command("history")
+def imports_history(
+    limit: Annotated[int, typer.Option(help="how many, newest first / 表示する件数")] = 20,
+) -> None:
+    """List the imports written (id, when, who, files, counts, state)."""
+    from graph import journal
+
+    with opened() as store:
+        entries, total = journal.history(store, 0, limit)
+    if not entries:
+        typer.echo("取り込みはありません / no imports")
+        return
+    for e in entries:
+        counts = ", ".join(
+            f"{kind} +{c['created']} ~{c['updated']}" for kind, c in sorted(e.counts.items())
+        )
+        who = e.actor or "-"
+        typer.echo(f"{e.id}\t{e.at[:19]}\t{who}\t{', '.join(e.files) or '-'}\t{counts}\t{e.state}")
+    if total > len(entries):
+        typer.echo(f"… 他 {total - len(entries)} 件 / {total - len(entries)} more")
+
+
+@imports_app.command("undo")
+def imports_undo(
+    import_id: Annotated[str, typer.Argument(help="an id from `tsunagu imports history`")],
+) -> None:
+    """Undo an import: the records it created removed, the ones it updated restored; refused
+    (nothing changed) when any of them changed since."""
+    from graph import journal
+    from graph.errors import TsunaguError
+    from workflows.access import operator
+
+    with opened() as store:
+        try:
+            entry = journal.undo_import(store, import_id, actor=operator().name)
+        except TsunaguError as exc:
+            raise fail(exc.ja, exc.en) from None
+    typer.echo(
+        f"取り消しました / undone: {entry.id} "
+        f"(削除 {len(entry.created)} 件・復元 {len(entry.updated)} 件 / "
+        f"{len(entry.created)} removed, {len(entry.updated)} restored)"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``tsunagu ingest`` to the ``tsunagu`` app."""
+    """Add ``tsunagu ingest`` and ``tsunagu imports`` to the ``tsunagu`` app."""
     app.command("ingest", help=_HELP)(ingest)
+    app.add_typer(imports_app, name="imports")

@@ -17,6 +17,7 @@ Layout:
   has not committed carries its id in ``nodes.import_id`` (and its edges in
   ``edges.import_id``); every read leaves such rows out, so the import's commit (one row's
   state) makes all its batches visible at once.
+- ``import_history``: every written import with what an undo needs (graph.journal).
 - ``embeddings`` / ``embedding_cache``: float32 vectors as BLOBs.  ``nearest`` is brute-force
   cosine over a matrix kept in memory per (kind, model) and rebuilt after any write.
 """
@@ -46,6 +47,7 @@ from graph.store import (
     JournalEntry,
     Neighbour,
     NodeWrite,
+    Removal,
     StoreError,
     VersionConflict,
     as_vector,
@@ -106,6 +108,13 @@ CREATE TABLE IF NOT EXISTS generations (
     key TEXT PRIMARY KEY,
     n INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS import_history (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS import_history_at ON import_history (at);
 CREATE TABLE IF NOT EXISTS embedding_cache (
     model TEXT NOT NULL,
     text_hash TEXT NOT NULL,
@@ -397,6 +406,7 @@ class EmbeddedStore(GraphStore):
                 "embeddings",
                 "embedding_cache",
                 "imports",
+                "import_history",
             ):
                 cur.execute(f"DELETE FROM {table}")
             # the counters survive (a cache must never meet an old token again): all bumped
@@ -611,6 +621,73 @@ class EmbeddedStore(GraphStore):
                 cur.execute("DELETE FROM imports WHERE id = ?", (import_id,))
             _bump(cur, [ANY_WRITE])
         return done
+
+    # -- the import history (graph.journal) ----------------------------------------------
+
+    def _history_add(self, entry_id: str, at: str, doc: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO import_history (id, at, state, doc) VALUES (?, ?, 'committed', ?)",
+                (entry_id, at, doc),
+            )
+
+    def _history(self, offset: int, limit: int) -> tuple[list[str], int]:
+        rows = self._read(
+            "SELECT doc FROM import_history ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        total = self._read("SELECT count(*) FROM import_history")[0][0]
+        return [r[0] for r in rows], total
+
+    def _history_get(self, entry_id: str) -> str | None:
+        rows = self._read("SELECT doc FROM import_history WHERE id = ?", (entry_id,))
+        return rows[0][0] if rows else None
+
+    def _rollback(
+        self,
+        entry_id: str,
+        restore: Sequence[NodeWrite],
+        remove: Sequence[Removal],
+        doc: str,
+    ) -> None:
+        with self._transaction() as cur:
+            row = cur.execute(
+                "SELECT state FROM import_history WHERE id = ?", (entry_id,)
+            ).fetchone()
+            if row is None or row[0] != "committed":
+                raise VersionConflict(f"import {entry_id} is not committed (undone meanwhile?)")
+            self._compare_versions(cur, restore)
+            stale = []
+            for r in remove:
+                got = cur.execute(
+                    f"SELECT {_VERSION} FROM nodes WHERE kind = ? AND id = ?", (r.kind, r.id)
+                ).fetchone()
+                if got is None or got[0] != r.version:
+                    stale.append(r.id)
+            if stale:
+                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
+            for r in remove:
+                (rowid,) = cur.execute(
+                    "SELECT rowid FROM nodes WHERE kind = ? AND id = ?", (r.kind, r.id)
+                ).fetchone()
+                cur.execute("DELETE FROM nodes_fts WHERE rowid = ?", (rowid,))
+                cur.execute("DELETE FROM nodes WHERE rowid = ?", (rowid,))
+                cur.execute(
+                    "DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (r.kind, r.id)
+                )
+                cur.execute("DELETE FROM embeddings WHERE kind = ? AND id = ?", (r.kind, r.id))
+            for node in restore:
+                self._write_one(cur, node)
+            removed = {r.kind for r in remove}
+            _bump(
+                cur,
+                [ANY_WRITE, *removed, *(embeddings_key(k) for k in removed)]
+                + [n.kind for n in restore],
+            )
+            cur.execute(
+                "UPDATE import_history SET state = 'undone', doc = ? WHERE id = ?",
+                (doc, entry_id),
+            )
 
     @staticmethod
     def _write_new(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str) -> None:

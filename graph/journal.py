@@ -25,22 +25,37 @@ meanwhile).
 What is not batched: the stored records an import *changes* are written by the commit's one
 transaction (so that no reader sees some changed and others not); only new records are
 unbounded.
+
+The import history: every import that writes is then kept as an entry (its id, who, when,
+which files, counts per kind, the records it created and the before-image of each record it
+updated).  :func:`undo_import` takes exactly those records back (created ones deleted, updated
+ones restored) in one transaction, and only while none of them changed since and no other
+record came to refer to one it created; otherwise it is refused and nothing is written.
+The entry is written in its own transaction right after the import's commit: an import whose
+process dies in between is written but not listed (and so cannot be undone from the page).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import json
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from graph.model import Record, utcnow
+from graph.errors import Conflict, NotFound
+from graph.model import RECORD_TYPES, Record, record_type, relationships_of, utcnow
 from graph.store import (
     WRITE_ATTEMPTS,
     GraphStore,
     JournalEntry,
     NodeWrite,
+    Removal,
     UpsertResult,
     VersionConflict,
+    node_write,
 )
 
 #: records per transaction; large enough to be quick, small enough for any Neo4j heap
@@ -49,14 +64,27 @@ BATCH_SIZE = GraphStore.import_batch_size
 ABANDONED_AFTER = timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class ImportSource:
+    """Who ran an import and from which files (for the import history)."""
+
+    actor: str | None = None
+    files: Sequence[str] = ()
+
+
 def import_records(
-    store: GraphStore, records: Iterable[Record], batch_size: int | None = None
+    store: GraphStore,
+    records: Iterable[Record],
+    batch_size: int | None = None,
+    source: ImportSource | None = None,
 ) -> UpsertResult:
     """Write ``records`` (of any kinds) as one import: whole, or not at all (module docstring).
 
     Same checks, versions and result as :meth:`GraphStore.upsert`; an import that fits in one
     batch is one ``upsert`` transaction with no journal.  Raises :class:`VersionConflict` when
     the records kept changing while being written (nothing of the import is visible then).
+    An import that wrote something is kept in the import history; ``result.import_id`` names
+    its entry (for :func:`undo_import`).
     """
     size = batch_size or store.import_batch_size
     batch: dict[tuple[str, str], Record] = {}
@@ -70,18 +98,22 @@ def import_records(
         result, writes = store._prepare(batch)
         if not writes:
             return result
+        before = _before_images(store, writes)
+        if before is None:
+            continue  # changed between the two reads: prepared again
         new = sorted((w for w in writes if w.base_version == 0), key=lambda w: (w.kind, w.id))
         if len(new) <= size:
             try:
                 store._write(writes)
             except VersionConflict:
                 continue  # as upsert does: prepared again on the stored versions
-            return result
-        changed = [w for w in writes if w.base_version != 0]
-        try:
-            _journaled(store, import_id(new, changed, size), new, changed, size)
-        except VersionConflict:
-            continue
+        else:
+            changed = [w for w in writes if w.base_version != 0]
+            try:
+                _journaled(store, import_id(new, changed, size), new, changed, size)
+            except VersionConflict:
+                continue
+        result.import_id = _remember(store, batch, result, writes, before, source)
         return result
     raise VersionConflict(
         "他の書き込みが続いているため保存できませんでした。もう一度お試しください / "
@@ -146,3 +178,235 @@ def tidy(store: GraphStore) -> None:
             _drain(store._journal_release, entry.id, BATCH_SIZE)
         elif entry.updated_at < cutoff:
             _drain(store._journal_discard, entry.id, BATCH_SIZE)
+
+
+# -- the import history and undo -------------------------------------------------------------
+
+
+@dataclass
+class ImportEntry:
+    """One written import in the history (what the page lists, and what an undo needs)."""
+
+    id: str
+    at: str  # iso
+    actor: str | None
+    files: list[str]
+    #: per kind: {"Organization": {"created": n, "updated": n, "unchanged": n}}
+    counts: dict[str, dict[str, int]]
+    #: [kind, id, content hash, version] of each record the import created
+    created: list[list[Any]] = field(default_factory=list)
+    #: [kind, id, content hash, version, the record as stored before] of each one it updated
+    updated: list[list[Any]] = field(default_factory=list)
+    state: str = "committed"  # or "undone"
+    undone_at: str | None = None
+    undone_by: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, doc: str) -> ImportEntry:
+        return cls(**json.loads(doc))
+
+    def summary(self) -> dict[str, Any]:
+        """The entry without the records and before-images (for lists)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("created", "updated")}
+
+
+def _before_images(store: GraphStore, writes: Sequence[NodeWrite]) -> dict[str, str] | None:
+    """{"kind:id": stored doc} of the records ``writes`` update, read at the versions the
+    writes were prepared on; None when one changed in between (the write would fail anyway)."""
+    out: dict[str, str] = {}
+    by_kind: dict[str, dict[str, int]] = {}
+    for w in writes:
+        if w.base_version:
+            by_kind.setdefault(w.kind, {})[w.id] = w.base_version
+    for kind, versions in by_kind.items():
+        docs = store._docs(kind, list(versions))
+        for rid, base in versions.items():
+            doc = docs.get(rid)
+            if doc is None or (json.loads(doc).get("version") or 0) != base:
+                return None
+            out[f"{kind}:{rid}"] = doc
+    return out
+
+
+def _remember(
+    store: GraphStore,
+    batch: Mapping[tuple[str, str], Record],
+    result: UpsertResult,
+    writes: Sequence[NodeWrite],
+    before: Mapping[str, str],
+    source: ImportSource | None,
+) -> str:
+    source = source or ImportSource()
+    status = {i: "created" for i in result.created} | {i: "updated" for i in result.updated}
+    counts: dict[str, dict[str, int]] = {}
+    for kind, rid in batch:
+        per = counts.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0})
+        per[status.get(rid, "unchanged")] += 1
+    now = utcnow().isoformat()
+    entry = ImportEntry(
+        id="imp-" + now[:10].replace("-", "") + "-" + secrets.token_hex(5),
+        at=now,
+        actor=source.actor,
+        files=list(source.files),
+        counts=counts,
+        created=[[w.kind, w.id, w.hash, w.base_version + 1] for w in writes if not w.base_version],
+        updated=[
+            [w.kind, w.id, w.hash, w.base_version + 1, before[f"{w.kind}:{w.id}"]]
+            for w in writes
+            if w.base_version
+        ],
+    )
+    store._history_add(entry.id, entry.at, entry.to_json())
+    return entry.id
+
+
+def history(store: GraphStore, offset: int = 0, limit: int = 50) -> tuple[list[ImportEntry], int]:
+    """The imports written, newest first (one page), and how many there are."""
+    docs, total = store._history(offset, limit)
+    return [ImportEntry.from_json(d) for d in docs], total
+
+
+def get_entry(store: GraphStore, entry_id: str) -> ImportEntry:
+    """One import of the history; :class:`NotFound` when there is none by that id."""
+    doc = store._history_get(entry_id)
+    if doc is None:
+        raise NotFound(
+            f"取り込み「{entry_id}」が見つかりません", f"no import {entry_id!r} in the history"
+        )
+    return ImportEntry.from_json(doc)
+
+
+def undo_import(store: GraphStore, entry_id: str, actor: str | None = None) -> ImportEntry:
+    """Take an import back: delete the records it created, restore the ones it updated, in
+    one transaction; refused (:class:`Conflict`, nothing written) when it was undone already,
+    when any of its records changed since (a later import, an edit, a deletion) or when a
+    record outside it came to refer to one it created."""
+    entry = get_entry(store, entry_id)
+    if entry.state != "committed":
+        raise Conflict(
+            "この取り込みはすでに取り消されています", "this import has already been undone"
+        )
+    items = [(k, i, h, "created") for k, i, h, _ in entry.created]
+    items += [(k, i, h, "updated") for k, i, h, _, _ in entry.updated]
+    by_kind: dict[str, list[str]] = {}
+    for kind, rid, _, _ in items:
+        by_kind.setdefault(kind, []).append(rid)
+    stored = {kind: store._existing(kind, ids) for kind, ids in by_kind.items()}
+    current = {kind: store._docs(kind, ids) for kind, ids in by_kind.items()}
+    changed: list[tuple[str, str, str | None]] = []
+    versions: dict[tuple[str, str], int] = {}
+    for kind, rid, digest, _ in items:
+        now_stored = stored[kind].get(rid)
+        if now_stored is None or now_stored.hash != digest:
+            changed.append((kind, rid, current[kind].get(rid)))
+        else:
+            versions[(kind, rid)] = now_stored.version
+    ours = {(kind, rid) for kind, rid, _, _ in items}
+    referring = _referring(store, entry, current, ours)
+    if changed or referring:
+        raise _refusal(changed, referring)
+    now = utcnow()
+    restore: list[NodeWrite] = []
+    for kind, rid, _, _, doc in entry.updated:
+        old = record_type(kind).model_validate_json(doc)
+        base = versions[(kind, rid)]
+        back = old.model_copy(update={"updated_at": now, "version": base + 1})
+        restore.append(node_write(back, base))
+    remove = [Removal(kind, rid, versions[(kind, rid)]) for kind, rid, _, _ in entry.created]
+    entry.state = "undone"
+    entry.undone_at = now.isoformat()
+    entry.undone_by = actor
+    try:
+        store._rollback(entry.id, restore, remove, entry.to_json())
+    except VersionConflict as exc:
+        raise Conflict(
+            "取り消しの途中で記録が変更されたため、何も戻していません。もう一度お試しください",
+            "the records changed while undoing, so nothing was undone; try again",
+        ) from exc
+    return entry
+
+
+#: (kind, field, the kind it names): references kept in a field (graph.model.referenced_ids)
+_REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("Need", "org_id", "Organization"),
+    ("Offer", "org_id", "Organization"),
+    ("Interest", "org_id", "Organization"),
+    ("Interest", "need_id", "Need"),
+    ("HelpOffer", "need_id", "Need"),
+    ("CasePublication", "collaboration_id", "Collaboration"),
+    ("PublicProfile", "org_id", "Organization"),
+    ("User", "org_id", "Organization"),
+    ("Suggestion", "subject_id", "Organization"),
+    ("Suggestion", "candidate_id", "Organization"),
+    ("Suggestion", "need_id", "Need"),
+)
+
+
+def _referring(
+    store: GraphStore,
+    entry: ImportEntry,
+    current: Mapping[str, Mapping[str, str]],
+    ours: set[tuple[str, str]],
+) -> list[tuple[str, str, str]]:
+    """(kind, id, created id) of records outside the import linked to a record it created,
+    other than through that record's own relationships."""
+    out: list[tuple[str, str, str]] = []
+    created = [(k, i) for k, i, _, _ in entry.created]
+    around = store.neighbours_many([i for _, i in created])
+    ours_ids = {i for _, i in ours}
+    # references that are fields, not relationships (a suggestion's subject, a user's org …)
+    for kind, fld, target in _REFERENCES:
+        ids = [i for k, i in created if k == target]
+        if not ids or fld not in record_type(kind).filterable:
+            continue
+        for start in range(0, len(ids), 500):
+            page = store.list(
+                kind, {fld: ids[start : start + 500]}, limit=10, include_inactive=True
+            )
+            out += [(kind, r.id, str(getattr(r, fld))) for r in page.items if r.id not in ours_ids]
+    for kind, rid in created:
+        doc = current.get(kind, {}).get(rid)
+        own: set[str] = set()
+        if doc is not None:
+            for edge in relationships_of(record_type(kind).model_validate_json(doc)):
+                own |= {edge.src, edge.dst}
+        for nb in around.get(rid, []):
+            if nb.kind in RECORD_TYPES and nb.id not in ours_ids and nb.id not in own:
+                out.append((nb.kind, nb.id, rid))
+    return out
+
+
+def _name(rid: str, doc: str | None) -> str:
+    if doc:
+        data = json.loads(doc)
+        for key in ("name", "title"):
+            if data.get(key):
+                return str(data[key])
+    return rid
+
+
+def _refusal(
+    changed: Sequence[tuple[str, str, str | None]], referring: Sequence[tuple[str, str, str]]
+) -> Conflict:
+    """The bilingual 409: which records stand in the way (by name, the first ten)."""
+    shown = [_name(i, d) for _, i, d in changed[:10]]
+    more = len(changed) - len(shown)
+    parts_ja, parts_en = [], []
+    if changed:
+        names = "、".join(f"「{n}」" for n in shown) + (f" ほか {more} 件" if more else "")
+        names_en = ", ".join(f"'{n}'" for n in shown) + (f" and {more} more" if more else "")
+        parts_ja.append(f"取り込みの後に変更・削除された記録があります: {names}")
+        parts_en.append(f"records changed or deleted after the import: {names_en}")
+    if referring:
+        n = len({(k, i) for k, i, _ in referring})
+        parts_ja.append(f"取り込んだ記録を参照する記録が後から {n} 件追加されています")
+        parts_en.append(f"{n} record(s) added later refer to records of this import")
+    return Conflict(
+        "取り消せません。" + "。".join(parts_ja) + "。後の変更を上書きしないよう、"
+        "何も戻していません",
+        "Cannot undo: " + "; ".join(parts_en) + ". Nothing was undone, so that later work is "
+        "not overwritten",
+    )

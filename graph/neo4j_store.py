@@ -48,6 +48,7 @@ from graph.store import (
     JournalEntry,
     Neighbour,
     NodeWrite,
+    Removal,
     StoreError,
     StoreUnavailable,
     VersionConflict,
@@ -329,6 +330,14 @@ class Neo4jStore(GraphStore):
         out["importjournal_id"] = (
             "CREATE CONSTRAINT importjournal_id IF NOT EXISTS "
             "FOR (n:ImportJournal) REQUIRE n.id IS UNIQUE"
+        )
+        # the import history (graph.journal): an entry found by its id, listed by its time
+        out["importhistory_id"] = (
+            "CREATE CONSTRAINT importhistory_id IF NOT EXISTS "
+            "FOR (n:ImportHistory) REQUIRE n.id IS UNIQUE"
+        )
+        out["importhistory_at"] = (
+            "CREATE INDEX importhistory_at IF NOT EXISTS FOR (n:ImportHistory) ON (n.at)"
         )
         for kind in RECORD_TYPES:
             name = f"{kind.lower()}__import"
@@ -710,6 +719,88 @@ class Neo4jStore(GraphStore):
             return done
 
         return self._write_tx(work)
+
+    # -- the import history (graph.journal) ----------------------------------------------
+
+    def _history_add(self, entry_id: str, at: str, doc: str) -> None:
+        self._write_one(
+            "CREATE (h:ImportHistory {id: $id, at: $at, state: 'committed', doc: $doc})",
+            id=entry_id,
+            at=at,
+            doc=doc,
+        )
+
+    def _history(self, offset: int, limit: int) -> tuple[list[str], int]:
+        rows = self._read(
+            "MATCH (h:ImportHistory) RETURN h.doc AS doc "
+            "ORDER BY h.at DESC, h.id DESC SKIP $offset LIMIT $limit",
+            offset=offset,
+            limit=limit,
+        )
+        total = self._read("MATCH (h:ImportHistory) RETURN count(h) AS c")[0]["c"]
+        return [r["doc"] for r in rows], total
+
+    def _history_get(self, entry_id: str) -> str | None:
+        rows = self._read("MATCH (h:ImportHistory {id: $id}) RETURN h.doc AS doc", id=entry_id)
+        return rows[0]["doc"] if rows else None
+
+    def _rollback(
+        self,
+        entry_id: str,
+        restore: Sequence[NodeWrite],
+        remove: Sequence[Removal],
+        doc: str,
+    ) -> None:
+        write = self._writer(restore) if restore else None
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for r in remove:
+            by_kind.setdefault(r.kind, []).append(
+                {"id": r.id, "version": r.version, "owner": f"{r.kind}:{r.id}"}
+            )
+
+        def work(tx: Any) -> None:
+            row = tx.run(
+                "MATCH (h:ImportHistory {id: $id}) SET h._lock = true REMOVE h._lock "
+                "RETURN h.state AS state",
+                id=entry_id,
+            ).single()
+            if row is None or row["state"] != "committed":
+                raise VersionConflict(f"import {entry_id} is not committed (undone meanwhile?)")
+            stale: list[str] = []
+            for kind, rows in by_kind.items():
+                found = {
+                    r["id"]: r["version"]
+                    for r in tx.run(
+                        f"UNWIND $rows AS r MATCH (n:{_label(kind)} {{id: r.id}}) "
+                        "WHERE n._doc IS NOT NULL SET n._lock = true REMOVE n._lock "
+                        "RETURN n.id AS id, coalesce(n._version, 0) AS version",
+                        rows=sorted(rows, key=lambda r: r["id"]),
+                    )
+                }
+                stale += [r["id"] for r in rows if found.get(r["id"]) != r["version"]]
+            if stale:
+                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
+            if write is not None:
+                write(tx)
+            for kind, rows in by_kind.items():
+                owners = [r["owner"] for r in rows]
+                for rel_type in REL_TYPES:
+                    tx.run(
+                        f"MATCH ()-[e:{_rel(rel_type)}]->() WHERE e._owner IN $owners DELETE e",
+                        owners=owners,
+                    ).consume()
+                tx.run(
+                    f"UNWIND $ids AS i MATCH (n:{_label(kind)} {{id: i}}) DETACH DELETE n",
+                    ids=[r["id"] for r in rows],
+                ).consume()
+            tx.run(
+                "MATCH (h:ImportHistory {id: $id}) SET h.state = 'undone', h.doc = $doc",
+                id=entry_id,
+                doc=doc,
+            ).consume()
+            _bump(tx, [ANY_WRITE, *by_kind, *(embeddings_key(k) for k in by_kind)])
+
+        self._write_tx(work)
 
     @staticmethod
     def _staged_patterns() -> list[str]:

@@ -99,6 +99,8 @@ class UpsertResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: the import's entry in the import history (graph.journal), when one was written
+    import_id: str | None = None
 
     @property
     def written(self) -> int:
@@ -120,6 +122,14 @@ class JournalEntry:
     done: set[int]  # the batches already staged
     started_at: str  # iso
     updated_at: str  # iso
+
+
+class Removal(NamedTuple):
+    """A record an undo deletes, if it is still at ``version`` (graph.journal)."""
+
+    kind: str
+    id: str
+    version: int
 
 
 @dataclass
@@ -158,6 +168,24 @@ class NodeWrite:
     #: the stored version this write was prepared on (0: not stored); the backend writes the
     #: node only if that is still its version, inside the write transaction
     base_version: int = 0
+
+
+def node_write(stored: Record, base_version: int, digest: str | None = None) -> NodeWrite:
+    """What a backend writes for ``stored`` (its timestamps and next version already set),
+    on the stored version ``base_version``."""
+    assert stored.created_at is not None and stored.updated_at is not None
+    return NodeWrite(
+        kind=stored.kind,
+        id=stored.id,
+        doc=stored.model_dump_json(),
+        props=flat_props(stored),
+        hash=digest or stored.content_hash(),
+        text=stored.text(),
+        created_at=stored.created_at.isoformat(),
+        updated_at=stored.updated_at.isoformat(),
+        edges=relationships_of(stored),
+        base_version=base_version,
+    )
 
 
 def _flat(value: Any) -> Any:
@@ -338,6 +366,37 @@ class GraphStore(ABC):
         """Delete up to ``limit`` records (and edges) staged by an unfinished import; when none
         is left, drop its journal entry.  Returns how many were deleted."""
 
+    # -- the import history (graph.journal: each written import, and its undo) ----------------
+    #
+    # An entry is a JSON document the journal writes and reads; the store keeps it by id with
+    # its time and state ("committed", "undone") and flips the state inside the undo.
+
+    @abstractmethod
+    def _history_add(self, entry_id: str, at: str, doc: str) -> None:
+        """Keep a new history entry (state "committed") in one transaction."""
+
+    @abstractmethod
+    def _history(self, offset: int, limit: int) -> tuple[builtins.list[str], int]:
+        """(entry docs, newest first, one page; how many there are)."""
+
+    @abstractmethod
+    def _history_get(self, entry_id: str) -> str | None:
+        """The entry's doc, or None."""
+
+    @abstractmethod
+    def _rollback(
+        self,
+        entry_id: str,
+        restore: Sequence[NodeWrite],
+        remove: Sequence[Removal],
+        doc: str,
+    ) -> None:
+        """Undo an import in ONE transaction: delete each of ``remove`` (node, owned edges,
+        vectors), write ``restore`` as :meth:`_write` does, and replace the entry's doc with
+        ``doc`` in state "undone".  :class:`VersionConflict` (writing nothing) if any node is
+        not at its expected version (``base_version``, ``Removal.version``) or the entry is
+        not "committed"."""
+
     @abstractmethod
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """{id: JSON doc} for the stored records among ``ids`` (active or not)."""
@@ -500,20 +559,7 @@ class GraphStore(ABC):
                     update={"created_at": created, "updated_at": now, "version": base + 1}
                 )
                 (result.updated if old else result.created).append(rec.id)
-                writes.append(
-                    NodeWrite(
-                        kind=kind,
-                        id=rec.id,
-                        doc=stored.model_dump_json(),
-                        props=flat_props(stored),
-                        hash=digest,
-                        text=stored.text(),
-                        created_at=created.isoformat(),
-                        updated_at=now.isoformat(),
-                        edges=relationships_of(stored),
-                        base_version=base,
-                    )
-                )
+                writes.append(node_write(stored, base, digest))
         if stale:
             shown = ", ".join(stale[:10]) + (" …" if len(stale) > 10 else "")
             raise VersionConflict(

@@ -41,7 +41,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import Unpack
 
 from graph.errors import TsunaguError
-from graph.journal import import_records
+from graph.journal import ImportSource, import_records
 from graph.model import (
     Area,
     Collaboration,
@@ -121,7 +121,8 @@ class ImportOptions(TypedDict, total=False):
     - ``kind``: what every file holds, when neither its name nor its headers tell;
     - ``include_personal``: keep a published format's representative's name (left out by
       default);
-    - ``progress``: a progress bar on a terminal for long imports.
+    - ``progress``: a progress bar on a terminal for long imports;
+    - ``actor``: who runs the import, for the import history (graph.journal).
     """
 
     dry_run: bool
@@ -130,6 +131,7 @@ class ImportOptions(TypedDict, total=False):
     kind: str | None
     include_personal: bool
     progress: bool
+    actor: str | None
 
 
 def import_paths(
@@ -194,6 +196,7 @@ def import_files(
     kind = options.get("kind")
     include_personal = options.get("include_personal", False)
     progress = options.get("progress", False)
+    actor = options.get("actor")
     report = ImportReport(files=[f for f, _ in files], dry_run=dry_run, skip_invalid=skip_invalid)
     report.errors += early_errors
     try:
@@ -207,6 +210,7 @@ def import_files(
     for _ in range(WRITE_ATTEMPTS):
         attempt = copy.deepcopy(report)
         job = _Import(store, attempt, mapping_data, kind_override, include_personal, progress)
+        job.actor = actor
         job.run(files)
         if dry_run:
             return attempt
@@ -289,6 +293,7 @@ class _Import:
         self.kind = kind
         self.include_personal = include_personal
         self.progress = progress and sys.stderr.isatty()
+        self.actor: str | None = None
         self.entries: dict[tuple[str, str], _Entry] = {}
         self.rows: list[_Row] = []
         self._existing: dict[str, dict[str, Record | None]] = {
@@ -522,6 +527,56 @@ class _Import:
             by_kind["collaborations"], by_kind["participants"], by_kind["evaluations"]
         )
         self._build_simple(by_kind["interests"], Interest)
+        refused = [r for r in self.rows if r.errors]
+        for kind, rtype in _CHECKED.items():
+            if issubclass(rtype, Record):  # the stored records they update, in few reads
+                ids = [r.values.get("_id") or r.values.get("id") for r in refused]
+                self.existing(
+                    rtype.kind,
+                    [i for r, i in zip(refused, ids, strict=True) if r.src.kind == kind and i],
+                )
+        for r in refused:
+            self._also_check(r)
+
+    def _also_check(self, r: _Row) -> None:
+        """Report what else is wrong with a row already refused, so that one dry run shows
+        every error of every row: its other cells are checked by the model as they would be
+        if the first error were fixed (merged onto the stored record it updates).  A column
+        with an error already gets no second one; references are checked for valid rows only."""
+        rtype = _CHECKED.get(r.src.kind)
+        if rtype is None:
+            return
+        fields = rtype.model_fields
+        data: dict[str, Any] = {}
+        rid = r.values.get("_id") or r.values.get("id")
+        if issubclass(rtype, Record) and isinstance(rid, str):
+            old = self.existing(rtype.kind, [rid]).get(rid)
+            if old is not None:
+                data = old.model_dump(exclude={"created_at", "updated_at", "version"})
+        for fld, value in r.values.items():
+            if fld in fields and value is not None and not fld.startswith("_"):
+                data[fld] = value
+        # stand-ins for what the references check, not the model
+        data.setdefault("id", rid or "row")
+        if "org_id" in fields and r.values.get("org_name"):
+            data.setdefault("org_id", r.values["org_name"])
+        if rtype is Collaboration and data.get("participants"):
+            data["participants"] = [
+                p
+                if isinstance(p, dict | Participant)
+                else {"org_id": p[0], "role": p[1] or "partner"}
+                for p in data["participants"]
+            ]
+        if rtype is PartnerEvaluation:
+            data.pop("id", None)
+            data.setdefault("org_id", "row")
+        try:
+            rtype.model_validate(data)
+        except ValidationError as exc:
+            seen = {e.column for e in r.errors}
+            more = _Row(r.src, r.values)
+            self._validation_errors(more, exc)
+            r.errors += [e for e in more.errors if e.column not in seen]
 
     def existing(self, kind: str, ids: Iterable[str]) -> dict[str, Record | None]:
         """Stored records by id (None when absent), fetched in chunks and cached."""
@@ -1124,7 +1179,8 @@ class _Import:
         if self.progress:
             print(f"書き込み中 / writing {len(records)} records …", file=sys.stderr)
         try:
-            result = import_records(self.store, records)
+            source = ImportSource(self.actor, [Path(f).name for f in self.report.files])
+            result = import_records(self.store, records, source=source)
         except VersionConflict:
             raise  # import_files reads and merges again
         except Exception as exc:  # a StoreError, or the backend failing mid-write
@@ -1143,9 +1199,23 @@ class _Import:
             )
             return
         self.report.wrote = True
+        self.report.import_id = result.import_id
         self.report.created = len(result.created)
         self.report.updated = len(result.updated)
         self.report.unchanged = len(result.unchanged)
+
+
+#: the model each kind's rows are checked by
+_CHECKED: dict[str, type[Record] | type[PartnerEvaluation]] = {
+    "organizations": Organization,
+    "needs": Need,
+    "offers": Offer,
+    "collaborations": Collaboration,
+    "areas": Area,
+    "interests": Interest,
+    "suggestions": Suggestion,
+    "evaluations": PartnerEvaluation,
+}
 
 
 @cache

@@ -93,6 +93,8 @@ class ImportReport:
     skipped: int = 0
     #: True when the store was written (False for a dry run and when errors blocked the write)
     wrote: bool = False
+    #: the import's entry in the import history, for undo (None when nothing was written)
+    import_id: str | None = None
     #: per record kind: {"Organization": {"created": n, "updated": n, "unchanged": n}}
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
@@ -139,6 +141,11 @@ class ImportReport:
                 f"書き込み {self.written} 件（新規 {self.created}・更新 {self.updated}）・"
                 f"変更なし {self.unchanged} / written {self.written} (created {self.created}, "
                 f"updated {self.updated}), unchanged {self.unchanged}"
+            )
+        if self.import_id:
+            lines.append(
+                f"取り込みID {self.import_id}（取り消し: tsunagu imports undo {self.import_id}）"
+                f" / import id {self.import_id} (undo: tsunagu imports undo {self.import_id})"
             )
         lines.append(f"スキップ {self.skipped} 行 / skipped {self.skipped} rows")
         lines.append(f"エラー {len(self.errors)} 件 / errors {len(self.errors)}")

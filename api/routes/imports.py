@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Coordinator, Store, embeddings_changed
 from api.errors import bilingual, unprocessable
+from workflows import imports as import_history
 
 router = APIRouter(tags=["imports"])
 
@@ -70,6 +71,7 @@ def upload(
             skip_invalid=skip_invalid,
             mapping=parsed_mapping,
             kind=kind,
+            actor=user.name,
         )
     except FileError as exc:
         raise unprocessable(exc.reason_ja, exc.reason_en) from exc
@@ -84,4 +86,30 @@ def upload(
             "skip_invalid",
         )
         return JSONResponse({**body, "detail": detail}, status_code=422)
+    return body
+
+
+@router.get("/imports", responses={200: {"description": "the import history, newest first"}})
+def list_imports(
+    store: Store,
+    user: Coordinator,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """The imports written (who, when, which file, counts per kind), newest first."""
+    return import_history.history(store, user, offset, limit)
+
+
+@router.post(
+    "/imports/{import_id}/undo",
+    responses={
+        200: {"description": "undone: the created records removed, the updated ones restored"},
+        404: {"description": "no such import"},
+        409: {"description": "refused: undone already, or its records changed since"},
+    },
+)
+def undo_import(request: Request, store: Store, user: Coordinator, import_id: str) -> Any:
+    """Undo one import, all or nothing; refused while any of its records changed since."""
+    body = import_history.undo(store, user, import_id)
+    embeddings_changed(request)
     return body

@@ -23,6 +23,7 @@ PAGES = {
     "/growth": ("ネットワークの成長", "Network growth"),
     "/review": ("コーディネーターのレビュー待ち", "Coordinators' review queue"),
     "/opportunities": ("協働の機会を探す", "Find opportunities to collaborate"),
+    "/imports": ("ファイルの取り込み", "Import files"),
     "/organizations/demo-npo-001": ("団体プロフィール", "Organization profile"),
 }
 
