@@ -160,3 +160,41 @@ def test_the_records_page_is_refused_to_staff(
     page.wait_for_selector("#alert:not([hidden])")
     assert "市職員" in page.locator("#alert").inner_text()
     assert page.locator("#deleted-lists tr").count() == 0
+
+
+def test_the_organization_page_lists_partners_by_name_with_their_scores(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
+    from graph.model import Collaboration
+
+    store = live_app.store
+    collab = next(
+        c
+        for c in store.iter_all("Collaboration")
+        if isinstance(c, Collaboration) and c.evaluations and len(c.participants) >= 2
+    )
+    evaluation = collab.evaluations[0]
+    org_id = evaluation.org_id
+    page = open_page("coordinator")
+    page.goto(f"{live_app.url}/organizations/{org_id}#collab-{collab.id}")
+    page.wait_for_selector("#profile[data-ready]")
+    item = page.locator(f"#collab-{collab.id}")
+    for p in collab.participants:
+        partner = store.get("Organization", p.org_id)
+        assert isinstance(partner, Organization)
+        link = item.locator(f'li.partner[data-org="{p.org_id}"] a').first
+        assert link.inner_text() == partner.name
+        assert link.get_attribute("href") == f"/organizations/{p.org_id}"
+    summary = item.locator(f'li.partner[data-org="{org_id}"] .eval-summary').inner_text()
+    mean = f"{evaluation.mean():.1f}"
+    trust = "–" if evaluation.trust is None else str(evaluation.trust)
+    value = "–" if evaluation.value is None else str(evaluation.value)
+    assert summary == f"平均 {mean}（信頼 {trust}・価値 {value}）"
+    # a coordinator edits the organization and adds needs from here
+    assert page.locator("#org-edit").get_attribute("href") == (
+        f"/records/organizations/{org_id}/edit"
+    )
+    assert (
+        page.locator("#org-needs-add").get_attribute("href") == f"/records/needs/new?org={org_id}"
+    )
+    page.screenshot(path=str(artifacts / "organization-collaborations.png"), full_page=True)

@@ -149,7 +149,7 @@ function districtRegistration() {
       },
     }, t("rec_district_register")), error);
   return el("div", {},
-    el("button", { type: "button", class: "btn btn-light small", id: "rec-district-other", onclick: () => { part.hidden = false; name.focus(); } },
+    el("button", { type: "button", class: "btn small", id: "rec-district-other", onclick: () => { part.hidden = false; name.focus(); } },
       t("rec_district_other")),
     part);
 }
