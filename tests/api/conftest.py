@@ -32,8 +32,8 @@ NO_MODEL = "/nonexistent/tsunagu-test-model"
 
 
 def small_city() -> list:
-    """Five organizations in two of the three registered districts, needs (one for coordinators only),
-    offers and one past collaboration."""
+    """Five organizations in two of the three registered districts, needs (one for
+    coordinators only), offers and one past collaboration."""
     districts = [Area(id=d, name=d) for d in ("中央", "岩村田", "野沢")]
     orgs = [
         Organization(

@@ -3,14 +3,17 @@ both stores."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from graph.model import Need, Organization
 from tests.api.conftest import API, Env
 
 MOON = {"name": "月面の会", "sector": "npo", "area": "月面"}
 
 
-def area_errors(r) -> list[dict]:  # type: ignore[no-untyped-def]
+def area_errors(r: Any) -> list[dict[str, Any]]:
     assert r.status_code == 422, r.text
     return [e for e in r.json()["detail"] if e["loc"][-1] == "area"]
 
@@ -42,13 +45,12 @@ def test_a_business_editing_its_own_need_gets_the_same_rule(env: Env) -> None:
     nid = r.json()["id"]
     errors = area_errors(env.patch("business", f"{API}/needs/{nid}", json={"area": "月面"}))
     assert errors[0]["type"] == "unknown_district"
-    assert env.store.require("Need", nid).area is None  # type: ignore[attr-defined]
+    need = env.store.get_of(Need, nid)
+    assert need is not None and need.area is None
 
 
 def test_an_unchanged_district_stored_before_the_rule_may_stay(env: Env) -> None:
     # an organization written straight to the store (as data from before the rule)
-    from graph.model import Organization
-
     env.store.upsert([Organization(id="old-moon", name="昔の会", sector="npo", area="月面")])
     r = env.patch("coordinator", f"{API}/organizations/old-moon", json={"description": "説明"})
     assert r.status_code == 200, r.text
@@ -109,7 +111,8 @@ def test_a_stale_edit_is_refused_not_overwritten(env: Env) -> None:
     assert (
         "読み込み直して" in second.json()["detail"] and "read it again" in second.json()["detail"]
     )
-    assert env.store.require("Organization", "npo-kids").description == "一人目"  # type: ignore[attr-defined]
+    stored = env.store.get_of(Organization, "npo-kids")
+    assert stored is not None and stored.description == "一人目"
 
 
 def test_delete_then_restore_from_the_deleted_list(env: Env) -> None:

@@ -3,7 +3,7 @@ naming an unregistered district is a row error on the district's column (both st
 
 from __future__ import annotations
 
-from graph.model import Organization
+from graph.model import Area, Organization
 from graph.store import GraphStore
 from ingest.pipeline import import_bytes, import_files
 
@@ -46,7 +46,8 @@ def test_a_districts_table_in_the_same_import_registers_them(store: GraphStore) 
     ]
     report = import_files(store, files)
     assert report.wrote and not report.errors
-    assert store.require("Area", "月面").name_kana == "げつめん"  # type: ignore[attr-defined]
+    area = store.get_of(Area, "月面")
+    assert area is not None and area.name_kana == "げつめん"
     org = next(iter(store.iter_all("Organization")))
     assert isinstance(org, Organization) and org.area == "月面"
 
@@ -55,7 +56,8 @@ def test_a_district_stored_before_the_rule_may_stay_on_a_partial_update(store: G
     store.upsert([Organization(id="old", name="昔の会", sector="npo", area="月面")])
     report = import_bytes(store, "organizations.csv", "id,description\nold,説明を更新\n".encode())
     assert report.wrote and not report.errors, report.errors
-    stored = store.require("Organization", "old")
-    assert (stored.area, stored.description) == ("月面", "説明を更新")  # type: ignore[attr-defined]
+    stored = store.get_of(Organization, "old")
+    assert stored is not None
+    assert (stored.area, stored.description) == ("月面", "説明を更新")
     moved = import_bytes(store, "organizations.csv", "id,area\nold,火星\n".encode())
     assert [(e.column, e.value) for e in moved.errors] == [("area", "火星")]

@@ -68,7 +68,7 @@ def test_register_fix_edit_delete_restore_an_organization(
     assert page.locator('.field[data-field="corporate_number"] .field-error').is_hidden()
     assert "各項目の下の説明を見てください" in page.locator("#alert").inner_text()
     page.screenshot(path=str(artifacts / "record-form-errors-ja.png"), full_page=True)
-    names = [o.name for o in store.iter_all("Organization")]  # type: ignore[attr-defined]
+    names = [o.name for o in store.iter_all("Organization") if isinstance(o, Organization)]
     assert "月見草の会" not in names
 
     # Fixed: registered, and the page becomes its edit form.
@@ -79,8 +79,11 @@ def test_register_fix_edit_delete_restore_an_organization(
     page.wait_for_selector('#record-box[data-state="edit"]')
     assert page.locator("#record-status").inner_text() == "「月見草の会」を登録しました"
     assert "/edit" in page.url
-    (org,) = [o for o in store.iter_all("Organization") if o.name == "月見草の会"]  # type: ignore[attr-defined]
-    assert isinstance(org, Organization)
+    (org,) = [
+        o
+        for o in store.iter_all("Organization")
+        if isinstance(o, Organization) and o.name == "月見草の会"
+    ]
     assert (org.sector.value, org.area, org.fields) == ("npo", first.id, ["01"])
     assert org.website == "https://www.tsukimiso.example.jp"
     assert page.locator("#record-heading").inner_text() == "団体を編集"
@@ -89,9 +92,9 @@ def test_register_fix_edit_delete_restore_an_organization(
     page.fill("#rec-description", "河川敷に月見草を植える会")
     page.click("#rec-save")
     page.wait_for_selector("#record-status:has-text('を保存しました')")
-    stored = store.require("Organization", org.id)
-    assert stored.description == "河川敷に月見草を植える会"  # type: ignore[attr-defined]
-    assert stored.area == first.id  # type: ignore[attr-defined]
+    stored = store.get_of(Organization, org.id)
+    assert stored is not None and stored.description == "河川敷に月見草を植える会"
+    assert stored.area == first.id
     page.screenshot(path=str(artifacts / "record-form-saved.png"), full_page=True)
 
     # Delete (two clicks): gone from the lists.
@@ -111,8 +114,8 @@ def test_register_fix_edit_delete_restore_an_organization(
     row.locator('button[data-action="restore"]').click()
     page.wait_for_selector(f'#deleted-organizations tr[data-id="{org.id}"]', state="detached")
     assert "「月見草の会」を元に戻しました" in page.locator("#toast").inner_text()
-    back = store.get("Organization", org.id)
-    assert back is not None and back.description == "河川敷に月見草を植える会"  # type: ignore[attr-defined]
+    back = store.get_of(Organization, org.id)
+    assert back is not None and back.description == "河川敷に月見草を植える会"
 
 
 def test_a_stale_edit_is_refused_with_a_clear_message(
@@ -120,17 +123,19 @@ def test_a_stale_edit_is_refused_with_a_clear_message(
 ) -> None:
     store = live_app.store
     org = store.list("Organization", {"sector": "npo"}, limit=1).items[0]
+    assert isinstance(org, Organization)
     page = open_page("coordinator")
     page.goto(f"{live_app.url}/records/organizations/{org.id}/edit")
     page.wait_for_selector("#record-box[data-ready]")
-    assert page.locator("#rec-name").input_value() == org.name  # type: ignore[attr-defined]
+    assert page.locator("#rec-name").input_value() == org.name
     # someone else saves a change after the page was read
     store.update("Organization", org.id, lambda r: r.model_copy(update={"description": "他の人"}))
     page.fill("#rec-description", "わたしの変更")
     page.click("#rec-save")
     page.wait_for_selector("#rec-reload")
     assert "他の人が変更したため、保存していません" in page.locator("#alert").inner_text()
-    assert store.require("Organization", org.id).description == "他の人"  # type: ignore[attr-defined]
+    now = store.get_of(Organization, org.id)
+    assert now is not None and now.description == "他の人"
     page.screenshot(path=str(artifacts / "record-form-stale.png"), full_page=True)
 
 
