@@ -79,17 +79,14 @@ def register(store: GraphStore, user: User, name: str, name_kana: str | None = N
     if not name:
         raise InvalidInput("地区名が空です", "the district name is empty")
     kana = (name_kana or "").strip() or None
-    stored = store.get("Area", name, include_inactive=True)
+    stored = store.get_of(Area, name, include_inactive=True)
     if stored is not None and stored.active:
         raise Conflict(
             f"地区「{name}」は登録済みです", f"the district {name!r} is registered already"
         )
     if stored is not None:  # registered once and retired: registering it again brings it back
-        return store.update(
-            "Area",
-            name,
-            lambda a: a.model_copy(update={"active": True, "name_kana": kana or a.name_kana}),
-            include_inactive=True,
-        )
-    store.upsert([Area(id=name, name=name, name_kana=kana, version=0)])
-    return store.require("Area", name)
+        again = {"active": True, "name_kana": kana or stored.name_kana}
+        store.update("Area", name, lambda a: a.model_copy(update=again), include_inactive=True)
+    else:
+        store.upsert([Area(id=name, name=name, name_kana=kana, version=0)])
+    return store.get_many_of(Area, [name])[name]
