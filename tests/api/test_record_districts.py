@@ -147,3 +147,20 @@ def test_only_coordinators_and_admins_list_and_restore_deleted(env: Env, role: s
     assert r.status_code == 403
     assert env.store.get("Offer", "offer-veg") is None  # still deleted
     assert env.client.post(f"{API}/offers/offer-veg/restore").status_code == 401
+
+
+def test_a_retired_district_registered_again_comes_back(env: Env) -> None:
+    from graph.model import Area
+
+    env.store.upsert([Area(id="旧町", name="旧町", name_kana="きゅうまち", active=False)])
+    assert "旧町" not in [a["name"] for a in env.get("coordinator", f"{API}/districts").json()]
+    assert area_errors(
+        env.post("coordinator", f"{API}/organizations", json={**MOON, "area": "旧町"})
+    )
+    r = env.post("coordinator", f"{API}/districts", json={"name": "旧町"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["active"], r.json()["name_kana"]) == (True, "きゅうまち")
+    assert (
+        env.post("coordinator", f"{API}/organizations", json={**MOON, "area": "旧町"}).status_code
+        == 201
+    )
