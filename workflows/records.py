@@ -1,7 +1,9 @@
 """Listing, creating, changing and removing organizations, needs, offers and collaborations as
-a user: who may see and do what (:mod:`workflows.access`), what a new record's id is, and an
-edit merged on the latest version so a concurrent change of another field is kept (a stale
-``expected_version`` is a :class:`graph.errors.Conflict`)."""
+a user: who may see and do what (:mod:`workflows.access`), what a new record's id is, that a
+district named is a registered one (:mod:`workflows.districts`), an edit merged on the latest
+version so a concurrent change of another field is kept (a stale ``expected_version`` is a
+:class:`graph.errors.Conflict`), and a soft-deleted record listed and restored by a
+coordinator."""
 
 from __future__ import annotations
 
