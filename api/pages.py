@@ -29,8 +29,10 @@ from graph.model import (
     CollaborationForm,
     CollaborationStatus,
     Intensity,
+    NeedStatus,
     ResourceKind,
     Sector,
+    Visibility,
 )
 from workflows import targets
 
@@ -105,6 +107,8 @@ def labels(lang: str) -> dict[str, Any]:
         "form": enum(CollaborationForm),
         "collaboration_status": enum(CollaborationStatus),
         "intensity": enum(Intensity),
+        "need_status": enum(NeedStatus),
+        "visibility": enum(Visibility),
         "field": {f.code: (f.name_ja, f.name_en)[i] for f in NPO_FIELDS},
     }
 
@@ -259,6 +263,39 @@ def organization_page(request: Request, org_id: str) -> HTMLResponse:
     return render(
         request, "organization.html", "org_title", active="network", boot={"orgId": org_id}
     )
+
+
+#: the record kinds the record forms register and edit, by their API path
+RECORD_FORMS = {
+    "organizations": "rec_form_organization",
+    "needs": "rec_form_need",
+    "offers": "rec_form_offer",
+}
+
+
+@router.get("/records", response_class=HTMLResponse)
+def records_page(request: Request) -> HTMLResponse:
+    """Coordinators' records: new records, the registered districts, deleted records."""
+    return render(request, "records.html", "rec_title", active="records")
+
+
+def record_form(request: Request, path: str, record_id: str | None) -> HTMLResponse:
+    if path not in RECORD_FORMS:
+        raise HTTPException(status_code=404, detail=f"フォームはありません / no form for {path!r}")
+    boot = {"recordPath": path, "recordId": record_id}
+    return render(request, "record_form.html", RECORD_FORMS[path], active="records", boot=boot)
+
+
+@router.get("/records/{path}/new", response_class=HTMLResponse)
+def new_record_page(request: Request, path: str) -> HTMLResponse:
+    """The form registering an organization, a need or an offer."""
+    return record_form(request, path, None)
+
+
+@router.get("/records/{path}/{record_id}/edit", response_class=HTMLResponse)
+def edit_record_page(request: Request, path: str, record_id: str) -> HTMLResponse:
+    """The form editing (and deleting) an organization, a need or an offer."""
+    return record_form(request, path, record_id)
 
 
 @router.get("/favicon.ico")

@@ -77,6 +77,7 @@ from ingest.readers import SUPPORTED, Table, read_tables
 from ingest.report import ImportReport, Notice, RowError
 from ingest.text import area_key, name_key
 from workflows.collaborations import check_evaluation
+from workflows.districts import district_of, registered_names, unknown_district_reasons
 
 CHUNK = 500
 
@@ -339,6 +340,7 @@ class _Import:
         sources = self._sources(tables)
         self._convert(sources)
         self._build()
+        self._check_districts()
         self._check_references()
         self._duplicates()
         self._tally()
@@ -1070,6 +1072,25 @@ class _Import:
             r.error(fld, raw, ja, en)
 
     # -- references, duplicates, counts --------------------------------------------------------
+
+    def _check_districts(self) -> None:
+        """Drop (and report on the district's column) every organization, need and offer
+        whose district is neither registered nor in this import's districts table (the rule of
+        :mod:`workflows.districts`); a district stored before the rule may stay as it is."""
+        named = [e for e in self.entries.values() if district_of(e.record)]
+        if not named:
+            return
+        known = registered_names(self.store)
+        known |= {e.record.id for e in self.entries.values() if isinstance(e.record, Area)}
+        for key, e in list(self.entries.items()):
+            area = district_of(e.record)
+            if not area or area in known:
+                continue
+            old = self._existing[key[0]].get(key[1])
+            if old is not None and district_of(old) == area:
+                continue
+            e.row.error("area", e.row.src.values.get("area", area), *unknown_district_reasons(area))
+            del self.entries[key]
 
     def _check_references(self) -> None:
         """Drop (and report) every record that refers to an id neither valid in this import nor

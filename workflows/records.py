@@ -1,7 +1,9 @@
 """Listing, creating, changing and removing organizations, needs, offers and collaborations as
-a user: who may see and do what (:mod:`workflows.access`), what a new record's id is, and an
-edit merged on the latest version so a concurrent change of another field is kept (a stale
-``expected_version`` is a :class:`graph.errors.Conflict`)."""
+a user: who may see and do what (:mod:`workflows.access`), what a new record's id is, that a
+district named is a registered one (:mod:`workflows.districts`), an edit merged on the latest
+version so a concurrent change of another field is kept (a stale ``expected_version`` is a
+:class:`graph.errors.Conflict`), and a soft-deleted record listed and restored by a
+coordinator."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.model import Record, Role, User, Visibility, record_type
 from graph.store import MAX_PAGE_SIZE, GraphStore, Page
-from workflows.access import can_read, check_new_id, check_write, shown_many
+from workflows.access import can_read, check_coordinating, check_new_id, check_write, shown_many
+from workflows.districts import check_district
 
 ID_PREFIX = {"Organization": "org", "Need": "need", "Offer": "offer", "Collaboration": "collab"}
 
@@ -47,6 +50,7 @@ def create(store: GraphStore, user: User, kind: str, data: Mapping[str, Any]) ->
     check_new_id(user, data.get("id"))
     rec = record_type(kind).model_validate({**data, "id": data.get("id") or new_id(kind)})
     check_write(user, rec, "create")
+    check_district(store, rec)
     if store.get(kind, rec.id, include_inactive=True) is not None:
         raise Conflict(f"ID {rec.id!r} は既に使われています", f"id {rec.id!r} already exists")
     store.upsert([rec.model_copy(update={"version": 0})])  # 0: only if still new
@@ -69,6 +73,8 @@ def update(
         check_write(user, current, "update")
         rec = rtype.model_validate({**current.model_dump(), **changes})
         check_write(user, rec, "update")  # e.g. a need moved to another organization
+        if getattr(rec, "area", None) != getattr(current, "area", None):
+            check_district(store, rec)  # a district stored before the rule may stay as it is
         return rec
 
     return store.update(kind, id, change, expected_version=expected_version)
@@ -80,6 +86,46 @@ def delete(
     """Soft-delete: the record disappears from lists, search and suggestions."""
     check_write(user, readable(store, user, kind, id), "delete")
     return store.soft_delete(kind, id, expected_version=expected_version)
+
+
+#: the kinds a coordinator restores from the deleted list
+RESTORABLE = ("Organization", "Need", "Offer")
+
+
+def _check_restoring(user: User) -> None:
+    check_coordinating(
+        user,
+        "削除した記録の一覧と復元はコーディネーターと管理者だけが使えます",
+        "only coordinators and admins may list and restore deleted records",
+    )
+
+
+def deleted(
+    store: GraphStore, user: User, kind: str, offset: int = 0, limit: int = 50
+) -> Page[Record]:
+    """The soft-deleted records of ``kind``, most recently changed first (coordinators)."""
+    _check_restoring(user)
+    got = store.list(kind, {"active": [False]}, offset, limit, True, "-updated_at")
+    return Page([r for r in got.items if not r.active], got.total, offset, limit)
+
+
+def restore(
+    store: GraphStore, user: User, kind: str, id: str, expected_version: int | None = None
+) -> Record:
+    """Bring a soft-deleted record back into lists, search and suggestions (coordinators)."""
+    _check_restoring(user)
+    rec = store.get(kind, id, include_inactive=True)
+    if rec is None:
+        raise not_found(kind, id)
+    if rec.active:
+        raise Conflict(f"{kind} {id!r} は削除されていません", f"{kind} {id!r} is not deleted")
+    return store.update(
+        kind,
+        id,
+        lambda r: r.model_copy(update={"active": True}),
+        expected_version=expected_version,
+        include_inactive=True,
+    )
 
 
 def page(

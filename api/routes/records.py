@@ -11,14 +11,15 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, Field
 
 from api.deps import Actor, Reader, Store, embeddings_changed
-from api.errors import unprocessable
-from api.schemas import PageOut, create_schema, update_schema
+from api.errors import bilingual, unprocessable
+from api.schemas import Input, PageOut, create_schema, update_schema
 from api.versions import if_match, with_etag
 from graph.model import (
+    Area,
     Collaboration,
     CollaborationForm,
     CollaborationStatus,
@@ -35,7 +36,7 @@ from graph.model import (
     parse_field,
 )
 from graph.store import MAX_PAGE_SIZE, GraphStore
-from workflows import records
+from workflows import districts, records
 from workflows.access import shown
 
 router = APIRouter()
@@ -276,6 +277,74 @@ def list_collaborations(
             and (starts_until is None or c.starts <= starts_until)
         ]
     return list_records(store, user, "Collaboration", filters, q, offset, limit, pool)
+
+
+class DistrictIn(Input):
+    """A district registered on purpose."""
+
+    name: str = Field(min_length=1, max_length=100)
+    name_kana: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/districts", response_model=list[Area], tags=["districts"])
+def list_districts(store: Store, user: Reader) -> Any:
+    """The registered districts, by reading (the only values a record's ``area`` may take)."""
+    return districts.registered(store)
+
+
+@router.post(
+    "/districts",
+    response_model=Area,
+    tags=["districts"],
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "registered already"}},
+)
+def register_district(store: Store, user: Reader, body: DistrictIn) -> Any:
+    """Register a new district (coordinators and admins)."""
+    return districts.register(store, user, body.name, body.name_kana)
+
+
+RESTORABLE_PATHS = {PATHS[k]: k for k in records.RESTORABLE}
+
+
+def restorable_kind(path: str) -> str:
+    """The record kind of a restorable path (``organizations``, ``needs``, ``offers``)."""
+    kind = RESTORABLE_PATHS.get(path)
+    if kind is None:
+        raise not_found_path(path)
+    return kind
+
+
+def not_found_path(path: str) -> HTTPException:
+    return HTTPException(
+        404,
+        bilingual(
+            f"{path!r} の削除済み一覧はありません",
+            f"no deleted list for {path!r}; one of {', '.join(RESTORABLE_PATHS)}",
+        ),
+    )
+
+
+@router.get(
+    "/deleted/{path}", response_model=PageOut[Organization | Need | Offer], tags=["records"]
+)
+def list_deleted(
+    store: Store, user: Reader, path: str, offset: Offset = 0, limit: Limit = 50
+) -> Any:
+    """Soft-deleted organizations, needs or offers, last changed first (coordinators)."""
+    got = records.deleted(store, user, restorable_kind(path), offset, limit)
+    return PageOut(items=got.items, total=got.total, offset=offset, limit=limit)
+
+
+@router.post("/{path}/{id}/restore", response_model=Organization | Need | Offer, tags=["records"])
+def restore_record(
+    request: Request, response: Response, store: Store, user: Reader, path: str, id: str
+) -> Any:
+    """Bring a soft-deleted organization, need or offer back (coordinators)."""
+    kind = restorable_kind(path)
+    restored = records.restore(store, user, kind, id, if_match(request))
+    embeddings_changed(request)
+    return with_etag(response, restored)
 
 
 _crud_routes(Organization)

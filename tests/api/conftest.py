@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from graph.model import (
+    Area,
     Collaboration,
     Need,
     Offer,
@@ -31,8 +32,9 @@ NO_MODEL = "/nonexistent/tsunagu-test-model"
 
 
 def small_city() -> list:
-    """Five organizations in two districts, needs (one for coordinators only), offers and one
-    past collaboration."""
+    """Five organizations in two of the three registered districts, needs (one for
+    coordinators only), offers and one past collaboration."""
+    districts = [Area(id=d, name=d) for d in ("中央", "岩村田", "野沢")]
     orgs = [
         Organization(
             id="npo-kids",
@@ -146,7 +148,7 @@ def small_city() -> list:
             ],
         )
     ]
-    return [*orgs, *needs, *offers, *collabs]
+    return [*districts, *orgs, *needs, *offers, *collabs]
 
 
 @dataclass

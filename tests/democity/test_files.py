@@ -89,6 +89,9 @@ def test_published_formats_load_into_a_fresh_store(
     embedded_store: GraphStore, city_files: tuple[DemoCity, Path], folder: str, kinds: set[str]
 ) -> None:
     _, out = city_files
+    # a fresh store gets its districts from the city's districts file first (README: 地区)
+    districts = import_paths(embedded_store, [out / "csv" / "areas.csv"], progress=False)
+    assert districts.ok and set(districts.by_kind) == {"Area"}, districts.errors[:5]
     report = import_paths(embedded_store, [out / folder], progress=False)
     assert report.ok, report.errors[:5]
     assert set(report.by_kind) == kinds and report.created > 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from graph import journal
-from graph.model import Need, Organization
+from graph.model import Area, Need, Organization
 from graph.store import GraphStore, NodeWrite, StoreUnavailable
 from ingest.pipeline import import_paths
 from tests.graph.test_embedded_crash import _read_line
@@ -123,8 +123,12 @@ def _imported_ids() -> tuple[list[str], list[str]]:
 
 
 def _seed(store: GraphStore) -> None:
+    """The city's districts (an import names only registered ones), one organization and its
+    need."""
     store.upsert(
         [
+            Area(id="中央区", name="中央区"),
+            Area(id="北区", name="北区"),
             Organization(
                 id="org-old", name="既存の団体", sector="NPO", area="中央区", description="元の説明"
             ),
@@ -216,7 +220,8 @@ def test_abort_deletes_an_unfinished_import(
     store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(store)
-    # an area named before its record exists: on Neo4j a placeholder node the import fills
+    # an organization in the district the import's organizations are in: aborting the import
+    # leaves the district and this organization's tie to it
     store.upsert([Organization(id="org-area", name="北区の団体", sector="NPO", area="北区")])
     files = _files(tmp_path / "files")
     import_id = _kill_mid_import(store, files)

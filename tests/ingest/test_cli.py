@@ -42,10 +42,16 @@ def _count(tmp_path: Path, kind: str = "Organization") -> int:
 def test_ingest_cp932_file(app: typer.Typer, tmp_path: Path) -> None:
     path = tmp_path / "団体一覧.csv"
     path.write_bytes("団体名,種別,地区\nさくら会,NPO,桜丘\n㈱つなぐ,事業者,中込\n".encode("cp932"))
-    result = runner.invoke(app, ["ingest", str(path)])
+    # a fresh store has no districts: the first import brings its districts file along
+    districts = tmp_path / "地区.csv"
+    districts.write_bytes("地区名\n桜丘\n中込\n".encode("cp932"))
+    alone = runner.invoke(app, ["ingest", str(path)])
+    assert alone.exit_code == 1 and "「桜丘」は登録されていない地区です" in alone.output
+    assert _count(tmp_path) == 0
+    result = runner.invoke(app, ["ingest", str(path), str(districts)])
     assert result.exit_code == 0, result.output
-    assert "written 2 (created 2" in result.output and "新規 2" in result.output
-    assert _count(tmp_path) == 2
+    assert "written 4 (created 4" in result.output and "新規 4" in result.output
+    assert (_count(tmp_path), _count(tmp_path, "Area")) == (2, 2)
     again = runner.invoke(app, ["ingest", str(path)])
     assert again.exit_code == 0 and "unchanged 2" in again.output
 

@@ -25,6 +25,10 @@ PAGES = {
     "/opportunities": ("協働の機会を探す", "Find opportunities to collaborate"),
     "/imports": ("ファイルの取り込み", "Import files"),
     "/organizations/demo-npo-001": ("団体プロフィール", "Organization profile"),
+    "/records": ("記録の管理", "Records"),
+    "/records/organizations/new": ("団体の登録・編集", "Organization form"),
+    "/records/needs/n-1/edit": ("ニーズの登録・編集", "Need form"),
+    "/records/offers/new": ("提供資源の登録・編集", "Offer form"),
 }
 
 
@@ -171,3 +175,8 @@ def test_a_message_key_defined_in_two_files_is_refused(
             pages.messages()
     finally:
         pages.messages.cache_clear()
+
+
+def test_a_record_form_for_another_kind_is_not_found(client: TestClient) -> None:
+    assert client.get("/records/collaborations/new").status_code == 404
+    assert client.get("/records/users/u-1/edit").status_code == 404

@@ -50,15 +50,20 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the API with the stored token; JSON in and out. Throws ApiError on a non-2xx answer. */
-export async function api(path, { method = "GET", body, query, raw = false, signal } = {}) {
+/** Call the API with the stored token; JSON in and out. Throws ApiError on a non-2xx answer.
+ * `headers` adds request headers (e.g. If-Match with a record's version); `signal` (an
+ * AbortSignal) cancels the request. */
+export async function api(
+  path,
+  { method = "GET", body, query, raw = false, signal, headers: extra = {} } = {},
+) {
   const url = new URL(path.startsWith("/") ? path : `${API}/${path}`, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v === undefined || v === null || v === "") continue;
     if (Array.isArray(v)) v.forEach((x) => url.searchParams.append(k, x));
     else url.searchParams.set(k, v);
   }
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...extra };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";

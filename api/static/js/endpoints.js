@@ -68,6 +68,20 @@ export const endpoints = {
   seatingFile: (fmt, rounds, language) =>
     api(`events/seating/export/${fmt}`, { method: "POST", query: { lang: language }, body: { rounds }, raw: true }),
   createCollaboration: (collab) => api("collaborations", { method: "POST", body: collab }),
+  /** The registered districts (`[{id, name, name_kana}]`); coordinators register new ones. */
+  districts: () => api("districts"),
+  registerDistrict: (name, nameKana) =>
+    api("districts", { method: "POST", body: nameKana ? { name, name_kana: nameKana } : { name } }),
+  /** One record of `path` (organizations, needs, offers); edits and deletes send its version
+   * as If-Match, so a change made meanwhile by someone else is refused (409), never lost. */
+  record: (path, id) => api(`${path}/${encodeURIComponent(id)}`),
+  createRecord: (path, body) => api(path, { method: "POST", body }),
+  updateRecord: (path, id, version, body) =>
+    api(`${path}/${encodeURIComponent(id)}`, { method: "PATCH", body, headers: { "If-Match": `"${version}"` } }),
+  deleteRecord: (path, id, version) =>
+    api(`${path}/${encodeURIComponent(id)}`, { method: "DELETE", headers: { "If-Match": `"${version}"` } }),
+  deletedRecords: (path) => api(`deleted/${path}`, { query: { limit: 200 } }),
+  restoreRecord: (path, id) => api(`${path}/${encodeURIComponent(id)}/restore`, { method: "POST" }),
   collaborationsOf: async (orgId) =>
     (await api("collaborations", { query: { org_id: orgId, limit: 200 } })).items,
 };

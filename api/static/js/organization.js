@@ -36,6 +36,14 @@ async function start() {
   document.title = `${org.name} · ${t("app_name")}`;
   document.getElementById("back-link").href = `/network?org=${encodeURIComponent(orgId)}`;
   const coordinating = ["coordinator", "admin"].includes(currentUser?.role);
+  // who may change this organization and its needs and offers (as workflows.access.check_write)
+  const editing = coordinating || (currentUser?.role === "business" && currentUser.org_id === orgId);
+  const editLink = (path, id) => (editing
+    ? el("a", { class: "small record-edit", href: `/records/${path}/${encodeURIComponent(id)}/edit` }, t("rec_edit"))
+    : null);
+  const addLink = (path, key) => (editing
+    ? el("a", { class: "btn small", id: `org-${path}-add`, href: `/records/${path}/new?org=${encodeURIComponent(orgId)}` }, t(key))
+    : null);
   const [needs, offers, collaborations, orgs] = await Promise.all([
     optional(endpoints.needsOf(orgId)),
     optional(endpoints.offersOf(orgId)),
@@ -44,12 +52,19 @@ async function start() {
   ]);
   const allOrgs = orgs.value || [org];
   const names = new Map(allOrgs.map((o) => [o.id, o.name]));
+  // partners beyond the first page of organizations are named too (a deleted one stays unknown)
+  const unnamed = [...new Set((collaborations.value || []).flatMap((c) => (c.participants || []).map((p) => p.org_id)))]
+    .filter((id) => !names.has(id));
+  for (const partner of await Promise.all(unnamed.map((id) => endpoints.organization(id).catch(() => null)))) {
+    if (partner) names.set(partner.id, partner.name);
+  }
   const suggestions = coordinating
     ? { value: suggestionPanel(org, needs.value || [], allOrgs) }
     : { error: t("suggestions_forbidden") };
   const contact = [org.contact_name, org.contact_email, org.contact_phone].filter(Boolean).join(" / ");
   box.replaceChildren(
-    el("div", { class: "page-header" }, el("h1", { id: "org-name" }, org.name), sectorBadge(org.sector)),
+    el("div", { class: "page-header" }, el("h1", { id: "org-name" }, org.name), sectorBadge(org.sector),
+      editing ? el("a", { class: "btn", id: "org-edit", href: `/records/organizations/${encodeURIComponent(orgId)}/edit` }, t("rec_edit")) : null),
     el("div", { class: "profile-grid" },
       section(t("org_title"), "org-facts", el("dl", {},
         org.name_kana ? [el("dt", {}, t("name_kana")), el("dd", {}, org.name_kana)] : null,
@@ -61,12 +76,14 @@ async function start() {
         contact ? [el("dt", {}, t("contact")), el("dd", {}, contact)] : null,
         el("dt", {}, t("description")), el("dd", {}, org.description || t("none")),
       )),
-      section(t("needs"), "org-needs", shownOr(needs, (items) => listOr(items, (n) =>
-        el("li", {}, el("strong", {}, n.title), n.description ? el("div", { class: "small" }, n.description) : null,
-          el("div", {}, (n.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r)))))))),
-      section(t("offers"), "org-offers", shownOr(offers, (items) => listOr(items, (o) =>
-        el("li", {}, el("strong", {}, o.title), o.description ? el("div", { class: "small" }, o.description) : null,
-          el("div", {}, (o.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r)))))))),
+      section(t("needs"), "org-needs", el("div", {}, shownOr(needs, (items) => listOr(items, (n) =>
+        el("li", {}, el("strong", {}, n.title), " ", editLink("needs", n.id), n.description ? el("div", { class: "small" }, n.description) : null,
+          el("div", {}, (n.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r))))))),
+        addLink("needs", "rec_add_need"))),
+      section(t("offers"), "org-offers", el("div", {}, shownOr(offers, (items) => listOr(items, (o) =>
+        el("li", {}, el("strong", {}, o.title), " ", editLink("offers", o.id), o.description ? el("div", { class: "small" }, o.description) : null,
+          el("div", {}, (o.resource_kinds || []).map((r) => el("span", { class: "tag" }, label("resource_kind", r))))))),
+        addLink("offers", "rec_add_offer"))),
     ),
     section(t("suggestions_title"), "org-suggestions", shownOr(suggestions, (panel) => panel)),
     section(t("collaborations"), "org-collaborations", shownOr(collaborations, (items) =>
