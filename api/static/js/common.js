@@ -328,7 +328,12 @@ export async function startPage(start, roles = null) {
 
 /** Download an API file (exports need the Authorization header, so a plain link won't do). */
 export async function download(path, fallbackName) {
-  const response = await api(path, { raw: true });
+  return saveResponse(await api(path, { raw: true }), fallbackName);
+}
+
+/** Save a raw API response as a file: the name its Content-Disposition gives, else
+ * `fallbackName`; returns the name. */
+export async function saveResponse(response, fallbackName) {
   const disposition = response.headers.get("Content-Disposition") || "";
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
   const name = match ? decodeURIComponent(match[1]) : fallbackName;

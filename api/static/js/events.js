@@ -3,7 +3,7 @@
 // the best pair scores); the plan is shown round by round, printed one A4 sheet per round, and
 // saved as CSV or Excel from the plan on the screen (posted back, never re-computed).
 import {
-  ApiError, describeDetail, el, explainError, labels, lang, sectorBadge, showAlert, startPage, t, toast,
+  ApiError, describeDetail, el, explainError, labels, lang, saveResponse, sectorBadge, showAlert, startPage, t, toast,
 } from "./common.js";
 import { endpoints } from "./endpoints.js";
 
@@ -171,13 +171,7 @@ async function save(fmt) {
   if (!shown) return;
   try {
     const response = await endpoints.seatingFile(fmt, shown.rounds, lang);
-    const name = `tsunagu-seating.${fmt}`;
-    const url = URL.createObjectURL(await response.blob());
-    const a = el("a", { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    const name = await saveResponse(response, `tsunagu-seating.${fmt}`);
     toast(t("ev_saved", { name }));
   } catch (err) {
     showAlert(explainError(err));
