@@ -865,12 +865,21 @@ _LINE_ENCODER = json.JSONEncoder(
 def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
     # what dataclasses.asdict gives, without its deep copies (the cost of a cached request);
     # days written as ``default=str`` would write them, without a call back for each
-    d = {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(event).items()}
+    d: dict[str, Any]
     if isinstance(event, CollaborationEvent):
+        d = dict(vars(event))
+        d["starts"] = event.starts.isoformat()
+        if event.ends is not None:
+            d["ends"] = event.ends.isoformat()
         d["evaluations"] = [
             {"org_id": e.org_id, "day": e.day.isoformat(), "score": e.score}
             for e in event.evaluations
         ]
+    else:
+        d = dict(vars(event))
+        for k in ("first_seen", "registered", "founded"):
+            if d[k] is not None:
+                d[k] = d[k].isoformat()
     # a removal is an event of its own day ("r"), and ``former`` is written only when set:
     # histories without soft-deleted organizations hash as they did before these fields
     d.pop("removed", None)
