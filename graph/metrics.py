@@ -178,10 +178,14 @@ def communities_in(
 
 
 def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
-    groups: dict[int, list[int]] = {}
-    for v in tied:
-        groups.setdefault(membership[v], []).append(v)
-    return list(groups.values())
+    """The vertices of ``tied`` by community (in order of label, each in index order)."""
+    if not len(tied):
+        return []
+    at = np.asarray(tied, dtype=np.int64)
+    labels = np.asarray(membership, dtype=np.int64)[at]
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [part.tolist() for part in np.split(at[order], cuts)]
 
 
 def extend_communities(
