@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import networkx as nx
+import numpy as np
 
 from graph import metrics
 from graph.errors import InvalidInput, NotFound
@@ -483,6 +484,10 @@ class GrowingNetwork:
         self._graph: Any = None
         self._new_edges: list[tuple[int, int]] = []
         self.membership: list[int] | None = None
+        #: the ties when Leiden last ran on this (large) network; 0: run it at the next period
+        self.leiden_ties = 0
+        #: present vertices without a tie
+        self._isolated: set[int] = set()
 
     @property
     def n(self) -> int:
@@ -505,6 +510,7 @@ class GrowingNetwork:
         self._min_id.append(org_id)
         self.by_sector[sector] += 1
         self.components += 1
+        self._isolated.add(i)
 
     def _find(self, i: int) -> int:
         parent = self._parent
@@ -537,6 +543,8 @@ class GrowingNetwork:
         if key in self.ties:
             return False
         self.ties[key] = None
+        self._isolated.discard(a)
+        self._isolated.discard(b)
         self.degree[a] += 1
         self.degree[b] += 1
         self.cross += self.sectors[a] != self.sectors[b]
@@ -551,6 +559,7 @@ class GrowingNetwork:
             return
         self.present[i] = False
         self.by_sector[self.sectors[i]] -= 1
+        self._isolated.discard(i)
         if self.degree[i]:
             for key in [k for k in self.ties if i in k]:
                 del self.ties[key]
@@ -558,6 +567,10 @@ class GrowingNetwork:
                 self.degree[a] -= 1
                 self.degree[b] -= 1
                 self.cross -= self.sectors[a] != self.sectors[b]
+                for v in key:
+                    if self.degree[v] == 0 and self.present[v]:
+                        self._isolated.add(v)
+            self.leiden_ties = 0  # the communities are searched for again
         self._graph = None  # rebuilt from the remaining ties when next asked
         self._recount_components()
 
@@ -577,10 +590,12 @@ class GrowingNetwork:
         return self._size[self._find(self.largest)]
 
     def isolated(self) -> list[str]:
-        return sorted(
-            (self.ids[i] for i, d in enumerate(self.degree) if d == 0 and self.present[i]),
-            key=str,
-        )
+        ids = self.ids
+        return sorted([ids[i] for i in self._isolated], key=str)
+
+    def tied(self) -> list[int]:
+        """The vertices with a tie, in index order."""
+        return np.flatnonzero(np.asarray(self.degree, dtype=np.int64)).tolist()
 
     def igraph_graph(self) -> Any:
         """The igraph graph of every vertex so far and the present ties."""
@@ -600,11 +615,9 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     """Bridges, communities and path figures of ``net`` as it is now (igraph)."""
     rng = random.Random(f"{seed}:{sample_key}")
     g = net.igraph_graph()
-    tied = [i for i, d in enumerate(net.degree) if d > 0]
+    tied = net.tied()
     bc, k = metrics.betweenness_of(g, net.n, tied, rng)
-    ranked = heapq.nsmallest(
-        top_n, (v for v in tied if bc[v] > 0), key=lambda v: (-bc[v], net.ids[v])
-    )
+    ranked = _top(bc, top_n, net.ids)
     bridges = [
         {
             "id": net.ids[v],
@@ -614,9 +627,19 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
         }
         for v in ranked
     ]
-    groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
-    # the next period's search on a large network starts from these communities
-    net.membership = None if metrics.is_small(len(tied), len(net.ties)) else membership
+    m = len(net.ties)
+    large = not metrics.is_small(len(tied), m)
+    if (
+        large
+        and net.membership is not None
+        and 0 < net.leiden_ties <= m < net.leiden_ties * (1 + metrics.REOPTIMISE_GROWTH)
+    ):
+        groups, modularity, membership = metrics.extend_communities(g, tied, net.membership)
+    else:
+        groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
+        net.leiden_ties = m if large else 0
+    # the next period's communities on a large network start from these
+    net.membership = membership if large else None
     largest = net.largest
     members = g.subcomponent(largest) if largest is not None else []
     avg_path, diameter, path_note = metrics.path_figures(g, members, rng)
@@ -636,6 +659,19 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
         "community_sizes": sizes,
         "sampling": sampling,
     }
+
+
+def _top(bc: Sequence[float], top_n: int, ids: Sequence[str]) -> list[int]:
+    """The ``top_n`` vertices of highest positive ``bc``, ties broken by the smaller id."""
+    values = np.asarray(bc, dtype=np.float64)
+    positive = np.flatnonzero(values > 0)
+    if len(positive) > top_n > 0:
+        # every vertex at least as high as the top_n-th highest value (ties at it included)
+        cut = np.partition(values[positive], len(positive) - top_n)[len(positive) - top_n]
+        positive = positive[values[positive] >= cut]
+    elif top_n <= 0:
+        return []
+    return heapq.nsmallest(top_n, positive.tolist(), key=lambda v: (-bc[v], ids[v]))
 
 
 def _cheap(net: GrowingNetwork) -> dict[str, Any]:
@@ -820,17 +856,36 @@ def _event_lines(history: NetworkHistory) -> list[tuple[date, str]]:
     return events
 
 
+#: ``json.dumps(…, ensure_ascii=False, sort_keys=True, default=str)`` made once, not per event
+_LINE_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, check_circular=False, default=str
+)
+
+
 def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
-    # what dataclasses.asdict gives, without its deep copies (the cost of a cached request)
-    d = dict(vars(event))
+    # what dataclasses.asdict gives, without its deep copies (the cost of a cached request);
+    # days written as ``default=str`` would write them, without a call back for each
+    d: dict[str, Any]
     if isinstance(event, CollaborationEvent):
-        d["evaluations"] = [dict(vars(e)) for e in event.evaluations]
+        d = dict(vars(event))
+        d["starts"] = event.starts.isoformat()
+        if event.ends is not None:
+            d["ends"] = event.ends.isoformat()
+        d["evaluations"] = [
+            {"org_id": e.org_id, "day": e.day.isoformat(), "score": e.score}
+            for e in event.evaluations
+        ]
+    else:
+        d = dict(vars(event))
+        for k in ("first_seen", "registered", "founded"):
+            if d[k] is not None:
+                d[k] = d[k].isoformat()
     # a removal is an event of its own day ("r"), and ``former`` is written only when set:
     # histories without soft-deleted organizations hash as they did before these fields
     d.pop("removed", None)
     if not d.get("former", True):
         del d["former"]
-    return json.dumps([tag, d], ensure_ascii=False, sort_keys=True, default=str)
+    return _LINE_ENCODER.encode([tag, d])
 
 
 def _fingerprints(history: NetworkHistory, ends: Sequence[date | None]) -> list[str]:
@@ -893,11 +948,16 @@ def _cached_costly(
     if kept is not None:
         membership = kept["_membership"]
         net.membership = list(membership) if membership is not None else None
-        return {k: v for k, v in kept.items() if k != "_membership"}
+        net.leiden_ties = kept.get("_leiden_ties", 0)
+        return {k: v for k, v in kept.items() if k not in ("_membership", "_leiden_ties")}
     costly = _costly(net, top_n, seed, key[1])
     if cache is not None:
         start = net.membership
-        cache[full_key] = {**costly, "_membership": array("i", start) if start else None}
+        cache[full_key] = {
+            **costly,
+            "_membership": array("i", start) if start else None,
+            "_leiden_ties": net.leiden_ties,
+        }
     return costly
 
 

@@ -21,9 +21,11 @@ also holds for sampling without replacement):
   upper bound.  Both are given.
 
 Communities: Louvain (igraph's multilevel) from scratch on small networks; on large ones Leiden
-(modularity) started from the previous period's communities, one refinement pass per period.
-Community detection has no exact answer to compare with; the modularity of what is found is
-reported either way.
+(modularity) started from the previous run's communities, one refinement pass, each time the ties
+have grown by ``REOPTIMISE_GROWTH`` since that run (or an organization left); in the periods
+between, the communities are kept and every organization new to them joins the community most
+of its partners are in (:func:`extend_communities`).  Community detection has no exact answer to
+compare with; the modularity of what is found is reported either way.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 
 # imported with the module, not on the first request: loading igraph takes about half a second
 import igraph
+import numpy as np
 
 #: networks with at most this many organizations that have a tie get exact figures …
 EXACT_MAX_NODES = 2000
@@ -47,6 +50,9 @@ EXACT_MAX_WORK = 20_000_000
 BETWEENNESS_SOURCES = 8
 #: sampled source organizations for path lengths and the diameter on a larger network
 PATH_SOURCES = 4
+#: on a large network Leiden runs again once the ties have grown by this share since its last
+#: run (a month of a 300k-tie city adds about 1.5%)
+REOPTIMISE_GROWTH = 0.05
 #: the probability with which each stated bound holds
 CONFIDENCE = 0.95
 
@@ -102,12 +108,12 @@ def betweenness_of(
     number of sampled sources (None: exact).  ``n_total`` normalises (isolated ones count)."""
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
     if is_small(len(tied), g.ecount()):
-        return [b * scale for b in g.betweenness(directed=False)], None
+        return (np.asarray(g.betweenness(directed=False)) * scale).tolist(), None
     k = min(sources, len(tied))
     picked = rng.sample(list(tied), k)
     # igraph halves an undirected graph's sums: with every source this is the exact value
-    partial = g.betweenness(directed=False, sources=picked)
-    return [b * len(tied) / k * scale for b in partial], k
+    partial = np.asarray(g.betweenness(directed=False, sources=picked))
+    return (partial * len(tied) / k * scale).tolist(), k
 
 
 def path_figures(
@@ -168,8 +174,50 @@ def communities_in(
                 )
         finally:
             igraph.set_random_number_generator(random)
-    modularity = float(g.modularity(membership))
-    groups: dict[int, list[int]] = {}
-    for v in tied:
-        groups.setdefault(membership[v], []).append(v)
-    return list(groups.values()), modularity, membership
+    return _groups(tied, membership), float(g.modularity(membership)), membership
+
+
+def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
+    """The vertices of ``tied`` by community (in order of label, each in index order)."""
+    if not len(tied):
+        return []
+    at = np.asarray(tied, dtype=np.int64)
+    labels = np.asarray(membership, dtype=np.int64)[at]
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [part.tolist() for part in np.split(at[order], cuts)]
+
+
+def extend_communities(
+    g: igraph.Graph, tied: Sequence[int], previous: Sequence[int]
+) -> tuple[list[list[int]], float | None, list[int] | None]:
+    """The communities of ``previous`` (a membership of the first ``len(previous)`` vertices)
+    kept, with every organization new to them placed: each organization with a tie that is
+    alone in its community (new since, or without a tie then), in index order, joins the
+    community most of its already placed partners are in (ties: the smallest label), or stays
+    in a community of its own that its partners placed after it may join.  Returns what
+    :func:`communities_in` returns."""
+    if not tied:
+        return [], None, None
+    n, old = g.vcount(), len(previous)
+    labels = np.empty(n, dtype=np.int64)
+    labels[:old] = previous
+    # fresh labels stay below the vertex count: each new one is a vertex's own
+    fresh = int(labels[:old].max()) + 1 if old else 0
+    labels[old:] = np.arange(fresh, fresh + n - old)
+    sizes = np.bincount(labels)
+    tied_at = np.asarray(tied, dtype=np.int64)
+    alone = tied_at[sizes[labels[tied_at]] == 1]
+    placed = np.ones(n, dtype=bool)
+    placed[alone] = False
+    for v in alone.tolist():
+        votes: dict[int, int] = {}
+        for u in g.neighbors(v):
+            if placed[u]:
+                c = int(labels[u])
+                votes[c] = votes.get(c, 0) + 1
+        if votes:
+            labels[v] = min(votes, key=lambda c: (-votes[c], c))
+        placed[v] = True
+    membership = labels.tolist()
+    return _groups(tied, membership), float(g.modularity(membership)), membership

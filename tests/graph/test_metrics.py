@@ -147,3 +147,59 @@ def test_incremental_figures_equal_a_networkx_recompute(
             tied > exact_max or figs["largest_component_size"] > exact_max
         )
         previous = g.copy()
+
+
+def test_extend_communities_places_each_new_organization_with_its_partners() -> None:
+    # two triangles in communities 0 and 1; then 6 ties to 3 and 4, 7 to 0, 8 and 9 only to
+    # each other, 10 has no tie, and 2 also ties to 6 (one vote each way: 6 is placed first)
+    ig = metrics.new_graph(11)
+    ig.add_edges([(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5)])
+    ig.add_edges([(6, 3), (6, 4), (7, 0), (8, 9), (2, 6)])
+    tied = list(range(10))
+    groups, modularity, membership = metrics.extend_communities(ig, tied, [0, 0, 0, 1, 1, 1])
+    # new vertices 6..10 get fresh labels 2..6; then 6: two partners in 1, one in 0; 7: its
+    # partner in 0; 8: no placed partner, keeps its label 4 and 9 joins it; 10 stays alone
+    assert membership == [0, 0, 0, 1, 1, 1, 1, 0, 4, 4, 6]
+    assert groups == [[0, 1, 2, 7], [3, 4, 5, 6], [8, 9]]
+    # 11 ties: inside 0: 4, inside 1: 5, inside {8, 9}: 1; degree sums 9, 11, 2 of 22
+    assert modularity == pytest.approx(10 / 11 - (81 + 121 + 4) / 484)  # 0.483471
+    # a tied organization alone in its community is placed too (it had no tie before)
+    _, _, again = metrics.extend_communities(ig, tied, [0, 0, 0, 1, 1, 1, 2, 3, 4, 5, 6])
+    assert again == membership
+
+
+def test_large_network_runs_leiden_again_once_the_ties_grew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leiden runs on the first large period and again when the ties have grown by
+    REOPTIMISE_GROWTH since; the periods between keep the communities; figures read back from
+    the cache equal a fresh computation."""
+    monkeypatch.setattr(metrics, "EXACT_MAX_NODES", 15)
+    runs: list[int] = []
+    leiden = metrics.communities_in
+
+    def counted(g, tied, seed, previous=None):  # type: ignore[no-untyped-def]
+        runs.append(g.ecount())
+        return leiden(g, tied, seed, previous)
+
+    monkeypatch.setattr(metrics, "communities_in", counted)
+    history = history_from_records(*random_history(60, 45, seed=3))
+    fresh = compute_growth(history, "month")
+    large = [f for f in fresh if f.figures["sampling"] is not None]
+    assert large
+    ties = [f.figures["ties"] for f in large]
+    # replay the rule on the ties of each large period
+    expected, last = [], 0
+    for m in ties:
+        if not (0 < last <= m < last * (1 + metrics.REOPTIMISE_GROWTH)):
+            expected.append(m)
+            last = m
+    assert [r for r in runs if r in ties][-len(expected) :] == expected
+    assert len(expected) < len(set(ties))  # some periods did keep the communities
+    for f in large:
+        sizes = f.figures["community_sizes"]
+        assert sum(sizes) == f.figures["organizations"] - f.figures["isolated_organizations"]
+    cache: dict = {}
+    compute_growth(history, "month", cache=cache)
+    cached = compute_growth(history, "month", cache=cache)
+    assert [f.figures for f in cached] == [f.figures for f in fresh]
