@@ -158,9 +158,22 @@ class NodeWrite:
     #: the stored version this write was prepared on (0: not stored); the backend writes the
     #: node only if that is still its version, inside the write transaction
     base_version: int = 0
+    #: the record's ``active`` (set by :meth:`GraphStore._prepare`; None: read from ``doc``)
+    active: bool | None = None
+
+    def is_active(self) -> bool:
+        """The record's ``active``: the doc is the truth when it was not given."""
+        if self.active is not None:
+            return self.active
+        return bool(json.loads(self.doc).get("active", True))
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _flat(value: Any) -> Any:
+    if type(value) in _PLAIN:  # the common case first: no isinstance chain per value
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -512,6 +525,7 @@ class GraphStore(ABC):
                         updated_at=now.isoformat(),
                         edges=relationships_of(stored),
                         base_version=base,
+                        active=bool(stored.active),
                     )
                 )
         if stale:
