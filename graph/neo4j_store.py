@@ -182,6 +182,9 @@ class Neo4jStore(GraphStore):
     """A :class:`GraphStore` on a Neo4j 5 server (Community is enough)."""
 
     backend = "neo4j"
+    #: one round trip per 5,000 ids in the shared checks (a list parameter has no limit
+    #: that matters here; each round trip costs a planned query on a loaded server)
+    check_chunk = 5000
     #: up to this many nodes of a kind, nearest() compares every vector instead of asking the
     #: approximate vector index (cheap at that size, and exact like the embedded store)
     exact_below: int = 2000

@@ -289,6 +289,8 @@ class GraphStore(ABC):
     backend: str = "abstract"
     #: new records per transaction in a journaled import (graph.journal)
     import_batch_size: int = 5000
+    #: ids (or unique values) the shared checks look up per round trip
+    check_chunk: int = _ID_CHUNK
 
     # -- primitives each backend implements ---------------------------------------------------
 
@@ -592,8 +594,9 @@ class GraphStore(ABC):
         for kind, id_ in batch:
             kinds.setdefault(id_, set()).add(kind)
         ids = sorted(kinds)
-        for start in range(0, len(ids), _ID_CHUNK):
-            for id_, stored in self._kinds_of(ids[start : start + _ID_CHUNK]).items():
+        step = self.check_chunk
+        for start in range(0, len(ids), step):
+            for id_, stored in self._kinds_of(ids[start : start + step]).items():
                 kinds[id_] |= stored
         clashes = sorted((i, sorted(k)) for i, k in kinds.items() if len(k) > 1)
         if clashes:
@@ -622,8 +625,8 @@ class GraphStore(ABC):
                     if holder != rec.id:
                         clashes.append((name, str(value), rec.id, holder))
                 values = sorted(wanted)
-                for start in range(0, len(values), _ID_CHUNK):
-                    part = values[start : start + _ID_CHUNK]
+                for start in range(0, len(values), self.check_chunk):
+                    part = values[start : start + self.check_chunk]
                     for holder_rec in self._holders(kind, name, part):
                         value = _flat(getattr(holder_rec, name))
                         if wanted.get(value, holder_rec.id) != holder_rec.id:
