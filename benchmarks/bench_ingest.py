@@ -12,17 +12,27 @@ Each phase is timed twice: a ``dry_run`` (read, convert, validate, check; no wri
 import, so the write's share is visible.  Then the rows the import stored are written again by
 the store's own bulk path, timed alone, as the reference:
 
-- embedded: one ``sqlite3`` ``executemany`` of (kind, id, doc, props, hash, text, timestamps) into
-  a plain table of a fresh file (WAL, ``synchronous = FULL``, like the store), one transaction;
+- embedded: plain ``sqlite3`` ``executemany`` into a fresh file with the store's own schema
+  (same tables, indexes and trigram search index; WAL, ``synchronous = FULL``): the node rows
+  (kind, id, doc, props, hash, text, active, timestamps), their search text and their edges,
+  one statement per table, one transaction;
 - Neo4j: plain ``UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props`` in batches
-  of 5,000, same driver and server, the same properties (no relationships, no checks).
+  of 5,000 with the same properties, then the same relationships (``MERGE`` both ends,
+  ``CREATE`` the relationship, one statement per type and batch), same driver and server, no
+  checks.
+
+Both references write what the store writes (until 2026-12 they wrote the node rows alone,
+without search text and edges, which is not what an import stores).
 
 The ratio is the import's rows/s over the reference's (targets: embedded 0.25, Neo4j 0.50);
 ``write ratio`` uses the import's write share alone.  A re-import of the organizations measures
 the "nothing changed" path.
 
     .venv/bin/python benchmarks/bench_ingest.py --scale 0.1 --json /tmp/ingest.json  # 30k
-    .venv/bin/python benchmarks/bench_ingest.py --scale 2.5   # 1M rows (250k orgs + 750k)
+    .venv/bin/python benchmarks/bench_ingest.py --scale 2.5 --no-dry-run  # 1M rows, 250k orgs
+
+Each phase also prints the import's CPU seconds (this process; the Neo4j server's are not in
+it) and the process's peak RSS so far; ``--batch-size`` sets the journal's batch size.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import logging
 import os
 import platform
 import random
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -45,6 +56,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.journal import BATCH_SIZE  # noqa: E402
+from graph.model import relationships_of  # noqa: E402
 from graph.store import GraphStore, flat_props  # noqa: E402
 from ingest.pipeline import import_paths  # noqa: E402
 from ingest.report import ImportReport  # noqa: E402
@@ -202,6 +214,11 @@ def _timed(fn: Callable[[], ImportReport]) -> tuple[float, ImportReport]:
     return time.perf_counter() - start, report
 
 
+def _peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 #: the kinds each phase imports
 _PHASE_KINDS = {"organizations": ("Organization",), "needs+offers": ("Need", "Offer")}
 TARGETS = {"embedded": 0.25, "neo4j": 0.50}
@@ -209,10 +226,15 @@ REF_BATCH = 5000
 
 
 def _stored_rows(store: GraphStore, kinds: Sequence[str]) -> list[dict[str, Any]]:
-    """What the import stored, as the plain rows a bulk write would write."""
+    """What the import stored, as the plain rows a bulk write would write: the node's columns
+    (the same doc, props, hash, search text, active flag and timestamps) and its edges."""
     rows = []
     for kind in kinds:
         for rec in store.iter_all(kind):
+            edges = [
+                (kind if e.src == rec.id else "Organization", e.src, e.type, e.dst_kind, e.dst)
+                for e in relationships_of(rec)
+            ]
             rows.append(
                 {
                     "kind": kind,
@@ -221,39 +243,59 @@ def _stored_rows(store: GraphStore, kinds: Sequence[str]) -> list[dict[str, Any]
                     "props": flat_props(rec),
                     "hash": rec.content_hash(),
                     "text": rec.text(),
+                    "active": bool(rec.active),
                     "created_at": rec.created_at.isoformat() if rec.created_at else "",
                     "updated_at": rec.updated_at.isoformat() if rec.updated_at else "",
+                    "edges": edges,
                 }
             )
     return rows
 
 
 def reference_sqlite(folder: Path, rows: list[dict[str, Any]]) -> float:
-    """Seconds for one ``executemany`` of ``rows`` into a fresh SQLite file."""
+    """Seconds for plain ``executemany`` of ``rows`` into a fresh file with the embedded
+    store's schema (its tables, indexes and trigram search index): the nodes, their search
+    text and their edges, one statement per table in one transaction, no checks."""
+    from graph.embedded import EmbeddedStore
+
     path = folder / f"reference-{time.monotonic_ns()}.sqlite3"
+    EmbeddedStore(path).close()  # creates the schema (WAL); the rest is plain sqlite3
     conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(
-        "CREATE TABLE nodes (kind TEXT, id TEXT, doc TEXT, props TEXT, hash TEXT, text TEXT,"
-        " created_at TEXT, updated_at TEXT, PRIMARY KEY (kind, id))"
-    )
-    values = [
+    nodes = [
         (
+            n + 1,
             r["kind"],
             r["id"],
             r["doc"],
             json.dumps(r["props"], ensure_ascii=False, sort_keys=True),
             r["hash"],
             r["text"],
+            int(r["active"]),
             r["created_at"],
             r["updated_at"],
         )
+        for n, r in enumerate(rows)
+    ]
+    texts = [(n + 1, r["text"]) for n, r in enumerate(rows) if r["text"]]
+    edges = [
+        (r["kind"], r["id"], src_kind, src, typ, dst_kind, dst, "{}")
         for r in rows
+        for src_kind, src, typ, dst_kind, dst in r["edges"]
     ]
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+    conn.executemany(
+        "INSERT INTO nodes (rowid, kind, id, doc, props, hash, text, active, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        nodes,
+    )
+    conn.executemany("INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)", texts)
+    conn.executemany(
+        "INSERT INTO edges (owner_kind, owner_id, src_kind, src, type, dst_kind, dst, props)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        edges,
+    )
     conn.execute("COMMIT")
     took = time.perf_counter() - start
     conn.close()
@@ -261,7 +303,10 @@ def reference_sqlite(folder: Path, rows: list[dict[str, Any]]) -> float:
 
 
 def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
-    """Seconds for plain ``UNWIND … MERGE`` batches of ``rows`` on the store's server."""
+    """Seconds for plain ``UNWIND … MERGE`` batches of ``rows`` on the store's server: the
+    nodes with the same properties, then their relationships (to the same kind of term nodes
+    for skills, fields and areas), one statement per relationship type and batch, no checks.
+    Own labels and types (``BenchRef``, ``REF_…``), deleted afterwards."""
     driver, database = store._driver, store.database
     props = [
         {
@@ -271,16 +316,26 @@ def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
                 "_doc": r["doc"],
                 "_hash": r["hash"],
                 "_text": r["text"],
+                "active": r["active"],
                 "created_at": r["created_at"],
                 "updated_at": r["updated_at"],
             },
         }
         for r in rows
     ]
+    rels: dict[tuple[str, bool], list[dict[str, str]]] = {}
+    for r in rows:
+        for _, src, typ, dst_kind, dst in r["edges"]:
+            term = dst_kind in ("Skill", "Field", "Area")
+            rels.setdefault((typ, term), []).append({"src": src, "dst": dst})
     with driver.session(database=database) as session:
-        session.run(
-            "CREATE CONSTRAINT benchref_id IF NOT EXISTS FOR (n:BenchRef) REQUIRE n.id IS UNIQUE"
-        ).consume()
+        for name, label, key in (
+            ("benchref_id", "BenchRef", "id"),
+            ("benchterm", "BenchTerm", "key"),
+        ):
+            session.run(
+                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+            ).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
         start = time.perf_counter()
         for i in range(0, len(props), REF_BATCH):
@@ -290,11 +345,24 @@ def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
                     "UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props", rows=part
                 ).consume()
             )
+        for (typ, term), edges in rels.items():
+            dst = "MERGE (b:BenchTerm {key: r.dst})" if term else "MERGE (b:BenchRef {id: r.dst})"
+            for i in range(0, len(edges), REF_BATCH):
+                part = edges[i : i + REF_BATCH]
+                session.execute_write(
+                    lambda tx, part=part, dst=dst, typ=typ: tx.run(
+                        f"UNWIND $rows AS r MERGE (a:BenchRef {{id: r.src}}) {dst} "
+                        f"CREATE (a)-[:REF_{typ}]->(b)",
+                        rows=part,
+                    ).consume()
+                )
         took = time.perf_counter() - start
-        session.run(
-            "MATCH (n:BenchRef) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
+        for label in ("BenchRef", "BenchTerm"):
+            session.run(
+                f"MATCH (n:{label}) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
         session.run("DROP CONSTRAINT benchref_id IF EXISTS").consume()
+        session.run("DROP CONSTRAINT benchterm IF EXISTS").consume()
     return took
 
 
@@ -329,7 +397,10 @@ def run(
         dry = float("nan")
         if dry_runs:
             dry, _ = _timed(lambda p=paths: import_paths(store, p, dry_run=True, progress=False))
+        cpu = time.process_time()
         full, report = _timed(lambda p=paths: import_paths(store, p, progress=False))
+        cpu = time.process_time() - cpu
+        rss = _peak_rss_mib()
         if not report.ok:
             reason = report.errors[0].reason_en if report.errors else "unknown"
             emit(
@@ -352,6 +423,10 @@ def run(
             f"{write:6.1f}s)  duplicates reported: {len(report.duplicates)}"
         )
         emit(
+            f"{label:9} {name:14} {rows:>8} rows  import CPU {cpu:7.1f}s (this process)"
+            f"   peak RSS so far {rss:7.0f} MiB"
+        )
+        emit(
             f"{label:9} {name:14} {rows:>8} rows  reference ({ref_what}) {ref:6.2f}s = "
             f"{rows / ref:8.0f} rows/s   ratio {ratio:.3f} (target {TARGETS[label]:.2f}), "
             f"write ratio {write_ratio:.3f}"
@@ -361,6 +436,8 @@ def run(
             "written": True,
             "import_s": round(full, 3),
             "import_rows_per_s": round(rows / full),
+            "import_cpu_s": round(cpu, 3),
+            "peak_rss_mib_after": round(rss),
             "validate_only_s": round(dry, 3) if dry_runs else None,
             "write_share_s": round(write, 3),
             "reference": ref_what,
@@ -407,6 +484,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-dry-run", action="store_true", help="skip the validate-only timing (large runs)"
     )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=0,
+        help=f"records per journaled batch (default the store's, {BATCH_SIZE})",
+    )
     parser.add_argument("--json", type=Path, help="write sizes, figures, references and ratios")
     args = parser.parse_args(argv)
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # the driver's schema notifications
@@ -414,7 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "benchmark": "ingest",
         "scale": args.scale,
-        "batch_size": BATCH_SIZE,
+        "batch_size": args.batch_size or BATCH_SIZE,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "stores": {},
     }
@@ -440,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             embedded = EmbeddedStore(folder / "bench.sqlite3")
             embedded.init_schema()
+            if args.batch_size:
+                embedded.import_batch_size = args.batch_size
             try:
                 lines, figures = run(embedded, "embedded", files, folder, not args.no_dry_run)
                 results += lines
@@ -453,6 +539,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.neo4j_uri, args.neo4j_user, args.neo4j_password, args.neo4j_database
             )
             neo.init_schema()
+            if args.batch_size:
+                neo.import_batch_size = args.batch_size
             try:
                 if neo.count("Organization") and not args.wipe_neo4j:
                     print(
@@ -469,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                 neo.close()
         else:
             results.append("neo4j     skipped (set TSUNAGU_NEO4J_URI or --neo4j-uri)")
+        result["peak_rss_mib"] = round(_peak_rss_mib())
+        result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        print(f"peak RSS {result['peak_rss_mib']} MiB; load average {os.getloadavg()}")
         print("summary:")
         for line in results:
             print(line)

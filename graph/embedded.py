@@ -167,7 +167,7 @@ def _node_row(node: NodeWrite, import_id: str | None) -> tuple[Any, ...]:
         raise StoreError(f"unknown record kind {node.kind!r} for id {node.id!r}")
     props = _check_flat(node)
     # the doc is the truth: not every kind lists ``active`` among its filterable props
-    active = int(bool(json.loads(node.doc).get("active", True)))
+    active = int(node.is_active())
     return (
         node.kind,
         node.id,
@@ -448,8 +448,7 @@ class EmbeddedStore(GraphStore):
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
         with self._transaction() as cur:
             self._compare_versions(cur, nodes)
-            for node in nodes:
-                self._write_one(cur, node)
+            self._write_new(cur, nodes, None)
             _bump(cur, {n.kind for n in nodes})
 
     def _generations(self, keys: Sequence[str]) -> dict[str, int]:
@@ -477,29 +476,6 @@ class EmbeddedStore(GraphStore):
                 stale += [i for i in part if stored.get(i, 0) != base[i]]
         if stale:
             raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
-
-    def _write_one(
-        self, cur: sqlite3.Cursor, node: NodeWrite, import_id: str | None = None
-    ) -> None:
-        """Write one node and replace the edges it owns (inside the caller's transaction),
-        marked as staged by ``import_id`` if given."""
-        rowid = cur.execute(
-            """INSERT INTO nodes (kind, id, doc, props, hash, text, active, created_at, updated_at,
-                                  import_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (kind, id) DO UPDATE SET
-                 doc = excluded.doc, props = excluded.props, hash = excluded.hash,
-                 text = excluded.text, active = excluded.active,
-                 created_at = excluded.created_at, updated_at = excluded.updated_at,
-                 import_id = excluded.import_id
-               RETURNING rowid""",
-            _node_row(node, import_id),
-        ).fetchone()[0]
-        cur.execute("DELETE FROM nodes_fts WHERE rowid = ?", (rowid,))
-        if node.text:
-            cur.execute("INSERT INTO nodes_fts (rowid, text) VALUES (?, ?)", (rowid, node.text))
-        cur.execute("DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (node.kind, node.id))
-        cur.executemany(_INSERT_EDGE, _edge_rows([node], import_id))
 
     # -- the import journal (graph.journal) -----------------------------------------------
 
@@ -566,8 +542,7 @@ class EmbeddedStore(GraphStore):
         with self._transaction() as cur:
             self._writing(cur, import_id)
             self._compare_versions(cur, nodes)
-            for node in nodes:
-                self._write_one(cur, node)
+            self._write_new(cur, nodes, None)
             _bump(cur, [ANY_WRITE, *{n.kind for n in nodes}])
             cur.execute(
                 "UPDATE imports SET state = 'committed', updated_at = ? WHERE id = ?",
@@ -676,8 +651,7 @@ class EmbeddedStore(GraphStore):
                     "DELETE FROM edges WHERE owner_kind = ? AND owner_id = ?", (r.kind, r.id)
                 )
                 cur.execute("DELETE FROM embeddings WHERE kind = ? AND id = ?", (r.kind, r.id))
-            for node in restore:
-                self._write_one(cur, node)
+            self._write_new(cur, restore, None)
             removed = {r.kind for r in remove}
             _bump(
                 cur,
@@ -690,9 +664,11 @@ class EmbeddedStore(GraphStore):
             )
 
     @staticmethod
-    def _write_new(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str) -> None:
-        """What :meth:`_write_one` does for each node, a statement per table instead of per
-        node: the nodes are new, or staged by the same import (a batch written again)."""
+    def _write_new(cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str | None) -> None:
+        """Write the nodes and replace the edges they own, a statement per table instead of
+        per node (new nodes, nodes staged by the same import, or stored nodes whose versions the
+        caller compared in this transaction): the node rows upserted, their search text and
+        owned edges replaced."""
         rows = [_node_row(node, import_id) for node in nodes]
         # ON CONFLICT on the key only: a unique field's index still refuses a taken value
         cur.executemany(

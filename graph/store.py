@@ -168,6 +168,17 @@ class NodeWrite:
     #: the stored version this write was prepared on (0: not stored); the backend writes the
     #: node only if that is still its version, inside the write transaction
     base_version: int = 0
+    #: the record's ``active`` (set by :meth:`GraphStore._prepare`; None: read from ``doc``)
+    active: bool | None = None
+
+    def is_active(self) -> bool:
+        """The record's ``active``: the doc is the truth when it was not given."""
+        if self.active is not None:
+            return self.active
+        return bool(json.loads(self.doc).get("active", True))
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def node_write(stored: Record, base_version: int, digest: str | None = None) -> NodeWrite:
@@ -185,10 +196,13 @@ def node_write(stored: Record, base_version: int, digest: str | None = None) -> 
         updated_at=stored.updated_at.isoformat(),
         edges=relationships_of(stored),
         base_version=base_version,
+        active=bool(stored.active),
     )
 
 
 def _flat(value: Any) -> Any:
+    if type(value) in _PLAIN:  # the common case first: no isinstance chain per value
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -304,6 +318,8 @@ class GraphStore(ABC):
     backend: str = "abstract"
     #: new records per transaction in a journaled import (graph.journal)
     import_batch_size: int = 5000
+    #: ids (or unique values) the shared checks look up per round trip
+    check_chunk: int = _ID_CHUNK
 
     # -- primitives each backend implements ---------------------------------------------------
 
@@ -624,8 +640,9 @@ class GraphStore(ABC):
         for kind, id_ in batch:
             kinds.setdefault(id_, set()).add(kind)
         ids = sorted(kinds)
-        for start in range(0, len(ids), _ID_CHUNK):
-            for id_, stored in self._kinds_of(ids[start : start + _ID_CHUNK]).items():
+        step = self.check_chunk
+        for start in range(0, len(ids), step):
+            for id_, stored in self._kinds_of(ids[start : start + step]).items():
                 kinds[id_] |= stored
         clashes = sorted((i, sorted(k)) for i, k in kinds.items() if len(k) > 1)
         if clashes:
@@ -654,8 +671,8 @@ class GraphStore(ABC):
                     if holder != rec.id:
                         clashes.append((name, str(value), rec.id, holder))
                 values = sorted(wanted)
-                for start in range(0, len(values), _ID_CHUNK):
-                    part = values[start : start + _ID_CHUNK]
+                for start in range(0, len(values), self.check_chunk):
+                    part = values[start : start + self.check_chunk]
                     for holder_rec in self._holders(kind, name, part):
                         value = _flat(getattr(holder_rec, name))
                         if wanted.get(value, holder_rec.id) != holder_rec.id:

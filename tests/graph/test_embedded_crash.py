@@ -22,11 +22,12 @@ from graph.store import StoreError
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = 40
 BATCH = 10_000
-KILL_AT = 9_000  # nodes written inside the open transaction when the child says so
+KILL_AT = 9_000  # the child reports once at least this many nodes are written, uncommitted
 
 # The child writes a committed batch, then starts a 10,000-node batch.  Its store counts the
-# nodes written inside the transaction and, at KILL_AT, reports from *inside* the open
-# transaction (so the parent's kill does not depend on timing) and waits to be killed.
+# nodes written inside the transaction (one statement per table) and, past KILL_AT, reports
+# from *inside* the open transaction (so the parent's kill does not depend on timing) and
+# waits to be killed.
 CHILD = textwrap.dedent(
     """
     import os, sys, time
@@ -37,16 +38,15 @@ CHILD = textwrap.dedent(
     path, committed, batch, kill_at = Path(sys.argv[1]), *map(int, sys.argv[2:5])
 
     class Reporting(EmbeddedStore):
-        written = 0
-        def _write_one(self, cur, node):
-            super()._write_one(cur, node)
-            if node.id.startswith("batch-"):
-                Reporting.written += 1
-                if Reporting.written == kill_at:
-                    wal = os.path.getsize(str(path) + "-wal")
-                    print(f"MID-BATCH {Reporting.written} {int(self.conn.in_transaction)} {wal}",
-                          flush=True)
-                    time.sleep(600)
+        @staticmethod
+        def _write_new(cur, nodes, import_id):
+            EmbeddedStore._write_new(cur, nodes, import_id)  # one statement per table
+            written = sum(n.id.startswith("batch-") for n in nodes)
+            if written >= kill_at:
+                wal = os.path.getsize(str(path) + "-wal")
+                print(f"MID-BATCH {written} {int(cur.connection.in_transaction)} {wal}",
+                      flush=True)
+                time.sleep(600)
 
     store = Reporting(path)
     # a small page cache makes SQLite spill the open transaction's pages into the WAL file,
@@ -100,7 +100,7 @@ def test_sigkill_mid_batch_loses_only_that_batch(tmp_path: Path) -> None:
         mid = _read_line(proc, 300)
         assert mid.startswith("MID-BATCH"), mid
         _, written, in_tx, wal_mid = mid.split()
-        assert int(written) == KILL_AT and in_tx == "1"
+        assert int(written) == BATCH and in_tx == "1"  # all of it, not committed
         # the open transaction's pages really were on disk when the process died
         assert int(wal_mid) > wal_committed
         proc.send_signal(signal.SIGKILL)
@@ -250,14 +250,14 @@ def test_open_batch_is_invisible_and_other_writers_wait(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     with EmbeddedStore(path) as a, EmbeddedStore(path) as b:
         started, release = threading.Event(), threading.Event()
-        write_one = a._write_one
+        write_new = a._write_new
 
-        def slow_write_one(cur: object, node: object) -> None:
-            write_one(cur, node)  # type: ignore[arg-type]
+        def slow_write_new(cur: object, nodes: object, import_id: object) -> None:
+            write_new(cur, nodes, import_id)  # type: ignore[arg-type]
             started.set()
             release.wait(30)
 
-        a._write_one = slow_write_one  # type: ignore[method-assign]
+        a._write_new = slow_write_new  # type: ignore[method-assign]
         first = threading.Thread(
             target=a.upsert, args=([Organization(id="org-a", name="A会", sector="NPO")],)
         )

@@ -730,6 +730,35 @@ def test_updating_a_record_replaces_its_edges(filled: GraphStore) -> None:
     assert len(filled.neighbours("offer-machines")) == 5
 
 
+def test_one_batch_of_updates_new_and_inactive_records(filled: GraphStore) -> None:
+    """A batch mixing stored and new records of several kinds is written by one statement per
+    table (embedded) / per label (Neo4j): every update replaces its search text and edges,
+    every new record lands with its own, and an inactive record is stored inactive."""
+    river = needs()[0].model_copy(
+        update={"title": "水辺の見回り", "description": "刈払機を使います", "skills": ["通訳"]}
+    )
+    vests = needs()[1].model_copy(update={"active": False})
+    new = Need(id="need-boat", org_id="org-sakura", title="ボートの貸し出し", skills=["草刈り"])
+    result = filled.upsert([river, vests, new])
+    assert sorted(result.updated) == ["need-river", "need-vests"]
+    assert result.created == ["need-boat"]
+    assert "need-river" not in hit_ids(filled, "河川清掃", kinds=["Need"])
+    assert hit_ids(filled, "刈払機") == ["need-river"]
+    assert hit_ids(filled, "ボート") == ["need-boat"]
+    assert hit_ids(filled, "反射ベスト", kinds=["Need"]) == []  # inactive: not searched
+    assert filled.get("Need", "need-vests") is None
+    assert filled.require("Need", "need-river").version == 2
+    assert filled.require("Need", "need-boat").version == 1
+    assert edges_of(filled, "need-river", ["REQUIRES"]) == {
+        ("REQUIRES", "out", "Skill", "通訳", ())
+    }
+    assert edges_of(filled, "need-boat", ["REQUIRES", "HAS_NEED"]) == {
+        ("REQUIRES", "out", "Skill", "草刈り", ()),
+        ("HAS_NEED", "in", "Organization", "org-sakura", ()),
+    }
+    assert ("REQUIRES", "in", "Need", "need-river", ()) not in edges_of(filled, "草刈り")
+
+
 def test_neighbours_of_many_in_one_read(filled: GraphStore) -> None:
     ids = ["org-midori", "collab-2022-river", "offer-machines", "中央区", "草刈り", "no-such"]
     for rel_types in (None, ["PARTICIPATED_IN", "OFFERS"]):
