@@ -78,6 +78,9 @@ class GraphData:
         self._partners: dict[tuple[str, date | None], dict[str, list[Collaboration]]] = {}
         #: when True everything is in memory and a miss means "does not exist"
         self.complete = store is None
+        #: the store's generation token this view is read under (set by the matcher's serving
+        #: cache; None for a view of its own)
+        self.token: tuple[int, ...] | None = None
 
     # -- construction -------------------------------------------------------------------------
 
@@ -147,9 +150,9 @@ class GraphData:
         def ids(kind: str) -> list[str]:
             return sorted({i for p in wanted.values() for i in p[kind]})
 
-        needs = self.store.get_many_of(Need, ids("Need"))
-        offers = self.store.get_many_of(Offer, ids("Offer"))
-        fetched = {"Collaboration": self.store.get_many("Collaboration", ids("Collaboration"))}
+        fetched = self.store.get_many_kinds({k: ids(k) for k in ("Need", "Offer", "Collaboration")})
+        needs = {i: r for i, r in fetched["Need"].items() if isinstance(r, Need)}
+        offers = {i: r for i, r in fetched["Offer"].items() if isinstance(r, Offer)}
         for oid, per in wanted.items():
             self._needs[oid] = [needs[i] for i in per["Need"] if i in needs]
             self._offers[oid] = [offers[i] for i in per["Offer"] if i in offers]

@@ -215,11 +215,17 @@ class Matcher:
         While the store is smaller than that limit, it is refitted whenever the number of
         organizations, needs, offers and collaborations changes (e.g. a server started on an
         empty store and data imported later); the four counts are read only when the store's
-        generation token of those kinds has moved (one small query per request)."""
+        generation token has moved (one small query, or none in a request: see
+        :meth:`_lexical_at`)."""
+        return self._lexical_at(None)
+
+    def _lexical_at(self, token: tuple[int, ...] | None) -> LexicalModel:
+        """:attr:`lexical`, checked against ``token`` (a request's served token, which covers
+        the four kinds) instead of reading one."""
         kinds = ("Organization", "Need", "Offer", "Collaboration")
         size = None
         if self._lexical is None or self._lexical_size < LEXICAL_CORPUS_LIMIT:
-            token = self.store.generation(kinds)
+            token = token or self.store.generation(kinds)
             if self._lexical is not None and token == self._lexical_token:
                 return self._lexical
             size = sum(self.store.count(k) for k in kinds)
@@ -280,6 +286,7 @@ class Matcher:
                 or s.data.size() > SERVED_CACHE_ORGS
             ):
                 data = GraphData(self.store)
+                data.token = token
                 s = self._served = _Served(token, enc, data, self._vectors(data))
         return s.data, s.vectors
 
@@ -309,10 +316,11 @@ class Matcher:
         ranked = sorted(counts, key=lambda q: (-counts[q], q))[:POOL_TWO_HOP]
         return partners + ranked
 
-    def most_active(self) -> list[str]:
+    def most_active(self, token: tuple[int, ...] | None = None) -> list[str]:
         """The :data:`POOL_ACTIVE` most active organizations (time-decayed collaborations),
-        recomputed when the number of collaborations changes."""
-        token = self.store.generation(["Collaboration"])
+        recomputed when the store's generation token moves (``token``: a request's served
+        token, which covers collaborations; else the collaborations' own is read)."""
+        token = token or self.store.generation(["Collaboration"])
         if self._active is None or self._active[0] != token:
             today = date.today()
             ids: dict[str, int] = {}
@@ -401,7 +409,7 @@ class Matcher:
             cands += self._text_candidates(needs)
         for n in needs[:POOL_NEEDS]:
             cands += self._skill_owners(n.skills)
-        cands += self.most_active()
+        cands += self.most_active(data.token)
         widen = 3 if filters.sectors or filters.areas or filters.fields else 1
         cands += self._filter_candidates(filters, POOL_NEAREST * widen, subject)
         return cands
@@ -443,7 +451,7 @@ class Matcher:
             data,
             ids,
             None,
-            self.lexical,
+            self._lexical_at(data.token),
             vectors,
             vectors.encode if vectors is not None else None,
             stored_profiles=True,

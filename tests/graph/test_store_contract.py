@@ -1230,3 +1230,20 @@ def test_generation_sees_writes_by_another_connection(store: GraphStore) -> None
         assert store.generation(["Need"])[1] == t0[1] + 1
     finally:
         other.close()
+
+
+def test_get_many_kinds_equals_get_many_per_kind(store: GraphStore) -> None:
+    store.upsert([*organizations(), *needs()])
+    store.soft_delete("Organization", "org-sakura")
+    org_ids = ["org-midori", "org-sakura", "org-missing"]
+    need_ids = [n.id for n in needs()]
+    got = store.get_many_kinds({"Organization": org_ids, "Need": need_ids, "Offer": []})
+    assert set(got) == {"Organization", "Need", "Offer"}
+    assert got["Offer"] == {}
+    assert got["Organization"] == store.get_many("Organization", org_ids)
+    assert set(got["Organization"]) == {"org-midori"}  # inactive and missing left out
+    assert got["Need"] == store.get_many("Need", need_ids) and len(got["Need"]) == len(need_ids)
+    with_inactive = store.get_many_kinds({"Organization": org_ids}, include_inactive=True)
+    assert set(with_inactive["Organization"]) == {"org-midori", "org-sakura"}
+    with pytest.raises(ValueError, match="unknown record kind"):
+        store.get_many_kinds({"NoSuchKind": []})
