@@ -35,8 +35,10 @@ import numpy as np
 from graph.model import (
     FIELDS_BY_CODE,
     RECORD_TYPES,
+    STORED,
     DerivedRelType,
     Edge,
+    Record,
     record_type,
     utcnow,
 )
@@ -931,6 +933,52 @@ class Neo4jStore(GraphStore):
                 )
             )
         return {i: sorted(nbs, key=_neighbour_order) for i, nbs in out.items()}
+
+    def records_around(
+        self, kind: str, ids: Sequence[str], rel_types: Sequence[str]
+    ) -> tuple[dict[str, Record], dict[str, list[Neighbour]], dict[str, dict[str, Record]]]:
+        """In ONE query: the records, each relationship of the given types with the record at
+        its other end (the doc only where that end is a visible record)."""
+        unique = list(dict.fromkeys(ids))
+        rtype = record_type(kind)
+        if not unique:
+            return {}, {}, {}
+        typed = ":" + "|".join(_rel(t) for t in rel_types) if rel_types else ""
+        rows = self._read(
+            f"UNWIND $ids AS id MATCH (n:{_label(kind)} {{id: id}}) WHERE {_RECORD} "
+            f"OPTIONAL MATCH (n)-[r{typed}]-(m) WHERE {_visible('r')} "
+            "RETURN id, n._doc AS doc, collect(CASE WHEN r IS NULL THEN null ELSE {"
+            "type: type(r), out: startNode(r) = n, kind: labels(m)[0], "
+            "other: coalesce(m.id, m.name, m.code), props: properties(r), "
+            f"doc: CASE WHEN m._doc IS NOT NULL AND {_visible('m')} THEN m._doc END"
+            "} END) AS around",
+            ids=unique,
+        )
+        found: dict[str, Record] = {}
+        nbs: dict[str, list[Neighbour]] = {}
+        records: dict[str, dict[str, Record]] = {}
+        for row in rows:
+            rec = rtype.model_validate_json(row["doc"], context=STORED)
+            if not rec.active:
+                continue
+            found[row["id"]] = rec
+            mine: list[Neighbour] = []
+            for e in row["around"]:
+                mine.append(
+                    Neighbour(
+                        e["type"],
+                        "out" if e["out"] else "in",
+                        e["kind"],
+                        e["other"],
+                        {k: v for k, v in e["props"].items() if k not in _INTERNAL},
+                    )
+                )
+                if e["doc"] is not None and e["kind"] in RECORD_TYPES:
+                    other = record_type(e["kind"]).model_validate_json(e["doc"], context=STORED)
+                    if other.active:
+                        records.setdefault(e["kind"], {})[e["other"]] = other
+            nbs[row["id"]] = sorted(mine, key=_neighbour_order)
+        return found, nbs, records
 
     # -- full-text search ---------------------------------------------------------------------
 

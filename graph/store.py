@@ -749,6 +749,27 @@ class GraphStore(ABC):
             out[kind] = got if include_inactive else {i: r for i, r in got.items() if r.active}
         return out
 
+    def records_around(
+        self, kind: str, ids: Sequence[str], rel_types: Sequence[str]
+    ) -> tuple[
+        dict[str, Record], dict[str, builtins.list[Neighbour]], dict[str, dict[str, Record]]
+    ]:
+        """The active records of ``kind`` among ``ids``, their neighbours over ``rel_types``
+        (as :meth:`neighbours_many`) and the active records at the other end of those
+        (``{kind: {id: record}}``): what :meth:`get_many`, :meth:`neighbours_many` and
+        :meth:`get_many_kinds` give together, in one round trip on Neo4j."""
+        found = self.get_many(kind, ids)
+        present = [i for i in dict.fromkeys(ids) if i in found]
+        around = self.neighbours_many(present, rel_types) if present else {}
+        wanted: dict[str, set[str]] = {}
+        for nbs in around.values():
+            for nb in nbs:
+                wanted.setdefault(nb.kind, set()).add(nb.id)
+        records = self.get_many_kinds(
+            {k: sorted(v) for k, v in wanted.items() if k in RECORD_TYPES}
+        )
+        return found, around, records
+
     def _docs_many(self, wanted: Mapping[str, Sequence[str]]) -> dict[str, dict[str, str]]:
         """{kind: {id: stored JSON}} for the stored records among ``wanted``; a backend with
         round trips to save reads them in one."""

@@ -30,7 +30,7 @@ from graph.model import (
     Suggestion,
     SuggestionStatus,
 )
-from graph.store import GraphStore, Neighbour, NotFoundError
+from graph.store import GraphStore, NotFoundError
 
 #: an ended collaboration with no end date is taken to have lasted this long
 ASSUMED_DURATION = timedelta(days=365)
@@ -133,34 +133,29 @@ class GraphData:
         todo = [o for o in dict.fromkeys(org_ids) if o not in self._collabs]
         if not todo:
             return
-        orgs = self.store.get_many_of(Organization, [o for o in todo if o not in self._orgs])
+        found, around, fetched = self.store.records_around(
+            "Organization", todo, ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"]
+        )
         for oid in todo:
             if oid not in self._orgs:
-                self._orgs[oid] = orgs.get(oid)
+                org = found.get(oid)
+                self._orgs[oid] = org if isinstance(org, Organization) else None
         wanted: dict[str, dict[str, list[str]]] = {}
         present = [oid for oid in todo if self._orgs.get(oid) is not None]
-        for oid, nbs in zip(present, self._neighbours(present), strict=True):
+        for oid in present:
             per = wanted.setdefault(oid, {"Need": [], "Offer": [], "Collaboration": []})
-            for nb in nbs:
+            for nb in around.get(oid, []):
                 if nb.direction == "out" and nb.kind in per:
                     per[nb.kind].append(nb.id)
         for oid in todo:
             wanted.setdefault(oid, {"Need": [], "Offer": [], "Collaboration": []})
-
-        def ids(kind: str) -> list[str]:
-            return sorted({i for p in wanted.values() for i in p[kind]})
-
-        fetched = self.store.get_many_kinds({k: ids(k) for k in ("Need", "Offer", "Collaboration")})
-        needs = {i: r for i, r in fetched["Need"].items() if isinstance(r, Need)}
-        offers = {i: r for i, r in fetched["Offer"].items() if isinstance(r, Offer)}
+        needs = {i: r for i, r in fetched.get("Need", {}).items() if isinstance(r, Need)}
+        offers = {i: r for i, r in fetched.get("Offer", {}).items() if isinstance(r, Offer)}
+        collabs_by_id = fetched.get("Collaboration", {})
         for oid, per in wanted.items():
             self._needs[oid] = [needs[i] for i in per["Need"] if i in needs]
             self._offers[oid] = [offers[i] for i in per["Offer"] if i in offers]
-            collabs = [
-                fetched["Collaboration"][i]
-                for i in per["Collaboration"]
-                if i in fetched["Collaboration"]
-            ]
+            collabs = [collabs_by_id[i] for i in per["Collaboration"] if i in collabs_by_id]
             typed = [c for c in collabs if isinstance(c, Collaboration)]
             self._collabs[oid] = sorted(typed, key=lambda c: (c.starts, c.id))
         # (list() copies the keys at once: requests may share this GraphData across threads)
@@ -170,12 +165,6 @@ class GraphData:
     def size(self) -> int:
         """How many organizations have been read (the matcher bounds a shared GraphData)."""
         return len(self._orgs)
-
-    def _neighbours(self, org_ids: Sequence[str]) -> list[list[Neighbour]]:
-        """Needs, offers and collaborations of each organization, in one batched read."""
-        assert self.store is not None
-        got = self.store.neighbours_many(org_ids, ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"])
-        return [got.get(oid, []) for oid in org_ids]
 
     # -- reads --------------------------------------------------------------------------------
 

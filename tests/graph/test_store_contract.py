@@ -1247,3 +1247,26 @@ def test_get_many_kinds_equals_get_many_per_kind(store: GraphStore) -> None:
     assert set(with_inactive["Organization"]) == {"org-midori", "org-sakura"}
     with pytest.raises(ValueError, match="unknown record kind"):
         store.get_many_kinds({"NoSuchKind": []})
+
+
+def test_records_around_equals_its_three_reads(store: GraphStore) -> None:
+    """One call (one round trip on Neo4j) gives what get_many, neighbours_many and
+    get_many_kinds give together; inactive records on either end are left out."""
+    store.upsert(city())
+    store.soft_delete("Organization", "org-sakura")
+    store.soft_delete("Need", needs()[0].id)
+    ids = ["org-midori", "org-sakura", "org-tsunagu", "org-missing"]
+    types = ["HAS_NEED", "OFFERS", "PARTICIPATED_IN"]
+    found, around, records = store.records_around("Organization", ids, types)
+    assert found == store.get_many("Organization", ids)
+    assert set(around) == set(found)
+    assert around == store.neighbours_many(list(found), types)
+    ends: dict[str, set[str]] = {}
+    for nbs in around.values():
+        for nb in nbs:
+            ends.setdefault(nb.kind, set()).add(nb.id)
+    want = store.get_many_kinds({k: sorted(v) for k, v in ends.items()})
+    # (a kind whose records are all inactive may be absent or empty)
+    assert {k: v for k, v in records.items() if v} == {k: v for k, v in want.items() if v}
+    assert needs()[0].id not in records.get("Need", {})
+    assert records and any(records.values())
