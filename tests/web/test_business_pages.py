@@ -27,6 +27,20 @@ def api_get(app: LiveApp, role: str, path: str) -> Any:
         return json.loads(response.read())
 
 
+#: the tabs of a coordinator, in the order of the navigation
+COORDINATOR_TABS = (
+    "/network",
+    "/growth",
+    "/staff/publication",
+    "/review",
+    "/events",
+    "/collaborations/new",
+    "/imports",
+    "/records",
+    "/opportunities",
+)
+
+
 def tabs(page: Any) -> list[str]:
     page.wait_for_selector("#whoami[data-role]")
     hrefs: list[str] = page.locator(".mainnav a[data-roles]:visible").evaluate_all(
@@ -39,13 +53,9 @@ def tabs(page: Any) -> list[str]:
     ("role", "start", "expected"),
     [
         ("business", "/opportunities", ["/opportunities", "/interests"]),
-        ("staff", "/network", ["/network", "/growth"]),
-        ("coordinator", "/review", ["/network", "/growth", "/review", "/opportunities"]),
-        (
-            "admin",
-            "/",
-            ["/network", "/growth", "/review", "/opportunities", "/admin/tokens"],
-        ),
+        ("staff", "/network", ["/network", "/growth", "/staff/publication"]),
+        ("coordinator", "/review", [*COORDINATOR_TABS]),
+        ("admin", "/", [*COORDINATOR_TABS, "/admin/tokens"]),
     ],
 )
 def test_only_the_tabs_a_role_may_use(
