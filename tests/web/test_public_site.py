@@ -91,7 +91,8 @@ def test_a_resident_offers_help_and_the_coordinator_sees_it(
     assert [i["id"] for i in queue["items"]] == [offers[0].id]
 
     coordinator = open_page("coordinator")
-    coordinator.goto(f"{live_app.url}/review")
+    # the queue shows the oldest first, a page at a time: the coordinator picks the kind
+    coordinator.goto(f"{live_app.url}/review?kind=help_offer")
     item = coordinator.locator(f'article.queue-item[data-id="{offers[0].id}"]')
     item.wait_for()
     assert "週末に二人で手伝えます" in item.inner_text()
