@@ -176,6 +176,24 @@ def _fulltext_clause(term: str) -> str:
     return f'"{term}"'
 
 
+def _typed(rel_types: Sequence[str] | None) -> str:
+    """``:A|B`` for a relationship pattern (checked names), so that the server expands only
+    those relationships instead of reading every one of a node; "" for all."""
+    return ":" + "|".join(_rel(t) for t in rel_types) if rel_types else ""
+
+
+def _neighbour(row: Any) -> Neighbour:
+    """A Neighbour from a row (or map) with type, out, kind, other and props, as the
+    neighbour queries return them (the store's own relationship properties left out)."""
+    return Neighbour(
+        row["type"],
+        "out" if row["out"] else "in",
+        row["kind"],
+        row["other"],
+        {k: v for k, v in row["props"].items() if k not in _INTERNAL},
+    )
+
+
 def _neighbour_order(n: Neighbour) -> tuple[bool, str, str, str]:
     """Out-edges first, then by relationship type, kind and id (the embedded store's order)."""
     return (n.direction != "out", n.rel_type, n.kind, n.id)
@@ -907,9 +925,7 @@ class Neo4jStore(GraphStore):
         unique = list(dict.fromkeys(ids))
         if not unique:
             return {}
-        # the types in the pattern (checked names): the server expands only those
-        # relationships instead of reading every one of a node and filtering
-        typed = ":" + "|".join(_rel(t) for t in rel_types) if rel_types else ""
+        typed = _typed(rel_types)
         record_labels = "|".join(_label(k) for k in RECORD_TYPES)
         rows = self._read(
             "UNWIND $ids AS id CALL (id) { "
@@ -923,15 +939,7 @@ class Neo4jStore(GraphStore):
         )
         out: dict[str, list[Neighbour]] = {i: [] for i in unique}
         for r in rows:
-            out[r["id"]].append(
-                Neighbour(
-                    r["type"],
-                    "out" if r["out"] else "in",
-                    r["kind"],
-                    r["other"],
-                    {k: v for k, v in r["props"].items() if k not in _INTERNAL},
-                )
-            )
+            out[r["id"]].append(_neighbour(r))
         return {i: sorted(nbs, key=_neighbour_order) for i, nbs in out.items()}
 
     def records_around(
@@ -943,7 +951,7 @@ class Neo4jStore(GraphStore):
         rtype = record_type(kind)
         if not unique:
             return {}, {}, {}
-        typed = ":" + "|".join(_rel(t) for t in rel_types) if rel_types else ""
+        typed = _typed(rel_types)
         rows = self._read(
             f"UNWIND $ids AS id MATCH (n:{_label(kind)} {{id: id}}) WHERE {_RECORD} "
             f"OPTIONAL MATCH (n)-[r{typed}]-(m) WHERE {_visible('r')} "
@@ -964,15 +972,7 @@ class Neo4jStore(GraphStore):
             found[row["id"]] = rec
             mine: list[Neighbour] = []
             for e in row["around"]:
-                mine.append(
-                    Neighbour(
-                        e["type"],
-                        "out" if e["out"] else "in",
-                        e["kind"],
-                        e["other"],
-                        {k: v for k, v in e["props"].items() if k not in _INTERNAL},
-                    )
-                )
+                mine.append(_neighbour(e))
                 if e["doc"] is not None and e["kind"] in RECORD_TYPES:
                     other = record_type(e["kind"]).model_validate_json(e["doc"], context=STORED)
                     if other.active:

@@ -116,9 +116,8 @@ SERVED_CACHE_ORGS = 50_000
 
 @dataclass
 class _Served:
-    """The GraphData and vectors shared by requests while ``token`` is current."""
+    """The GraphData and vectors shared by requests while ``data.token`` is current."""
 
-    token: tuple[int, ...]
     encoder: Encoder | None
     data: GraphData
     vectors: StoreVectors | None
@@ -281,13 +280,13 @@ class Matcher:
             s = self._served
             if (
                 s is None
-                or s.token != token
+                or s.data.token != token
                 or s.encoder is not enc
                 or s.data.size() > SERVED_CACHE_ORGS
             ):
                 data = GraphData(self.store)
                 data.token = token
-                s = self._served = _Served(token, enc, data, self._vectors(data))
+                s = self._served = _Served(enc, data, self._vectors(data))
         return s.data, s.vectors
 
     # -- retrieval (the served pool; see matching.retrieval) ------------------------------------
@@ -684,7 +683,7 @@ class Matcher:
         self, data: GraphData, org: Organization, needs: Sequence[Need], scores: dict[str, float]
     ) -> None:
         offers = data.offers_of(org.id)
-        lex = self.lexical
+        lex = self._lexical_at(data.token)
         offer_texts = [record_text(o) for o in offers] or [org.description or org.name]
         lex_sim = lex.cross([record_text(n) for n in needs], offer_texts).max(axis=1)
         sem_sim = np.zeros(len(needs), dtype=np.float32)
