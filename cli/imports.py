@@ -84,6 +84,8 @@ class ImportOptions:
     kind: str | None = None
     include_representative: bool = False
     progress: bool = True
+    #: register the districts the files name (a throwaway store only: ``tsunagu evaluate``)
+    register_districts: bool = False
 
     def run(self, store: GraphStore, paths: list[Path]) -> ImportReport:
         """Import ``paths`` into ``store`` through the ingest pipeline, as one batch."""
@@ -98,6 +100,7 @@ class ImportOptions:
             kind=self.kind,
             include_personal=self.include_representative,
             progress=self.progress,
+            register_districts=self.register_districts,
         )
 
 

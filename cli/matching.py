@@ -261,7 +261,11 @@ def evaluate(
                 load(store, seed=demo)
             if data:
                 # the CLI reads the files through ingest; matching only sees the store
-                options = ImportOptions(skip_invalid=skip_invalid, mapping=mapping, kind=kind)
+                # a foreign data set names its own districts (countries, for cordis): the
+                # throwaway store registers them, a register never does so by itself
+                options = ImportOptions(
+                    skip_invalid=skip_invalid, mapping=mapping, kind=kind, register_districts=True
+                )
                 report = options.run(store, data)
                 if report.blocked or not report.written:
                     for err in report.errors[:20]:

@@ -123,7 +123,11 @@ class ImportOptions(TypedDict, total=False):
     - ``include_personal``: keep a published format's representative's name (left out by
       default);
     - ``progress``: a progress bar on a terminal for long imports;
-    - ``actor``: who runs the import, for the import history (graph.journal).
+    - ``actor``: who runs the import, for the import history (graph.journal);
+    - ``register_districts``: register every district the files name that is not registered
+      yet, written with the import (for a throwaway store, such as ``tsunagu evaluate``'s on
+      a foreign data set; a register's districts are registered on purpose, see
+      :mod:`workflows.districts`).
     """
 
     dry_run: bool
@@ -133,6 +137,7 @@ class ImportOptions(TypedDict, total=False):
     include_personal: bool
     progress: bool
     actor: str | None
+    register_districts: bool
 
 
 def import_paths(
@@ -212,6 +217,7 @@ def import_files(
         attempt = copy.deepcopy(report)
         job = _Import(store, attempt, mapping_data, kind_override, include_personal, progress)
         job.actor = actor
+        job.register_districts = options.get("register_districts", False)
         job.run(files)
         if dry_run:
             return attempt
@@ -295,6 +301,9 @@ class _Import:
         self.include_personal = include_personal
         self.progress = progress and sys.stderr.isatty()
         self.actor: str | None = None
+        self.register_districts = False
+        #: districts registered by this import (``register_districts``), written with it
+        self.new_districts: dict[str, Area] = {}
         self.entries: dict[tuple[str, str], _Entry] = {}
         self.rows: list[_Row] = []
         self._existing: dict[str, dict[str, Record | None]] = {
@@ -1089,6 +1098,9 @@ class _Import:
             old = self._existing[key[0]].get(key[1])
             if old is not None and district_of(old) == area:
                 continue
+            if self.register_districts:
+                self.new_districts.setdefault(area, Area(id=area, name=area))
+                continue
             e.row.error("area", e.row.src.values.get("area", area), *unknown_district_reasons(area))
             del self.entries[key]
 
@@ -1194,7 +1206,7 @@ class _Import:
 
     def write(self) -> None:
         """ONE import: the store shows all of it, once committed, or nothing (graph.journal)."""
-        records = [e.record for e in self.entries.values()]
+        records = [*self.new_districts.values(), *(e.record for e in self.entries.values())]
         if not records:
             return
         if self.progress:

@@ -61,3 +61,16 @@ def test_a_district_stored_before_the_rule_may_stay_on_a_partial_update(store: G
     assert (stored.area, stored.description) == ("月面", "説明を更新")
     moved = import_bytes(store, "organizations.csv", "id,area\nold,火星\n".encode())
     assert [(e.column, e.value) for e in moved.errors] == [("area", "火星")]
+
+
+def test_a_throwaway_store_may_register_the_districts_its_files_name(store: GraphStore) -> None:
+    """``register_districts`` (``tsunagu evaluate`` on a foreign data set) writes each unknown
+    district once, with the rows; without it the same file is refused."""
+    data = "団体ID,団体名称,区分,地区\norg-a,A会,自治会,IT\norg-b,B会,自治会,IT\norg-c,C会,NPO,FR\n"
+    before = {a.id for a in store.iter_all("Area")}
+    refused = import_bytes(store, "団体.csv", data.encode())
+    assert not refused.written and store.count("Organization") == 0
+    report = import_bytes(store, "団体.csv", data.encode(), register_districts=True)
+    assert not report.errors
+    assert {a.id for a in store.iter_all("Area")} - before == {"FR", "IT"}
+    assert store.count("Organization") == 3
