@@ -137,6 +137,13 @@ def write_files(folder: Path, scale: float, seed: int = 7) -> dict[str, tuple[Pa
     n_needs = max(10, int(NEEDS * scale))
     n_offers = max(10, int(OFFERS * scale))
     folder.mkdir(parents=True, exist_ok=True)
+    # the register's districts, imported before the timed phases (a store names its districts
+    # on purpose before the first organizations: workflows.districts)
+    areas_path = folder / "districts.csv"
+    with areas_path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["地区ID", "地区名"])
+        w.writerows([a, a] for a in areas)
     org_path = folder / "organizations.csv"
     org_ids = []
     with org_path.open("w", encoding="utf-8", newline="") as f:
@@ -168,7 +175,7 @@ def write_files(folder: Path, scale: float, seed: int = 7) -> dict[str, tuple[Pa
                     f"{area}地区で{core}に取り組んでいます。",
                 ]
             )
-    paths = {"organizations": (org_path, n_orgs)}
+    paths = {"districts": (areas_path, len(areas)), "organizations": (org_path, n_orgs)}
     for kind, n in (("needs", n_needs), ("offers", n_offers)):
         path = folder / f"{kind}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
@@ -386,6 +393,8 @@ def run(
         print(line, flush=True)
         lines.append(line)
 
+    districts = import_paths(store, [files["districts"][0]], progress=False)
+    assert districts.ok, districts.errors[:3]
     orgs_path, n_orgs = files["organizations"]
     rest = [files["needs"][0], files["offers"][0]]
     n_rest = files["needs"][1] + files["offers"][1]

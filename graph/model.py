@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, date, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
 
 from pydantic import (
@@ -396,6 +396,11 @@ def utcnow() -> datetime:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: tab and line breaks: only in the fields a class lists as ``multiline``
 _BREAKS = re.compile("[\t\n\r]")
+#: a string with none of these passes the text rule in any field (a fast first look)
+_ANY_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: the values that may hold strings inside (text_values looks into these)
+_CONTAINERS = frozenset({list, tuple, set, dict})
+_SEQUENCES = frozenset({list, tuple, set})
 #: validation context for records read back from a store: data stored before a rule existed
 #: must still load
 STORED = {"stored": True}
@@ -437,6 +442,19 @@ class Checked(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        # the common cases first, without building a list per field (imports validate
+        # hundreds of thousands of fields): no text at all, or one clean string
+        kind = type(value)
+        if kind is str:
+            if _ANY_REFUSED.search(value) is None:
+                return value
+        elif kind in _SEQUENCES:
+            if all(type(v) is str or isinstance(v, Enum) for v in value):
+                strings = "".join(v for v in value if type(v) is str)
+                if _ANY_REFUSED.search(strings) is None:
+                    return value  # a list of clean strings (enum members hold none)
+        elif kind not in _CONTAINERS and not isinstance(value, str | list | tuple | set | dict):
+            return value  # a number, date, enum member, nested model …
         if info.context and info.context.get("stored"):
             return value
         multiline = info.field_name in cls.multiline

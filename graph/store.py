@@ -714,6 +714,13 @@ class GraphStore(ABC):
             shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
             raise ReferenceError_(f"unknown ids referenced (nothing was written): {shown}")
 
+    def stored_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
+        """The ids among ``ids`` that name a stored record of ``kind`` (soft-deleted ones too),
+        without reading the records (what a reference check needs)."""
+        record_type(kind)  # an unknown kind is refused
+        ids = builtins.list(dict.fromkeys(ids))
+        return set(self._existing(kind, ids)) if ids else set()
+
     def get(self, kind: str, id: str, include_inactive: bool = False) -> Record | None:
         rec = self.get_many(kind, [id], include_inactive=include_inactive).get(id)
         return rec

@@ -32,6 +32,8 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
@@ -69,7 +71,7 @@ from ingest.columns import (
     load_mapping,
     parse_kind,
 )
-from ingest.convert import CONVERTERS, corporate_number_check_ok, is_blank, text
+from ingest.convert import CONVERTERS, Converter, corporate_number_check_ok, is_blank, text
 from ingest.dedup import OrgRef, find_duplicates
 from ingest.errors import CellError, FileError
 from ingest.formats import SourceRow
@@ -249,6 +251,46 @@ def import_files(
 
 
 # ---------------------------------------------------------------------------------------------
+
+#: cells up to this long are converted once per distinct value (``_Import._convert``)
+_MEMO_CELL = 200
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class _CellRefused:
+    ja: str
+    en: str
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), date, datetime, tuple})
+
+
+def _fresh(value: Any) -> Any:
+    """A memoised cell's own copy (rows may change their values later)."""
+    if type(value) is list and all(type(v) in _IMMUTABLE or isinstance(v, Enum) for v in value):
+        return list(value)
+    if isinstance(value, Enum):
+        return value
+    return copy.deepcopy(value)
+
+
+def _convert_cell(convert: Converter, raw: Any) -> Any:
+    """A cell's value (None when blank), or why it is refused."""
+    # the models' text rule, on the cell as read: tidying whitespace below would otherwise
+    # turn some control characters into spaces without a word
+    if type(raw) is str:
+        bad = control_character(raw)
+    else:
+        bad = next(filter(None, map(control_character, text_values(raw))), None)
+    if bad is not None:
+        return _CellRefused(*control_character_reasons(bad))
+    if is_blank(raw):
+        return None
+    try:
+        return convert(raw)
+    except CellError as exc:
+        return _CellRefused(exc.reason_ja, exc.reason_en)
 
 
 @dataclass
@@ -504,23 +546,24 @@ class _Import:
             from tqdm import tqdm
 
             rows = tqdm(sources, desc="検証 / validating", unit="行", file=sys.stderr, leave=False)
+        # a register repeats its short cells (districts, sectors, fields, dates): each
+        # distinct (converter, cell) is converted once; the converters depend on the cell only
+        memo: dict[tuple[Converter, str], Any] = {}
         for src in rows:
             r = _Row(src, {})
             convs = CONVERTERS[src.kind]
             for fld, raw in src.values.items():
-                # the models' text rule, on the cell as read: tidying whitespace below would
-                # otherwise turn some control characters into spaces without a word
-                bad = next(filter(None, map(control_character, text_values(raw))), None)
-                if bad is not None:
-                    r.error(fld, raw, *control_character_reasons(bad))
-                    continue
-                if is_blank(raw):
-                    r.values[fld] = None
-                    continue
-                try:
-                    r.values[fld] = convs.get(fld, text)(raw)
-                except CellError as exc:
-                    r.error(fld, raw, exc.reason_ja, exc.reason_en)
+                convert = convs.get(fld, text)
+                if type(raw) is str and len(raw) <= _MEMO_CELL:
+                    got = memo.get((convert, raw), _UNSEEN)
+                    if got is _UNSEEN:
+                        got = memo[(convert, raw)] = _convert_cell(convert, raw)
+                else:
+                    got = _convert_cell(convert, raw)
+                if type(got) is _CellRefused:
+                    r.error(fld, raw, got.ja, got.en)
+                else:
+                    r.values[fld] = got if type(got) in _IMMUTABLE else _fresh(got)
             self.rows.append(r)
 
     # -- building records ----------------------------------------------------------------------
@@ -1112,14 +1155,16 @@ class _Import:
             for kind, ref in referenced_ids(e.record):
                 if (kind, ref) not in self.entries:
                     wanted.setdefault(kind, set()).add(ref)
-        stored = {
-            kind: {
-                i
-                for i, rec in self.existing(kind, sorted(ids)).items()
-                if rec is not None and i in ids
-            }
-            for kind, ids in wanted.items()
-        }
+        # whether they exist, not the records (a need names its organization: reading and
+        # parsing 10,000 organizations to learn that they exist was most of this check)
+        stored: dict[str, set[str]] = {}
+        for kind, ids in wanted.items():
+            known = self._existing[kind]
+            found = {i for i in ids if known.get(i) is not None}
+            asked = sorted(i for i in ids if i not in known)
+            for start in range(0, len(asked), CHUNK):
+                found |= self.store.stored_ids(kind, asked[start : start + CHUNK])
+            stored[kind] = found
         # rows with errors, by the (kind, id) they would have had: "whose row has errors"
         bad_rows: dict[tuple[str, str], _Row] = {}
         for r in self.rows:

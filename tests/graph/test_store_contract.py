@@ -1249,6 +1249,19 @@ def test_get_many_kinds_equals_get_many_per_kind(store: GraphStore) -> None:
         store.get_many_kinds({"NoSuchKind": []})
 
 
+def test_stored_ids_names_stored_records_of_the_kind_only(store: GraphStore) -> None:
+    store.upsert([*organizations(), *needs()])
+    store.soft_delete("Organization", "org-sakura")
+    need = needs()[0].id
+    asked = ["org-midori", "org-sakura", "org-missing", need, "org-midori"]
+    assert store.stored_ids("Organization", asked) == {"org-midori", "org-sakura"}
+    assert store.stored_ids("Need", asked) == {need}
+    assert store.stored_ids("Offer", asked) == set()
+    assert store.stored_ids("Organization", []) == set()
+    with pytest.raises(ValueError, match="unknown record kind"):
+        store.stored_ids("NoSuchKind", ["x"])
+
+
 def test_records_around_equals_its_three_reads(store: GraphStore) -> None:
     """One call (one round trip on Neo4j) gives what get_many, neighbours_many and
     get_many_kinds give together; inactive records on either end are left out."""
