@@ -465,6 +465,20 @@ class Checked(BaseModel):
         return value
 
 
+#: what a record's content leaves out (set by the store on every write)
+_NOT_CONTENT = frozenset({"created_at", "updated_at", "version"})
+
+
+#: json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")), made once (the same
+#: bytes as that call, without building an encoder per record)
+_CONTENT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hash_content(data: dict[str, Any]) -> str:
+    """:meth:`Record.content_hash` of a record's :meth:`Record.content_data`."""
+    return hashlib.sha256(_CONTENT_JSON.encode(data).encode()).hexdigest()
+
+
 class Record(Checked):
     """Base of every stored node: a stable external id plus timestamps set by the store."""
 
@@ -495,12 +509,15 @@ class Record(Checked):
             raise ValueError("id must not be blank")
         return v
 
+    def content_data(self) -> dict[str, Any]:
+        """The record's content as JSON values, without timestamps and version (what
+        :meth:`content_hash` hashes)."""
+        return self.model_dump(mode="json", exclude=_NOT_CONTENT)
+
     def content_hash(self) -> str:
         """Hash of the record's content, ignoring timestamps and version: equal hash means
         nothing changed."""
-        data = self.model_dump(mode="json", exclude={"created_at", "updated_at", "version"})
-        blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return hash_content(self.content_data())
 
     def text(self) -> str:
         """The text used for full-text search and embeddings."""

@@ -30,6 +30,7 @@ from graph.model import (
     Edge,
     Organization,
     Record,
+    hash_content,
     record_type,
     referenced_ids,
     relationships_of,
@@ -117,7 +118,9 @@ class JournalEntry:
     """One import in the import journal (:mod:`graph.journal`)."""
 
     id: str
-    state: str  # "writing": staged records invisible; "committed": visible, markers remain
+    #: "writing": staged records invisible; "committed": visible, markers remain (the embedded
+    #: store keeps its markers and lists a released import no more)
+    state: str
     batches: int  # how many batches the import writes
     done: set[int]  # the batches already staged
     started_at: str  # iso
@@ -181,15 +184,21 @@ class NodeWrite:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def node_write(stored: Record, base_version: int, digest: str | None = None) -> NodeWrite:
+def node_write(
+    stored: Record,
+    base_version: int,
+    digest: str | None = None,
+    content: dict[str, Any] | None = None,
+) -> NodeWrite:
     """What a backend writes for ``stored`` (its timestamps and next version already set),
-    on the stored version ``base_version``."""
+    on the stored version ``base_version``; ``digest`` and ``content`` are its
+    :meth:`~Record.content_hash` and :meth:`~Record.content_data` when the caller has them."""
     assert stored.created_at is not None and stored.updated_at is not None
     return NodeWrite(
         kind=stored.kind,
         id=stored.id,
         doc=stored.model_dump_json(),
-        props=flat_props(stored),
+        props=flat_props(stored, content),
         hash=digest or stored.content_hash(),
         text=stored.text(),
         created_at=stored.created_at.isoformat(),
@@ -204,7 +213,7 @@ def _flat(value: Any) -> Any:
     if type(value) in _PLAIN:  # the common case first: no isinstance chain per value
         return value
     if isinstance(value, Enum):
-        return value.value
+        return value._value_  # the attribute itself (``.value`` is a slow descriptor)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple | set):
@@ -212,8 +221,14 @@ def _flat(value: Any) -> Any:
     return value
 
 
-def flat_props(rec: Record) -> dict[str, Any]:
-    """The filterable fields of a record as plain JSON-compatible values (``None`` dropped)."""
+def flat_props(rec: Record, content: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The filterable fields of a record as plain JSON-compatible values (``None`` dropped).
+
+    ``content`` is the record's :meth:`~Record.content_data` when the caller has it: its JSON
+    values are these values (enums by value, dates in ISO form, sets as lists), read without
+    a conversion per value (``tests/graph/test_model.py`` checks both ways agree)."""
+    if content is not None:
+        return {k: v for k in rec.filterable if (v := content.get(k)) is not None}
     props = {name: _flat(getattr(rec, name)) for name in rec.filterable}
     return {k: v for k, v in props.items() if v is not None}
 
@@ -561,7 +576,8 @@ class GraphStore(ABC):
         for kind, recs in by_kind.items():
             existing = self._existing(kind, [r.id for r in recs])
             for rec in recs:
-                digest = rec.content_hash()
+                content = rec.content_data()
+                digest = hash_content(content)
                 old = existing.get(rec.id)
                 if old and old.hash == digest:
                     result.unchanged.append(rec.id)
@@ -575,7 +591,7 @@ class GraphStore(ABC):
                     update={"created_at": created, "updated_at": now, "version": base + 1}
                 )
                 (result.updated if old else result.created).append(rec.id)
-                writes.append(node_write(stored, base, digest))
+                writes.append(node_write(stored, base, digest, content))
         if stale:
             shown = ", ".join(stale[:10]) + (" …" if len(stale) > 10 else "")
             raise VersionConflict(

@@ -318,3 +318,16 @@ def test_some_organizations_never_collaborate(city: DemoCity) -> None:
     # isolated organizations still post needs or offers (so the matcher has something to say)
     posting = {r.org_id for r in [*city.needs, *city.offers]}
     assert sum(1 for o in isolated if o.id in posting) >= len(isolated) / 2
+
+
+def test_flat_props_read_from_content_data_equal_those_read_field_by_field(city: DemoCity) -> None:
+    """The store's write path takes a record's filterable props from its content data (JSON
+    values, computed once for the content hash); they must be exactly the props converted
+    value by value, for every record of every kind the city has."""
+    from graph.store import flat_props
+
+    kinds = set()
+    for rec in city.records():
+        assert flat_props(rec, rec.content_data()) == flat_props(rec), (rec.kind, rec.id)
+        kinds.add(rec.kind)
+    assert {"Organization", "Need", "Offer", "Collaboration", "Suggestion", "Area"} <= kinds

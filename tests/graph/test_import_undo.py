@@ -155,6 +155,23 @@ def test_a_journaled_import_is_undone_too(store: GraphStore) -> None:
     assert isinstance(old, Organization) and old.description == "前の説明"
 
 
+def test_a_journaled_import_undone_can_be_imported_again(store: GraphStore) -> None:
+    """The same records again after an undo make the same import (the same journal name):
+    it is written again in full, and undone again."""
+    orgs = [_org(f"org-{i:02}", f"会{i:02}") for i in range(7)]
+    first = import_records(store, orgs, batch_size=3)
+    assert first.import_id is not None
+    undo_import(store, first.import_id)
+    assert store.count("Organization") == 0
+    again = import_records(store, orgs, batch_size=3)
+    assert len(again.created) == 7 and again.import_id not in (None, first.import_id)
+    assert store.count("Organization") == 7
+    assert len(store.search_text("会03")) == 1
+    assert journal.unfinished(store) == []
+    undo_import(store, again.import_id)
+    assert store.count("Organization") == 0
+
+
 def test_undo_refused_when_a_later_record_names_it_in_a_field(store: GraphStore) -> None:
     """A suggestion's subject has no relationship, only a field: still seen as a reference."""
     _seed(store)
