@@ -16,10 +16,11 @@ the store's own bulk path, timed alone, as the reference:
   (same tables, indexes and trigram search index; WAL, ``synchronous = FULL``): the node rows
   (kind, id, doc, props, hash, text, active, timestamps), their search text and their edges,
   one statement per table, one transaction;
-- Neo4j: plain ``UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props`` in batches
-  of 5,000 with the same properties, then the same relationships (``MERGE`` both ends,
-  ``CREATE`` the relationship, one statement per type and batch), same driver and server, no
-  checks.
+- Neo4j: plain ``UNWIND $rows AS r MERGE (n:BenchRef<Kind> {id: r.id}) SET n += r.props`` in
+  batches of 5,000 with the same properties, into labels given the store's own constraints and
+  indexes (the filterable fields' range indexes and the CJK full-text index: the same index
+  upkeep), then the same relationships (``MERGE`` both ends, ``CREATE`` the relationship, one
+  statement per type and batch), same driver and server, no checks.
 
 Both references write what the store writes (until 2026-12 they wrote the node rows alone,
 without search text and edges, which is not what an import stores).
@@ -44,6 +45,7 @@ import logging
 import os
 import platform
 import random
+import re
 import resource
 import sqlite3
 import statistics
@@ -310,67 +312,102 @@ def reference_sqlite(folder: Path, rows: list[dict[str, Any]]) -> float:
     return took
 
 
+def _reference_schema(store: Any, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, Cypher) of the store's own constraints and indexes for ``kinds`` (its id
+    constraints, the range indexes of the filterable fields, the full-text index with its CJK
+    analyzer) made for the reference's labels ``BenchRef<Kind>``: the reference pays the same
+    index upkeep as the store.  The journal's ``_import`` indexes are left out (the reference
+    writes no marker)."""
+    out = []
+    for name, cypher in store.schema_statements().items():
+        if name.endswith("__import"):
+            continue
+        labels = [k for k in kinds if f"`{k}`" in cypher]
+        if not labels or "()-[" in cypher:
+            continue
+        ref = "benchref_" + name
+        text = cypher.replace(f" {name} ", f" {ref} ", 1)
+        if "FULLTEXT" in cypher:
+            text = re.sub(r"FOR \(n:[^)]*\)", "FOR (n:" + "|".join(
+                f"`BenchRef{k}`" for k in labels) + ")", text)
+        else:
+            text = text.replace(f"`{labels[0]}`", f"`BenchRef{labels[0]}`")
+        out.append((ref, text))
+    return out
+
+
 def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
-    """Seconds for plain ``UNWIND … MERGE`` batches of ``rows`` on the store's server: the
-    nodes with the same properties, then their relationships (to the same kind of term nodes
-    for skills, fields and areas), one statement per relationship type and batch, no checks.
-    Own labels and types (``BenchRef``, ``REF_…``), deleted afterwards."""
+    """Seconds for plain ``UNWIND … MERGE`` batches of ``rows`` on the store's server, into
+    labels with the store's own indexes (:func:`_reference_schema`): the nodes with the same
+    properties, then their relationships (to the same kind of term nodes for skills, fields and
+    areas), one statement per relationship type and batch, no checks.  Own labels and types
+    (``BenchRef<Kind>``, ``BenchTerm``, ``REF_…``), deleted afterwards."""
     driver, database = store._driver, store.database
-    props = [
-        {
-            "id": r["id"],
-            "props": {
-                **r["props"],
-                "_doc": r["doc"],
-                "_hash": r["hash"],
-                "_text": r["text"],
-                "active": r["active"],
-                "created_at": r["created_at"],
-                "updated_at": r["updated_at"],
-            },
-        }
-        for r in rows
-    ]
-    rels: dict[tuple[str, bool], list[dict[str, str]]] = {}
+    by_kind: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        for _, src, typ, dst_kind, dst in r["edges"]:
+        by_kind.setdefault(r["kind"], []).append(
+            {
+                "id": r["id"],
+                "props": {
+                    **r["props"],
+                    "_doc": r["doc"],
+                    "_hash": r["hash"],
+                    "_text": r["text"],
+                    "active": r["active"],
+                    "created_at": r["created_at"],
+                    "updated_at": r["updated_at"],
+                },
+            }
+        )
+    rels: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        for src_kind, src, typ, dst_kind, dst in r["edges"]:
             term = dst_kind in ("Skill", "Field", "Area")
-            rels.setdefault((typ, term), []).append({"src": src, "dst": dst})
+            dst_label = "BenchTerm" if term else f"BenchRef{dst_kind}"
+            rels.setdefault((f"BenchRef{src_kind}", typ, dst_label), []).append(
+                {"src": src, "dst": dst}
+            )
+    kinds = sorted({*by_kind, *(s[len("BenchRef") :] for s, _, _ in rels)} - {"Term"})
+    schema = _reference_schema(store, kinds)
+    schema.append(
+        (
+            "benchref_term",
+            "CREATE CONSTRAINT benchref_term IF NOT EXISTS FOR (n:BenchTerm) REQUIRE n.key IS UNIQUE",
+        )
+    )
     with driver.session(database=database) as session:
-        for name, label, key in (
-            ("benchref_id", "BenchRef", "id"),
-            ("benchterm", "BenchTerm", "key"),
-        ):
-            session.run(
-                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
-            ).consume()
+        for _, cypher in schema:
+            session.run(cypher).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
         start = time.perf_counter()
-        for i in range(0, len(props), REF_BATCH):
-            part = props[i : i + REF_BATCH]
-            session.execute_write(
-                lambda tx, part=part: tx.run(
-                    "UNWIND $rows AS r MERGE (n:BenchRef {id: r.id}) SET n += r.props", rows=part
-                ).consume()
-            )
-        for (typ, term), edges in rels.items():
-            dst = "MERGE (b:BenchTerm {key: r.dst})" if term else "MERGE (b:BenchRef {id: r.dst})"
+        for kind, props in by_kind.items():
+            for i in range(0, len(props), REF_BATCH):
+                part = props[i : i + REF_BATCH]
+                session.execute_write(
+                    lambda tx, part=part, kind=kind: tx.run(
+                        f"UNWIND $rows AS r MERGE (n:BenchRef{kind} {{id: r.id}}) SET n += r.props",
+                        rows=part,
+                    ).consume()
+                )
+        for (src_label, typ, dst_label), edges in rels.items():
+            key = "key" if dst_label == "BenchTerm" else "id"
             for i in range(0, len(edges), REF_BATCH):
                 part = edges[i : i + REF_BATCH]
                 session.execute_write(
-                    lambda tx, part=part, dst=dst, typ=typ: tx.run(
-                        f"UNWIND $rows AS r MERGE (a:BenchRef {{id: r.src}}) {dst} "
-                        f"CREATE (a)-[:REF_{typ}]->(b)",
+                    lambda tx, part=part, s=src_label, t=typ, d=dst_label, k=key: tx.run(
+                        f"UNWIND $rows AS r MERGE (a:{s} {{id: r.src}}) MERGE (b:{d} {{{k}: r.dst}}) "
+                        f"CREATE (a)-[:REF_{t}]->(b)",
                         rows=part,
                     ).consume()
                 )
         took = time.perf_counter() - start
-        for label in ("BenchRef", "BenchTerm"):
+        for label in [*(f"BenchRef{k}" for k in kinds), "BenchTerm"]:
             session.run(
                 f"MATCH (n:{label}) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
-        session.run("DROP CONSTRAINT benchref_id IF EXISTS").consume()
-        session.run("DROP CONSTRAINT benchterm IF EXISTS").consume()
+        for name, cypher in schema:
+            what = "CONSTRAINT" if cypher.startswith("CREATE CONSTRAINT") else "INDEX"
+            session.run(f"DROP {what} {name} IF EXISTS").consume()
     return took
 
 

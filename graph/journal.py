@@ -152,7 +152,7 @@ def _journaled(
         except Exception:  # noqa: S110 - the original error is the one to report
             pass
         raise
-    _drain(store._journal_release, name, size)
+    _drain(store._journal_release, name, store.release_batch_size)
 
 
 def _drain(step: Callable[[str, int], int], name: str, size: int) -> None:
@@ -175,7 +175,7 @@ def tidy(store: GraphStore) -> None:
     cutoff = (utcnow() - ABANDONED_AFTER).isoformat()
     for entry in store._journal():
         if entry.state == "committed":
-            _drain(store._journal_release, entry.id, BATCH_SIZE)
+            _drain(store._journal_release, entry.id, store.release_batch_size)
         elif entry.updated_at < cutoff:
             _drain(store._journal_discard, entry.id, BATCH_SIZE)
 

@@ -481,8 +481,11 @@ class Neo4jStore(GraphStore):
         return {r["id"]: Existing(r["hash"], r["created"], r["version"]) for r in rows}
 
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
-        # one lookup per label, so that each uses its id constraint's index
+        # one lookup per label, so that each uses its id constraint's index; a label with no
+        # node (its count read from the count store) is not looked up: the seeks of every id
+        # in every empty label were most of this query's time
         lookups = " UNION ALL ".join(
+            f"WITH COUNT {{ (:{_label(kind)}) }} AS c WHERE c > 0 "
             f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
             f"RETURN n.id AS id, '{kind}' AS kind"
             for kind in RECORD_TYPES

@@ -333,6 +333,9 @@ class GraphStore(ABC):
     backend: str = "abstract"
     #: new records per transaction in a journaled import (graph.journal)
     import_batch_size: int = 5000
+    #: markers removed per transaction when a committed import is released (a removed
+    #: property costs a Neo4j transaction little memory: far more than a batch of records)
+    release_batch_size: int = 50_000
     #: ids (or unique values) the shared checks look up per round trip
     check_chunk: int = _ID_CHUNK
 
