@@ -98,6 +98,37 @@ def _visible(var: str) -> str:
     )
 
 
+#: relationship types whose owner is neither end (an interest's INTERESTED_IN, drawn from the
+#: organization to the need): they carry the import marker themselves
+_MARKED_RELS = frozenset({"INTERESTED_IN"})
+
+
+def _visible_rel(var: str) -> str:
+    """Cypher: relationship ``var`` is not staged by an import that has not committed.  A
+    relationship is staged exactly when the record that owns it is (an import stages new
+    records, each with the relationships it owns), so most carry no marker of their own: the
+    marker read is their owner's, the end node for the types drawn from the organization
+    (HAS_NEED, OFFERS, PARTICIPATED_IN), else the start node; the types of ``_MARKED_RELS``
+    carry their own."""
+    # not _visible(holder): Neo4j 5.26 answers ``(CASE … END)._import IS NULL OR EXISTS {
+    # MATCH (j {id: (CASE … END)._import}) … }`` wrongly (true for a staged holder); the
+    # marker is compared in the subquery's WHERE instead, which it answers right
+    marker = f"({_marker_holder(var)})._import"
+    return (
+        f"CASE WHEN {marker} IS NULL THEN true ELSE EXISTS {{ MATCH (j:ImportJournal) "
+        f"WHERE j.id = {marker} AND j.state = 'committed' }} END"
+    )
+
+
+def _marker_holder(var: str) -> str:
+    """Cypher: what holds relationship ``var``'s import marker (see :func:`_visible_rel`)."""
+    ends = sorted(_FROM_ORGANIZATION - _MARKED_RELS)
+    return (
+        f"CASE WHEN type({var}) IN {sorted(_MARKED_RELS)!r} THEN {var} "
+        f"WHEN type({var}) IN {ends!r} THEN endNode({var}) ELSE startNode({var}) END"
+    )
+
+
 #: Cypher: ``n`` is a record readers see (not a placeholder, not staged)
 _RECORD = f"n._doc IS NOT NULL AND {_visible('n')}"
 _RECORD_NODE = f"node._doc IS NOT NULL AND {_visible('node')}"
@@ -116,6 +147,10 @@ def _rel(rel_type: str) -> str:
     if rel_type not in REL_TYPES:
         raise StoreError(f"unknown relationship type {rel_type!r}; one of {REL_TYPES}")
     return f"`{rel_type}`"
+
+
+#: the backticked names of ``_MARKED_RELS`` (as the write path groups relationships)
+_MARKED_REL_NAMES = frozenset(_rel(t) for t in _MARKED_RELS)
 
 
 def embedding_property(model: str) -> str:
@@ -364,11 +399,6 @@ class Neo4jStore(GraphStore):
         for kind in RECORD_TYPES:
             name = f"{kind.lower()}__import"
             out[name] = f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{_label(kind)}) ON (n._import)"
-        for rel_type in REL_TYPES:
-            name = f"rel_{rel_type.lower()}_import"
-            out[name] = (
-                f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._import)"
-            )
         out["storegeneration_key"] = (
             f"CREATE CONSTRAINT storegeneration_key IF NOT EXISTS "
             f"FOR (n:{_GENERATION}) REQUIRE n.key IS UNIQUE"
@@ -377,6 +407,11 @@ class Neo4jStore(GraphStore):
             "CREATE CONSTRAINT embeddingcache_key IF NOT EXISTS "
             "FOR (n:EmbeddingCache) REQUIRE n.key IS UNIQUE"
         )
+        for rel_type in sorted(_MARKED_RELS):
+            name = f"rel_{rel_type.lower()}_import"
+            out[name] = (
+                f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._import)"
+            )
         # edge replacement finds a record's relationships by their owner
         for rel_type in REL_TYPES:
             name = f"rel_{rel_type.lower()}_owner"
@@ -580,8 +615,8 @@ class Neo4jStore(GraphStore):
                     f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
                     f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
                     + self._on_create(dst_kind)
-                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner, "
-                    "e._import = $import",
+                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner"
+                    + (", e._import = $import" if rel in _MARKED_REL_NAMES else ""),
                     {"import": import_id},
                     rows=[self._with_field_names(dst_kind, r) for r in rows],
                 ).consume()
@@ -709,37 +744,44 @@ class Neo4jStore(GraphStore):
                 return 0
             if state == "committed":
                 raise StoreError(f"import {import_id} has committed; it cannot be taken back")
-            count = " RETURN count(x) AS c"
-            done = 0
-            # the staged relationships first, so that a node is deleted only when nothing
-            # staged points at it any more
-            for rel_type in REL_TYPES:
-                done += tx.run(
-                    f"MATCH ()-[x:{_rel(rel_type)}]->() WHERE x._import = $id "
-                    "WITH x LIMIT $limit DELETE x" + count,
-                    id=import_id,
-                    limit=limit,
-                ).single()["c"]
-            if done:
-                return done
             for kind in RECORD_TYPES:
-                match = f"MATCH (x:{_label(kind)}) WHERE x._import = $id "
-                done += tx.run(
-                    match + "AND NOT EXISTS { (x)--() } WITH x LIMIT $limit DELETE x" + count,
+                label = _label(kind)
+                ids = tx.run(
+                    f"MATCH (x:{label}) WHERE x._import = $id WITH x LIMIT $limit "
+                    "RETURN collect(x.id) AS ids",
                     id=import_id,
                     limit=limit,
-                ).single()["c"]
+                ).single()["ids"]
+                if not ids:
+                    continue
+                # the relationships these nodes own go with them (found by their owner)
+                owners = [f"{kind}:{i}" for i in ids]
+                for rel_type in REL_TYPES:
+                    tx.run(
+                        f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
+                        owners=owners,
+                    ).consume()
                 # a node that records outside the import point at (an area named before its
-                # record was imported) goes back to the placeholder it was
-                done += tx.run(
-                    match + "WITH x LIMIT $limit SET x = {id: x.id}" + count,
+                # record was imported) goes back to the placeholder it was; the others are
+                # deleted with what this import's other staged records point at them
+                tx.run(
+                    f"UNWIND $ids AS i MATCH (x:{label} {{id: i}}) "
+                    f"WHERE EXISTS {{ MATCH (x)-[r]-() WHERE NOT coalesce("
+                    f"({_marker_holder('r')})._import = $id, false) }} SET x = {{id: x.id}}",
+                    ids=ids,
                     id=import_id,
-                    limit=limit,
-                ).single()["c"]
-            if not done:
-                tx.run("MATCH (j:ImportJournal {id: $id}) DELETE j", id=import_id).consume()
+                ).consume()
+                tx.run(
+                    f"UNWIND $ids AS i MATCH (x:{label} {{id: i}}) WHERE x._import = $id "
+                    "DETACH DELETE x",
+                    ids=ids,
+                    id=import_id,
+                ).consume()
+                _bump(tx, [ANY_WRITE])
+                return len(ids)
+            tx.run("MATCH (j:ImportJournal {id: $id}) DELETE j", id=import_id).consume()
             _bump(tx, [ANY_WRITE])
-            return done
+            return 0
 
         return self._write_tx(work)
 
@@ -827,9 +869,10 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _staged_patterns() -> list[str]:
-        """MATCH patterns binding ``x`` to every node and relationship an import may mark."""
+        """MATCH patterns binding ``x`` to every node an import may mark (relationships carry
+        no marker: :func:`_visible_rel`)."""
         return [f"(x:{_label(k)})" for k in RECORD_TYPES] + [
-            f"()-[x:{_rel(t)}]->()" for t in REL_TYPES
+            f"()-[x:{_rel(t)}]->()" for t in sorted(_MARKED_RELS)
         ]
 
     @staticmethod
@@ -935,7 +978,7 @@ class Neo4jStore(GraphStore):
             f"MATCH (n:{record_labels} {{id: id}}) RETURN n "
             "UNION MATCH (n:Skill {name: id}) RETURN n "
             "UNION MATCH (n:Field {code: id}) RETURN n } "
-            f"MATCH (n)-[r{typed}]-(m) WHERE {_visible('r')} "
+            f"MATCH (n)-[r{typed}]-(m) WHERE {_visible_rel('r')} "
             "RETURN id, type(r) AS type, startNode(r) = n AS out, labels(m)[0] AS kind, "
             "coalesce(m.id, m.name, m.code) AS other, properties(r) AS props",
             ids=unique,
@@ -957,7 +1000,7 @@ class Neo4jStore(GraphStore):
         typed = _typed(rel_types)
         rows = self._read(
             f"UNWIND $ids AS id MATCH (n:{_label(kind)} {{id: id}}) WHERE {_RECORD} "
-            f"OPTIONAL MATCH (n)-[r{typed}]-(m) WHERE {_visible('r')} "
+            f"OPTIONAL MATCH (n)-[r{typed}]-(m) WHERE {_visible_rel('r')} "
             "RETURN id, n._doc AS doc, collect(CASE WHEN r IS NULL THEN null ELSE {"
             "type: type(r), out: startNode(r) = n, kind: labels(m)[0], "
             "other: coalesce(m.id, m.name, m.code), props: properties(r), "

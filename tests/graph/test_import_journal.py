@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from graph import journal
-from graph.model import Area, Need, Organization
-from graph.store import GraphStore, NodeWrite, StoreUnavailable
+from graph.model import Area, Interest, Need, Organization, utcnow
+from graph.store import GraphStore, NodeWrite, StoreUnavailable, node_write
 from ingest.pipeline import import_paths
 from tests.graph.test_embedded_crash import _read_line
 
@@ -247,3 +247,57 @@ def test_a_writer_cannot_take_an_id_an_unfinished_import_staged(
     with pytest.raises(Exception, match="changing|変更"):
         store.upsert([Organization(id=orgs[0], name="横取り", sector="NPO")])
     _assert_nothing_of_the_import(store)
+
+
+def _staged(rec: Organization | Area | Interest) -> NodeWrite:
+    now = utcnow()
+    return node_write(rec.model_copy(update={"created_at": now, "updated_at": now, "version": 1}), 0)
+
+
+def test_staged_relationships_are_hidden_with_their_owner_and_only_theirs(
+    store: GraphStore,
+) -> None:
+    """A staged record's relationships are invisible until its import commits, whichever end
+    owns them (an interest's tie runs between an organization and a need, neither of them the
+    interest); ties that records outside the import own stay visible, also to a placeholder
+    the import stages a record onto; a discarded import leaves them as they were."""
+    store.upsert(
+        [
+            Organization(id="org-a", name="既存の会", sector="NPO", area="南区"),  # 南区 not a record
+            Organization(id="org-b", name="もう一つの会", sector="NPO"),
+            Need(id="need-b", org_id="org-b", title="見守り"),
+        ]
+    )
+    before = store.neighbours_many(["org-a", "need-b"])
+    name = "import-test-owners"
+    store._journal_open(name, 1)
+    store._stage(
+        name,
+        0,
+        [
+            _staged(Area(id="南区", name="南区")),
+            _staged(Interest(id="int-1", org_id="org-a", need_id="need-b")),
+            _staged(Need(id="need-new", org_id="org-a", title="新しい募集", skills=["草刈り"])),
+        ],
+    )
+    assert store.neighbours_many(["org-a", "need-b"]) == before  # nothing of the import
+    assert {n.id for n in store.neighbours("草刈り")} == set()
+    found, around, _ = store.records_around("Organization", ["org-a"], ["LOCATED_IN", "HAS_NEED"])
+    assert set(found) == {"org-a"} and [n.id for n in around["org-a"]] == ["南区"]
+    journal.abort_import(store, name)
+    assert store.neighbours_many(["org-a", "need-b"]) == before
+    assert store.get("Area", "南区") is None and store.get("Interest", "int-1") is None
+    # committed, all of it shows
+    again = journal.import_records(
+        store,
+        [
+            Area(id="南区", name="南区"),
+            Interest(id="int-1", org_id="org-a", need_id="need-b"),
+            Need(id="need-new", org_id="org-a", title="新しい募集", skills=["草刈り"]),
+        ],
+        batch_size=1,
+    )
+    assert len(again.created) == 3
+    around_a = {(n.rel_type, n.id) for n in store.neighbours("org-a")}
+    assert {("LOCATED_IN", "南区"), ("HAS_NEED", "need-new"), ("INTERESTED_IN", "need-b")} <= around_a
+    assert {n.id for n in store.neighbours("草刈り")} == {"need-new"}
