@@ -149,6 +149,8 @@ def _rel(rel_type: str) -> str:
     return f"`{rel_type}`"
 
 
+#: ids per query when the content hashes and versions of many records are read
+_EXISTING_CHUNK = 20_000
 #: the backticked names of ``_MARKED_RELS`` (as the write path groups relationships)
 _MARKED_REL_NAMES = frozenset(_rel(t) for t in _MARKED_RELS)
 
@@ -507,13 +509,17 @@ class Neo4jStore(GraphStore):
     # -- records ------------------------------------------------------------------------------
 
     def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
-        rows = self._read(
-            f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
-            "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
-            "coalesce(n._version, 0) AS version",
-            ids=list(dict.fromkeys(ids)),
-        )
-        return {r["id"]: Existing(r["hash"], r["created"], r["version"]) for r in rows}
+        unique = list(dict.fromkeys(ids))
+        out: dict[str, Existing] = {}
+        for start in range(0, len(unique), _EXISTING_CHUNK):  # an import asks for all its ids
+            rows = self._read(
+                f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
+                "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
+                "coalesce(n._version, 0) AS version",
+                ids=unique[start : start + _EXISTING_CHUNK],
+            )
+            out.update({r["id"]: Existing(r["hash"], r["created"], r["version"]) for r in rows})
+        return out
 
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
         # one lookup per label, so that each uses its id constraint's index; a label with no
