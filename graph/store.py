@@ -181,6 +181,31 @@ class NodeWrite:
         return bool(json.loads(self.doc).get("active", True))
 
 
+@dataclass
+class PlannedWrite:
+    """A record :meth:`GraphStore._plan` decided to write, before its :class:`NodeWrite` is
+    made (``kind``, ``id``, ``hash`` and ``base_version`` are the NodeWrite's)."""
+
+    kind: str
+    id: str
+    hash: str
+    base_version: int
+    record: Record
+    content: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    def write(self) -> NodeWrite:
+        stored = self.record.model_copy(
+            update={
+                "created_at": self.created_at,
+                "updated_at": self.updated_at,
+                "version": self.base_version + 1,
+            }
+        )
+        return node_write(stored, self.base_version, self.hash, self.content)
+
+
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -569,12 +594,21 @@ class GraphStore(ABC):
     def _prepare(
         self, batch: Mapping[tuple[str, str], Record]
     ) -> tuple[UpsertResult, builtins.list[NodeWrite]]:
+        result, plans = self._plan(batch)
+        return result, [p.write() for p in plans]
+
+    def _plan(
+        self, batch: Mapping[tuple[str, str], Record]
+    ) -> tuple[UpsertResult, builtins.list[PlannedWrite]]:
+        """What writing ``batch`` changes, decided on the stored hashes and versions: the
+        result and one :class:`PlannedWrite` per record to write (its :class:`NodeWrite` made
+        when it is written, so that a large import never holds them all at once)."""
         by_kind: dict[str, builtins.list[Record]] = {}
         for (kind, _), rec in batch.items():
             by_kind.setdefault(kind, []).append(rec)
         result = UpsertResult()
         now = utcnow()
-        writes: builtins.list[NodeWrite] = []
+        plans: builtins.list[PlannedWrite] = []
         stale: builtins.list[str] = []
         for kind, recs in by_kind.items():
             existing = self._existing(kind, [r.id for r in recs])
@@ -590,18 +624,15 @@ class GraphStore(ABC):
                     stale.append(f"{kind} {rec.id!r} (v{rec.version} → v{base})")
                     continue
                 created = datetime.fromisoformat(old.created_at) if old else (rec.created_at or now)
-                stored = rec.model_copy(
-                    update={"created_at": created, "updated_at": now, "version": base + 1}
-                )
                 (result.updated if old else result.created).append(rec.id)
-                writes.append(node_write(stored, base, digest, content))
+                plans.append(PlannedWrite(kind, rec.id, digest, base, rec, content, created, now))
         if stale:
             shown = ", ".join(stale[:10]) + (" …" if len(stale) > 10 else "")
             raise VersionConflict(
                 f"読み込んだ後に他の人が変更しました（何も書き込んでいません）: {shown} / "
                 f"changed by someone else since it was read (nothing was written): {shown}"
             )
-        return result, writes
+        return result, plans
 
     def update(
         self,
