@@ -22,6 +22,8 @@ The pieces:
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import hashlib
 import heapq
 import json
@@ -33,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring as _js_str
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
@@ -847,13 +850,17 @@ def parse_scope(scope: str) -> tuple[str | None, str | None]:
     return _check_by(by), value
 
 
-def _event_lines(history: NetworkHistory) -> list[tuple[date, str]]:
-    """Every dated event, in date order, as (day, all it says in one line of JSON)."""
-    events = [(o.first_seen, _json_line("o", o)) for o in history.all_orgs()]
-    events += [(o.removed, f'["r", "{o.id}"]') for o in history.removed.values() if o.removed]
-    events += [(c.starts, _json_line("c", c)) for c in history.collaborations]
-    events.sort()
-    return events
+def _event_lines(history: NetworkHistory) -> list[str]:
+    """Every dated event, in date order, as the line the fingerprint hashes:
+    ``<day>|<all it says in one line of JSON>\\n`` (sorted as the lines themselves: the day
+    comes first, always ten characters)."""
+    lines = [f"{o.first_seen.isoformat()}|{_org_line(o)}\n" for o in history.all_orgs()]
+    lines += [
+        f'{o.removed.isoformat()}|["r", "{o.id}"]\n' for o in history.removed.values() if o.removed
+    ]
+    lines += [f"{c.starts.isoformat()}|{_collab_line(c)}\n" for c in history.collaborations]
+    lines.sort()
+    return lines
 
 
 #: ``json.dumps(…, ensure_ascii=False, sort_keys=True, default=str)`` made once, not per event
@@ -863,6 +870,8 @@ _LINE_ENCODER = json.JSONEncoder(
 
 
 def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
+    """One event in JSON, as the encoder writes it: the definition of the fingerprint's line
+    (:func:`_org_line` and :func:`_collab_line` write the same text faster)."""
     # what dataclasses.asdict gives, without its deep copies (the cost of a cached request);
     # days written as ``default=str`` would write them, without a call back for each
     d: dict[str, Any]
@@ -888,16 +897,85 @@ def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
     return _LINE_ENCODER.encode([tag, d])
 
 
+# The fingerprint's lines written directly, key by key in sorted order, for the field types
+# the history holds (str, None, date, tuples of str, float scores); anything else (or fields
+# added to the events) goes through :func:`_json_line`.  The same text, about 3× faster:
+# a cold computation of 100,000 organizations hashes 190,000 events.
+_ORG_FIELDS = ("id", "name", "sector", "area", "fields", "first_seen", "registered", "founded")
+_COLLAB_FIELDS = (
+    "id", "title", "starts", "ends", "form", "status", "intensity", "participants",
+    "evaluations", "former",
+)  # fmt: skip
+_FAST_LINES = tuple(f.name for f in dataclasses.fields(OrgEvent)) == (
+    *_ORG_FIELDS,
+    "removed",
+) and tuple(f.name for f in dataclasses.fields(CollaborationEvent)) == _COLLAB_FIELDS
+
+
+def _js_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join([_js_str(v) for v in values]) + "]"
+
+
+def _js_day(value: date | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
+
+
+def _org_line(o: OrgEvent) -> str:
+    if not _FAST_LINES:
+        return _json_line("o", o)
+    try:
+        if type(o.fields) is not tuple or (o.area is not None and type(o.area) is not str):
+            raise TypeError
+        area = "null" if o.area is None else _js_str(o.area)
+        return (
+            f'["o", {{"area": {area}, "fields": {_js_list(o.fields)}, '
+            f'"first_seen": {_js_day(o.first_seen)}, "founded": {_js_day(o.founded)}, '
+            f'"id": {_js_str(o.id)}, "name": {_js_str(o.name)}, '
+            f'"registered": {_js_day(o.registered)}, "sector": {_js_str(o.sector)}}}]'
+        )
+    except (TypeError, AttributeError):
+        return _json_line("o", o)
+
+
+def _collab_line(c: CollaborationEvent) -> str:
+    if not _FAST_LINES:
+        return _json_line("c", c)
+    try:
+        if type(c.participants) is not tuple or type(c.former) is not tuple:
+            raise TypeError
+        evals = []
+        for e in c.evaluations:
+            score = e.score
+            if type(score) is not float or not math.isfinite(score):
+                raise TypeError
+            evals.append(
+                f'{{"day": {_js_day(e.day)}, "org_id": {_js_str(e.org_id)}, '
+                f'"score": {float.__repr__(score)}}}'
+            )
+        former = f'"former": {_js_list(c.former)}, ' if c.former else ""
+        return (
+            f'["c", {{"ends": {_js_day(c.ends)}, "evaluations": [{", ".join(evals)}], '
+            f'"form": {_js_str(c.form)}, {former}"id": {_js_str(c.id)}, '
+            f'"intensity": {_js_str(c.intensity)}, '
+            f'"participants": {_js_list(c.participants)}, "starts": {_js_day(c.starts)}, '
+            f'"status": {_js_str(c.status)}, "title": {_js_str(c.title)}}}]'
+        )
+    except (TypeError, AttributeError):
+        return _json_line("c", c)
+
+
 def _fingerprints(history: NetworkHistory, ends: Sequence[date | None]) -> list[str]:
     """A running hash of the events (in date order) up to each of ``ends`` (None: every one)."""
-    events = _event_lines(history)
+    lines = _event_lines(history)
     h = hashlib.sha256()
     out: list[str] = []
     i = 0
     for end in ends:
-        while i < len(events) and (end is None or events[i][0] <= end):
-            h.update(f"{events[i][0].isoformat()}|{events[i][1]}\n".encode())
-            i += 1
+        # the first line of a later day: every line of ``end`` starts "<end>|", and "|" < "}"
+        j = len(lines) if end is None else bisect.bisect_right(lines, f"{end.isoformat()}}}", i)
+        if j > i:
+            h.update("".join(lines[i:j]).encode())
+            i = j
         out.append(h.copy().hexdigest()[:16])
     return out
 
