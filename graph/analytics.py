@@ -906,10 +906,9 @@ _COLLAB_FIELDS = (
     "id", "title", "starts", "ends", "form", "status", "intensity", "participants",
     "evaluations", "former",
 )  # fmt: skip
-_FAST_LINES = tuple(f.name for f in dataclasses.fields(OrgEvent)) == (
-    *_ORG_FIELDS,
-    "removed",
-) and tuple(f.name for f in dataclasses.fields(CollaborationEvent)) == _COLLAB_FIELDS
+_FAST_LINES = [f.name for f in dataclasses.fields(OrgEvent)] == [*_ORG_FIELDS, "removed"] and [
+    f.name for f in dataclasses.fields(CollaborationEvent)
+] == list(_COLLAB_FIELDS)
 
 
 def _js_list(values: Sequence[str]) -> str:
