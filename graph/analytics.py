@@ -462,8 +462,9 @@ class GrowingNetwork:
     up to date on the way: organizations by sector, ties, degrees, cross-sector ties, and the
     components in a union-find (with the size and smallest id of each).
 
-    An igraph copy for the costly figures is brought up to date only when asked
-    (:meth:`igraph_graph`), with the vertices and edges added since.  Vertices keep their index
+    An igraph copy for the costly figures, and on a large network the compressed adjacency
+    the sampled figures search, are brought up to date only when asked (:meth:`igraph_graph`,
+    :meth:`adjacency`), with the vertices and edges added since.  Vertices keep their index
     for the whole history; a removed (soft-deleted) organization loses its ties and its place
     in the counts, and the components are then counted again from the remaining ties.
     """
@@ -485,7 +486,12 @@ class GrowingNetwork:
         #: root of the largest component with a tie (ties broken by the smallest id)
         self.largest: int | None = None
         self._graph: Any = None
+        self._adjacency: metrics.Adjacency | None = None
+        #: ties added since the igraph copy / the adjacency were last brought up to date: those
+        #: of ``_new_edges`` from each cursor on
         self._new_edges: list[tuple[int, int]] = []
+        self._graph_at = 0
+        self._adjacency_at = 0
         self.membership: list[int] | None = None
         #: the ties when Leiden last ran on this (large) network; 0: run it at the next period
         self.leiden_ties = 0
@@ -546,10 +552,13 @@ class GrowingNetwork:
         if key in self.ties:
             return False
         self.ties[key] = None
-        self._isolated.discard(a)
-        self._isolated.discard(b)
-        self.degree[a] += 1
-        self.degree[b] += 1
+        degree = self.degree
+        if not degree[a]:
+            self._isolated.discard(a)
+        if not degree[b]:
+            self._isolated.discard(b)
+        degree[a] += 1
+        degree[b] += 1
         self.cross += self.sectors[a] != self.sectors[b]
         self._new_edges.append(key)
         self._union(a, b)
@@ -575,6 +584,8 @@ class GrowingNetwork:
                         self._isolated.add(v)
             self.leiden_ties = 0  # the communities are searched for again
         self._graph = None  # rebuilt from the remaining ties when next asked
+        self._adjacency = None
+        self._new_edges, self._graph_at, self._adjacency_at = [], 0, 0
         self._recount_components()
 
     def _recount_components(self) -> None:
@@ -608,10 +619,35 @@ class GrowingNetwork:
         else:
             if self._graph.vcount() < len(self.ids):
                 self._graph.add_vertices(len(self.ids) - self._graph.vcount())
-            if self._new_edges:
-                self._graph.add_edges(self._new_edges)
-        self._new_edges = []
+            if self._graph_at < len(self._new_edges):
+                self._graph.add_edges(self._new_edges[self._graph_at :])
+        self._graph_at = len(self._new_edges)
+        self._forget_consumed()
         return self._graph
+
+    def adjacency(self) -> metrics.Adjacency:
+        """The compressed adjacency of every vertex so far and the present ties."""
+        if self._adjacency is None:
+            self._adjacency = metrics.Adjacency(len(self.ids))
+            self._adjacency.add_edges(list(self.ties))
+        else:
+            self._adjacency.add_vertices(len(self.ids) - self._adjacency.n)
+            if self._adjacency_at < len(self._new_edges):
+                self._adjacency.add_edges(self._new_edges[self._adjacency_at :])
+        self._adjacency_at = len(self._new_edges)
+        self._forget_consumed()
+        return self._adjacency
+
+    def _forget_consumed(self) -> None:
+        """Drop the new ties both copies have (a copy not made yet is built from ``ties``)."""
+        at = min(
+            self._graph_at if self._graph is not None else len(self._new_edges),
+            self._adjacency_at if self._adjacency is not None else len(self._new_edges),
+        )
+        if at:
+            del self._new_edges[:at]
+            self._graph_at -= at
+            self._adjacency_at -= at
 
 
 def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict[str, Any]:
@@ -619,7 +655,17 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     rng = random.Random(f"{seed}:{sample_key}")
     g = net.igraph_graph()
     tied = net.tied()
-    bc, k = metrics.betweenness_of(g, net.n, tied, rng)
+    m = len(net.ties)
+    largest = net.largest
+    path: tuple[float | None, int | None, dict[str, Any] | None] | None = None
+    if metrics.is_small(len(tied), m):
+        bc, k = metrics.betweenness_of(g, net.n, tied, rng)
+    else:
+        # one search per source for the betweenness and the largest component's path figures
+        bc_array, k, path = metrics.sampled_figures(
+            net.adjacency(), net.n, tied, rng, largest, net.largest_size()
+        )
+        bc = bc_array.tolist()
     ranked = _top(bc, top_n, net.ids)
     bridges = [
         {
@@ -630,34 +676,38 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
         }
         for v in ranked
     ]
-    m = len(net.ties)
     large = not metrics.is_small(len(tied), m)
     if (
         large
         and net.membership is not None
         and 0 < net.leiden_ties <= m < net.leiden_ties * (1 + metrics.REOPTIMISE_GROWTH)
     ):
-        groups, modularity, membership = metrics.extend_communities(g, tied, net.membership)
+        _, modularity, membership = metrics.extend_communities(
+            g, tied, net.membership, groups=False
+        )
     else:
-        groups, modularity, membership = metrics.communities_in(g, tied, seed, net.membership)
+        _, modularity, membership = metrics.communities_in(
+            g, tied, seed, net.membership, groups=False
+        )
         net.leiden_ties = m if large else 0
     # the next period's communities on a large network start from these
     net.membership = membership if large else None
-    largest = net.largest
-    members = g.subcomponent(largest) if largest is not None else []
-    avg_path, diameter, path_note = metrics.path_figures(g, members, rng)
+    if path is None:  # a small largest component: exact
+        members = g.subcomponent(largest) if largest is not None else []
+        path = metrics.path_figures(g, members, rng)
+    avg_path, diameter, path_note = path
     sampling: dict[str, Any] | None = None
     if k is not None or path_note is not None:
         sampling = {"confidence": metrics.CONFIDENCE, **(path_note or {})}
         if k is not None:
             sampling["betweenness_sources"] = k
             sampling["betweenness_error"] = round(metrics.betweenness_bound(k, len(tied), net.n), 6)
-    sizes = sorted((len(c) for c in groups), reverse=True)
+    sizes = metrics.community_sizes(tied, membership) if membership is not None else []
     return {
         "average_path_length": _rounded(avg_path),
         "diameter": diameter,
         "top_bridges": bridges,
-        "communities": len(groups),
+        "communities": len(sizes),
         "modularity": _rounded(modularity),
         "community_sizes": sizes,
         "sampling": sampling,
@@ -1080,9 +1130,11 @@ def compute_growth(
         [_Scope(None, None)] if by is None else [_Scope(by, v) for v in scope_values(history, by)]
     )
     all_orgs = history.all_orgs()
-    scopes_of: dict[str, list[_Scope]] = {
-        o.id: [s for s in scopes if _member(o, s.by, s.value)] for o in all_orgs
-    }
+    scopes_of: dict[str, list[_Scope]] = (
+        dict.fromkeys((o.id for o in all_orgs), scopes)  # one list: the whole network
+        if by is None
+        else {o.id: [s for s in scopes if _member(o, s.by, s.value)] for o in all_orgs}
+    )
     orgs = sorted(all_orgs, key=lambda o: (o.first_seen, o.id))
     removals = sorted((o.removed, o.id) for o in history.removed.values() if o.removed is not None)
     evaluations: dict[str, list[EvaluationEvent]] = {}
@@ -1113,7 +1165,8 @@ def compute_growth(
             seen_by = scopes if by is None else _scopes_of_all(people, scopes_of)
             for s in seen_by:
                 net = s.net
-                here = [net.index[q] for q in people if net.has(q)]
+                index, present = net.index, net.present
+                here = [i for q in people if (i := index.get(q)) is not None and present[i]]
                 if not here:
                     continue
                 s.cumulative += 1

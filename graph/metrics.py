@@ -97,6 +97,126 @@ class CostlyFigures:
     sampling: dict[str, Any] | None
 
 
+class Adjacency:
+    """The adjacency of an undirected graph in compressed rows (``indptr``, ``indices``: the
+    neighbours of ``v`` are ``indices[indptr[v]:indptr[v + 1]]``), grown in place: adding
+    vertices or a month's few thousand ties copies the arrays once, it does not sort them.
+    The breadth-first searches of the sampled figures run on it in numpy."""
+
+    __slots__ = ("indptr", "indices")
+
+    def __init__(self, n: int = 0) -> None:
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        self.indices = np.empty(0, dtype=np.int32)
+
+    @classmethod
+    def of(cls, g: igraph.Graph) -> Adjacency:
+        adj = cls(g.vcount())
+        adj.add_edges(g.get_edgelist())
+        return adj
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def ecount(self) -> int:
+        return len(self.indices) // 2
+
+    def add_vertices(self, count: int) -> None:
+        if count > 0:
+            tail = np.full(count, self.indptr[-1], dtype=np.int64)
+            self.indptr = np.concatenate([self.indptr, tail])
+
+    def add_edges(self, edges: Sequence[tuple[int, int]] | np.ndarray) -> None:
+        e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        if not len(e):
+            return
+        a = np.concatenate([e[:, 0], e[:, 1]])
+        b = np.concatenate([e[:, 1], e[:, 0]]).astype(np.int32)
+        # each new neighbour goes at the end of its row (values for one place keep their order)
+        order = np.argsort(a, kind="stable")
+        self.indices = np.insert(self.indices, self.indptr[a[order] + 1], b[order])
+        self.indptr[1:] += np.cumsum(np.bincount(a, minlength=self.n))
+
+
+def _neighbours(adj: Adjacency, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(every neighbour of every vertex of ``frontier``, how many each has), row by row."""
+    starts = adj.indptr[frontier]
+    counts = adj.indptr[frontier + 1] - starts
+    offsets = np.cumsum(counts) - counts
+    total = int(offsets[-1] + counts[-1]) if len(counts) else 0
+    positions = np.arange(total, dtype=np.int64) + np.repeat(starts - offsets, counts)
+    return adj.indices[positions], counts
+
+
+def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """``values`` without repeats (in no particular order), with ``scratch`` an int64 array
+    as long as the graph: of each repeated value, the one copy whose position stuck."""
+    at = np.arange(len(values), dtype=np.int64)
+    scratch[values] = at
+    return values[scratch[values] == at]
+
+
+def distances_from(adj: Adjacency, source: int) -> np.ndarray:
+    """Hops from ``source`` to every vertex (-1: unreachable); a breadth-first search."""
+    dist = np.full(adj.n, -1, dtype=np.int32)
+    dist[source] = 0
+    scratch = np.empty(adj.n, dtype=np.int64)
+    frontier = np.array([source], dtype=np.int64)
+    d = 0
+    while len(frontier):
+        reached, _ = _neighbours(adj, frontier)
+        reached = reached[dist[reached] < 0]
+        d += 1
+        dist[reached] = d
+        frontier = _distinct(reached, scratch)
+    return dist
+
+
+def dependencies(adj: Adjacency, sources: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Brandes' accumulation from each of ``sources``: (half the sum of the dependencies of
+    every vertex, which is what ``igraph.Graph.betweenness(directed=False, sources=…)``
+    gives, and the distances from each source, as :func:`distances_from`).  One search per
+    source serves the betweenness and the path figures; each step works on one level's
+    vertices and ties only."""
+    n = adj.n
+    total = np.zeros(n)
+    scratch = np.empty(n, dtype=np.int64)
+    rows: list[np.ndarray] = []
+    for s in sources:
+        dist = np.full(n, -1, dtype=np.int32)
+        dist[s] = 0
+        sigma = np.zeros(n)  # shortest paths from s
+        sigma[s] = 1.0
+        frontier = np.array([s], dtype=np.int64)
+        # per level: the level's vertices, and each tie to the next level (tail, head)
+        levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        d = 0
+        while True:
+            reached, counts = _neighbours(adj, frontier)
+            # no vertex is at d + 1 before this level: the unreached ones are the next level,
+            # each once per shortest path's last step
+            step = dist[reached] < 0
+            head = reached[step]
+            if not len(head):
+                break
+            tail = np.repeat(frontier, counts)[step]
+            d += 1
+            dist[head] = d
+            np.add.at(sigma, head, sigma[tail])
+            levels.append((frontier, tail, head))
+            frontier = _distinct(head, scratch)
+        delta = np.zeros(n)
+        for level, tail, head in reversed(levels):
+            np.add.at(delta, tail, (1 + delta[head]) / sigma[head])
+            delta[level] *= sigma[level]
+        delta[s] = 0.0
+        total += delta
+        rows.append(dist)
+    return total / 2, rows
+
+
 def betweenness_of(
     g: igraph.Graph,
     n_total: int,
@@ -109,40 +229,91 @@ def betweenness_of(
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
     if is_small(len(tied), g.ecount()):
         return (np.asarray(g.betweenness(directed=False)) * scale).tolist(), None
+    bc, k, _ = sampled_figures(Adjacency.of(g), n_total, tied, rng, sources=sources)
+    return bc.tolist(), k
+
+
+def sampled_figures(
+    adj: Adjacency,
+    n_total: int,
+    tied: Sequence[int],
+    rng: random.Random,
+    largest: int | None = None,
+    largest_size: int = 0,
+    sources: int = BETWEENNESS_SOURCES,
+    path_sources: int = PATH_SOURCES,
+) -> tuple[np.ndarray, int, tuple[float | None, int | None, dict[str, Any]] | None]:
+    """(normalised betweenness of every vertex, its number of sources, path figures) of a
+    large network: betweenness from ``sources`` organizations drawn from ``tied``; with
+    ``largest`` (a vertex of the largest component, of ``largest_size`` organizations) and that
+    component too large for exact figures, its path figures from the same searches: the sources
+    that lie in it (a uniform sample of it), with more drawn from it when fewer than
+    ``path_sources`` do (see :func:`path_figures`); else None for the path figures."""
+    scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
     k = min(sources, len(tied))
     picked = rng.sample(list(tied), k)
-    # igraph halves an undirected graph's sums: with every source this is the exact value
-    partial = np.asarray(g.betweenness(directed=False, sources=picked))
-    return (partial * len(tied) / k * scale).tolist(), k
+    partial, rows = dependencies(adj, picked)
+    bc = partial * (len(tied) / k * scale)
+    path = None
+    if largest is not None and largest_size >= 2 and not is_small(largest_size, adj.ecount):
+        inside = [r for r in rows if r[largest] >= 0]
+        path = _sampled_paths(adj, inside, largest, largest_size, rng, path_sources, picked)
+    return bc, k, path
+
+
+def _sampled_paths(
+    adj: Adjacency,
+    rows: list[np.ndarray],
+    member: int,
+    n: int,
+    rng: random.Random,
+    want: int,
+    drawn: Sequence[int],
+) -> tuple[float, int, dict[str, Any]]:
+    """Path figures of the component of ``member`` (``n`` organizations) from ``rows``, the
+    distances from sources drawn uniformly from it, and more sources drawn (not among
+    ``drawn``) until there are ``want``."""
+    if len(rows) < want:
+        members = np.flatnonzero((rows[0] if rows else distances_from(adj, member)) >= 0)
+        pool = np.setdiff1d(members, np.asarray(drawn, dtype=np.int64)).tolist()
+        rows = rows + [
+            distances_from(adj, s) for s in rng.sample(pool, min(want - len(rows), len(pool)))
+        ]
+    k = len(rows)
+    # a source's mean distance to the others of its component (unreachable ones are -1)
+    means = [(int(r.sum()) + int(np.count_nonzero(r < 0))) / (n - 1) for r in rows]
+    eccs = [int(r.max()) for r in rows]
+    # second sweep: the organization farthest from the first source is an end of a long path
+    far = int(np.argmax(rows[0]))
+    lower = max(max(eccs), int(distances_from(adj, far).max()))
+    upper = min(2 * e for e in eccs)
+    note = {
+        "path_sources": k,
+        "average_path_length_error": round(hoeffding(k, max(upper - 1, 0)), 6),
+        "diameter_at_most": upper,
+    }
+    return sum(means) / k, lower, note
 
 
 def path_figures(
     g: igraph.Graph, members: Sequence[int], rng: random.Random, sources: int = PATH_SOURCES
 ) -> tuple[float | None, int | None, dict[str, Any] | None]:
     """(average shortest path length, diameter, sampling note) of the connected component on
-    ``members``; exact on a small one (:func:`is_small`)."""
+    ``members``; exact on a small one (:func:`is_small`), else from ``sources`` organizations
+    drawn from it: its average path length is their mean distance to the others (± the
+    Hoeffding bound), its diameter at least the longest distance found from them and from the
+    organization farthest from the first (a second sweep), and at most twice the smallest
+    eccentricity found."""
     n = len(members)
     if n < 2:
         return None, None, None
     if is_small(n, g.ecount()):
         sub = g.induced_subgraph(members) if n < g.vcount() else g
         return sub.average_path_length(directed=False), int(sub.diameter(directed=False)), None
-    k = min(sources, n)
-    picked = rng.sample(list(members), k)
-    rows = g.distances(source=picked, target=members)
-    means = [sum(r) / (n - 1) for r in rows]
-    eccs = [max(r) for r in rows]
-    # second sweep: the organization farthest from the first source is an end of a long path
-    far = members[max(range(n), key=rows[0].__getitem__)]
-    lower = max(max(eccs), int(max(g.distances(source=[far], target=members)[0])))
-    upper = min(2 * int(e) for e in eccs)
-    avg = sum(means) / k
-    note = {
-        "path_sources": k,
-        "average_path_length_error": round(hoeffding(k, max(upper - 1, 0)), 6),
-        "diameter_at_most": upper,
-    }
-    return avg, int(lower), note
+    adj = Adjacency.of(g)
+    picked = rng.sample(list(members), min(sources, n))
+    rows = [distances_from(adj, s) for s in picked]
+    return _sampled_paths(adj, rows, picked[0], n, rng, len(picked), picked)
 
 
 def communities_in(
@@ -150,11 +321,14 @@ def communities_in(
     tied: Sequence[int],
     seed: int,
     previous: Sequence[int] | None = None,
+    groups: bool = True,
 ) -> tuple[list[list[int]], float | None, list[int] | None]:
     """(communities of the organizations with a tie, modularity, membership of every vertex).
 
     Small networks: Louvain from scratch.  Large ones: Leiden started from ``previous`` (the
     membership of the previous period, vertices added since in communities of their own).
+    Without ``groups`` the communities are not listed (an empty list; see
+    :func:`community_sizes`).
     """
     if not tied:
         return [], None, None
@@ -167,14 +341,34 @@ def communities_in(
                 start = None
                 if previous is not None:
                     start = list(previous) + list(range(len(previous), g.vcount()))
-                membership = list(
-                    g.community_leiden(
-                        objective_function="modularity", n_iterations=1, initial_membership=start
-                    ).membership
+                # what ``g.community_leiden(objective_function="modularity", …)`` calls,
+                # without the clustering object it wraps the answer in
+                membership, _ = igraph.GraphBase.community_leiden(
+                    g,
+                    edge_weights=None,
+                    node_weights=None,
+                    node_in_weights=None,
+                    resolution=1.0,
+                    normalize_resolution=True,
+                    beta=0.01,
+                    initial_membership=start,
+                    n_iterations=1,
                 )
+                membership = list(membership)
         finally:
             igraph.set_random_number_generator(random)
-    return _groups(tied, membership), float(g.modularity(membership)), membership
+    listed = _groups(tied, membership) if groups else []
+    return listed, float(g.modularity(membership)), membership
+
+
+def community_sizes(tied: Sequence[int], membership: Sequence[int]) -> list[int]:
+    """The number of organizations of ``tied`` in each community, largest first (the lengths
+    of :func:`_groups`, without listing them)."""
+    if not len(tied):
+        return []
+    labels = np.asarray(membership, dtype=np.int64)[np.asarray(tied, dtype=np.int64)]
+    counts = np.bincount(labels)
+    return sorted(counts[counts > 0].tolist(), reverse=True)
 
 
 def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
@@ -189,14 +383,14 @@ def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
 
 
 def extend_communities(
-    g: igraph.Graph, tied: Sequence[int], previous: Sequence[int]
+    g: igraph.Graph, tied: Sequence[int], previous: Sequence[int], groups: bool = True
 ) -> tuple[list[list[int]], float | None, list[int] | None]:
     """The communities of ``previous`` (a membership of the first ``len(previous)`` vertices)
     kept, with every organization new to them placed: each organization with a tie that is
     alone in its community (new since, or without a tie then), in index order, joins the
     community most of its already placed partners are in (ties: the smallest label), or stays
     in a community of its own that its partners placed after it may join.  Returns what
-    :func:`communities_in` returns."""
+    :func:`communities_in` returns (also without ``groups``)."""
     if not tied:
         return [], None, None
     n, old = g.vcount(), len(previous)
@@ -220,4 +414,5 @@ def extend_communities(
             labels[v] = min(votes, key=lambda c: (-votes[c], c))
         placed[v] = True
     membership = labels.tolist()
-    return _groups(tied, membership), float(g.modularity(membership)), membership
+    listed = _groups(tied, membership) if groups else []
+    return listed, float(g.modularity(membership)), membership
