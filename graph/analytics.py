@@ -651,15 +651,16 @@ class GrowingNetwork:
 
 
 def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict[str, Any]:
-    """Bridges, communities and path figures of ``net`` as it is now (igraph)."""
+    """Bridges, communities and path figures of ``net`` as it is now: igraph on a small
+    network; on a large one numpy searches on its adjacency, and igraph for Leiden only."""
     rng = random.Random(f"{seed}:{sample_key}")
-    g = net.igraph_graph()
-    tied = net.tied()
     m = len(net.ties)
     largest = net.largest
     path: tuple[float | None, int | None, dict[str, Any] | None] | None = None
-    if metrics.is_small(len(tied), m):
-        bc, k = metrics.betweenness_of(g, net.n, tied, rng)
+    tied = net.tied()
+    large = not metrics.is_small(len(tied), m)
+    if not large:
+        bc, k = metrics.betweenness_of(net.igraph_graph(), net.n, tied, rng)
     else:
         # one search per source for the betweenness and the largest component's path figures
         bc_array, k, path = metrics.sampled_figures(
@@ -676,23 +677,23 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
         }
         for v in ranked
     ]
-    large = not metrics.is_small(len(tied), m)
     if (
         large
         and net.membership is not None
         and 0 < net.leiden_ties <= m < net.leiden_ties * (1 + metrics.REOPTIMISE_GROWTH)
     ):
         _, modularity, membership = metrics.extend_communities(
-            g, tied, net.membership, groups=False
+            net.adjacency(), tied, net.membership, groups=False
         )
     else:
         _, modularity, membership = metrics.communities_in(
-            g, tied, seed, net.membership, groups=False
+            net.igraph_graph(), tied, seed, net.membership, groups=False
         )
         net.leiden_ties = m if large else 0
     # the next period's communities on a large network start from these
     net.membership = membership if large else None
     if path is None:  # a small largest component: exact
+        g = net.igraph_graph()
         members = g.subcomponent(largest) if largest is not None else []
         path = metrics.path_figures(g, members, rng)
     avg_path, diameter, path_note = path
@@ -715,8 +716,9 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
 
 
 def _top(bc: Sequence[float], top_n: int, ids: Sequence[str]) -> list[int]:
-    """The ``top_n`` vertices of highest positive ``bc``, ties broken by the smaller id."""
-    values = np.asarray(bc, dtype=np.float64)
+    """The ``top_n`` vertices of highest positive ``bc``, ties broken by the smaller id (values
+    equal to 12 decimals tie: sums in another order differ in the last bits)."""
+    values = np.round(np.asarray(bc, dtype=np.float64), 12)
     positive = np.flatnonzero(values > 0)
     if len(positive) > top_n > 0:
         # every vertex at least as high as the top_n-th highest value (ties at it included)
@@ -724,7 +726,7 @@ def _top(bc: Sequence[float], top_n: int, ids: Sequence[str]) -> list[int]:
         positive = positive[values[positive] >= cut]
     elif top_n <= 0:
         return []
-    return heapq.nsmallest(top_n, positive.tolist(), key=lambda v: (-bc[v], ids[v]))
+    return heapq.nsmallest(top_n, positive.tolist(), key=lambda v: (-values[v], ids[v]))
 
 
 def _cheap(net: GrowingNetwork) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -382,8 +383,24 @@ def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
     return [part.tolist() for part in np.split(at[order], cuts)]
 
 
+def modularity_of(adj: Adjacency, membership: Sequence[int] | np.ndarray) -> float | None:
+    """Newman's modularity of ``membership`` (as ``igraph.Graph.modularity``): the share of
+    ties inside communities less the share expected from the degrees; None without ties."""
+    m2 = len(adj.indices)  # twice the ties
+    if not m2:
+        return None
+    labels = np.asarray(membership, dtype=np.int64)
+    degree = np.diff(adj.indptr)
+    inside = np.count_nonzero(labels[np.repeat(np.arange(adj.n), degree)] == labels[adj.indices])
+    expected = np.bincount(labels, weights=degree) / m2
+    return float(inside / m2 - np.dot(expected, expected))
+
+
 def extend_communities(
-    g: igraph.Graph, tied: Sequence[int], previous: Sequence[int], groups: bool = True
+    g: igraph.Graph | Adjacency,
+    tied: Sequence[int],
+    previous: Sequence[int],
+    groups: bool = True,
 ) -> tuple[list[list[int]], float | None, list[int] | None]:
     """The communities of ``previous`` (a membership of the first ``len(previous)`` vertices)
     kept, with every organization new to them placed: each organization with a tie that is
@@ -393,7 +410,8 @@ def extend_communities(
     :func:`communities_in` returns (also without ``groups``)."""
     if not tied:
         return [], None, None
-    n, old = g.vcount(), len(previous)
+    adj = g if isinstance(g, Adjacency) else Adjacency.of(g)
+    n, old = adj.n, len(previous)
     labels = np.empty(n, dtype=np.int64)
     labels[:old] = previous
     # fresh labels stay below the vertex count: each new one is a vertex's own
@@ -404,15 +422,13 @@ def extend_communities(
     alone = tied_at[sizes[labels[tied_at]] == 1]
     placed = np.ones(n, dtype=bool)
     placed[alone] = False
+    indptr, indices = adj.indptr, adj.indices
     for v in alone.tolist():
-        votes: dict[int, int] = {}
-        for u in g.neighbors(v):
-            if placed[u]:
-                c = int(labels[u])
-                votes[c] = votes.get(c, 0) + 1
-        if votes:
+        partners = indices[indptr[v] : indptr[v + 1]]
+        found = labels[partners[placed[partners]]].tolist()
+        if found:
+            votes = Counter(found)
             labels[v] = min(votes, key=lambda c: (-votes[c], c))
         placed[v] = True
-    membership = labels.tolist()
-    listed = _groups(tied, membership) if groups else []
-    return listed, float(g.modularity(membership)), membership
+    listed = _groups(tied, labels) if groups else []
+    return listed, modularity_of(adj, labels), labels.tolist()
