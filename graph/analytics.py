@@ -607,6 +607,10 @@ class GrowingNetwork:
         ids = self.ids
         return sorted([ids[i] for i in self._isolated], key=str)
 
+    def tied_count(self) -> int:
+        """How many vertices have a tie (``len(self.tied())``)."""
+        return self.n - len(self._isolated)
+
     def tied(self) -> list[int]:
         """The vertices with a tie, in index order."""
         return np.flatnonzero(np.asarray(self.degree, dtype=np.int64)).tolist()
@@ -657,30 +661,30 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     m = len(net.ties)
     largest = net.largest
     path: tuple[float | None, int | None, dict[str, Any] | None] | None = None
-    tied = net.tied()
-    large = not metrics.is_small(len(tied), m)
+    large = not metrics.is_small(net.tied_count(), m)
+    bc: Sequence[float]
     if not large:
+        tied = net.tied()
         bc, k = metrics.betweenness_of(net.igraph_graph(), net.n, tied, rng)
     else:
+        adj = net.adjacency()
+        tied = np.flatnonzero(np.diff(adj.indptr)).tolist()  # as net.tied(), from the arrays
         # one search per source for the betweenness and the largest component's path figures
-        bc_array, k, path = metrics.sampled_figures(
-            net.adjacency(), net.n, tied, rng, largest, net.largest_size()
-        )
-        bc = bc_array.tolist()
+        bc, k, path = metrics.sampled_figures(adj, net.n, tied, rng, largest, net.largest_size())
     ranked = _top(bc, top_n, net.ids)
     bridges = [
         {
             "id": net.ids[v],
             "name": net.names[v],
             "sector": net.sectors[v],
-            "betweenness": round(bc[v], 6),
+            "betweenness": round(float(bc[v]), 6),
         }
         for v in ranked
     ]
     if (
         large
         and net.membership is not None
-        and 0 < net.leiden_ties <= m < net.leiden_ties * (1 + metrics.REOPTIMISE_GROWTH)
+        and 0 < net.leiden_ties <= m < net.leiden_ties * (1 + metrics.reoptimise_growth(m))
     ):
         _, modularity, membership = metrics.extend_communities(
             net.adjacency(), tied, net.membership, groups=False

@@ -47,13 +47,20 @@ EXACT_MAX_NODES = 2000
 #: … unless organizations × ties exceeds this (exact betweenness and paths cost about that
 #: many steps: 0.1 s or so), as in a small but dense network
 EXACT_MAX_WORK = 20_000_000
-#: sampled source organizations for betweenness on a larger network
+#: sampled source organizations for betweenness on a larger network …
 BETWEENNESS_SOURCES = 8
+#: … and on a very large one, above ``VERY_LARGE_TIES`` ties (each source costs a search of the
+#: whole network: 40 ms or so at 300,000 ties; the bound is then sqrt(2) wider)
+VERY_LARGE_SOURCES = 4
+VERY_LARGE_TIES = 100_000
 #: sampled source organizations for path lengths and the diameter on a larger network
 PATH_SOURCES = 4
 #: on a large network Leiden runs again once the ties have grown by this share since its last
-#: run (a month of a 300k-tie city adds about 1.5%)
+#: run (a month of a 300k-tie city adds about 1%) …
 REOPTIMISE_GROWTH = 0.05
+#: … and on a very large one (over ``VERY_LARGE_TIES`` ties) by this share: Leiden costs about
+#: half a second at 300,000 ties
+VERY_LARGE_REOPTIMISE_GROWTH = 0.10
 #: the probability with which each stated bound holds
 CONFIDENCE = 0.95
 
@@ -76,6 +83,16 @@ def is_small(nodes: int, ties: int) -> bool:
 def hoeffding(k: int, value_range: float, confidence: float = CONFIDENCE) -> float:
     """Half-width of the two-sided Hoeffding interval for the mean of ``k`` samples."""
     return value_range * math.sqrt(math.log(2 / (1 - confidence)) / (2 * k))
+
+
+def betweenness_sources(ties: int) -> int:
+    """Sources for the sampled betweenness of a network with ``ties`` ties."""
+    return VERY_LARGE_SOURCES if ties > VERY_LARGE_TIES else BETWEENNESS_SOURCES
+
+
+def reoptimise_growth(ties: int) -> float:
+    """The growth of the ties since Leiden last ran after which it runs again."""
+    return VERY_LARGE_REOPTIMISE_GROWTH if ties > VERY_LARGE_TIES else REOPTIMISE_GROWTH
 
 
 def betweenness_bound(k: int, n_tied: int, n_total: int, confidence: float = CONFIDENCE) -> float:
@@ -223,10 +240,11 @@ def betweenness_of(
     n_total: int,
     tied: Sequence[int],
     rng: random.Random,
-    sources: int = BETWEENNESS_SOURCES,
+    sources: int | None = None,
 ) -> tuple[list[float], int | None]:
     """Normalised betweenness of every vertex (as ``networkx.betweenness_centrality``) and the
-    number of sampled sources (None: exact).  ``n_total`` normalises (isolated ones count)."""
+    number of sampled sources (None: exact; by default :func:`betweenness_sources`).
+    ``n_total`` normalises (isolated ones count)."""
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
     if is_small(len(tied), g.ecount()):
         return (np.asarray(g.betweenness(directed=False)) * scale).tolist(), None
@@ -241,17 +259,18 @@ def sampled_figures(
     rng: random.Random,
     largest: int | None = None,
     largest_size: int = 0,
-    sources: int = BETWEENNESS_SOURCES,
+    sources: int | None = None,
     path_sources: int = PATH_SOURCES,
 ) -> tuple[np.ndarray, int, tuple[float | None, int | None, dict[str, Any]] | None]:
     """(normalised betweenness of every vertex, its number of sources, path figures) of a
-    large network: betweenness from ``sources`` organizations drawn from ``tied``; with
+    large network: betweenness from ``sources`` organizations drawn from ``tied`` (by default
+    :func:`betweenness_sources`); with
     ``largest`` (a vertex of the largest component, of ``largest_size`` organizations) and that
     component too large for exact figures, its path figures from the same searches: the sources
     that lie in it (a uniform sample of it), with more drawn from it when fewer than
     ``path_sources`` do (see :func:`path_figures`); else None for the path figures."""
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
-    k = min(sources, len(tied))
+    k = min(betweenness_sources(adj.ecount) if sources is None else sources, len(tied))
     picked = rng.sample(list(tied), k)
     partial, rows = dependencies(adj, picked)
     bc = partial * (len(tied) / k * scale)
@@ -393,7 +412,7 @@ def modularity_of(adj: Adjacency, membership: Sequence[int] | np.ndarray) -> flo
     degree = np.diff(adj.indptr)
     inside = np.count_nonzero(labels[np.repeat(np.arange(adj.n), degree)] == labels[adj.indices])
     expected = np.bincount(labels, weights=degree) / m2
-    return float(inside / m2 - np.dot(expected, expected))
+    return float(inside / m2 - np.sum(expected * expected))
 
 
 def extend_communities(

@@ -34,13 +34,15 @@ def as_igraph(g: nx.Graph):  # type: ignore[no-untyped-def]  # igraph has no typ
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sampled_betweenness_is_within_its_bound(seed: int) -> None:
+@pytest.mark.parametrize("sources", [None, metrics.VERY_LARGE_SOURCES])
+def test_sampled_betweenness_is_within_its_bound(seed: int, sources: int | None) -> None:
+    """With the sources of a large network and the fewer of a very large one (wider bound)."""
     g = clustered_graph(2500, seed)  # above EXACT_MAX_NODES: sampled
     ig = as_igraph(g)
     tied = [v for v, d in g.degree if d > 0]
     n = g.number_of_nodes()
-    sampled, k = metrics.betweenness_of(ig, n, tied, random.Random(seed))
-    assert k == metrics.BETWEENNESS_SOURCES
+    sampled, k = metrics.betweenness_of(ig, n, tied, random.Random(seed), sources)
+    assert k == (sources or metrics.BETWEENNESS_SOURCES)
     scale = 2 / ((n - 1) * (n - 2))
     exact = [b * scale for b in ig.betweenness(directed=False)]
     bound = metrics.betweenness_bound(k, len(tied), n)
@@ -88,7 +90,8 @@ def test_path_figures_from_the_betweenness_sources_are_within_their_bounds(seed:
     n = g.number_of_nodes()
     rng = random.Random(seed)
     bc, k, path = metrics.sampled_figures(adj, n, tied, rng, largest[0], len(largest))
-    assert k == metrics.BETWEENNESS_SOURCES and path is not None
+    assert k == metrics.betweenness_sources(adj.ecount) == metrics.BETWEENNESS_SOURCES
+    assert path is not None
     avg, diameter, note = path
     assert metrics.PATH_SOURCES <= note["path_sources"] <= k + metrics.PATH_SOURCES
     sub = ig.induced_subgraph(largest)
@@ -97,6 +100,7 @@ def test_path_figures_from_the_betweenness_sources_are_within_their_bounds(seed:
     # the betweenness is the one betweenness_of gives from the same draw
     again, _ = metrics.betweenness_of(ig, n, tied, random.Random(seed))
     assert max(abs(a - b) for a, b in zip(bc.tolist(), again, strict=True)) < 1e-12
+    assert metrics.betweenness_sources(metrics.VERY_LARGE_TIES + 1) == metrics.VERY_LARGE_SOURCES
     # fewer sources in the largest component than PATH_SOURCES: more are drawn from it
     _, _, few = metrics.sampled_figures(adj, n, tied, rng, largest[0], len(largest), sources=1)
     assert few is not None and few[2]["path_sources"] == metrics.PATH_SOURCES
@@ -243,11 +247,13 @@ def test_large_network_runs_leiden_again_once_the_ties_grew(
     # replay the rule on the ties of each large period
     expected, last = [], 0
     for m in ties:
-        if not (0 < last <= m < last * (1 + metrics.REOPTIMISE_GROWTH)):
+        if not (0 < last <= m < last * (1 + metrics.reoptimise_growth(m))):
             expected.append(m)
             last = m
     assert [r for r in runs if r in ties][-len(expected) :] == expected
     assert len(expected) < len(set(ties))  # some periods did keep the communities
+    assert metrics.reoptimise_growth(max(ties)) == metrics.REOPTIMISE_GROWTH
+    assert metrics.reoptimise_growth(metrics.VERY_LARGE_TIES + 1) > metrics.REOPTIMISE_GROWTH
     for f in large:
         sizes = f.figures["community_sizes"]
         assert sum(sizes) == f.figures["organizations"] - f.figures["isolated_organizations"]
