@@ -1,11 +1,21 @@
 """The costly figures of one collaboration network (betweenness, communities, path lengths,
-diameter), computed with igraph: exact on small networks, sampled on large ones with the error
-bound stated next to each sampled figure.
+diameter): exact on small networks (igraph), sampled on large ones with the error bound stated
+next to each sampled figure.
 
 Plain functions over an ``igraph.Graph`` whose vertices are the organizations (isolated ones
-too) and whose edges are the ties; :mod:`graph.analytics` keeps one such graph per scope and
-grows it period by period.  igraph does in C what networkx does in Python: on 180 organizations
-it is about 100× faster, and it is what makes 100,000 organizations possible at all.
+too) and whose edges are the ties, or over its :class:`Adjacency` (compressed rows);
+:mod:`graph.analytics` keeps one of each per scope and grows them period by period.  igraph
+does in C what networkx does in Python: on 180 organizations it is about 100× faster.  On a
+large network the sampled figures come from breadth-first searches in numpy on the adjacency
+(:func:`dependencies`): one search per source gives both that source's betweenness terms
+(Brandes' accumulation, equal to igraph's) and its distances, so the path figures cost no
+searches of their own; igraph then only runs Leiden.
+
+Sources: ``BETWEENNESS_SOURCES`` (8) organizations drawn from those with a tie, or
+``VERY_LARGE_SOURCES`` (4) on a network of more than ``VERY_LARGE_TIES`` (100,000) ties, where
+each source costs about 40 ms; the path figures use the drawn sources that lie in the largest
+component (a uniform sample of it), and more drawn from it when fewer than ``PATH_SOURCES`` (4)
+do.
 
 Bounds (each holds for one figure with probability ``CONFIDENCE``; Hoeffding's inequality, which
 also holds for sampling without replacement):
@@ -22,9 +32,10 @@ also holds for sampling without replacement):
 
 Communities: Louvain (igraph's multilevel) from scratch on small networks; on large ones Leiden
 (modularity) started from the previous run's communities, one refinement pass, each time the ties
-have grown by ``REOPTIMISE_GROWTH`` since that run (or an organization left); in the periods
-between, the communities are kept and every organization new to them joins the community most
-of its partners are in (:func:`extend_communities`).  Community detection has no exact answer to
+have grown by ``REOPTIMISE_GROWTH`` (5%; ``VERY_LARGE_REOPTIMISE_GROWTH``, 10%, above
+``VERY_LARGE_TIES``) since that run (or an organization left); in the periods between, the
+communities are kept and every organization new to them joins the community most of its
+partners are in (:func:`extend_communities`).  Community detection has no exact answer to
 compare with; the modularity of what is found is reported either way.
 """
 
@@ -264,11 +275,11 @@ def sampled_figures(
 ) -> tuple[np.ndarray, int, tuple[float | None, int | None, dict[str, Any]] | None]:
     """(normalised betweenness of every vertex, its number of sources, path figures) of a
     large network: betweenness from ``sources`` organizations drawn from ``tied`` (by default
-    :func:`betweenness_sources`); with
-    ``largest`` (a vertex of the largest component, of ``largest_size`` organizations) and that
-    component too large for exact figures, its path figures from the same searches: the sources
-    that lie in it (a uniform sample of it), with more drawn from it when fewer than
-    ``path_sources`` do (see :func:`path_figures`); else None for the path figures."""
+    :func:`betweenness_sources`); with ``largest`` (a vertex of the largest component, of
+    ``largest_size`` organizations) and that component too large for exact figures, its path
+    figures from the same searches: the sources that lie in it (a uniform sample of it), with
+    more drawn from it when fewer than ``path_sources`` do (see :func:`path_figures`); else
+    None for the path figures."""
     scale = 2 / ((n_total - 1) * (n_total - 2)) if n_total > 2 else 0.0
     k = min(betweenness_sources(adj.ecount) if sources is None else sources, len(tied))
     picked = rng.sample(list(tied), k)
@@ -329,7 +340,11 @@ def path_figures(
         return None, None, None
     if is_small(n, g.ecount()):
         sub = g.induced_subgraph(members) if n < g.vcount() else g
-        return sub.average_path_length(directed=False), int(sub.diameter(directed=False)), None
+        # both from one search from every organization: how many pairs lie at each distance
+        pairs = [(int(start), count) for start, _, count in sub.path_length_hist(False).bins()]
+        total = sum(count for _, count in pairs)
+        diameter = max(d for d, count in pairs if count)
+        return sum(d * count for d, count in pairs) / total, diameter, None
     adj = Adjacency.of(g)
     picked = rng.sample(list(members), min(sources, n))
     rows = [distances_from(adj, s) for s in picked]
