@@ -664,7 +664,7 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     largest = net.largest
     path: tuple[float | None, int | None, dict[str, Any] | None] | None = None
     large = not metrics.is_small(net.tied_count(), m)
-    bc: Sequence[float]
+    bc: Sequence[float] | np.ndarray
     if not large:
         tied = net.tied()
         bc, k = metrics.betweenness_of(net.igraph_graph(), net.n, tied, rng)
@@ -721,7 +721,7 @@ def _costly(net: GrowingNetwork, top_n: int, seed: int, sample_key: str) -> dict
     }
 
 
-def _top(bc: Sequence[float], top_n: int, ids: Sequence[str]) -> list[int]:
+def _top(bc: Sequence[float] | np.ndarray, top_n: int, ids: Sequence[str]) -> list[int]:
     """The ``top_n`` vertices of highest positive ``bc``, ties broken by the smaller id (values
     equal to 12 decimals tie: sums in another order differ in the last bits)."""
     values = np.round(np.asarray(bc, dtype=np.float64), 12)

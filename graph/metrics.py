@@ -406,7 +406,7 @@ def community_sizes(tied: Sequence[int], membership: Sequence[int]) -> list[int]
     return sorted(counts[counts > 0].tolist(), reverse=True)
 
 
-def _groups(tied: Sequence[int], membership: Sequence[int]) -> list[list[int]]:
+def _groups(tied: Sequence[int], membership: Sequence[int] | np.ndarray) -> list[list[int]]:
     """The vertices of ``tied`` by community (in order of label, each in index order)."""
     if not len(tied):
         return []
