@@ -800,7 +800,8 @@ def betweenness(g: nx.Graph, seed: int = 0, n_total: int | None = None) -> dict[
     """Normalised betweenness centrality of every node, as ``nx.betweenness_centrality``.
 
     Exact on a small network (``metrics.is_small``); on a larger one estimated from
-    ``metrics.BETWEENNESS_SOURCES`` seeded source nodes (bound: ``metrics.betweenness_bound``).
+    ``metrics.betweenness_sources(ties)`` seeded source nodes (8; 4 above 100,000 ties; bound:
+    ``metrics.betweenness_bound``).
     ``n_total`` normalises as if the graph had that many nodes (isolated ones left out of ``g``).
     """
     nodes = list(g.nodes)
