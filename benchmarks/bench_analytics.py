@@ -105,7 +105,7 @@ def networkx_figures(g: nx.Graph, seed: int = 0) -> dict[str, Any]:
     if not tied.number_of_edges():
         return out
     small = metrics.is_small(len(tied), tied.number_of_edges())
-    k = None if small else metrics.BETWEENNESS_SOURCES
+    k = None if small else metrics.betweenness_sources(tied.number_of_edges())
     out["betweenness_max"] = max(nx.betweenness_centrality(g, k=k, seed=seed).values())
     communities = nx.community.louvain_communities(tied, seed=seed)
     out["modularity"] = nx.community.modularity(tied, communities)

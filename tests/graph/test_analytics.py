@@ -307,6 +307,36 @@ def test_one_fingerprint_of_every_dated_event() -> None:
     assert history_from_records(orgs, retitled).fingerprint() != h.fingerprint()
 
 
+def test_fingerprint_lines_are_the_json_encoders() -> None:
+    """The fingerprint's lines, written directly, are the text the JSON encoder writes (so the
+    fingerprints stay those of earlier computations), escapes, empty and missing values,
+    evaluations and soft-deleted participants included; an unexpected type goes through the
+    encoder."""
+    from dataclasses import replace
+
+    from graph import analytics
+
+    h = history_from_records(*city())
+    org = next(iter(h.orgs.values()))
+    odd = replace(org, name='a"b\\c\n\t\x01é日本\u2028', area=None, fields=(), founded=None)
+    collab = h.collaborations[0]
+    scored = replace(
+        collab,
+        title='x"\\y\x7f',
+        ends=None,
+        evaluations=(
+            analytics.EvaluationEvent("A", date(2024, 1, 1), 3.25),
+            analytics.EvaluationEvent('q"', date(2024, 1, 2), 4.0),
+        ),
+        former=("gone",),
+    )
+    whole = replace(collab, evaluations=(analytics.EvaluationEvent("A", date(2024, 1, 1), 3),))
+    for o in [*h.orgs.values(), odd, replace(org, sector=7)]:  # type: ignore[arg-type]
+        assert analytics._org_line(o) == analytics._json_line("o", o)
+    for c in [*h.collaborations, scored, whole]:
+        assert analytics._collab_line(c) == analytics._json_line("c", c)
+
+
 def test_growth_by_fiscal_year() -> None:
     figs = compute_growth(history_from_records(*city()), "fiscal")
     assert [f.period for f in figs] == ["FY2023", "FY2024"]

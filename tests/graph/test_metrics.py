@@ -34,13 +34,15 @@ def as_igraph(g: nx.Graph):  # type: ignore[no-untyped-def]  # igraph has no typ
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sampled_betweenness_is_within_its_bound(seed: int) -> None:
+@pytest.mark.parametrize("sources", [None, metrics.VERY_LARGE_SOURCES])
+def test_sampled_betweenness_is_within_its_bound(seed: int, sources: int | None) -> None:
+    """With the sources of a large network and the fewer of a very large one (wider bound)."""
     g = clustered_graph(2500, seed)  # above EXACT_MAX_NODES: sampled
     ig = as_igraph(g)
     tied = [v for v, d in g.degree if d > 0]
     n = g.number_of_nodes()
-    sampled, k = metrics.betweenness_of(ig, n, tied, random.Random(seed))
-    assert k == metrics.BETWEENNESS_SOURCES
+    sampled, k = metrics.betweenness_of(ig, n, tied, random.Random(seed), sources)
+    assert k == (sources or metrics.BETWEENNESS_SOURCES)
     scale = 2 / ((n - 1) * (n - 2))
     exact = [b * scale for b in ig.betweenness(directed=False)]
     bound = metrics.betweenness_bound(k, len(tied), n)
@@ -48,6 +50,60 @@ def test_sampled_betweenness_is_within_its_bound(seed: int) -> None:
     assert max(errors) <= bound
     # the bound is a worst case: the estimate is much closer than that
     assert max(errors) < bound / 2
+
+
+def test_numpy_searches_equal_igraphs() -> None:
+    """The sampled figures' own searches (numpy, on the grown adjacency) give igraph's
+    distances and igraph's betweenness from the same sources."""
+    g = clustered_graph(2500, 6)
+    ig = as_igraph(g)
+    edges = list(g.edges)
+    # grown in two steps, vertices added between: the same rows as built at once
+    adj = metrics.Adjacency(1200)
+    adj.add_edges([e for e in edges if max(e) < 1200])
+    adj.add_vertices(1300)
+    adj.add_edges([e for e in edges if max(e) >= 1200])
+    assert adj.ecount == ig.ecount()
+    for v in (0, 777, 2499):
+        row = adj.indices[adj.indptr[v] : adj.indptr[v + 1]]
+        assert sorted(row.tolist()) == sorted(ig.neighbors(v))
+    sources = random.Random(6).sample(range(2500), 8)
+    partial, rows = metrics.dependencies(adj, sources)
+    theirs = ig.betweenness(directed=False, sources=sources)
+    assert max(abs(a - b) for a, b in zip(partial.tolist(), theirs, strict=True)) < 1e-6
+    assert max(theirs) > 100  # not trivially small
+    for s, row in zip(sources, rows, strict=True):
+        want = [-1 if d == float("inf") else int(d) for d in ig.distances(source=[s])[0]]
+        assert row.tolist() == want
+        assert metrics.distances_from(adj, s).tolist() == want
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_path_figures_from_the_betweenness_sources_are_within_their_bounds(seed: int) -> None:
+    """On a large network the path figures come from the betweenness sources that lie in the
+    largest component (at least PATH_SOURCES of them): within the stated bounds."""
+    g = clustered_graph(2500, seed)
+    ig = as_igraph(g)
+    largest = sorted(max(nx.connected_components(g), key=len))
+    tied = [v for v, d in g.degree if d > 0]
+    adj = metrics.Adjacency.of(ig)
+    n = g.number_of_nodes()
+    rng = random.Random(seed)
+    bc, k, path = metrics.sampled_figures(adj, n, tied, rng, largest[0], len(largest))
+    assert k == metrics.betweenness_sources(adj.ecount) == metrics.BETWEENNESS_SOURCES
+    assert path is not None
+    avg, diameter, note = path
+    assert metrics.PATH_SOURCES <= note["path_sources"] <= k + metrics.PATH_SOURCES
+    sub = ig.induced_subgraph(largest)
+    assert abs(avg - sub.average_path_length()) <= note["average_path_length_error"]
+    assert diameter <= sub.diameter() <= note["diameter_at_most"]
+    # the betweenness is the one betweenness_of gives from the same draw
+    again, _ = metrics.betweenness_of(ig, n, tied, random.Random(seed))
+    assert max(abs(a - b) for a, b in zip(bc.tolist(), again, strict=True)) < 1e-12
+    assert metrics.betweenness_sources(metrics.VERY_LARGE_TIES + 1) == metrics.VERY_LARGE_SOURCES
+    # fewer sources in the largest component than PATH_SOURCES: more are drawn from it
+    _, _, few = metrics.sampled_figures(adj, n, tied, rng, largest[0], len(largest), sources=1)
+    assert few is not None and few[2]["path_sources"] == metrics.PATH_SOURCES
 
 
 def test_exact_betweenness_below_the_threshold_agrees_with_networkx() -> None:
@@ -178,9 +234,9 @@ def test_large_network_runs_leiden_again_once_the_ties_grew(
     runs: list[int] = []
     leiden = metrics.communities_in
 
-    def counted(g, tied, seed, previous=None):  # type: ignore[no-untyped-def]
+    def counted(g, tied, seed, previous=None, **options):  # type: ignore[no-untyped-def]
         runs.append(g.ecount())
-        return leiden(g, tied, seed, previous)
+        return leiden(g, tied, seed, previous, **options)
 
     monkeypatch.setattr(metrics, "communities_in", counted)
     history = history_from_records(*random_history(60, 45, seed=3))
@@ -191,11 +247,13 @@ def test_large_network_runs_leiden_again_once_the_ties_grew(
     # replay the rule on the ties of each large period
     expected, last = [], 0
     for m in ties:
-        if not (0 < last <= m < last * (1 + metrics.REOPTIMISE_GROWTH)):
+        if not (0 < last <= m < last * (1 + metrics.reoptimise_growth(m))):
             expected.append(m)
             last = m
     assert [r for r in runs if r in ties][-len(expected) :] == expected
     assert len(expected) < len(set(ties))  # some periods did keep the communities
+    assert metrics.reoptimise_growth(max(ties)) == metrics.REOPTIMISE_GROWTH
+    assert metrics.reoptimise_growth(metrics.VERY_LARGE_TIES + 1) > metrics.REOPTIMISE_GROWTH
     for f in large:
         sizes = f.figures["community_sizes"]
         assert sum(sizes) == f.figures["organizations"] - f.figures["isolated_organizations"]
