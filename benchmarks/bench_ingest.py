@@ -328,8 +328,11 @@ def _reference_schema(store: Any, kinds: Sequence[str]) -> list[tuple[str, str]]
         ref = "benchref_" + name
         text = cypher.replace(f" {name} ", f" {ref} ", 1)
         if "FULLTEXT" in cypher:
-            text = re.sub(r"FOR \(n:[^)]*\)", "FOR (n:" + "|".join(
-                f"`BenchRef{k}`" for k in labels) + ")", text)
+            text = re.sub(
+                r"FOR \(n:[^)]*\)",
+                "FOR (n:" + "|".join(f"`BenchRef{k}`" for k in labels) + ")",
+                text,
+            )
         else:
             text = text.replace(f"`{labels[0]}`", f"`BenchRef{labels[0]}`")
         out.append((ref, text))
@@ -372,7 +375,8 @@ def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
     schema.append(
         (
             "benchref_term",
-            "CREATE CONSTRAINT benchref_term IF NOT EXISTS FOR (n:BenchTerm) REQUIRE n.key IS UNIQUE",
+            "CREATE CONSTRAINT benchref_term IF NOT EXISTS "
+            "FOR (n:BenchTerm) REQUIRE n.key IS UNIQUE",
         )
     )
     with driver.session(database=database) as session:
@@ -395,8 +399,8 @@ def reference_neo4j(store: Any, rows: list[dict[str, Any]]) -> float:
                 part = edges[i : i + REF_BATCH]
                 session.execute_write(
                     lambda tx, part=part, s=src_label, t=typ, d=dst_label, k=key: tx.run(
-                        f"UNWIND $rows AS r MERGE (a:{s} {{id: r.src}}) MERGE (b:{d} {{{k}: r.dst}}) "
-                        f"CREATE (a)-[:REF_{t}]->(b)",
+                        f"UNWIND $rows AS r MERGE (a:{s} {{id: r.src}}) "
+                        f"MERGE (b:{d} {{{k}: r.dst}}) CREATE (a)-[:REF_{t}]->(b)",
                         rows=part,
                     ).consume()
                 )
@@ -480,8 +484,8 @@ def run(
         )
         emit(
             f"{label:9} {name:14} {rows:>8} rows  reference ({ref_what}) {ref:6.2f}s = "
-            f"{rows / ref:8.0f} rows/s (median of {len(refs)})   ratio {ratio:.3f} (target {TARGETS[label]:.2f}), "
-            f"write ratio {write_ratio:.3f}"
+            f"{rows / ref:8.0f} rows/s (median of {len(refs)})   ratio {ratio:.3f} "
+            f"(target {TARGETS[label]:.2f}), write ratio {write_ratio:.3f}"
         )
         figures["phases"][name] = {
             "rows": rows,

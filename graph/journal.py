@@ -4,15 +4,21 @@ One import used to be one transaction, which Neo4j must hold whole in transactio
 :func:`import_records` checks the records exactly as :meth:`GraphStore.upsert` does (ids across
 kinds, unique fields, references, versions), then:
 
-1. opens a journal entry named by the import's content (its *import id*, state "writing");
+1. plans the writes on the stored hashes and versions (:meth:`GraphStore._plan`: which records
+   are new, changed or unchanged), and opens a journal entry named by the import's content
+   (its *import id*, state "writing");
 2. writes the new records in batches of ``store.import_batch_size``, each its own transaction,
-   every record marked with the import id: readers do not see a marked record while its
-   import is not committed (the backends test the journal in every read);
+   every record marked with the import id (each batch's node writes are made just before it
+   is written, so a large import never holds them all): readers do not see a marked record,
+   nor the relationships it owns, while its import is not committed (the backends test the
+   journal in every read);
 3. commits in one transaction: the stored records the import changes are written there (with
    the usual compare-and-set) and the entry becomes "committed", so every staged record
    becomes visible at the same moment;
-4. releases: removes the markers batch by batch and drops the entry (readers already see the
-   records; this only keeps the reads cheap).
+4. releases: Neo4j removes the markers, ``store.release_batch_size`` per transaction, and
+   drops the entry (readers already see the records; this only keeps its reads cheap); the
+   embedded store keeps its markers (removing them would rewrite every row) and marks the
+   entry "released", which its readers treat as committed.
 
 A failure in step 2 or 3 (a version conflict, the server gone) deletes what was staged; a
 process killed in the middle leaves its batches staged and invisible.  Running the same import
@@ -225,9 +231,7 @@ class ImportEntry:
         return {k: v for k, v in self.__dict__.items() if k not in ("created", "updated")}
 
 
-def _before_images(
-    store: GraphStore, writes: Sequence[PlannedWrite]
-) -> dict[str, str] | None:
+def _before_images(store: GraphStore, writes: Sequence[PlannedWrite]) -> dict[str, str] | None:
     """{"kind:id": stored doc} of the records ``writes`` update, read at the versions the
     writes were prepared on; None when one changed in between (the write would fail anyway)."""
     out: dict[str, str] = {}

@@ -466,7 +466,7 @@ class Checked(BaseModel):
 
 
 #: what a record's content leaves out (set by the store on every write)
-_NOT_CONTENT = frozenset({"created_at", "updated_at", "version"})
+_NOT_CONTENT: set[str] = {"created_at", "updated_at", "version"}  # (never changed)
 
 
 #: json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")), made once (the same

@@ -149,6 +149,16 @@ def _rel(rel_type: str) -> str:
     return f"`{rel_type}`"
 
 
+def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
+    """Delete the relationships owned by ``owners`` ("Kind:id"), found by their ``_owner``
+    (indexed per type)."""
+    for rel_type in REL_TYPES:
+        tx.run(
+            f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
+            owners=list(owners),
+        ).consume()
+
+
 #: ids per query when the content hashes and versions of many records are read
 _EXISTING_CHUNK = 20_000
 #: the backticked names of ``_MARKED_RELS`` (as the write path groups relationships)
@@ -610,11 +620,8 @@ class Neo4jStore(GraphStore):
             if stale:
                 raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
             # a node staged for the first time is new or a placeholder: it owns no edges yet
-            for rel_type in REL_TYPES if import_id is None or again else ():
-                tx.run(
-                    f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
-                    owners=owners,
-                ).consume()
+            if import_id is None or again:
+                _delete_owned(tx, owners)
             for (src_kind, rel, dst_kind), rows in edges.items():
                 tx.run(
                     f"UNWIND $rows AS r "
@@ -761,12 +768,7 @@ class Neo4jStore(GraphStore):
                 if not ids:
                     continue
                 # the relationships these nodes own go with them (found by their owner)
-                owners = [f"{kind}:{i}" for i in ids]
-                for rel_type in REL_TYPES:
-                    tx.run(
-                        f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
-                        owners=owners,
-                    ).consume()
+                _delete_owned(tx, [f"{kind}:{i}" for i in ids])
                 # a node that records outside the import point at (an area named before its
                 # record was imported) goes back to the placeholder it was; the others are
                 # deleted with what this import's other staged records point at them
@@ -854,12 +856,7 @@ class Neo4jStore(GraphStore):
             if write is not None:
                 write(tx)
             for kind, rows in by_kind.items():
-                owners = [r["owner"] for r in rows]
-                for rel_type in REL_TYPES:
-                    tx.run(
-                        f"MATCH ()-[e:{_rel(rel_type)}]->() WHERE e._owner IN $owners DELETE e",
-                        owners=owners,
-                    ).consume()
+                _delete_owned(tx, [r["owner"] for r in rows])
                 tx.run(
                     f"UNWIND $ids AS i MATCH (n:{_label(kind)} {{id: i}}) DETACH DELETE n",
                     ids=[r["id"] for r in rows],

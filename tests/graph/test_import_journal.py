@@ -251,7 +251,9 @@ def test_a_writer_cannot_take_an_id_an_unfinished_import_staged(
 
 def _staged(rec: Organization | Area | Interest) -> NodeWrite:
     now = utcnow()
-    return node_write(rec.model_copy(update={"created_at": now, "updated_at": now, "version": 1}), 0)
+    return node_write(
+        rec.model_copy(update={"created_at": now, "updated_at": now, "version": 1}), 0
+    )
 
 
 def test_staged_relationships_are_hidden_with_their_owner_and_only_theirs(
@@ -263,7 +265,9 @@ def test_staged_relationships_are_hidden_with_their_owner_and_only_theirs(
     the import stages a record onto; a discarded import leaves them as they were."""
     store.upsert(
         [
-            Organization(id="org-a", name="既存の会", sector="NPO", area="南区"),  # 南区 not a record
+            Organization(
+                id="org-a", name="既存の会", sector="NPO", area="南区"
+            ),  # 南区 not a record
             Organization(id="org-b", name="もう一つの会", sector="NPO"),
             Need(id="need-b", org_id="org-b", title="見守り"),
         ]
@@ -299,5 +303,9 @@ def test_staged_relationships_are_hidden_with_their_owner_and_only_theirs(
     )
     assert len(again.created) == 3
     around_a = {(n.rel_type, n.id) for n in store.neighbours("org-a")}
-    assert {("LOCATED_IN", "南区"), ("HAS_NEED", "need-new"), ("INTERESTED_IN", "need-b")} <= around_a
+    assert {
+        ("LOCATED_IN", "南区"),
+        ("HAS_NEED", "need-new"),
+        ("INTERESTED_IN", "need-b"),
+    } <= around_a
     assert {n.id for n in store.neighbours("草刈り")} == {"need-new"}
