@@ -58,7 +58,9 @@ from graph.store import (
     prepare_embeddings,
 )
 
-SCHEMA_VERSION = 2
+#: 3: a committed import's row markers stay (its journal entry "released"), which a reader
+#: of schema 2 would take for an unfinished import and delete; so schema 2 code refuses it
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -599,8 +601,13 @@ class EmbeddedStore(GraphStore):
             entry = self._entry(cur, import_id)
             if entry is None:
                 return 0
-            if entry.state in ("committed", "released"):
+            if entry.state == "released":
+                return 0  # long committed and done with (Neo4j has dropped such an entry)
+            if entry.state == "committed":
                 raise StoreError(f"import {import_id} has committed; it cannot be taken back")
+            # no batch counts as staged any more: a run of the same import after a discard
+            # that was interrupted stages every batch again instead of committing a part
+            cur.execute("UPDATE imports SET done = '[]' WHERE id = ?", (import_id,))
             rowids = [
                 r[0]
                 for r in cur.execute(
@@ -698,6 +705,9 @@ class EmbeddedStore(GraphStore):
         with their rowids chosen here, as a bulk load does (no rows to look up, no old search
         text or edges to remove; every removal of a node removes its search text and edges)."""
         (top,) = cur.execute("SELECT coalesce(max(rowid), 0) FROM nodes").fetchone()
+        # every removal of a node removes its search text; a stray row (a hand repair) above
+        # the last node would otherwise refuse the whole batch
+        cur.execute("DELETE FROM nodes_fts WHERE rowid > ?", (top,))
         cur.executemany(
             "INSERT INTO nodes (rowid, kind, id, doc, props, hash, text, active, created_at,"
             " updated_at, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

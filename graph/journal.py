@@ -9,9 +9,9 @@ kinds, unique fields, references, versions), then:
    (its *import id*, state "writing");
 2. writes the new records in batches of ``store.import_batch_size``, each its own transaction,
    every record marked with the import id (each batch's node writes are made just before it
-   is written, so a large import never holds them all): readers do not see a marked record,
-   nor the relationships it owns, while its import is not committed (the backends test the
-   journal in every read);
+   is written, so a large import holds one batch of them at a time): readers do not see a
+   marked record, nor the relationships it owns, while its import is not committed (the
+   backends test the journal in every read);
 3. commits in one transaction: the stored records the import changes are written there (with
    the usual compare-and-set) and the entry becomes "committed", so every staged record
    becomes visible at the same moment;

@@ -757,11 +757,16 @@ class Neo4jStore(GraphStore):
                 return 0
             if state == "committed":
                 raise StoreError(f"import {import_id} has committed; it cannot be taken back")
+            # no batch counts as staged any more: a run of the same import after a discard
+            # that was interrupted stages every batch again instead of committing a part
+            tx.run("MATCH (j:ImportJournal {id: $id}) SET j.done = []", id=import_id).consume()
             for kind in RECORD_TYPES:
                 label = _label(kind)
+                # write-locked until this transaction ends: no writer ties a record to one of
+                # them between the check below and its deletion
                 ids = tx.run(
                     f"MATCH (x:{label}) WHERE x._import = $id WITH x LIMIT $limit "
-                    "RETURN collect(x.id) AS ids",
+                    "SET x._lock = true REMOVE x._lock RETURN collect(x.id) AS ids",
                     id=import_id,
                     limit=limit,
                 ).single()["ids"]

@@ -251,7 +251,7 @@ def flat_props(rec: Record, content: Mapping[str, Any] | None = None) -> dict[st
 
     ``content`` is the record's :meth:`~Record.content_data` when the caller has it: its JSON
     values are these values (enums by value, dates in ISO form, sets as lists), read without
-    a conversion per value (``tests/graph/test_model.py`` checks both ways agree)."""
+    a conversion per value (``tests/democity/test_generate.py`` checks both ways agree)."""
     if content is not None:
         return {k: v for k in rec.filterable if (v := content.get(k)) is not None}
     props = {name: _flat(getattr(rec, name)) for name in rec.filterable}
@@ -601,8 +601,9 @@ class GraphStore(ABC):
         self, batch: Mapping[tuple[str, str], Record]
     ) -> tuple[UpsertResult, builtins.list[PlannedWrite]]:
         """What writing ``batch`` changes, decided on the stored hashes and versions: the
-        result and one :class:`PlannedWrite` per record to write (its :class:`NodeWrite` made
-        when it is written, so that a large import never holds them all at once)."""
+        result and one :class:`PlannedWrite` per record to write (its :class:`NodeWrite`, with
+        the serialised doc, made when it is written, so that a large import holds one batch's
+        NodeWrites at a time; the records themselves are held throughout)."""
         by_kind: dict[str, builtins.list[Record]] = {}
         for (kind, _), rec in batch.items():
             by_kind.setdefault(kind, []).append(rec)

@@ -38,3 +38,21 @@ def test_an_older_file_gets_the_unique_index_once_its_duplicates_are_fixed(tmp_p
     with pytest.raises(StoreError):
         store._write([node_write(twins[1])])
     store.close()
+
+
+def test_a_file_of_a_newer_schema_is_refused_and_an_older_one_upgraded(tmp_path: Path) -> None:
+    """Schema 3 keeps a committed import's markers (its journal entry "released"): code of
+    schema 2 would take that import for an unfinished one and delete it, so a file is marked
+    with its schema and code refuses a newer one than its own."""
+    from graph.embedded import SCHEMA_VERSION
+
+    old = tmp_path / "old.sqlite3"
+    store = EmbeddedStore(old)
+    store.conn.execute("PRAGMA user_version = 2")
+    store.close()
+    store = EmbeddedStore(old)  # opened by this code: upgraded
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    store.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")  # from a later version
+    store.close()
+    with pytest.raises(StoreError, match="newer Tsunagu"):
+        EmbeddedStore(old)
