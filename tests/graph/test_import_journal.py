@@ -309,3 +309,23 @@ def test_staged_relationships_are_hidden_with_their_owner_and_only_theirs(
         ("INTERESTED_IN", "need-b"),
     } <= around_a
     assert {n.id for n in store.neighbours("草刈り")} == {"need-new"}
+
+
+def test_a_discard_cut_short_then_the_same_import_writes_all_of_it(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import killed mid-way, a discard of it that stopped after one step (the process
+    killed again), then the same command: every record of the import is written, none lost
+    to the batches the journal had counted as staged before the discard."""
+    _seed(store)
+    files = _files(tmp_path / "files")
+    import_id = _kill_mid_import(store, files)
+    assert store._journal_discard(import_id, 3) > 0  # one step of the discard only
+    monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)  # the same command
+    report = import_paths(store, files, progress=False)
+    assert report.ok and report.wrote, report.errors
+    orgs, needs = _imported_ids()
+    assert len(store.get_many("Organization", orgs)) == ORGS
+    assert len(store.get_many("Need", needs)) == NEEDS
+    assert len({n.id for n in store.neighbours("草刈り")}) == NEEDS + 1
+    assert journal.unfinished(store) == []
