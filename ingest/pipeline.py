@@ -361,6 +361,7 @@ class _Import:
             )
         }
         self._store_orgs: list[Organization] | None = None
+        self._store_org_index: dict[str, Organization] | None = None
         self._name_index: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._recognised: set[str] = set()  # files with at least one table of a known kind
         self._reader_error_rows: set[tuple[str, int | None]] = set()  # rows a reader rejected
@@ -636,12 +637,24 @@ class _Import:
         """Stored records by id (None when absent), fetched in chunks and cached."""
         cache = self._existing[kind]
         missing = [i for i in dict.fromkeys(ids) if i not in cache]
+        if kind == "Organization" and missing and self._store_orgs is not None:
+            # all stored organizations were read already (an organization import reads them
+            # for names and the duplicate report): the records asked for come from that read
+            stored = self._store_org_ids()
+            for i in missing:
+                cache[i] = stored.get(i)
+            return cache
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start : start + CHUNK]
             got = self.store.get_many(kind, chunk, include_inactive=True)
             for i in chunk:
                 cache[i] = got.get(i)
         return cache
+
+    def _store_org_ids(self) -> dict[str, Organization]:
+        if self._store_org_index is None:
+            self._store_org_index = {o.id: o for o in self.store_orgs()}
+        return self._store_org_index
 
     def store_orgs(self) -> list[Organization]:
         if self._store_orgs is None:
@@ -666,6 +679,8 @@ class _Import:
         return self._name_index
 
     def _build_organizations(self, rows: list[_Row]) -> None:
+        if rows:
+            self.store_orgs()  # read once: names, the duplicate report and the merges below
         numbers = sorted(
             {r.values["corporate_number"] for r in rows if r.values.get("corporate_number")}
         )
