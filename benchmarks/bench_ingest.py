@@ -30,7 +30,12 @@ The ratio is the import's rows/s over the reference's (targets: embedded 0.25, N
 the "nothing changed" path.
 
     .venv/bin/python benchmarks/bench_ingest.py --scale 0.1 --json /tmp/ingest.json  # 30k
-    .venv/bin/python benchmarks/bench_ingest.py --scale 2.5 --no-dry-run  # 1M rows, 250k orgs
+    .venv/bin/python benchmarks/bench_ingest.py --scale 2.5 --no-dry-run --reference-runs 1 \
+        --neo4j-uri bolt://… --wipe-neo4j --json /tmp/ingest-1m.json  # 1M rows, 250k orgs
+
+Each reference is run ``--reference-runs`` times (3 by default) and its median compared: it is
+short, and this machine is shared.  The districts the files name are imported first (a store
+names its districts before its first organizations), not timed.
 
 Each phase also prints the import's CPU seconds (this process; the Neo4j server's are not in
 it) and the process's peak RSS so far; ``--batch-size`` sets the journal's batch size.
