@@ -773,9 +773,13 @@ class EmbeddedStore(GraphStore):
         limit: int,
         include_inactive: bool,
         order: tuple[str, bool],
+        after: str | None = None,
     ) -> tuple[list[str], int]:
         where = ["kind = ?", _visible()]
         params: list[Any] = [kind]
+        if after is not None:
+            where.append("id > ?")
+            params.append(after)
         if not include_inactive:
             where.append("active = 1")
         for name, values in filters.items():
@@ -796,6 +800,11 @@ class EmbeddedStore(GraphStore):
         clause = " AND ".join(where)
         col, desc = order  # checked against ORDERABLE by GraphStore.list
         direction = "DESC" if desc else "ASC"
+        if after is not None:
+            rows = self._read(
+                f"SELECT doc FROM nodes WHERE {clause} ORDER BY id LIMIT ?", [*params, limit]
+            )
+            return [r[0] for r in rows], -1
         with self._lock:  # the total and the page from the same state
             total = self._read(f"SELECT count(*) FROM nodes WHERE {clause}", params)[0][0]
             rows = self._read(

@@ -938,11 +938,15 @@ class Neo4jStore(GraphStore):
         limit: int,
         include_inactive: bool,
         order: tuple[str, bool],
+        after: str | None = None,
     ) -> tuple[list[str], int]:
         where = [_RECORD]
         if not include_inactive:
             where.append("n.active = true")
         params: dict[str, Any] = {}
+        if after is not None:
+            where.append("n.id > $after")
+            params["after"] = after
         for i, (name, values) in enumerate(filters.items()):
             if not values:
                 continue
@@ -958,6 +962,11 @@ class Neo4jStore(GraphStore):
         col, desc = order  # checked by check_order: id, created_at or updated_at
         direction = "DESC" if desc else "ASC"
         match = f"MATCH (n:{_label(kind)}) WHERE {clause} "
+        if after is not None:  # the id constraint's index gives the order and the start
+            rows = self._read(
+                match + "RETURN n._doc AS doc ORDER BY n.id LIMIT $limit", **params, limit=limit
+            )
+            return [r["doc"] for r in rows], -1
 
         def work(tx: Any) -> tuple[list[str], int]:
             total = tx.run(match + "RETURN count(n) AS total", params).single()["total"]

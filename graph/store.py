@@ -469,8 +469,12 @@ class GraphStore(ABC):
         limit: int,
         include_inactive: bool,
         order: tuple[str, bool],
+        after: str | None = None,
     ) -> tuple[list[str], int]:
-        """(JSON docs of one page, total matching)."""
+        """(JSON docs of one page, total matching).  With ``after``, the page is the next
+        ``limit`` records by id whose id sorts after it (``offset`` and ``order`` unused), and
+        no total is counted (-1): reading everything this way costs one pass, where pages by
+        offset cost a count and a skip over all the records before each page."""
 
     def neighbours(self, id: str, rel_types: Sequence[str] | None = None) -> list[Neighbour]:
         """Every node one relationship away from ``id`` (a record id, a skill name or a field
@@ -740,16 +744,24 @@ class GraphStore(ABC):
 
     def _holders(self, kind: str, name: str, values: Sequence[Any]) -> Iterable[Record]:
         """Stored records of ``kind`` (active or not) whose ``name`` is one of ``values``."""
+        yield from self._every(kind, {name: builtins.list(values)}, include_inactive=True)
+
+    def _every(
+        self, kind: str, filters: dict[str, builtins.list[Any]], include_inactive: bool
+    ) -> Iterable[Record]:
+        """Every record of ``kind`` matching the (normalised) filters, by id, a page after
+        the last id read (one pass over the records, however many there are)."""
         rtype = record_type(kind)
-        offset = 0
+        last = ""  # every id sorts after the empty string (ids are never empty)
         while True:
-            docs, total = self._query(
-                kind, {name: list(values)}, offset, MAX_PAGE_SIZE, True, ("id", False)
+            docs, _ = self._query(
+                kind, filters, 0, MAX_PAGE_SIZE, include_inactive, ("id", False), after=last
             )
-            yield from (rtype.model_validate_json(d, context=STORED) for d in docs)
-            offset += len(docs)
-            if not docs or offset >= total:
+            recs = [rtype.model_validate_json(d, context=STORED) for d in docs]
+            yield from recs
+            if len(recs) < MAX_PAGE_SIZE:
                 return
+            last = recs[-1].id
 
     def _check_references(self, batch: Mapping[tuple[str, str], Record]) -> None:
         wanted: dict[str, set[str]] = {}
@@ -865,14 +877,8 @@ class GraphStore(ABC):
     def iter_all(
         self, kind: str, filters: Mapping[str, Any] | None = None, include_inactive: bool = False
     ) -> Iterable[Record]:
-        """Every matching record, page by page."""
-        offset = 0
-        while True:
-            page = self.list(kind, filters, offset, MAX_PAGE_SIZE, include_inactive)
-            yield from page.items
-            if not page.has_more or not page.items:
-                return
-            offset += len(page.items)
+        """Every matching record, by id, page by page (each page after the last id read)."""
+        yield from self._every(kind, normalise_filters(kind, filters), include_inactive)
 
     def count(self, kind: str, filters: Mapping[str, Any] | None = None) -> int:
         return self.list(kind, filters, 0, 1).total

@@ -1047,10 +1047,15 @@ def test_large_batch_round_trip(store: GraphStore) -> None:
     assert len(store.upsert(many).created) == 1_200
     assert store.count("Organization") == 1_200
     assert [o.id for o in store.iter_all("Organization")] == [o.id for o in many]
+    east = [o.id for o in many if o.area == "東区"]
+    assert [o.id for o in store.iter_all("Organization", {"area": "東区"})] == east
     assert len(store.get_many("Organization", [o.id for o in many])) == 1_200
     assert store.count("Organization", {"sector": "school", "area": "東区"}) == 200
     assert store.count("Organization", {"fields": ["01", "02"]}) == 120
     assert len(store.upsert(many).unchanged) == 1_200
+    store.soft_delete("Organization", "org-1100")  # on the second page
+    assert len(list(store.iter_all("Organization"))) == 1_199
+    assert len(list(store.iter_all("Organization", include_inactive=True))) == 1_200
 
 
 def test_unusual_ids_and_text(store: GraphStore) -> None:
