@@ -74,9 +74,10 @@ export function collaborationForm(organizations, onCreated, leadId = "") {
     const key = ids.join(" ");
     if (key === needsFor) return;
     needsFor = key;
-    const chosen = needSelect.value;
     const lists = await Promise.all(ids.map((id) => endpoints.needsOf(id).catch(() => [])));
     if (needsFor !== key) return; // a later change won
+    // the choice as it is now: one made while the needs were loading is kept
+    const chosen = needSelect.value;
     needSelect.replaceChildren(el("option", { value: "" }, t("cnew_no_need")),
       ...lists.flat().map((need) => el("option", { value: need.id, selected: need.id === chosen },
         `${need.title}（${display.get(need.org_id) || ""}）`)));
