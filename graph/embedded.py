@@ -702,11 +702,10 @@ class EmbeddedStore(GraphStore):
         cur: sqlite3.Cursor, nodes: Sequence[NodeWrite], import_id: str | None
     ) -> None:
         """Write nodes the caller found not stored, in this write transaction: plain inserts
-        with their rowids chosen here, as a bulk load does (no rows to look up, no old search
-        text or edges to remove; every removal of a node removes its search text and edges)."""
+        with their rowids chosen here, as a bulk load does (no rows to look up, no old edges to
+        remove: every removal of a node removes its edges and search text)."""
         (top,) = cur.execute("SELECT coalesce(max(rowid), 0) FROM nodes").fetchone()
-        # every removal of a node removes its search text; a stray row (a hand repair) above
-        # the last node would otherwise refuse the whole batch
+        # a stray search-text row (a hand repair) above the last node would refuse the batch
         cur.execute("DELETE FROM nodes_fts WHERE rowid > ?", (top,))
         cur.executemany(
             "INSERT INTO nodes (rowid, kind, id, doc, props, hash, text, active, created_at,"

@@ -398,8 +398,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAKS = re.compile("[\t\n\r]")
 #: a string with none of these passes the text rule in any field (a fast first look)
 _ANY_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f]")
-#: the values that may hold strings inside (text_values looks into these)
-_CONTAINERS = frozenset({list, tuple, set, dict})
+#: the sequences a field may hold (their strings are checked in one search)
 _SEQUENCES = frozenset({list, tuple, set})
 #: validation context for records read back from a store: data stored before a rule existed
 #: must still load
@@ -453,7 +452,7 @@ class Checked(BaseModel):
                 strings = "".join(v for v in value if type(v) is str)
                 if _ANY_REFUSED.search(strings) is None:
                     return value  # a list of clean strings (enum members hold none)
-        elif kind not in _CONTAINERS and not isinstance(value, str | list | tuple | set | dict):
+        elif not isinstance(value, str | list | tuple | set | dict):
             return value  # a number, date, enum member, nested model …
         if info.context and info.context.get("stored"):
             return value

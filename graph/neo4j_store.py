@@ -475,13 +475,13 @@ class Neo4jStore(GraphStore):
         """Delete every node and relationship, and the vector indexes (their dimension comes
         from the data); constraints and the other indexes stay."""
         with self._errors(), self._driver.session(database=self.database) as session:
-            # the counters survive (a cache must never meet an old token again): all bumped
             # the relationships first, 10,000 a transaction: a skill or a district can have
             # tens of thousands, and detaching 10,000 nodes with all of theirs in one
             # transaction exceeded a 3 GB heap's transaction memory on a 1M-record store
             session.run(
                 "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
+            # the counters survive (a cache must never meet an old token again): all bumped
             session.run(
                 f"MATCH (n) WHERE NOT n:{_GENERATION} "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
