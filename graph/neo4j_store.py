@@ -9,8 +9,11 @@ Graph layout (DESIGN.md §2):
 - vocabulary nodes ``(:Skill {name})`` and ``(:Field {code, name_ja, name_en})``, and
   placeholder record nodes (an ``Area`` named before its record exists), are MERGEd as
   relationship targets; they have no ``_doc`` and are never listed as records;
-- relationships derived from the records (``graph.model.relationships_of``), each with an
-  ``_owner`` property (``"Kind:id"``) so that rewriting a record replaces exactly its edges;
+- relationships derived from the records (``graph.model.relationships_of``); rewriting a record
+  replaces exactly the ones it owns, found from its node: the end node owns HAS_NEED, OFFERS
+  and PARTICIPATED_IN (drawn from the organization), the start node every other type, and an
+  INTERESTED_IN, whose owner (the interest) is neither end, names it in ``_owner``
+  (``"Interest:id"``, indexed);
 - embeddings as float vectors in ``emb_<model slug>`` node properties, searched through Neo4j's
   native vector index (created at the first ``put_embeddings``, when the dimension is known);
 - the embedding cache as ``(:EmbeddingCache {key, model, hash, vector})`` nodes.
@@ -23,6 +26,7 @@ user input as such.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import warnings
@@ -69,7 +73,8 @@ def _bump(tx: Any, keys: Iterable[str]) -> None:
     """Advance the :meth:`GraphStore.generation` counters of ``keys`` inside ``tx`` (sorted,
     so that concurrent writers lock the counters in the same order)."""
     tx.run(
-        f"UNWIND $keys AS k MERGE (g:{_GENERATION} {{key: k}}) SET g.n = coalesce(g.n, 0) + 1",
+        f"{_KEEP_PLAN}UNWIND $keys AS k MERGE (g:{_GENERATION} {{key: k}}) "
+        "SET g.n = coalesce(g.n, 0) + 1",
         keys=sorted(set(keys)),
     ).consume()
 
@@ -89,6 +94,14 @@ FULLTEXT_ANALYZER = "cjk"
 _EMB_PREFIX = "emb_"
 
 
+#: prefix of the statements an import runs over and over while it changes the node counts:
+#: Neo4j plans a statement again when the counts have moved far from the ones it was planned
+#: on, and during a large import that is every call (planning ``_kinds_of``'s union took ~0.4 s
+#: a call, most of its time).  Their plans are unique-index seeks whatever the counts, so the
+#: cached plan is kept.
+_KEEP_PLAN = "CYPHER replan=skip "
+
+
 def _visible(var: str) -> str:
     """Cypher: node or relationship ``var`` is not staged by an import that has not
     committed (graph.journal)."""
@@ -101,6 +114,10 @@ def _visible(var: str) -> str:
 #: relationship types whose owner is neither end (an interest's INTERESTED_IN, drawn from the
 #: organization to the need): they carry the import marker themselves
 _MARKED_RELS = frozenset({"INTERESTED_IN"})
+#: relationship types owned by their end node (see the module docstring), and by the start
+#: node: a record's relationships are found from its node, without a property of their own
+_END_OWNED = sorted(_FROM_ORGANIZATION - _MARKED_RELS)
+_START_OWNED = sorted(set(REL_TYPES) - _FROM_ORGANIZATION)
 
 
 def _visible_rel(var: str) -> str:
@@ -122,10 +139,9 @@ def _visible_rel(var: str) -> str:
 
 def _marker_holder(var: str) -> str:
     """Cypher: what holds relationship ``var``'s import marker (see :func:`_visible_rel`)."""
-    ends = sorted(_FROM_ORGANIZATION - _MARKED_RELS)
     return (
         f"CASE WHEN type({var}) IN {sorted(_MARKED_RELS)!r} THEN {var} "
-        f"WHEN type({var}) IN {ends!r} THEN endNode({var}) ELSE startNode({var}) END"
+        f"WHEN type({var}) IN {_END_OWNED!r} THEN endNode({var}) ELSE startNode({var}) END"
     )
 
 
@@ -150,13 +166,26 @@ def _rel(rel_type: str) -> str:
 
 
 def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
-    """Delete the relationships owned by ``owners`` ("Kind:id"), found by their ``_owner``
-    (indexed per type)."""
-    for rel_type in REL_TYPES:
+    """Delete the relationships owned by ``owners`` ("Kind:id"): found from the owner's node
+    (the types it owns by their direction), and an interest's INTERESTED_IN by its indexed
+    ``_owner``."""
+    by_kind: dict[str, list[str]] = {}
+    for owner in owners:
+        kind, _, id_ = owner.partition(":")
+        by_kind.setdefault(kind, []).append(id_)
+    for kind, ids in sorted(by_kind.items()):
         tx.run(
-            f"MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
-            owners=list(owners),
+            f"{_KEEP_PLAN}UNWIND $ids AS i MATCH (n:{_label(kind)} {{id: i}}) "
+            f"CALL (n) {{ MATCH (n)-[r:{'|'.join(map(_rel, _START_OWNED))}]->() DELETE r }} "
+            f"CALL (n) {{ MATCH (n)<-[r:{'|'.join(map(_rel, _END_OWNED))}]-() DELETE r }}",
+            ids=ids,
         ).consume()
+    if "Interest" in by_kind:
+        for rel_type in sorted(_MARKED_RELS):
+            tx.run(
+                f"{_KEEP_PLAN}MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
+                owners=[f"Interest:{i}" for i in by_kind["Interest"]],
+            ).consume()
 
 
 #: ids per query when the content hashes and versions of many records are read
@@ -424,8 +453,9 @@ class Neo4jStore(GraphStore):
             out[name] = (
                 f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._import)"
             )
-        # edge replacement finds a record's relationships by their owner
-        for rel_type in REL_TYPES:
+        # edge replacement finds an interest's relationship by its owner (the others from the
+        # owner's node: _delete_owned)
+        for rel_type in sorted(_MARKED_RELS):
             name = f"rel_{rel_type.lower()}_owner"
             out[name] = (
                 f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{_rel(rel_type)}]-() ON (r._owner)"
@@ -453,6 +483,11 @@ class Neo4jStore(GraphStore):
                 plain = f"{kind.lower()}_{prop}"
                 if f"{plain}_unique" in missing and plain in existing:
                     self._schema(f"DROP INDEX `{plain}` IF EXISTS")
+        # the owner indexes of every relationship type that earlier versions made: only an
+        # interest's relationship is found by its owner now, the others cost every write
+        for rel_type in sorted(set(REL_TYPES) - _MARKED_RELS):
+            if f"rel_{rel_type.lower()}_owner" in existing:
+                self._schema(f"DROP INDEX `rel_{rel_type.lower()}_owner` IF EXISTS")
         for name, cypher in missing.items():
             try:
                 self._schema(cypher)
@@ -529,7 +564,7 @@ class Neo4jStore(GraphStore):
         out: dict[str, Existing] = {}
         for start in range(0, len(unique), _EXISTING_CHUNK):  # an import asks for all its ids
             rows = self._read(
-                f"MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
+                f"{_KEEP_PLAN}MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
                 "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
                 "coalesce(n._version, 0) AS version",
                 ids=unique[start : start + _EXISTING_CHUNK],
@@ -548,7 +583,7 @@ class Neo4jStore(GraphStore):
             for kind in RECORD_TYPES
         )
         out: dict[str, set[str]] = {}
-        for r in self._read(f"CALL () {{ {lookups} }} RETURN id, kind", ids=list(ids)):
+        for r in self._read(f"{_KEEP_PLAN}CALL () {{ {lookups} }} RETURN id, kind", ids=list(ids)):
             out.setdefault(r["id"], set()).add(r["kind"])
         return out
 
@@ -608,7 +643,7 @@ class Neo4jStore(GraphStore):
             again = False  # a node this import staged before: its edges are replaced too
             for kind, rows in by_kind.items():
                 for r in tx.run(
-                    f"UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
+                    f"{_KEEP_PLAN}UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
                     "SET n._lock = true "
                     "WITH n, r, coalesce(n._import = $import, false) AS again, "
                     "coalesce(n._version, 0) = r.base AS current "
@@ -629,13 +664,23 @@ class Neo4jStore(GraphStore):
             if import_id is None or again:
                 _delete_owned(tx, owners)
             for (src_kind, rel, dst_kind), rows in edges.items():
+                # a relationship's properties cost a write of their own: only set when there
+                # are any (a participant's role), and the owner only where neither end is it
+                sets = [
+                    *(["e = r.props"] if any(r["props"] for r in rows) else []),
+                    *(
+                        ["e._owner = r.owner", "e._import = $import"]
+                        if rel in _MARKED_REL_NAMES
+                        else []
+                    ),
+                ]
                 tx.run(
-                    f"UNWIND $rows AS r "
+                    f"{_KEEP_PLAN}UNWIND $rows AS r "
                     f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
                     f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
                     + self._on_create(dst_kind)
-                    + f"CREATE (a)-[e:{rel}]->(b) SET e = r.props, e._owner = r.owner"
-                    + (", e._import = $import" if rel in _MARKED_REL_NAMES else ""),
+                    + f"CREATE (a)-[e:{rel}]->(b)"
+                    + (f" SET {', '.join(sets)}" if sets else ""),
                     {"import": import_id},
                     rows=[self._with_field_names(dst_kind, r) for r in rows],
                 ).consume()
@@ -701,8 +746,15 @@ class Neo4jStore(GraphStore):
                 f"(取り込み {import_id} はすでに終わっているか取り消されています)"
             )
 
+    stage_ahead = True  # the server writes a batch while this process makes the next
+
     def _stage(self, import_id: str, batch: int, nodes: Sequence[NodeWrite]) -> None:
-        write = self._writer(nodes, import_id)
+        self._staging(import_id, batch, nodes)()
+
+    def _staging(
+        self, import_id: str, batch: int, nodes: Sequence[NodeWrite]
+    ) -> Callable[[], None]:
+        write = self._writer(nodes, import_id)  # the statements' rows, made now
 
         def work(tx: Any) -> None:
             self._writing(tx, import_id)
@@ -715,7 +767,7 @@ class Neo4jStore(GraphStore):
                 now=utcnow().isoformat(),
             ).consume()
 
-        self._write_tx(work)
+        return functools.partial(self._write_tx, work)
 
     def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:
         write = self._writer(nodes) if nodes else None

@@ -9,6 +9,7 @@ live here once, so both backends behave the same and the contract tests in
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -363,6 +364,10 @@ class GraphStore(ABC):
     release_batch_size: int = 50_000
     #: ids (or unique values) the shared checks look up per round trip
     check_chunk: int = _ID_CHUNK
+    #: make each journaled batch while the one before it is written, in a second thread
+    #: (for a store whose writes wait on a server process; not SQLite, which takes the GIL
+    #: back for every row it writes)
+    stage_ahead: bool = False
 
     # -- primitives each backend implements ---------------------------------------------------
 
@@ -408,6 +413,15 @@ class GraphStore(ABC):
         """Write new records marked with ``import_id`` and note ``batch`` as staged, in ONE
         transaction.  :class:`VersionConflict` (writing nothing) if a node already exists,
         unless staged by this import (a resumed batch is written again)."""
+
+    def _staging(
+        self, import_id: str, batch: int, nodes: Sequence[NodeWrite]
+    ) -> Callable[[], None]:
+        """:meth:`_stage` in two steps: what can be made before the transaction (here,
+        nothing) is made now, and the returned call writes it.  A store whose transaction
+        waits on a server sets :attr:`stage_ahead`, and the journal makes the next batch
+        while this one is written (graph.journal)."""
+        return functools.partial(self._stage, import_id, batch, nodes)
 
     @abstractmethod
     def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ORGS, NEEDS, BATCH = 90, 110, 40  # 200 new records: 5 batches of 40
 KILL_BEFORE = 3  # the child is killed once 3 batches are staged, before the 4th
 
-# The child imports the files with small batches.  Before staging batch KILL_BEFORE it says so
-# (the earlier batches are committed transactions) and waits to be killed.
+# The child imports the files with small batches.  Before writing batch KILL_BEFORE it says so
+# (the earlier batches are committed transactions) and waits to be killed: in the thread that
+# writes the batches (Neo4j's, while the next batch is made: graph.journal._stage_in_turn).
 CHILD = textwrap.dedent(
     """
     import os, sys, time
@@ -47,11 +48,14 @@ CHILD = textwrap.dedent(
 
     class Killable(Base):
         import_batch_size = int(batch)
-        def _stage(self, import_id, number, nodes):
-            if number == int(kill_before):
-                print(f"MID-IMPORT {import_id} {number}", flush=True)
-                time.sleep(600)
-            super()._stage(import_id, number, nodes)
+        def _staging(self, import_id, number, nodes):
+            write = super()._staging(import_id, number, nodes)
+            def killable():
+                if number == int(kill_before):
+                    print(f"MID-IMPORT {import_id} {number}", flush=True)
+                    time.sleep(600)
+                write()
+            return killable
 
     store = Killable(*args)
     report = import_paths(store, files, progress=False)
@@ -118,6 +122,25 @@ def _kill_mid_import(store: GraphStore, files: Sequence[Path]) -> str:
     return line.split()[1]
 
 
+def _before_each_batch(
+    monkeypatch: pytest.MonkeyPatch, store: GraphStore, hook: Callable[[int], None]
+) -> None:
+    """Call ``hook(batch number)`` where each journaled batch is written (in the thread that
+    writes it)."""
+    staging = store._staging
+
+    def hooked(import_id: str, number: int, nodes: Sequence[NodeWrite]) -> Callable[[], None]:
+        write = staging(import_id, number, nodes)
+
+        def run() -> None:
+            hook(number)
+            write()
+
+        return run
+
+    monkeypatch.setattr(store, "_staging", hooked)
+
+
 def _imported_ids() -> tuple[list[str], list[str]]:
     return [f"imp-o{i:03d}" for i in range(ORGS)], [f"imp-n{i:03d}" for i in range(NEEDS)]
 
@@ -169,14 +192,8 @@ def test_killed_import_shows_nothing_and_runs_again_to_completion(
 
     # the same command again: it resumes the same import, writing only the batches left
     staged: list[int] = []
-    stage = store._stage
-
-    def counting(import_id: str, number: int, nodes: Sequence[NodeWrite]) -> None:
-        staged.append(number)
-        stage(import_id, number, nodes)
-
     monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)
-    monkeypatch.setattr(store, "_stage", counting)
+    _before_each_batch(monkeypatch, store, staged.append)
     report = import_paths(store, files, progress=False)
     assert report.ok and report.wrote, report.errors
     assert (report.created, report.updated) == (ORGS + NEEDS, 1)
@@ -200,20 +217,23 @@ def test_failing_store_midway_takes_back_what_was_staged(
 ) -> None:
     _seed(store)
     files = _files(tmp_path / "files")
-    stage = store._stage
+    written: list[int] = []
 
-    def failing(import_id: str, number: int, nodes: Sequence[NodeWrite]) -> None:
+    def failing(number: int) -> None:
+        written.append(number)
         if number == KILL_BEFORE:
             raise StoreUnavailable("the server went away (test)")
-        stage(import_id, number, nodes)
 
     monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)
-    monkeypatch.setattr(store, "_stage", failing)
+    _before_each_batch(monkeypatch, store, failing)
     report = import_paths(store, files, progress=False)
     assert not report.ok and not report.wrote
     assert "nothing was written" in report.errors[-1].reason_en
     _assert_nothing_of_the_import(store)
     assert store._journal() == []  # discarded, not left for a resume
+    # in order, and nothing after the batch that failed (Neo4j makes the next batch while one
+    # is written: it is not sent)
+    assert written == list(range(KILL_BEFORE + 1))
 
 
 def test_abort_deletes_an_unfinished_import(

@@ -692,6 +692,28 @@ def test_suggestion_interest_and_area_relationships(filled: GraphStore) -> None:
     located = {n.id for n in filled.neighbours("中央区", ["LOCATED_IN"]) if n.direction == "in"}
     assert located == {"org-midori", "org-tsunagu", "org-city", "need-river", "offer-machines"}
 
+    # rewriting the organization replaces only the ties it owns (its district and fields):
+    # its offers', collaborations', the suggestion's and the interest's ties to it stay, the
+    # interest's too although neither end owns it
+    before = edges_of(filled, "org-tsunagu")
+    assert {e[0] for e in before} >= {
+        "OFFERS",
+        "PARTICIPATED_IN",
+        "SUGGESTS",
+        "INTERESTED_IN",
+        "LOCATED_IN",
+    }
+    moved = filled.require("Organization", "org-tsunagu").model_copy(update={"area": "東区"})
+    assert filled.upsert([moved]).updated == ["org-tsunagu"]
+    assert edges_of(filled, "org-tsunagu") == {e for e in before if e[0] != "LOCATED_IN"} | {
+        ("LOCATED_IN", "out", "Area", "東区", ())
+    }
+    # and rewriting the interest replaces its tie, which neither end owns
+    filled.upsert([interest.model_copy(update={"need_id": "need-river"})])
+    assert edges_of(filled, "org-tsunagu", ["INTERESTED_IN"]) == {
+        ("INTERESTED_IN", "out", "Need", "need-river", (("interest", "int-1"),))
+    }
+
 
 def test_updating_a_record_replaces_its_edges(filled: GraphStore) -> None:
     moved = needs()[0].model_copy(
