@@ -559,17 +559,32 @@ class Neo4jStore(GraphStore):
 
     # -- records ------------------------------------------------------------------------------
 
+    # The lookups of many ids answer in one collected list, not a row per id: the driver
+    # makes a Python record of every row, and for 10,000 found ids that took 3x the query.
+
     def _existing(self, kind: str, ids: Sequence[str]) -> dict[str, Existing]:
         unique = list(dict.fromkeys(ids))
         out: dict[str, Existing] = {}
         for start in range(0, len(unique), _EXISTING_CHUNK):  # an import asks for all its ids
-            rows = self._read(
+            [row] = self._read(
                 f"{_KEEP_PLAN}MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
-                "RETURN n.id AS id, n._hash AS hash, n.created_at AS created, "
-                "coalesce(n._version, 0) AS version",
+                "RETURN collect([n.id, n._hash, n.created_at, coalesce(n._version, 0)]) AS found",
                 ids=unique[start : start + _EXISTING_CHUNK],
             )
-            out.update({r["id"]: Existing(r["hash"], r["created"], r["version"]) for r in rows})
+            out.update({i: Existing(h, c, v) for i, h, c, v in row["found"]})
+        return out
+
+    def stored_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
+        record_type(kind)  # an unknown kind is refused
+        unique = list(dict.fromkeys(ids))
+        out: set[str] = set()
+        for start in range(0, len(unique), _EXISTING_CHUNK):
+            [row] = self._read(
+                f"{_KEEP_PLAN}MATCH (n:{_label(kind)}) WHERE n.id IN $ids AND {_RECORD} "
+                "RETURN collect(n.id) AS found",
+                ids=unique[start : start + _EXISTING_CHUNK],
+            )
+            out.update(row["found"])
         return out
 
     def _kinds_of(self, ids: Sequence[str]) -> dict[str, set[str]]:
@@ -583,8 +598,12 @@ class Neo4jStore(GraphStore):
             for kind in RECORD_TYPES
         )
         out: dict[str, set[str]] = {}
-        for r in self._read(f"{_KEEP_PLAN}CALL () {{ {lookups} }} RETURN id, kind", ids=list(ids)):
-            out.setdefault(r["id"], set()).add(r["kind"])
+        for r in self._read(
+            f"{_KEEP_PLAN}CALL () {{ {lookups} }} RETURN kind, collect(id) AS found",
+            ids=list(ids),
+        ):
+            for id_ in r["found"]:
+                out.setdefault(id_, set()).add(r["kind"])
         return out
 
     def _write(self, nodes: Sequence[NodeWrite]) -> None:
