@@ -41,7 +41,6 @@ from graph.model import (
     RECORD_TYPES,
     STORED,
     DerivedRelType,
-    Edge,
     Record,
     record_type,
     utcnow,
@@ -190,8 +189,8 @@ def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
 
 #: ids per query when the content hashes and versions of many records are read
 _EXISTING_CHUNK = 20_000
-#: the backticked names of ``_MARKED_RELS`` (as the write path groups relationships)
-_MARKED_REL_NAMES = frozenset(_rel(t) for t in _MARKED_RELS)
+#: a field node's Japanese and English names, by code (set when the node is created)
+_FIELD_NAMES = {code: [f.name_ja, f.name_en] for code, f in FIELDS_BY_CODE.items()}
 
 
 def embedding_property(model: str) -> str:
@@ -221,9 +220,14 @@ def _vector_index_name(kind: str, prop: str) -> str:
     return f"vec_{kind.lower()}_{prop[len(_EMB_PREFIX) :]}"
 
 
+_PRIMITIVE = frozenset({str, int, float, bool})
+
+
 def _check_props(node: NodeWrite) -> None:
     """Neo4j stores only primitives and homogeneous lists of them: say so before writing."""
     for name, value in node.props.items():
+        if type(value) in _PRIMITIVE:
+            continue  # the common case, without a list per value
         items = value if isinstance(value, list) else [value]
         for v in items:
             if not isinstance(v, str | int | float | bool):
@@ -618,38 +622,42 @@ class Neo4jStore(GraphStore):
         by_kind: dict[str, list[dict[str, Any]]] = {}
         owners: list[str] = []
         edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        # (every filterable field, None included, so that a cleared field is removed; whether
+        # the kind has search text), once per kind: an import makes 5,000 rows a batch
+        shapes: dict[str, tuple[dict[str, Any], bool]] = {}
         for node in nodes:
-            _label(node.kind)
+            shape = shapes.get(node.kind)
+            if shape is None:
+                _label(node.kind)
+                rtype = record_type(node.kind)
+                shape = (dict.fromkeys(rtype.filterable), bool(rtype.text_fields))
+                shapes[node.kind] = shape
             _check_props(node)
-            rtype = record_type(node.kind)
-            # every filterable field is set, None included, so that a cleared field is removed
-            props: dict[str, Any] = dict.fromkeys(rtype.filterable)
+            props = shape[0].copy()
             props.update(node.props)
-            props.update(
-                {
-                    "_doc": node.doc,
-                    "_hash": node.hash,
-                    "_text": node.text if rtype.text_fields else None,
-                    "created_at": node.created_at,
-                    "updated_at": node.updated_at,
-                    "active": node.is_active(),
-                    "_version": node.base_version + 1,
-                    "_lock": None,  # taken below for the compare-and-set; removed here
-                    "_import": import_id,
-                }
-            )
+            props["_doc"] = node.doc
+            props["_hash"] = node.hash
+            props["_text"] = node.text if shape[1] else None
+            props["created_at"] = node.created_at
+            props["updated_at"] = node.updated_at
+            props["active"] = node.is_active()
+            props["_version"] = node.base_version + 1
+            props["_lock"] = None  # taken below for the compare-and-set; removed here
+            props["_import"] = import_id
             by_kind.setdefault(node.kind, []).append(
                 {"id": node.id, "base": node.base_version, "props": props}
             )
             owner = f"{node.kind}:{node.id}"
             owners.append(owner)
             for edge in node.edges:
-                src_kind = self._source_kind(node, edge)
-                key = (src_kind, _rel(edge.type), edge.dst_kind)
-                _label(edge.dst_kind)
-                edges.setdefault(key, []).append(
-                    {"src": edge.src, "dst": edge.dst, "owner": owner, "props": edge.props}
-                )
+                src_kind = "Organization" if edge.type in _FROM_ORGANIZATION else node.kind
+                key = (src_kind, edge.type, edge.dst_kind)
+                row: dict[str, Any] = {"src": edge.src, "dst": edge.dst}
+                if edge.props:
+                    row["props"] = edge.props
+                if edge.type in _MARKED_RELS:
+                    row["owner"] = owner
+                edges.setdefault(key, []).append(row)
 
         def work(tx: Any) -> None:
             # compare-and-set: setting a property write-locks each node until commit, so the
@@ -682,26 +690,29 @@ class Neo4jStore(GraphStore):
             # a node staged for the first time is new or a placeholder: it owns no edges yet
             if import_id is None or again:
                 _delete_owned(tx, owners)
-            for (src_kind, rel, dst_kind), rows in edges.items():
+            for (src_kind, rel_type, dst_kind), rows in edges.items():
                 # a relationship's properties cost a write of their own: only set when there
                 # are any (a participant's role), and the owner only where neither end is it
                 sets = [
-                    *(["e = r.props"] if any(r["props"] for r in rows) else []),
+                    *(["e = coalesce(r.props, {})"] if any("props" in r for r in rows) else []),
                     *(
                         ["e._owner = r.owner", "e._import = $import"]
-                        if rel in _MARKED_REL_NAMES
+                        if rel_type in _MARKED_RELS
                         else []
                     ),
                 ]
+                params: dict[str, Any] = {"import": import_id}
+                if dst_kind == "Field":
+                    params["names"] = _FIELD_NAMES
                 tx.run(
                     f"{_KEEP_PLAN}UNWIND $rows AS r "
                     f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
                     f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
                     + self._on_create(dst_kind)
-                    + f"CREATE (a)-[e:{rel}]->(b)"
+                    + f"CREATE (a)-[e:{_rel(rel_type)}]->(b)"
                     + (f" SET {', '.join(sets)}" if sets else ""),
-                    {"import": import_id},
-                    rows=[self._with_field_names(dst_kind, r) for r in rows],
+                    params,
+                    rows=rows,
                 ).consume()
             _bump(tx, by_kind)
 
@@ -961,27 +972,15 @@ class Neo4jStore(GraphStore):
         ]
 
     @staticmethod
-    def _source_kind(node: NodeWrite, edge: Edge) -> str:
-        # relationships_of lists HAS_NEED/OFFERS/PARTICIPATED_IN/INTERESTED_IN from the
-        # organization although the need/offer/collaboration/interest owns them
-        return "Organization" if edge.type in _FROM_ORGANIZATION else node.kind
-
-    @staticmethod
     def _key(kind: str) -> str:
         return _VOCABULARY.get(kind, "id")
 
     @staticmethod
     def _on_create(kind: str) -> str:
+        # a field node's names, from ``$names`` (_FIELD_NAMES)
         if kind == "Field":
-            return "ON CREATE SET b.name_ja = r.name_ja, b.name_en = r.name_en "
+            return "ON CREATE SET b.name_ja = $names[r.dst][0], b.name_en = $names[r.dst][1] "
         return ""
-
-    @staticmethod
-    def _with_field_names(kind: str, row: dict[str, Any]) -> dict[str, Any]:
-        if kind == "Field" and row["dst"] in FIELDS_BY_CODE:
-            info = FIELDS_BY_CODE[row["dst"]]
-            return {**row, "name_ja": info.name_ja, "name_en": info.name_en}
-        return row
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         rows = self._read(
