@@ -617,11 +617,13 @@ class Neo4jStore(GraphStore):
     def _writer(
         self, nodes: Sequence[NodeWrite], import_id: str | None = None
     ) -> Callable[[Any], None]:
-        """The transaction function that writes ``nodes`` with their compare-and-set, marked
-        as staged by ``import_id`` if given (a node staged by that import may be rewritten)."""
+        """The transaction function that writes ``nodes`` and the relationships they own,
+        with their compare-and-set, marked as staged by ``import_id`` if given (a node staged
+        by that import may be rewritten): one statement per kind."""
         by_kind: dict[str, list[dict[str, Any]]] = {}
-        owners: list[str] = []
-        edges: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        # per kind, its relationship groups: (direction, type, other end's kind, with
+        # properties) -> the row field listing them; each row lists its ties of the group
+        groups: dict[str, dict[tuple[str, str, str, bool], str]] = {}
         # (every filterable field, None included, so that a cleared field is removed; whether
         # the kind has search text), once per kind: an import makes 5,000 rows a batch
         shapes: dict[str, tuple[dict[str, Any], bool]] = {}
@@ -644,79 +646,91 @@ class Neo4jStore(GraphStore):
             props["_version"] = node.base_version + 1
             props["_lock"] = None  # taken below for the compare-and-set; removed here
             props["_import"] = import_id
-            by_kind.setdefault(node.kind, []).append(
-                {"id": node.id, "base": node.base_version, "props": props}
-            )
-            owner = f"{node.kind}:{node.id}"
-            owners.append(owner)
+            row: dict[str, Any] = {"id": node.id, "base": node.base_version, "props": props}
+            named = groups.setdefault(node.kind, {})
             for edge in node.edges:
-                src_kind = "Organization" if edge.type in _FROM_ORGANIZATION else node.kind
-                key = (src_kind, edge.type, edge.dst_kind)
-                row: dict[str, Any] = {"src": edge.src, "dst": edge.dst}
-                if edge.props:
-                    row["props"] = edge.props
-                if edge.type in _MARKED_RELS:
-                    row["owner"] = owner
-                edges.setdefault(key, []).append(row)
+                item: Any
+                if edge.type in _MARKED_RELS:  # an interest's tie: neither end is its owner
+                    key = ("both", edge.type, edge.dst_kind, True)
+                    item = {"s": edge.src, "o": edge.dst, "p": edge.props}
+                else:
+                    inward = edge.type in _FROM_ORGANIZATION  # drawn from the organization
+                    other, other_kind = (
+                        (edge.src, "Organization") if inward else (edge.dst, edge.dst_kind)
+                    )
+                    key = ("in" if inward else "out", edge.type, other_kind, bool(edge.props))
+                    item = {"o": other, "p": edge.props} if edge.props else other
+                field = named.get(key)
+                if field is None:
+                    field = named[key] = f"e{len(named)}"
+                row.setdefault(field, []).append(item)
+            by_kind.setdefault(node.kind, []).append(row)
+        statements = {kind: self._write_statement(kind, groups[kind]) for kind in by_kind}
+        params = {"import": import_id, "plain": import_id is None, "names": _FIELD_NAMES}
 
         def work(tx: Any) -> None:
             # compare-and-set: setting a property write-locks each node until commit, so the
             # version read after it is the latest (Neo4j's documented way against lost
-            # updates); nodes in id order, so that two batches lock in the same order
-            # One statement per label: lock, compare, and write the nodes that are at their
-            # base version.  A stale node is left as it was and reported; the VersionConflict
-            # below then rolls the whole transaction back, so nothing of the batch is written.
-            stale: list[str] = []
-            again = False  # a node this import staged before: its edges are replaced too
+            # updates); nodes in id order, so that two batches lock in the same order.
+            # A stale node is left as it was and reported; the VersionConflict then rolls the
+            # whole transaction back, so nothing of the batch is written.
             for kind, rows in by_kind.items():
-                for r in tx.run(
-                    f"{_KEEP_PLAN}UNWIND $rows AS r MERGE (n:{_label(kind)} {{id: r.id}}) "
-                    "SET n._lock = true "
-                    "WITH n, r, coalesce(n._import = $import, false) AS again, "
-                    "coalesce(n._version, 0) = r.base AS current "
-                    "FOREACH (_ IN CASE WHEN again OR current THEN [1] ELSE [] END | "
-                    "SET n += r.props) "
-                    "WITH n, again, current WHERE again OR NOT current "
-                    "RETURN n.id AS id, again",
-                    {"import": import_id},
-                    rows=sorted(rows, key=lambda r: r["id"]),
-                ):
-                    if r["again"]:
-                        again = True
-                    else:
-                        stale.append(r["id"])
-            if stale:
-                raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
-            # a node staged for the first time is new or a placeholder: it owns no edges yet
-            if import_id is None or again:
-                _delete_owned(tx, owners)
-            for (src_kind, rel_type, dst_kind), rows in edges.items():
-                # a relationship's properties cost a write of their own: only set when there
-                # are any (a participant's role), and the owner only where neither end is it
-                sets = [
-                    *(["e = coalesce(r.props, {})"] if any("props" in r for r in rows) else []),
-                    *(
-                        ["e._owner = r.owner", "e._import = $import"]
-                        if rel_type in _MARKED_RELS
-                        else []
-                    ),
+                stale = [
+                    r["id"]
+                    for r in tx.run(
+                        statements[kind], params, rows=sorted(rows, key=lambda r: r["id"])
+                    )
                 ]
-                params: dict[str, Any] = {"import": import_id}
-                if dst_kind == "Field":
-                    params["names"] = _FIELD_NAMES
-                tx.run(
-                    f"{_KEEP_PLAN}UNWIND $rows AS r "
-                    f"MERGE (a:{_label(src_kind)} {{{self._key(src_kind)}: r.src}}) "
-                    f"MERGE (b:{_label(dst_kind)} {{{self._key(dst_kind)}: r.dst}}) "
-                    + self._on_create(dst_kind)
-                    + f"CREATE (a)-[e:{_rel(rel_type)}]->(b)"
-                    + (f" SET {', '.join(sets)}" if sets else ""),
-                    params,
-                    rows=rows,
-                ).consume()
+                if stale:
+                    raise VersionConflict(f"changed meanwhile: {', '.join(map(repr, stale[:10]))}")
             _bump(tx, by_kind)
 
         return work
+
+    def _write_statement(self, kind: str, groups: Mapping[tuple[str, str, str, bool], str]) -> str:
+        """The statement that writes rows of ``kind`` (:meth:`_writer`) with the relationship
+        ``groups`` they list: each node merged, locked and compared; written when at its base
+        version (or staged by this import before, ``again``); the relationships it owns
+        deleted when it is rewritten (not when an import stages it the first time: it owns
+        none); its ties created.  Returns the ids of the stale nodes."""
+        label = _label(kind)
+        owner = f"'{kind}:' + n.id"
+        text = (
+            f"{_KEEP_PLAN}UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) "
+            "SET n._lock = true "
+            "WITH n, r, coalesce(n._import = $import, false) AS again, "
+            "coalesce(n._version, 0) = r.base AS current "
+            "FOREACH (_ IN CASE WHEN again OR current THEN [1] ELSE [] END | SET n += r.props) "
+            "WITH n, r, again, current "
+            "CALL (n, again) { WITH n WHERE again OR $plain "
+            f"MATCH (n)-[x:{'|'.join(map(_rel, _START_OWNED))}]->() DELETE x }} "
+            "CALL (n, again) { WITH n WHERE again OR $plain "
+            f"MATCH (n)<-[x:{'|'.join(map(_rel, _END_OWNED))}]-() DELETE x }} "
+        )
+        for rel_type in sorted(_MARKED_RELS):
+            text += (
+                "CALL (n, again) { WITH n WHERE again OR $plain "
+                f"MATCH ()-[x:{_rel(rel_type)}]->() WHERE x._owner = {owner} DELETE x }} "
+            )
+        for (direction, rel_type, other_kind, with_props), field in groups.items():
+            rel = _rel(rel_type)
+            o = "d.o" if with_props else "d"
+            other = (
+                f"MERGE (b:{_label(other_kind)} {{{self._key(other_kind)}: {o}}}) "
+                + self._on_create(other_kind, o)
+            )
+            if direction == "both":
+                src = "Organization" if rel_type in _FROM_ORGANIZATION else kind
+                create = (
+                    f"MERGE (a:{_label(src)} {{id: d.s}}) {other}"
+                    f"CREATE (a)-[e:{rel}]->(b) "
+                    f"SET e = d.p, e._owner = {owner}, e._import = $import"
+                )
+            else:
+                tie = f"(n)-[e:{rel}]->(b)" if direction == "out" else f"(b)-[e:{rel}]->(n)"
+                create = f"{other}CREATE {tie}" + (" SET e = d.p" if with_props else "")
+            text += f"CALL (n, r) {{ UNWIND r.{field} AS d {create} }} "
+        return text + "WITH n, again, current WHERE NOT (again OR current) RETURN n.id AS id"
 
     def _generations(self, keys: Sequence[str]) -> dict[str, int]:
         rows = self._read(
@@ -976,10 +990,10 @@ class Neo4jStore(GraphStore):
         return _VOCABULARY.get(kind, "id")
 
     @staticmethod
-    def _on_create(kind: str) -> str:
+    def _on_create(kind: str, code: str) -> str:
         # a field node's names, from ``$names`` (_FIELD_NAMES)
         if kind == "Field":
-            return "ON CREATE SET b.name_ja = $names[r.dst][0], b.name_en = $names[r.dst][1] "
+            return f"ON CREATE SET b.name_ja = $names[{code}][0], b.name_en = $names[{code}][1] "
         return ""
 
     def _docs(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
