@@ -79,24 +79,27 @@ def find_duplicates(
     grams = [frozenset(k[p : p + 2] for p in range(len(k) - 1)) for k in keys]
     nums = [frozenset(numerals(k)) for k in keys]
     postings: dict[str, list[int]] = defaultdict(list)
+    # the same postings among the names with the same numerals (only those can match): a
+    # register of numbered names (第一…第九十九, 支部12) compares each with its own kind only
+    postings_of: dict[tuple[frozenset[str], str], list[int]] = defaultdict(list)
     for i, g in enumerate(grams):
         for gram in g:
             postings[gram].append(i)
+            postings_of[(nums[i], gram)].append(i)
     for i, k in enumerate(keys):
         if not orgs[i].new or len(k) < 4:
             continue
         shared: Counter[int] = Counter()
         rare = 0
         for gram in grams[i]:
-            posting = postings[gram]
-            if len(posting) <= MAX_POSTING:
-                shared.update(posting)
+            if len(postings[gram]) <= MAX_POSTING:  # rare among all the names
+                shared.update(postings_of[(nums[i], gram)])
                 rare += 1
         # names this similar share most of their rare bigrams; the rest are not worth comparing
         need = max(1, rare // 2)
         for j in [j for j, count in shared.items() if count >= need and j != i]:
             other = keys[j]
-            if other == k or len(other) < 4 or (orgs[j].new and j < i) or nums[i] != nums[j]:
+            if other == k or len(other) < 4 or (orgs[j].new and j < i):
                 continue
             if min(len(k), len(other)) / max(len(k), len(other)) < 0.7:
                 continue
