@@ -21,6 +21,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import networkx as nx
 import numpy as np
+from pydantic import TypeAdapter
 
 from graph import errors
 from graph.errors import Conflict, InvalidInput, NotFound, TsunaguError
@@ -197,14 +198,32 @@ class PlannedWrite:
     updated_at: datetime
 
     def write(self) -> NodeWrite:
-        stored = self.record.model_copy(
-            update={
-                "created_at": self.created_at,
-                "updated_at": self.updated_at,
-                "version": self.base_version + 1,
-            }
+        """The record's :class:`NodeWrite` (what :func:`node_write` makes of it with its
+        timestamps and next version), its doc made from the content data the hash was computed
+        on: the record is not copied and serialised again (an import writes every record)."""
+        rec = self.record
+        doc = dict(self.content)
+        doc["created_at"] = _TIME.dump_python(self.created_at, mode="json")
+        doc["updated_at"] = _TIME.dump_python(self.updated_at, mode="json")
+        doc["version"] = self.base_version + 1
+        return NodeWrite(
+            kind=self.kind,
+            id=self.id,
+            doc=_DOC_JSON.encode(doc),
+            props=flat_props(rec, self.content),
+            hash=self.hash,
+            text=rec.text(),
+            created_at=self.created_at.isoformat(),
+            updated_at=self.updated_at.isoformat(),
+            edges=relationships_of(rec),
+            base_version=self.base_version,
+            active=bool(rec.active),
         )
-        return node_write(stored, self.base_version, self.hash, self.content)
+
+
+#: a timestamp as the records' JSON writes it, and a doc's JSON (as compact as pydantic's)
+_TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+_DOC_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

@@ -521,9 +521,10 @@ class _Import:
             self._rejected_rows += len(t.rows)
             return []
         out = []
+        field_of = cmap.field_of
+        columns = {f: h for h, f in field_of.items()}  # one for the table's rows (read only)
         for n, row in t.rows:
-            values = {cmap.field_of[h]: v for h, v in row.items() if h in cmap.field_of}
-            columns = {f: h for h, f in cmap.field_of.items()}
+            values = {field_of[h]: v for h, v in row.items() if h in field_of}
             out.append(SourceRow(t.label, n, kind, values, columns))
         return out
 
