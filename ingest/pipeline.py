@@ -27,10 +27,12 @@ Guarantees:
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -198,6 +200,32 @@ def import_files(
     **options: Unpack[ImportOptions],
 ) -> ImportReport:
     """Import (filename, bytes) pairs as one batch; see the module docstring for guarantees."""
+    with _no_cycle_collection():
+        return _import_files(store, files, early_errors, options)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector during an import.  An import builds objects by the
+    hundred thousand and keeps them (rows, records, planned writes): the collector ran again
+    and again over them all without finding garbage, 5–10% of a large import's time.  The
+    records an import drops are freed by reference counting as always; cycles made meanwhile
+    elsewhere in the process are collected when it ends."""
+    was_enabled = gc.isenabled()  # another import may have paused it: that one resumes it
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import_files(
+    store: GraphStore,
+    files: Sequence[tuple[str, bytes]],
+    early_errors: Sequence[RowError],
+    options: ImportOptions,
+) -> ImportReport:
     dry_run = options.get("dry_run", False)
     skip_invalid = options.get("skip_invalid", False)
     mapping = options.get("mapping")

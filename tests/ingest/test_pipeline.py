@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from graph.model import Collaboration, Need, Organization
 from graph.store import GraphStore
@@ -57,6 +58,43 @@ def test_bom_file(store: GraphStore) -> None:
     assert report.ok and report.created == 1
     (org,) = store.iter_all("Organization")
     assert org.name == "さくら会"  # type: ignore[attr-defined]
+
+
+def test_an_import_pauses_the_cycle_collector_and_gives_it_back(
+    store: GraphStore, monkeypatch: Any
+) -> None:
+    import gc
+
+    import ingest.pipeline as pipeline
+
+    seen: list[bool] = []
+    run = pipeline._Import.run
+
+    def watching(self: Any, files: Any) -> None:
+        seen.append(gc.isenabled())
+        run(self, files)
+
+    monkeypatch.setattr(pipeline._Import, "run", watching)
+    data = "name,sector,area\nさくら会,npo,北山\n".encode()
+    assert gc.isenabled()
+    assert import_bytes(store, "organizations.csv", data).ok
+    assert seen == [False] and gc.isenabled()
+    # a failing import gives it back too, and one run while it is paused leaves it paused
+
+    def failing(self: Any, files: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline._Import, "run", failing)
+    with pytest.raises(RuntimeError):
+        import_bytes(store, "organizations.csv", data)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(pipeline._Import, "run", watching)
+        import_bytes(store, "organizations.csv", data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_reimport_changes_nothing_and_a_changed_row_updates(
