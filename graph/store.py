@@ -201,23 +201,18 @@ class PlannedWrite:
         """The record's :class:`NodeWrite` (what :func:`node_write` makes of it with its
         timestamps and next version), its doc made from the content data the hash was computed
         on: the record is not copied and serialised again (an import writes every record)."""
-        rec = self.record
         doc = dict(self.content)
         doc["created_at"] = _TIME.dump_python(self.created_at, mode="json")
         doc["updated_at"] = _TIME.dump_python(self.updated_at, mode="json")
         doc["version"] = self.base_version + 1
-        return NodeWrite(
-            kind=self.kind,
-            id=self.id,
-            doc=_DOC_JSON.encode(doc),
-            props=flat_props(rec, self.content),
-            hash=self.hash,
-            text=rec.text(),
-            created_at=self.created_at.isoformat(),
-            updated_at=self.updated_at.isoformat(),
-            edges=relationships_of(rec),
-            base_version=self.base_version,
-            active=bool(rec.active),
+        return _node_write(
+            self.record,
+            _DOC_JSON.encode(doc),
+            self.created_at,
+            self.updated_at,
+            self.base_version,
+            self.hash,
+            self.content,
         )
 
 
@@ -239,18 +234,39 @@ def node_write(
     on the stored version ``base_version``; ``digest`` and ``content`` are its
     :meth:`~Record.content_hash` and :meth:`~Record.content_data` when the caller has them."""
     assert stored.created_at is not None and stored.updated_at is not None
+    return _node_write(
+        stored,
+        stored.model_dump_json(),
+        stored.created_at,
+        stored.updated_at,
+        base_version,
+        digest or stored.content_hash(),
+        content,
+    )
+
+
+def _node_write(
+    rec: Record,
+    doc: str,
+    created_at: datetime,
+    updated_at: datetime,
+    base_version: int,
+    digest: str,
+    content: dict[str, Any] | None,
+) -> NodeWrite:
+    """The :class:`NodeWrite` of ``rec`` whose doc (with these timestamps) is ``doc``."""
     return NodeWrite(
-        kind=stored.kind,
-        id=stored.id,
-        doc=stored.model_dump_json(),
-        props=flat_props(stored, content),
-        hash=digest or stored.content_hash(),
-        text=stored.text(),
-        created_at=stored.created_at.isoformat(),
-        updated_at=stored.updated_at.isoformat(),
-        edges=relationships_of(stored),
+        kind=rec.kind,
+        id=rec.id,
+        doc=doc,
+        props=flat_props(rec, content),
+        hash=digest,
+        text=rec.text(),
+        created_at=created_at.isoformat(),
+        updated_at=updated_at.isoformat(),
+        edges=relationships_of(rec),
         base_version=base_version,
-        active=bool(stored.active),
+        active=bool(rec.active),
     )
 
 
