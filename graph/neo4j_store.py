@@ -164,10 +164,33 @@ def _rel(rel_type: str) -> str:
     return f"`{rel_type}`"
 
 
-def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
-    """Delete the relationships owned by ``owners`` ("Kind:id"): found from the owner's node
-    (the types it owns by their direction), and an interest's INTERESTED_IN by its indexed
+#: the kind that owns the ``_MARKED_RELS`` (an interest its INTERESTED_IN)
+_MARKED_OWNER = "Interest"
+
+
+def _owned_deleted(kind: str, when: str = "", scope: str = "n") -> str:
+    """Cypher: subqueries deleting the relationships node ``n`` (a ``kind`` record) owns,
+    where ``when`` holds (``scope``: the variables it reads): those it owns by their
+    direction, found from the node, and an interest's INTERESTED_IN by its indexed
     ``_owner``."""
+    guard = f"WITH {scope} WHERE {when} " if when else ""
+    text = (
+        f"CALL ({scope}) {{ {guard}"
+        f"MATCH (n)-[x:{'|'.join(map(_rel, _START_OWNED))}]->() DELETE x }} "
+        f"CALL ({scope}) {{ {guard}"
+        f"MATCH (n)<-[x:{'|'.join(map(_rel, _END_OWNED))}]-() DELETE x }} "
+    )
+    if kind == _MARKED_OWNER:
+        for rel_type in sorted(_MARKED_RELS):
+            text += (
+                f"CALL ({scope}) {{ {guard}MATCH ()-[x:{_rel(rel_type)}]->() "
+                f"WHERE x._owner = '{kind}:' + n.id DELETE x }} "
+            )
+    return text
+
+
+def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
+    """Delete the relationships owned by ``owners`` ("Kind:id", each a stored node)."""
     by_kind: dict[str, list[str]] = {}
     for owner in owners:
         kind, _, id_ = owner.partition(":")
@@ -175,16 +198,9 @@ def _delete_owned(tx: Any, owners: Sequence[str]) -> None:
     for kind, ids in sorted(by_kind.items()):
         tx.run(
             f"{_KEEP_PLAN}UNWIND $ids AS i MATCH (n:{_label(kind)} {{id: i}}) "
-            f"CALL (n) {{ MATCH (n)-[r:{'|'.join(map(_rel, _START_OWNED))}]->() DELETE r }} "
-            f"CALL (n) {{ MATCH (n)<-[r:{'|'.join(map(_rel, _END_OWNED))}]-() DELETE r }}",
+            + _owned_deleted(kind),
             ids=ids,
         ).consume()
-    if "Interest" in by_kind:
-        for rel_type in sorted(_MARKED_RELS):
-            tx.run(
-                f"{_KEEP_PLAN}MATCH ()-[r:{_rel(rel_type)}]->() WHERE r._owner IN $owners DELETE r",
-                owners=[f"Interest:{i}" for i in by_kind["Interest"]],
-            ).consume()
 
 
 #: ids per query when the content hashes and versions of many records are read
@@ -713,16 +729,8 @@ class Neo4jStore(GraphStore):
             "coalesce(n._version, 0) = r.base AS current "
             "FOREACH (_ IN CASE WHEN again OR current THEN [1] ELSE [] END | SET n += r.props) "
             "WITH n, r, again, current "
-            "CALL (n, again) { WITH n WHERE again OR $plain "
-            f"MATCH (n)-[x:{'|'.join(map(_rel, _START_OWNED))}]->() DELETE x }} "
-            "CALL (n, again) { WITH n WHERE again OR $plain "
-            f"MATCH (n)<-[x:{'|'.join(map(_rel, _END_OWNED))}]-() DELETE x }} "
+            + _owned_deleted(kind, when="again OR $plain", scope="n, again")
         )
-        for rel_type in sorted(_MARKED_RELS):
-            text += (
-                "CALL (n, again) { WITH n WHERE again OR $plain "
-                f"MATCH ()-[x:{_rel(rel_type)}]->() WHERE x._owner = {owner} DELETE x }} "
-            )
         for (direction, rel_type, other_kind, with_props), field in groups.items():
             rel = _rel(rel_type)
             o = "d.o" if with_props else "d"
