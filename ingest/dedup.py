@@ -78,13 +78,13 @@ def find_duplicates(
 
     grams = [frozenset(k[p : p + 2] for p in range(len(k) - 1)) for k in keys]
     nums = [frozenset(numerals(k)) for k in keys]
-    postings: dict[str, list[int]] = defaultdict(list)
-    # the same postings among the names with the same numerals (only those can match): a
-    # register of numbered names (第一…第九十九, 支部12) compares each with its own kind only
+    # how many names have each bigram, and which names have it among those with the same
+    # numerals (only those can match: a register of numbered names, 第一…第九十九 or 支部12,
+    # compares each with its own kind only)
+    names_with: Counter[str] = Counter(gram for g in grams for gram in g)
     postings_of: dict[tuple[frozenset[str], str], list[int]] = defaultdict(list)
     for i, g in enumerate(grams):
         for gram in g:
-            postings[gram].append(i)
             postings_of[(nums[i], gram)].append(i)
     for i, k in enumerate(keys):
         if not orgs[i].new or len(k) < 4:
@@ -92,7 +92,7 @@ def find_duplicates(
         shared: Counter[int] = Counter()
         rare = 0
         for gram in grams[i]:
-            if len(postings[gram]) <= MAX_POSTING:  # rare among all the names
+            if names_with[gram] <= MAX_POSTING:  # rare among all the names
                 shared.update(postings_of[(nums[i], gram)])
                 rare += 1
         # names this similar share most of their rare bigrams; the rest are not worth comparing
