@@ -359,3 +359,20 @@ def test_new_collaboration_errors_in_english(
         "Pick at least one partner from the registered organizations."
     )
     assert page.locator("#alert").inner_text() == "Please check the highlighted fields."
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "lang"), [("/collaborations/new", "ja"), ("/events", "en")])
+def test_a_refused_role_sees_why_and_no_endless_loading(
+    open_page: Callable[..., Any], live_app: LiveApp, path: str, lang: str
+) -> None:
+    """Staff may not use these pages: the page says so, and its "loading…" placeholders go
+    (they stayed under the refusal, as if something were still coming)."""
+    page = open_page("staff")
+    page.goto(f"{live_app.url}{path}?lang={lang}")
+    page.wait_for_selector("#alert:not([hidden])")
+    alert = page.locator("#alert").inner_text()
+    assert ("権限がありません" if lang == "ja" else "may not use this page") in alert
+    assert page.locator(".loading").count() == 0
+    body = page.locator("main").inner_text()
+    assert ("読み込み中" if lang == "ja" else "Loading") not in body

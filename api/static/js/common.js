@@ -312,10 +312,12 @@ export async function startPage(start, roles = null) {
   if (!start) return;
   if (!user) {
     showAlert(t("error_unauthorized"), "info");
+    clearLoading();
     return;
   }
   if (roles && !roles.includes(user.role)) {
     showAlert(t("error_forbidden", { role: roleName(user.role) }));
+    clearLoading();
     return;
   }
   try {
@@ -323,7 +325,14 @@ export async function startPage(start, roles = null) {
   } catch (err) {
     console.error(err);
     showAlert(explainError(err));
+    clearLoading();
   }
+}
+
+/** Remove the "loading…" placeholders a page's template shows (class `loading`) once the page
+ * will not load: signed out, refused, or failed (the alert says why). */
+function clearLoading() {
+  for (const placeholder of document.querySelectorAll(".loading")) placeholder.remove();
 }
 
 /** Download an API file (exports need the Authorization header, so a plain link won't do). */
