@@ -6,14 +6,16 @@ numerals (第一中学校 and 第二中学校 differ).  "Very similar" is a diff
 ``threshold`` when one name only adds characters to the other (やまびこ会 / やまびこの会), and
 of at least ``replace_threshold`` when characters differ (西原地区… / 高原地区… are usually
 two organizations).
-Similar-name candidates come from an inverted index of character bigrams; bigrams shared by very
-many names (自治, 治会 ...) are skipped, so the work stays near-linear for large registers.
+Similar-name candidates come from an inverted index of character bigrams, built for each group of
+names with the same numerals (the only names that can match); bigrams shared by very many names of
+a group (自治, 治会 ...) are skipped, so the work stays near-linear for large registers, and a
+register of numbered names (支部1 … 支部9999) costs little more than reading it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -76,30 +78,54 @@ def find_duplicates(
             for j in members[pos + 1 :]:
                 add(i, j, 1.0, area_key(orgs[i].area) == area_key(orgs[j].area))
 
-    grams = [frozenset(k[p : p + 2] for p in range(len(k) - 1)) for k in keys]
-    nums = [frozenset(numerals(k)) for k in keys]
-    # how many names have each bigram, and which names have it among those with the same
-    # numerals (only those can match: a register of numbered names, 第一…第九十九 or 支部12,
-    # compares each with its own kind only)
-    names_with: Counter[str] = Counter(gram for g in grams for gram in g)
-    postings_of: dict[tuple[frozenset[str], str], list[int]] = defaultdict(list)
-    for i, g in enumerate(grams):
-        for gram in g:
-            postings_of[(nums[i], gram)].append(i)
+    # similar names: only names of at least four characters with the same numerals can match
+    # (第一中学校 / 第二中学校 differ; a register of numbered names, 第一…第九十九 or 支部12,
+    # compares each with its own kind only), so each group of those is searched on its own and
+    # a group without a new name, or with one name, costs nothing more
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
-        if not orgs[i].new or len(k) < 4:
+        if len(k) >= 4:
+            groups[frozenset(numerals(k))].append(i)
+    for members in groups.values():
+        if len(members) > 1 and any(orgs[i].new for i in members):
+            for i, j, ratio in _similar_in_group(members, keys, orgs, threshold, replace_threshold):
+                add(i, j, ratio, area_key(orgs[i].area) == area_key(orgs[j].area))
+    ranked = sorted(out.values(), key=lambda d: (-d.score, d.id_a, d.id_b))
+    return ranked[:limit]
+
+
+def _similar_in_group(
+    members: list[int],
+    keys: list[str],
+    orgs: Sequence[OrgRef],
+    threshold: float,
+    replace_threshold: float,
+) -> Iterator[tuple[int, int, float]]:
+    """(i, j, ratio) of the very similar names among ``members`` (indexes into ``keys``, names
+    with the same numerals), each pair once, at least one of them new."""
+    grams = {i: frozenset(keys[i][p : p + 2] for p in range(len(keys[i]) - 1)) for i in members}
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i in members:
+        for gram in grams[i]:
+            postings[gram].append(i)
+    for i in members:
+        if not orgs[i].new:
             continue
+        k = keys[i]
         shared: Counter[int] = Counter()
         rare = 0
         for gram in grams[i]:
-            if names_with[gram] <= MAX_POSTING:  # rare among all the names
-                shared.update(postings_of[(nums[i], gram)])
+            names = postings[gram]
+            if len(names) <= MAX_POSTING:  # rare among the names it could match
+                shared.update(names)
                 rare += 1
         # names this similar share most of their rare bigrams; the rest are not worth comparing
         need = max(1, rare // 2)
-        for j in [j for j, count in shared.items() if count >= need and j != i]:
+        for j, count in shared.items():
+            if count < need or j == i:
+                continue
             other = keys[j]
-            if other == k or len(other) < 4 or (orgs[j].new and j < i):
+            if other == k or (orgs[j].new and j < i):
                 continue
             if min(len(k), len(other)) / max(len(k), len(other)) < 0.7:
                 continue
@@ -111,6 +137,4 @@ def find_duplicates(
                 continue
             replaced = any(op == "replace" for op, *_ in matcher.get_opcodes())
             if not replaced or ratio >= replace_threshold:
-                add(i, j, ratio, area_key(orgs[i].area) == area_key(orgs[j].area))
-    ranked = sorted(out.values(), key=lambda d: (-d.score, d.id_a, d.id_b))
-    return ranked[:limit]
+                yield i, j, ratio

@@ -123,9 +123,13 @@ def numerals(text: str) -> set[str]:
     return set(_NUMERALS.findall(text))
 
 
+#: hiragana ぁ…ゖ to the katakana 0x60 above it
+_TO_KATAKANA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
 def katakana(text: str) -> str:
     """Hiragana folded to katakana (つなぐ -> ツナグ); every other character as it is."""
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+    return text.translate(_TO_KATAKANA)
 
 
 _SECTOR_WORDS: tuple[tuple[Sector, tuple[str, ...]], ...] = (

@@ -246,6 +246,20 @@ def test_duplicates_are_found_not_merged() -> None:
     assert find_duplicates(near) == []  # a character differs: two organizations
 
 
+def test_numbered_names_are_compared_only_among_themselves() -> None:
+    """A register's numbered branches (ひまわり会第1支部 … 第70支部) neither pair with an
+    unnumbered name nor make the bigrams they share too common to pair two unnumbered names:
+    each numeral group is searched on its own."""
+    orgs = [OrgRef(f"s{n}", f"ひまわり会第{n}支部", "中込", "stored", False) for n in range(1, 71)]
+    orgs += [
+        OrgRef("a", "ひまわり会", "中込", "stored", False),
+        OrgRef("b", "ひまわりの会", "中込", "f row 2", True),
+        OrgRef("c", "ひまわりの会第3支部", "中込", "f row 3", True),
+    ]
+    found = {frozenset((d.id_a, d.id_b)) for d in find_duplicates(orgs)}
+    assert found == {frozenset("ab"), frozenset({"c", "s3"})}
+
+
 def test_damaged_utf8_is_an_error_not_mojibake() -> None:
     good = "団体名,種別\nさくら会,NPO\n".encode()
     damaged = good[:20] + b"\xff" + good[20:]
