@@ -43,8 +43,10 @@ process dies in between is written but not listed (and so cannot be undone from 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -56,15 +58,20 @@ from graph.errors import Conflict, NotFound
 from graph.model import RECORD_TYPES, Record, record_type, relationships_of, utcnow
 from graph.store import (
     WRITE_ATTEMPTS,
+    Existing,
     GraphStore,
     JournalEntry,
     NodeWrite,
     PlannedWrite,
     Removal,
+    StoreError,
     UpsertResult,
     VersionConflict,
+    content_hashes,
     node_write,
 )
+
+log = logging.getLogger(__name__)
 
 #: records per transaction; large enough to be quick, small enough for any Neo4j heap
 BATCH_SIZE = GraphStore.import_batch_size
@@ -101,15 +108,17 @@ def import_records(
     if not batch:
         return UpsertResult()
     tidy(store)
-    store._check_batch(batch)
-    for _ in range(WRITE_ATTEMPTS):
-        result, plans = store._plan(batch)
+    hashed, stored = _checked(store, batch)
+    for attempt in range(WRITE_ATTEMPTS):
+        # the first attempt plans on the state read with the checks; a retry reads it again
+        result, plans = store._plan(batch, hashed, stored if attempt == 0 else None)
         if not plans:
             return result
         before = _before_images(store, plans)
         if before is None:
             continue  # changed between the two reads: prepared again
         new = sorted((p for p in plans if p.base_version == 0), key=lambda p: (p.kind, p.id))
+        name = None
         if len(new) <= size:
             try:
                 store._write([p.write() for p in plans])
@@ -117,11 +126,17 @@ def import_records(
                 continue  # as upsert does: prepared again on the stored versions
         else:
             changed = [p.write() for p in plans if p.base_version != 0]
+            name = import_id(new, changed, size)
             try:
-                _journaled(store, import_id(new, changed, size), new, changed, size)
+                _journaled(store, name, new, changed, size)
             except VersionConflict:
                 continue
-        result.import_id = _remember(store, batch, result, plans, before, source)
+        # committed: nothing below may report the import as not written
+        try:
+            remember = functools.partial(_remember, store, batch, result, plans, before, source)
+            result.import_id = _after_commit(store, name, remember)
+        except Exception as exc:
+            raise UnlistedImport(result, exc) from exc
         return result
     raise VersionConflict(
         "他の書き込みが続いているため保存できませんでした。もう一度お試しください / "
@@ -160,7 +175,73 @@ def _journaled(
         except Exception:  # noqa: S110 - the original error is the one to report
             pass
         raise
-    _drain(store._journal_release, name, store.release_batch_size)
+
+
+def _checked(
+    store: GraphStore, batch: Mapping[tuple[str, str], Record]
+) -> tuple[dict[tuple[str, str], tuple[dict[str, Any], str]], dict[str, Mapping[str, Existing]]]:
+    """Check ``batch`` as every write does (:meth:`GraphStore._check_batch`, which raises)
+    and read its records' stored state, while this process computes their content hashes:
+    in a second thread for a store whose reads wait on a server (``stage_ahead``)."""
+
+    def reads() -> dict[str, Mapping[str, Existing]]:
+        store._check_batch(batch)
+        return store._stored_state(batch)
+
+    if not store.stage_ahead:
+        stored = reads()
+        return content_hashes(batch), stored
+    with ThreadPoolExecutor(1, thread_name_prefix="tsunagu-check") as reader:
+        read = reader.submit(reads)
+        hashed = content_hashes(batch)
+        return hashed, read.result()
+
+
+def _after_commit(store: GraphStore, name: str | None, remember: Callable[[], str]) -> str:
+    """Write the committed import's history entry (``remember``) and release its markers
+    (``name``: its journal entry, if it had one), the two at once for a server store.
+
+    A release that fails is not the import's failure: its records are visible already, and
+    the next import releases what is left (:func:`tidy`); it is logged."""
+
+    def release() -> None:
+        if name is None:
+            return
+        try:
+            _drain(store._journal_release, name, store.release_batch_size)
+        except Exception as exc:
+            log.warning(
+                "import %s committed; releasing its markers failed (%s): the next "
+                "import releases them",
+                name,
+                exc,
+            )
+
+    if name is None or not store.stage_ahead:
+        release()
+        return remember()
+    with ThreadPoolExecutor(1, thread_name_prefix="tsunagu-release") as releaser:
+        released = releaser.submit(release)
+        entry = remember()
+        released.result()
+    return entry
+
+
+class UnlistedImport(StoreError):
+    """The import committed (its records are stored and visible), but its entry in the import
+    history could not be written afterwards, so it cannot be undone from the history."""
+
+    def __init__(self, result: UpsertResult, cause: BaseException) -> None:
+        self.result = result
+        self.ja = (
+            "取り込みは書き込みましたが、取り込み履歴に記録できませんでした"
+            f"（履歴から取り消すことはできません）: {cause}"
+        )
+        self.en = (
+            "the import was written, but it could not be added to the import history "
+            f"(it cannot be undone from there): {cause}"
+        )
+        super().__init__(f"{self.ja} / {self.en}")
 
 
 def _stage_in_turn(

@@ -224,6 +224,17 @@ _DOC_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
+def content_hashes(
+    batch: Mapping[tuple[str, str], Record],
+) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
+    """Each record's :meth:`~Record.content_data` and its hash, by (kind, id)."""
+    out = {}
+    for key, rec in batch.items():
+        content = rec.content_data()
+        out[key] = (content, hash_content(content))
+    return out
+
+
 def node_write(
     stored: Record,
     base_version: int,
@@ -651,25 +662,32 @@ class GraphStore(ABC):
         return result, [p.write() for p in plans]
 
     def _plan(
-        self, batch: Mapping[tuple[str, str], Record]
+        self,
+        batch: Mapping[tuple[str, str], Record],
+        hashed: Mapping[tuple[str, str], tuple[dict[str, Any], str]] | None = None,
+        existing: Mapping[str, Mapping[str, Existing]] | None = None,
     ) -> tuple[UpsertResult, builtins.list[PlannedWrite]]:
         """What writing ``batch`` changes, decided on the stored hashes and versions: the
         result and one :class:`PlannedWrite` per record to write (its :class:`NodeWrite`, with
         the serialised doc, made when it is written, so that a large import holds one batch's
-        NodeWrites at a time; the records themselves are held throughout)."""
+        NodeWrites at a time; the records themselves are held throughout).
+
+        ``hashed`` (:func:`content_hashes`) and ``existing`` (:meth:`_stored_state`) are given by a
+        caller that computed them already (an import reads while it hashes)."""
         by_kind: dict[str, builtins.list[Record]] = {}
         for (kind, _), rec in batch.items():
             by_kind.setdefault(kind, []).append(rec)
+        hashed = hashed if hashed is not None else content_hashes(batch)
+        stored = existing if existing is not None else self._stored_state(batch)
         result = UpsertResult()
         now = utcnow()
         plans: builtins.list[PlannedWrite] = []
         stale: builtins.list[str] = []
         for kind, recs in by_kind.items():
-            existing = self._existing(kind, [r.id for r in recs])
+            of_kind = stored.get(kind, {})
             for rec in recs:
-                content = rec.content_data()
-                digest = hash_content(content)
-                old = existing.get(rec.id)
+                content, digest = hashed[(kind, rec.id)]
+                old = of_kind.get(rec.id)
                 if old and old.hash == digest:
                     result.unchanged.append(rec.id)
                     continue
@@ -687,6 +705,16 @@ class GraphStore(ABC):
                 f"changed by someone else since it was read (nothing was written): {shown}"
             )
         return result, plans
+
+    def _stored_state(
+        self, batch: Mapping[tuple[str, str], Record]
+    ) -> dict[str, Mapping[str, Existing]]:
+        """The stored hash, version and creation time of each record in ``batch``, by kind
+        (:meth:`_existing`; records not stored are absent)."""
+        ids: dict[str, builtins.list[str]] = {}
+        for kind, id_ in batch:
+            ids.setdefault(kind, []).append(id_)
+        return {kind: self._existing(kind, of_kind) for kind, of_kind in ids.items()}
 
     def update(
         self,

@@ -45,7 +45,7 @@ from pydantic.fields import FieldInfo
 from typing_extensions import Unpack
 
 from graph.errors import TsunaguError
-from graph.journal import ImportSource, import_records
+from graph.journal import ImportSource, UnlistedImport, import_records
 from graph.model import (
     Area,
     Collaboration,
@@ -1305,6 +1305,9 @@ class _Import:
             result = import_records(self.store, records, source=source)
         except VersionConflict:
             raise  # import_files reads and merges again
+        except UnlistedImport as exc:  # written and visible, only not in the import history
+            result = exc.result
+            self.report.notices.append(Notice(", ".join(self.report.files), None, exc.ja, exc.en))
         except Exception as exc:  # a StoreError, or the backend failing mid-write
             # Nothing of a failed import is visible (graph.journal); say so plainly
             # instead of crashing with a traceback after the whole file was validated.

@@ -236,6 +236,61 @@ def test_failing_store_midway_takes_back_what_was_staged(
     assert written == list(range(KILL_BEFORE + 1))
 
 
+def test_a_release_that_fails_after_the_commit_is_not_a_failed_import(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away while the committed import's markers are released: the import is
+    reported written (it is: every record is visible, and listed in the history), and the
+    next import releases what was left."""
+    _seed(store)
+    files = _files(tmp_path / "files")
+    monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)
+    released = store._journal_release
+
+    def gone(import_id: str, limit: int) -> int:
+        raise StoreUnavailable("the server went away (test)")
+
+    monkeypatch.setattr(store, "_journal_release", gone)
+    report = import_paths(store, files, progress=False)
+    assert report.ok and report.wrote and report.created == ORGS + NEEDS, report.errors
+    assert report.import_id in {e.id for e in journal.history(store)[0]}
+    orgs, needs = _imported_ids()
+    assert len(store.get_many("Organization", orgs)) == ORGS
+    assert len(store.get_many("Need", needs)) == NEEDS
+    [left] = store._journal()
+    assert left.state == "committed"  # not released
+
+    monkeypatch.setattr(store, "_journal_release", released)
+    journal.tidy(store)  # what the next import does first
+    assert [e for e in store._journal() if e.state != "released"] == []
+    assert len(store.get_many("Organization", orgs)) == ORGS
+
+
+def test_a_history_entry_that_fails_after_the_commit_is_told_not_hidden(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import committed but its history entry could not be written: the report says the
+    records were written (they are) and, in both languages, that it cannot be undone from the
+    history; it does not claim that nothing was written."""
+    _seed(store)
+    files = _files(tmp_path / "files")
+    monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)
+
+    def gone(*args: object) -> None:
+        raise StoreUnavailable("the server went away (test)")
+
+    monkeypatch.setattr(store, "_history_add", gone)
+    report = import_paths(store, files, progress=False)
+    assert report.ok and report.wrote and report.import_id is None, report.errors
+    assert (report.created, report.updated) == (ORGS + NEEDS, 1)
+    [notice] = [n for n in report.notices if "history" in n.message_en]
+    assert "取り込み履歴に記録できませんでした" in notice.message_ja
+    assert "went away" in notice.message_en
+    orgs, _ = _imported_ids()
+    assert len(store.get_many("Organization", orgs)) == ORGS
+    assert journal.history(store)[0] == []
+
+
 def test_abort_deletes_an_unfinished_import(
     store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
