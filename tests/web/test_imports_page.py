@@ -165,3 +165,39 @@ def test_thousands_of_errors_are_paged_with_counts(
     first = page.locator("#import-errors-body tr").first.locator("td").all_inner_texts()
     assert first[1] == "35"  # row 35 of the file: the 34th data row, its three errors from 100
     page.screenshot(path=str(artifacts / "imports-many-errors.png"), full_page=False)
+
+
+def test_the_check_shows_notices_and_likely_duplicates(
+    open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
+) -> None:
+    """What the importer reports besides errors reaches the browser: a column it did not use,
+    and two organizations that are probably one (for the coordinator to decide; nothing is
+    merged), in Japanese and in English; the names are shown as text, never as markup."""
+    rows = (
+        "団体ID,団体名,種別,地域,メモ欄\n"
+        "imp-dup-1,つなぐ試験やまびこの会,npo,中央,\n"
+        "imp-dup-2,つなぐ試験やまびこ会,npo,中央,\n"
+        "imp-dup-3,<img src=x onerror=alert(1)>の会,npo,中央,\n"
+        "imp-dup-4,<img src=x onerror=alert(1)>会,npo,中央,\n"
+    )
+    for lang, notice, reason in (
+        ("ja", "次の列は使いませんでした: メモ欄", "名称がよく似ています"),
+        ("en", "these columns were not used: メモ欄", "very similar names"),
+    ):
+        page = open_page("coordinator")
+        page.goto(f"{live_app.url}/imports?lang={lang}")
+        page.wait_for_selector("#import-history-body[data-ready]")
+        _choose(page, "団体.csv", rows)
+        page.click("#import-check")
+        page.wait_for_selector("#import-report:not([hidden]) #import-duplicates-body tr")
+        assert notice in page.locator("#import-notices").inner_text()
+        pairs = page.locator("#import-duplicates-body tr")
+        assert pairs.count() == 2
+        texts = [pairs.nth(i).inner_text() for i in range(2)]
+        assert any("つなぐ試験やまびこの会" in x and "つなぐ試験やまびこ会" in x for x in texts)
+        assert all(reason in x for x in texts)
+        assert any("<img src=x onerror=alert(1)>の会" in x for x in texts)  # as text
+        assert page.locator("#import-duplicates img").count() == 0
+        assert "団体.csv" in texts[0]  # where each side comes from
+        page.screenshot(path=str(artifacts / f"imports-duplicates-{lang}.png"), full_page=True)
+    assert live_app.store.get("Organization", "imp-dup-1") is None  # a check writes nothing

@@ -93,6 +93,35 @@ function showErrors(errors, offset) {
     : "");
 }
 
+/** The importer's notices (an ignored column, a doubtful check digit …) as a list. */
+function showNotices(notices, block, list) {
+  block.hidden = notices.length === 0;
+  list.replaceChildren(...notices.map((n) => el("li", {},
+    n.file ? el("span", { class: "muted" }, n.row ? `${n.file} ${t("imports_col_row")} ${n.row}: ` : `${n.file}: `) : "",
+    lang === "ja" ? n.message_ja : n.message_en)));
+}
+
+function duplicateSide(name, id, source) {
+  return el("td", {}, el("strong", {}, name), el("br"), el("span", { class: "muted small" }, `${id} · ${source}`));
+}
+
+/** The likely duplicates (for a person to confirm; nothing is merged), paged like the errors. */
+function showDuplicates(duplicates, offset) {
+  const block = document.getElementById("import-duplicates-block");
+  block.hidden = duplicates.length === 0;
+  if (!duplicates.length) return;
+  const page = duplicates.slice(offset, offset + ERRORS_PER_PAGE);
+  document.getElementById("import-duplicates-body").replaceChildren(...page.map((d) => el("tr", {},
+    duplicateSide(d.name_a, d.id_a, d.source_a), duplicateSide(d.name_b, d.id_b, d.source_b),
+    el("td", {}, lang === "ja" ? d.reason_ja : d.reason_en))));
+  document.getElementById("import-duplicates-range").textContent = t("imports_errors_range", {
+    from: formatNumber(offset + 1), to: formatNumber(offset + page.length), total: formatNumber(duplicates.length),
+  });
+  document.getElementById("import-duplicates-pager").replaceChildren(duplicates.length > ERRORS_PER_PAGE
+    ? pager({ total: duplicates.length, offset, limit: ERRORS_PER_PAGE }, (o) => showDuplicates(duplicates, o))
+    : "");
+}
+
 function showReport(report) {
   document.getElementById("import-counts").replaceChildren(...countsLine(report, true));
   const errors = report.errors.length;
@@ -109,6 +138,9 @@ function showReport(report) {
   validButton.hidden = errors === 0 || report.valid === 0;
   allButton.disabled = validButton.disabled = false;
   showErrors(report.errors, 0);
+  showNotices(report.notices ?? [], document.getElementById("import-notices-block"),
+    document.getElementById("import-notices"));
+  showDuplicates(report.duplicates ?? [], 0);
   reportCard.hidden = false;
 }
 
@@ -163,6 +195,9 @@ async function write(skipInvalid) {
       unchanged: formatNumber(report.unchanged), skipped: formatNumber(report.skipped),
     });
     document.getElementById("import-summary-body").replaceChildren(...summaryRows(report.by_kind));
+    // what the write itself adds (an import written but not listed in the history) and the rest
+    showNotices(report.notices ?? [], document.getElementById("import-summary-notices-block"),
+      document.getElementById("import-summary-notices"));
     summaryCard.hidden = false;
     checked = null;
     form.reset();
