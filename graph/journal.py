@@ -204,9 +204,10 @@ def _after_commit(store: GraphStore, name: str | None, remember: Callable[[], st
     A release that fails is not the import's failure: its records are visible already, and
     the next import releases what is left (:func:`tidy`); it is logged."""
 
+    if name is None:  # one transaction, no journal entry
+        return remember()
+
     def release() -> None:
-        if name is None:
-            return
         try:
             _drain(store._journal_release, name, store.release_batch_size)
         except Exception as exc:
@@ -217,7 +218,7 @@ def _after_commit(store: GraphStore, name: str | None, remember: Callable[[], st
                 exc,
             )
 
-    if name is None or not store.stage_ahead:
+    if not store.stage_ahead:
         release()
         return remember()
     with ThreadPoolExecutor(1, thread_name_prefix="tsunagu-release") as releaser:

@@ -45,14 +45,14 @@ def find_duplicates(
     keys = [name_key(o.name) for o in orgs]
     out: dict[tuple[str, str], DuplicateCandidate] = {}
 
-    def add(i: int, j: int, score: float, same_area: bool) -> None:
+    def add(i: int, j: int, score: float) -> None:
         a, b = orgs[i], orgs[j]
         if a.id == b.id or not (a.new or b.new):
             return
         pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         if pair in out and out[pair].score >= score:
             return
-        if score >= 1.0 and same_area:
+        if score >= 1.0 and area_key(a.area) == area_key(b.area):
             ja = "正規化した名称と地区が同じです（株式会社/(株) や全角/半角の違いを除く）"
             en = "same normalised name and area (ignoring 株式会社/(株), widths and spaces)"
         elif score >= 1.0:
@@ -76,7 +76,7 @@ def find_duplicates(
     for members in by_key.values():
         for pos, i in enumerate(members):
             for j in members[pos + 1 :]:
-                add(i, j, 1.0, area_key(orgs[i].area) == area_key(orgs[j].area))
+                add(i, j, 1.0)
 
     # similar names: only names of at least four characters with the same numerals can match
     # (第一中学校 / 第二中学校 differ; a register of numbered names, 第一…第九十九 or 支部12,
@@ -89,7 +89,7 @@ def find_duplicates(
     for members in groups.values():
         if len(members) > 1 and any(orgs[i].new for i in members):
             for i, j, ratio in _similar_in_group(members, keys, orgs, threshold, replace_threshold):
-                add(i, j, ratio, area_key(orgs[i].area) == area_key(orgs[j].area))
+                add(i, j, ratio)
     ranked = sorted(out.values(), key=lambda d: (-d.score, d.id_a, d.id_b))
     return ranked[:limit]
 

@@ -79,17 +79,19 @@ function errorRow(e) {
     el("td", {}, reason(e)));
 }
 
-function showErrors(errors, offset) {
-  const block = document.getElementById("import-errors-block");
-  block.hidden = errors.length === 0;
-  if (!errors.length) return;
-  const page = errors.slice(offset, offset + ERRORS_PER_PAGE);
-  document.getElementById("import-errors-body").replaceChildren(...page.map(errorRow));
-  document.getElementById("import-errors-range").textContent = t("imports_errors_range", {
-    from: formatNumber(offset + 1), to: formatNumber(offset + page.length), total: formatNumber(errors.length),
+/** One page of `items` in the report's paged table `name` (its block, body, range and pager
+ * are `import-<name>-…`), each item a row made by `row`. */
+function showPaged(name, items, offset, row) {
+  const block = document.getElementById(`import-${name}-block`);
+  block.hidden = items.length === 0;
+  if (!items.length) return;
+  const page = items.slice(offset, offset + ERRORS_PER_PAGE);
+  document.getElementById(`import-${name}-body`).replaceChildren(...page.map(row));
+  document.getElementById(`import-${name}-range`).textContent = t("imports_errors_range", {
+    from: formatNumber(offset + 1), to: formatNumber(offset + page.length), total: formatNumber(items.length),
   });
-  document.getElementById("import-errors-pager").replaceChildren(errors.length > ERRORS_PER_PAGE
-    ? pager({ total: errors.length, offset, limit: ERRORS_PER_PAGE }, (o) => showErrors(errors, o))
+  document.getElementById(`import-${name}-pager`).replaceChildren(items.length > ERRORS_PER_PAGE
+    ? pager({ total: items.length, offset, limit: ERRORS_PER_PAGE }, (o) => showPaged(name, items, o, row))
     : "");
 }
 
@@ -105,21 +107,10 @@ function duplicateSide(name, id, source) {
   return el("td", {}, el("strong", {}, name), el("br"), el("span", { class: "muted small" }, `${id} · ${source}`));
 }
 
-/** The likely duplicates (for a person to confirm; nothing is merged), paged like the errors. */
-function showDuplicates(duplicates, offset) {
-  const block = document.getElementById("import-duplicates-block");
-  block.hidden = duplicates.length === 0;
-  if (!duplicates.length) return;
-  const page = duplicates.slice(offset, offset + ERRORS_PER_PAGE);
-  document.getElementById("import-duplicates-body").replaceChildren(...page.map((d) => el("tr", {},
-    duplicateSide(d.name_a, d.id_a, d.source_a), duplicateSide(d.name_b, d.id_b, d.source_b),
-    el("td", {}, lang === "ja" ? d.reason_ja : d.reason_en))));
-  document.getElementById("import-duplicates-range").textContent = t("imports_errors_range", {
-    from: formatNumber(offset + 1), to: formatNumber(offset + page.length), total: formatNumber(duplicates.length),
-  });
-  document.getElementById("import-duplicates-pager").replaceChildren(duplicates.length > ERRORS_PER_PAGE
-    ? pager({ total: duplicates.length, offset, limit: ERRORS_PER_PAGE }, (o) => showDuplicates(duplicates, o))
-    : "");
+/** A likely duplicate pair (for a person to confirm; nothing is merged) as a table row. */
+function duplicateRow(d) {
+  return el("tr", {}, duplicateSide(d.name_a, d.id_a, d.source_a), duplicateSide(d.name_b, d.id_b, d.source_b),
+    el("td", {}, lang === "ja" ? d.reason_ja : d.reason_en));
 }
 
 function showReport(report) {
@@ -137,10 +128,10 @@ function showReport(report) {
   allButton.hidden = errors > 0 || report.valid === 0;
   validButton.hidden = errors === 0 || report.valid === 0;
   allButton.disabled = validButton.disabled = false;
-  showErrors(report.errors, 0);
+  showPaged("errors", report.errors, 0, errorRow);
   showNotices(report.notices ?? [], document.getElementById("import-notices-block"),
     document.getElementById("import-notices"));
-  showDuplicates(report.duplicates ?? [], 0);
+  showPaged("duplicates", report.duplicates ?? [], 0, duplicateRow);
   reportCard.hidden = false;
 }
 
