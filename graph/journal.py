@@ -60,6 +60,7 @@ from graph.store import (
     WRITE_ATTEMPTS,
     Existing,
     GraphStore,
+    Hashed,
     JournalEntry,
     NodeWrite,
     PlannedWrite,
@@ -179,7 +180,7 @@ def _journaled(
 
 def _checked(
     store: GraphStore, batch: Mapping[tuple[str, str], Record]
-) -> tuple[dict[tuple[str, str], tuple[dict[str, Any], str]], dict[str, Mapping[str, Existing]]]:
+) -> tuple[dict[tuple[str, str], Hashed], dict[str, Mapping[str, Existing]]]:
     """Check ``batch`` as every write does (:meth:`GraphStore._check_batch`, which raises)
     and read its records' stored state, while this process computes their content hashes:
     in a second thread for a store whose reads wait on a server (``stage_ahead``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
@@ -473,9 +474,19 @@ _NOT_CONTENT: set[str] = {"created_at", "updated_at", "version"}  # (never chang
 _CONTENT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def content_json(data: dict[str, Any]) -> str:
+    """A record's :meth:`Record.content_data` as the canonical JSON its hash is made of."""
+    return _CONTENT_JSON.encode(data)
+
+
+def digest_of(text: str) -> str:
+    """The content hash of a :func:`content_json` text."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def hash_content(data: dict[str, Any]) -> str:
     """:meth:`Record.content_hash` of a record's :meth:`Record.content_data`."""
-    return hashlib.sha256(_CONTENT_JSON.encode(data).encode()).hexdigest()
+    return digest_of(_CONTENT_JSON.encode(data))
 
 
 class Record(Checked):
@@ -1072,6 +1083,13 @@ def relationships_of(rec: Record) -> list[Edge]:
 
 def referenced_ids(rec: Record) -> list[tuple[str, str]]:
     """(kind, id) pairs of records that must exist before ``rec`` may be stored."""
+    refs = _REFERENCES.get(type(rec))  # one lookup: an import asks this of every record
+    if refs is None:
+        return _references_of(rec)
+    return refs(rec)
+
+
+def _references_of(rec: Record) -> list[tuple[str, str]]:
     refs: list[tuple[str, str]] = []
     if isinstance(rec, Need | Offer | Interest):
         refs.append(("Organization", rec.org_id))
@@ -1094,3 +1112,21 @@ def referenced_ids(rec: Record) -> list[tuple[str, str]]:
         if rec.need_id:
             refs.append(("Need", rec.need_id))
     return refs
+
+
+def _org_reference(rec: Any) -> list[tuple[str, str]]:
+    return [("Organization", rec.org_id)]
+
+
+def _no_references(rec: Record) -> list[tuple[str, str]]:
+    return []
+
+
+#: :func:`referenced_ids` of the commonest kinds, without the chain of type tests (the chain
+#: answers for every other kind, and for subclasses)
+_REFERENCES: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
+    Need: _org_reference,
+    Offer: _org_reference,
+    Organization: _no_references,
+    Area: _no_references,
+}

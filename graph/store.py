@@ -32,7 +32,8 @@ from graph.model import (
     Edge,
     Organization,
     Record,
-    hash_content,
+    content_json,
+    digest_of,
     record_type,
     referenced_ids,
     relationships_of,
@@ -196,18 +197,24 @@ class PlannedWrite:
     content: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    #: the content's canonical JSON (what ``hash`` is the digest of; :func:`content_hashes`)
+    content_json: str = ""
 
     def write(self) -> NodeWrite:
         """The record's :class:`NodeWrite` (what :func:`node_write` makes of it with its
-        timestamps and next version), its doc made from the content data the hash was computed
-        on: the record is not copied and serialised again (an import writes every record)."""
-        doc = dict(self.content)
-        doc["created_at"] = _TIME.dump_python(self.created_at, mode="json")
-        doc["updated_at"] = _TIME.dump_python(self.updated_at, mode="json")
-        doc["version"] = self.base_version + 1
+        timestamps and next version), its doc made from the content the hash was computed on:
+        the content's JSON with the timestamps and version added, so that the record is not
+        serialised again (an import writes every record).  The doc's keys are in sorted order
+        then, which a reader does not depend on."""
+        created, _ = _stamps(self.created_at)
+        updated, _ = _stamps(self.updated_at)
+        version = self.base_version + 1
+        tail = f'"created_at":"{created}","updated_at":"{updated}","version":{version}}}'
+        body = self.content_json or content_json(self.content)
+        doc = f"{body[:-1]},{tail}" if len(body) > 2 else "{" + tail
         return _node_write(
             self.record,
-            _DOC_JSON.encode(doc),
+            doc,
             self.created_at,
             self.updated_at,
             self.base_version,
@@ -216,22 +223,32 @@ class PlannedWrite:
         )
 
 
-#: a timestamp as the records' JSON writes it, and a doc's JSON (as compact as pydantic's)
+@functools.lru_cache(maxsize=8)
+def _stamps(at: datetime) -> tuple[str, str]:
+    """A timestamp as the records' JSON writes it, and in ISO form (the node's columns): an
+    import's records share a few timestamps, each converted once."""
+    return _TIME.dump_python(at, mode="json"), at.isoformat()
+
+
+#: a timestamp as the records' JSON writes it
 _TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
-_DOC_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def content_hashes(
-    batch: Mapping[tuple[str, str], Record],
-) -> dict[tuple[str, str], tuple[dict[str, Any], str]]:
-    """Each record's :meth:`~Record.content_data` and its hash, by (kind, id)."""
+#: a record's content data, its hash and the canonical JSON hashed (:func:`content_hashes`)
+Hashed = tuple[dict[str, Any], str, str]
+
+
+def content_hashes(batch: Mapping[tuple[str, str], Record]) -> dict[tuple[str, str], Hashed]:
+    """Each record's :meth:`~Record.content_data`, its hash and the canonical JSON hashed
+    (:func:`~graph.model.content_json`), by (kind, id)."""
     out = {}
     for key, rec in batch.items():
         content = rec.content_data()
-        out[key] = (content, hash_content(content))
+        text = content_json(content)
+        out[key] = (content, digest_of(text), text)
     return out
 
 
@@ -273,8 +290,8 @@ def _node_write(
         props=flat_props(rec, content),
         hash=digest,
         text=rec.text(),
-        created_at=created_at.isoformat(),
-        updated_at=updated_at.isoformat(),
+        created_at=_stamps(created_at)[1],
+        updated_at=_stamps(updated_at)[1],
         edges=relationships_of(rec),
         base_version=base_version,
         active=bool(rec.active),
@@ -664,7 +681,7 @@ class GraphStore(ABC):
     def _plan(
         self,
         batch: Mapping[tuple[str, str], Record],
-        hashed: Mapping[tuple[str, str], tuple[dict[str, Any], str]] | None = None,
+        hashed: Mapping[tuple[str, str], Hashed] | None = None,
         existing: Mapping[str, Mapping[str, Existing]] | None = None,
     ) -> tuple[UpsertResult, builtins.list[PlannedWrite]]:
         """What writing ``batch`` changes, decided on the stored hashes and versions: the
@@ -686,7 +703,7 @@ class GraphStore(ABC):
         for kind, recs in by_kind.items():
             of_kind = stored.get(kind, {})
             for rec in recs:
-                content, digest = hashed[(kind, rec.id)]
+                content, digest, text = hashed[(kind, rec.id)]
                 old = of_kind.get(rec.id)
                 if old and old.hash == digest:
                     result.unchanged.append(rec.id)
@@ -697,7 +714,9 @@ class GraphStore(ABC):
                     continue
                 created = datetime.fromisoformat(old.created_at) if old else (rec.created_at or now)
                 (result.updated if old else result.created).append(rec.id)
-                plans.append(PlannedWrite(kind, rec.id, digest, base, rec, content, created, now))
+                plans.append(
+                    PlannedWrite(kind, rec.id, digest, base, rec, content, created, now, text)
+                )
         if stale:
             shown = ", ".join(stale[:10]) + (" …" if len(stale) > 10 else "")
             raise VersionConflict(

@@ -3,6 +3,7 @@ errors that say what and where, and the relationships each record implies."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from graph.model import (
     NPO_FIELDS,
+    Area,
     Collaboration,
     CollaborationForm,
     CollaborationStatus,
@@ -330,3 +332,37 @@ def test_referenced_ids() -> None:
     s = Suggestion(id="s", subject_id="a", candidate_id="b", score=0.5)
     assert referenced_ids(s) == [("Organization", "a"), ("Organization", "b")]
     assert referenced_ids(Organization(id="o", name="n", sector="NPO")) == []
+    assert referenced_ids(Offer(id="f", org_id="o", title="t")) == [("Organization", "o")]
+    assert referenced_ids(Area(id="a", name="a")) == []
+
+    class Request(Need):  # a kind's subclass is answered by the type tests, as before
+        pass
+
+    assert referenced_ids(Request(id="r", org_id="o", title="t")) == [("Organization", "o")]
+
+
+def test_a_planned_writes_doc_is_the_record_with_its_stamps() -> None:
+    """PlannedWrite.write makes the doc from the content JSON the hash was computed on (not a
+    second serialisation): it must read back as the record with its timestamps and version,
+    text with quotes, backslashes, line breaks and Japanese included."""
+    from graph.store import PlannedWrite, content_hashes
+
+    need = Need(
+        id='n "1"',
+        org_id="o\\1",
+        title='子ども食堂 "はらぺこ"',
+        description="一行目\n二行目\t終わり",
+        skills=["調理"],
+        starts=date(2026, 4, 1),
+    )
+    content, digest, text = content_hashes({("Need", need.id): need})[("Need", need.id)]
+    assert digest == need.content_hash()
+    at = datetime(2026, 12, 2, 1, 2, 3, 456789, tzinfo=UTC)
+    later = datetime(2026, 12, 3, tzinfo=UTC)
+    w = PlannedWrite("Need", need.id, digest, 2, need, content, at, later, text).write()
+    stored = need.model_copy(update={"created_at": at, "updated_at": later, "version": 3})
+    assert json.loads(w.doc) == json.loads(stored.model_dump_json())
+    assert Need.model_validate_json(w.doc) == stored
+    assert (w.created_at, w.updated_at) == (at.isoformat(), later.isoformat())
+    # without the JSON (a caller that has only the content) the doc is the same
+    assert PlannedWrite("Need", need.id, digest, 2, need, content, at, later).write() == w
