@@ -8,6 +8,7 @@ derived from record fields (``Need.org_id`` becomes ``HAS_NEED``, ``Organization
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -486,7 +487,7 @@ def digest_of(text: str) -> str:
 
 def hash_content(data: dict[str, Any]) -> str:
     """:meth:`Record.content_hash` of a record's :meth:`Record.content_data`."""
-    return digest_of(_CONTENT_JSON.encode(data))
+    return digest_of(content_json(data))
 
 
 class Record(Checked):
@@ -1083,50 +1084,31 @@ def relationships_of(rec: Record) -> list[Edge]:
 
 def referenced_ids(rec: Record) -> list[tuple[str, str]]:
     """(kind, id) pairs of records that must exist before ``rec`` may be stored."""
-    refs = _REFERENCES.get(type(rec))  # one lookup: an import asks this of every record
-    if refs is None:
-        return _references_of(rec)
-    return refs(rec)
+    return _references_of(type(rec))(rec)  # one lookup: an import asks this of every record
 
 
-def _references_of(rec: Record) -> list[tuple[str, str]]:
-    refs: list[tuple[str, str]] = []
-    if isinstance(rec, Need | Offer | Interest):
-        refs.append(("Organization", rec.org_id))
-    if isinstance(rec, Interest):
-        refs.append(("Need", rec.need_id))
-    if isinstance(rec, HelpOffer):
-        refs.append(("Need", rec.need_id))
-    if isinstance(rec, CasePublication):
-        refs.append(("Collaboration", rec.collaboration_id))
-    if isinstance(rec, PublicProfile):
-        refs.append(("Organization", rec.org_id))
-    if isinstance(rec, Collaboration):
-        refs += [("Organization", p.org_id) for p in rec.participants]
-        refs += [("Need", n) for n in rec.need_ids]
-    if isinstance(rec, User) and rec.org_id:
-        refs.append(("Organization", rec.org_id))
-    if isinstance(rec, Suggestion):
-        refs.append(("Organization", rec.subject_id))
-        refs.append(("Organization", rec.candidate_id))
-        if rec.need_id:
-            refs.append(("Need", rec.need_id))
-    return refs
+@functools.cache
+def _references_of(rtype: type) -> Callable[[Any], list[tuple[str, str]]]:
+    """The :data:`_REFERENCES` entry of ``rtype`` or of the nearest class it derives from."""
+    return next((_REFERENCES[c] for c in rtype.__mro__ if c in _REFERENCES), lambda _: [])
 
 
-def _org_reference(rec: Any) -> list[tuple[str, str]]:
-    return [("Organization", rec.org_id)]
+def _suggestion_references(s: Suggestion) -> list[tuple[str, str]]:
+    refs = [("Organization", s.subject_id), ("Organization", s.candidate_id)]
+    return refs + ([("Need", s.need_id)] if s.need_id else [])
 
 
-def _no_references(rec: Record) -> list[tuple[str, str]]:
-    return []
-
-
-#: :func:`referenced_ids` of the commonest kinds, without the chain of type tests (the chain
-#: answers for every other kind, and for subclasses)
+#: what each kind refers to (:func:`referenced_ids`); a kind not listed refers to nothing
 _REFERENCES: dict[type, Callable[[Any], list[tuple[str, str]]]] = {
-    Need: _org_reference,
-    Offer: _org_reference,
-    Organization: _no_references,
-    Area: _no_references,
+    Need: lambda r: [("Organization", r.org_id)],
+    Offer: lambda r: [("Organization", r.org_id)],
+    Interest: lambda r: [("Organization", r.org_id), ("Need", r.need_id)],
+    HelpOffer: lambda r: [("Need", r.need_id)],
+    CasePublication: lambda r: [("Collaboration", r.collaboration_id)],
+    PublicProfile: lambda r: [("Organization", r.org_id)],
+    Collaboration: lambda r: (
+        [("Organization", p.org_id) for p in r.participants] + [("Need", n) for n in r.need_ids]
+    ),
+    User: lambda r: [("Organization", r.org_id)] if r.org_id else [],
+    Suggestion: _suggestion_references,
 }

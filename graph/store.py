@@ -198,7 +198,7 @@ class PlannedWrite:
     created_at: datetime
     updated_at: datetime
     #: the content's canonical JSON (what ``hash`` is the digest of; :func:`content_hashes`)
-    content_json: str = ""
+    content_json: str
 
     def write(self) -> NodeWrite:
         """The record's :class:`NodeWrite` (what :func:`node_write` makes of it with its
@@ -209,9 +209,11 @@ class PlannedWrite:
         created, _ = _stamps(self.created_at)
         updated, _ = _stamps(self.updated_at)
         version = self.base_version + 1
-        tail = f'"created_at":"{created}","updated_at":"{updated}","version":{version}}}'
-        body = self.content_json or content_json(self.content)
-        doc = f"{body[:-1]},{tail}" if len(body) > 2 else "{" + tail
+        # the content always has an id: its JSON object is never empty
+        doc = (
+            f'{self.content_json[:-1]},"created_at":"{created}","updated_at":"{updated}",'
+            f'"version":{version}}}'
+        )
         return _node_write(
             self.record,
             doc,

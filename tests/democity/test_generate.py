@@ -334,22 +334,23 @@ def test_flat_props_read_from_content_data_equal_those_read_field_by_field(city:
 
 
 def test_planned_writes_store_the_records_node_write_would(city: DemoCity) -> None:
-    """A planned write makes its doc from the record's content data (not a copy serialised
+    """A planned write makes its doc from the record's content JSON (not a copy serialised
     again): read back, it is the very record :func:`graph.store.node_write` stores, and the
     rest of the write is the same, for every record the city has."""
     from dataclasses import replace
     from datetime import UTC, datetime
 
-    from graph.model import RECORD_TYPES, STORED, hash_content
+    from graph.model import RECORD_TYPES, STORED, content_json, digest_of
     from graph.store import PlannedWrite, node_write
 
     created = datetime(2024, 4, 1, 9, 30, 15, 120, tzinfo=UTC)
     updated = datetime(2026, 12, 1, tzinfo=UTC)
     for n, rec in enumerate(city.records()):
         content = rec.content_data()
+        text = content_json(content)
         base = n % 3
         plan = PlannedWrite(
-            rec.kind, rec.id, hash_content(content), base, rec, content, created, updated
+            rec.kind, rec.id, digest_of(text), base, rec, content, created, updated, text
         )
         stored = rec.model_copy(
             update={"created_at": created, "updated_at": updated, "version": base + 1}

@@ -339,6 +339,16 @@ def test_referenced_ids() -> None:
         pass
 
     assert referenced_ids(Request(id="r", org_id="o", title="t")) == [("Organization", "o")]
+    # the kinds an import does not bring (built unvalidated: only the fields read here)
+    import graph.model as m
+
+    assert referenced_ids(m.HelpOffer.model_construct(need_id="n")) == [("Need", "n")]
+    case = m.CasePublication.model_construct(collaboration_id="c")
+    assert referenced_ids(case) == [("Collaboration", "c")]
+    assert referenced_ids(m.PublicProfile.model_construct(org_id="o")) == [("Organization", "o")]
+    assert referenced_ids(m.User.model_construct(org_id="o")) == [("Organization", "o")]
+    assert referenced_ids(m.User.model_construct(org_id=None)) == []
+    assert referenced_ids(m.Indicator.model_construct()) == []
 
 
 def test_a_planned_writes_doc_is_the_record_with_its_stamps() -> None:
@@ -364,5 +374,3 @@ def test_a_planned_writes_doc_is_the_record_with_its_stamps() -> None:
     assert json.loads(w.doc) == json.loads(stored.model_dump_json())
     assert Need.model_validate_json(w.doc) == stored
     assert (w.created_at, w.updated_at) == (at.isoformat(), later.isoformat())
-    # without the JSON (a caller that has only the content) the doc is the same
-    assert PlannedWrite("Need", need.id, digest, 2, need, content, at, later).write() == w
