@@ -90,6 +90,7 @@ class ImportOptions:
     def run(self, store: GraphStore, paths: list[Path]) -> ImportReport:
         """Import ``paths`` into ``store`` through the ingest pipeline, as one batch."""
         from ingest.pipeline import import_paths
+        from workflows.access import operator
 
         return import_paths(
             store,
@@ -101,6 +102,7 @@ class ImportOptions:
             include_personal=self.include_representative,
             progress=self.progress,
             register_districts=self.register_districts,
+            actor=operator().name,  # the import history names who ran it
         )
 
 

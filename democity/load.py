@@ -20,6 +20,9 @@ from graph.model import RECORD_TYPES, Role, User
 from graph.store import GraphStore, StoreError
 from ingest.pipeline import import_files
 
+#: who the import history names for the demo city's import
+DEMO_ACTOR = "tsunagu demo"
+
 #: record kinds by the name :class:`DemoCity` gives them
 _KINDS = {
     "Area": "areas",
@@ -76,7 +79,7 @@ def load(store: GraphStore, seed: int = 42, city: DemoCity | None = None) -> dic
     "updated", "unchanged", "by_kind"}`` (``by_kind`` by :class:`DemoCity`'s names).
     """
     city = city or generate(seed)
-    report = import_files(store, jsonl_files(city))
+    report = import_files(store, jsonl_files(city), actor=DEMO_ACTOR)
     if report.errors:
         shown = "; ".join(map(str, report.errors[:3]))
         raise StoreError(

@@ -507,9 +507,10 @@ class _Import:
                     None,
                     f"何の一覧か分かりません（{labels}）。"
                     "ファイル名・シート名を needs.csv や「団体」のようにするか、"
-                    "--kind で指定してください",
+                    "種類を指定してください（取り込み画面の「何の一覧か」、コマンドでは --kind）",
                     "cannot tell what this table lists; name the file or sheet after the kind "
-                    "(organizations.csv, needs, 団体 ...) or pass --kind",
+                    '(organizations.csv, needs, 団体 ...) or say what it lists ("What the file '
+                    'lists" on the imports page, --kind on the command line)',
                 )
             )
             self._rejected_rows += len(t.rows)
@@ -524,9 +525,11 @@ class _Import:
                     t.label,
                     None,
                     f"次の列は使いませんでした: {'、'.join(cmap.ignored)}"
-                    "（--mapping で対応づけできます）",
+                    "（見出しを項目名に合わせるか、列の対応づけで取り込めます: "
+                    "コマンドでは --mapping、API では mapping）",
                     f"these columns were not used: {', '.join(cmap.ignored)} "
-                    "(map them with --mapping)",
+                    "(rename the headers to the field names, or map them: --mapping on the "
+                    "command line, mapping in the API)",
                 )
             )
         missing = [

@@ -8,6 +8,8 @@ import pytest
 
 import graph
 from democity import DemoCity, generate, kinds_with_records, load
+from democity.load import DEMO_ACTOR
+from graph import journal
 from graph.model import Collaboration, CollaborationStatus
 from graph.store import GraphStore, StoreError
 
@@ -22,6 +24,8 @@ def test_load_is_complete_and_idempotent(store: GraphStore) -> None:
         assert store.count(records[0].kind) == len(records), kind
         assert first["by_kind"][kind]["created"] == len(records), kind
     assert set(kinds_with_records(store)) == {r.kind for r in city.records()}
+    [entry], _ = journal.history(store)
+    assert entry.actor == DEMO_ACTOR  # the import history says who loaded it
     second = load(store, 42)
     assert second["created"] == 0 and second["updated"] == 0
     assert second["unchanged"] == len(city.records())

@@ -10,7 +10,9 @@ import typer
 from typer.testing import CliRunner
 
 from cli import imports
+from graph import journal
 from graph.embedded import EmbeddedStore
+from workflows.access import operator
 
 runner = CliRunner()
 
@@ -66,6 +68,12 @@ def test_errors_exit_non_zero_and_write_nothing(app: typer.Typer, tmp_path: Path
     assert _count(tmp_path) == 0
     skipped = runner.invoke(app, ["ingest", "--skip-invalid", str(path)])
     assert skipped.exit_code == 0 and _count(tmp_path) == 1
+    store = EmbeddedStore(tmp_path / "data" / "tsunagu.sqlite3")
+    try:
+        [entry], _ = journal.history(store)
+    finally:
+        store.close()
+    assert entry.actor == operator().name  # the import history names who ran it
 
 
 def test_dry_run_and_json(app: typer.Typer, tmp_path: Path) -> None:

@@ -380,3 +380,38 @@ def test_pages_refuse_the_wrong_role(open_page: Callable[..., Any], live_app: Li
     staff.goto(f"{live_app.url}/review")
     staff.wait_for_selector("#alert:not([hidden])")
     assert "権限" in staff.locator("#alert").inner_text()
+
+
+#: (page, a role it refuses, a form or table it shows to the roles it serves)
+REFUSING = [
+    ("/imports", "business", "#import-form"),
+    ("/imports", "staff", "#import-history"),
+    ("/review", "staff", "main > :not(#alert):not(.page-header)"),
+    ("/admin/tokens", "coordinator", "main > :not(#alert):not(.page-header)"),
+    ("/opportunities", "staff", "main > :not(#alert):not(.page-header)"),
+    ("/collaborations/new", None, "main > :not(#alert):not(.page-header)"),
+]
+
+
+@pytest.mark.parametrize(("path", "role", "work"), REFUSING)
+def test_a_refused_page_shows_why_not_its_forms(
+    open_page: Callable[..., Any],
+    live_app: LiveApp,
+    artifacts: Path,
+    path: str,
+    role: str | None,
+    work: str,
+) -> None:
+    """Signed out, or with a role the page does not serve, a page shows its title and the
+    alert that says why; its forms and tables (work the API would refuse) are not shown."""
+    page = open_page(role)
+    page.goto(f"{live_app.url}{path}")
+    page.wait_for_selector("#alert:not([hidden])")
+    alert = page.locator("#alert").inner_text()
+    assert ("権限" in alert) if role else ("トークン" in alert or "サインイン" in alert), alert
+    assert page.locator("h1").first.is_visible()
+    shown = page.locator(work)
+    assert shown.count() > 0  # the page has that part: it is hidden, not missing
+    assert all(not shown.nth(i).is_visible() for i in range(shown.count()))
+    name = f"refused-{path.strip('/').replace('/', '-')}-{role or 'signed-out'}.png"
+    page.screenshot(path=str(artifacts / name), full_page=True)

@@ -290,8 +290,10 @@ def test_register_a_collaboration_from_scratch(
     page.select_option("#cnew-intensity", "coordination")
     page.select_option("#cnew-status", "active")
     page.fill("#cnew-ends", "2027-03-31")
+    assert page.locator("#alert").is_visible()  # one field is still marked
     page.fill("#cnew-partner-1", lead.name)
     page.dispatch_event("#cnew-partner-1", "change")
+    assert page.locator("#alert").is_hidden()  # the last marked field was mended
     page.fill("#cnew-partner-2", others[0].name)
     page.fill("#cnew-role-text-2", "会場提供")
     page.click("#cnew-add-partner")

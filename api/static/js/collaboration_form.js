@@ -209,14 +209,22 @@ export function collaborationForm(organizations, onCreated, leadId = "") {
     for (const node of wrap.querySelectorAll(".field-invalid")) node.classList.remove("field-invalid");
     for (const node of wrap.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
     for (const box of wrap.querySelectorAll(".field-error")) box.hidden = true;
+    // the "check the marked fields" alert goes with the last marked field
+    if (askedToCheck && !form.querySelector(".field-invalid, [aria-invalid]")) {
+      askedToCheck = false;
+      showAlert(null);
+    }
   });
 
+  let askedToCheck = false; // the alert shown is "check the marked fields"
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showAlert(null);
+    askedToCheck = false;
     const body = collected();
     if (!body) {
       showAlert(t("cnew_err_check"));
+      askedToCheck = true;
       return;
     }
     const button = form.querySelector("#cnew-save");
@@ -225,7 +233,10 @@ export function collaborationForm(organizations, onCreated, leadId = "") {
       onCreated(await endpoints.createCollaboration(body));
     } catch (err) {
       if (!showServerErrors(err)) showAlert(explainError(err));
-      else showAlert(t("cnew_err_check"));
+      else {
+        showAlert(t("cnew_err_check"));
+        askedToCheck = true;
+      }
     } finally {
       button.disabled = false;
     }

@@ -312,12 +312,12 @@ export async function startPage(start, roles = null) {
   if (!start) return;
   if (!user) {
     showAlert(t("error_unauthorized"), "info");
-    clearLoading();
+    withholdPage();
     return;
   }
   if (roles && !roles.includes(user.role)) {
     showAlert(t("error_forbidden", { role: roleName(user.role) }));
-    clearLoading();
+    withholdPage();
     return;
   }
   try {
@@ -326,6 +326,16 @@ export async function startPage(start, roles = null) {
     console.error(err);
     showAlert(explainError(err));
     clearLoading();
+  }
+}
+
+/** A page that will not start (signed out, or a role that may not use it) shows its title and
+ * the alert that says why, not its forms and tables: they would invite work the API refuses. */
+function withholdPage() {
+  clearLoading();
+  const main = document.querySelector("main");
+  for (const part of main ? main.children : []) {
+    if (part.id !== "alert" && !part.classList.contains("page-header")) part.hidden = true;
   }
 }
 
