@@ -35,7 +35,11 @@ the "nothing changed" path.
 
 Each reference is run ``--reference-runs`` times (3 by default) and its median compared: it is
 short, and this machine is shared.  The districts the files name are imported first (a store
-names its districts before its first organizations), not timed.
+names its districts before its first organizations), not timed.  Before that, each store gets
+a warm-up (``--warmup-scale``, default 0.1): smaller files imported and referenced once,
+untimed, then the store cleared, so that both sides are timed on a warm server (a Neo4j server
+just started compiles and caches as it goes; the import used to pay that alone, the reference
+running after it).  The warm-up's own ratios are printed and kept in the JSON.
 
 Each phase also prints the import's CPU seconds (this process; the Neo4j server's are not in
 it) and the process's peak RSS so far; ``--batch-size`` sets the journal's batch size.
