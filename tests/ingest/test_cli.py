@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,13 +34,20 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     return app
 
 
-def _count(tmp_path: Path, kind: str = "Organization") -> int:
+@contextmanager
+def _store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """The store the CLI wrote (the configured data directory's), opened and closed again."""
     store = EmbeddedStore(tmp_path / "data" / "tsunagu.sqlite3")
     store.init_schema()
     try:
-        return store.count(kind)
+        yield store
     finally:
         store.close()
+
+
+def _count(tmp_path: Path, kind: str = "Organization") -> int:
+    with _store(tmp_path) as store:
+        return store.count(kind)
 
 
 def test_ingest_cp932_file(app: typer.Typer, tmp_path: Path) -> None:
@@ -68,11 +77,8 @@ def test_errors_exit_non_zero_and_write_nothing(app: typer.Typer, tmp_path: Path
     assert _count(tmp_path) == 0
     skipped = runner.invoke(app, ["ingest", "--skip-invalid", str(path)])
     assert skipped.exit_code == 0 and _count(tmp_path) == 1
-    store = EmbeddedStore(tmp_path / "data" / "tsunagu.sqlite3")
-    try:
+    with _store(tmp_path) as store:
         [entry], _ = journal.history(store)
-    finally:
-        store.close()
     assert entry.actor == operator().name  # the import history names who ran it
 
 

@@ -201,6 +201,7 @@ export function collaborationForm(organizations, onCreated, leadId = "") {
     return placed;
   }
 
+  let askedToCheck = false; // the alert shown is "check the marked fields"
   // a field's error goes once the field is changed
   form.addEventListener("input", (event) => {
     const wrap = event.target.closest(".cnew-partner, [data-field]");
@@ -216,7 +217,6 @@ export function collaborationForm(organizations, onCreated, leadId = "") {
     }
   });
 
-  let askedToCheck = false; // the alert shown is "check the marked fields"
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showAlert(null);
