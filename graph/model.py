@@ -398,7 +398,9 @@ def utcnow() -> datetime:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: tab and line breaks: only in the fields a class lists as ``multiline``
 _BREAKS = re.compile("[\t\n\r]")
-#: a string with none of these passes the text rule in any field (a fast first look)
+#: a string with none of these passes the text rule in any field (a fast first look, after
+#: ``str.isprintable``: every character the rule refuses is a control character, which is
+#: never printable, and most text is printable throughout)
 _ANY_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f]")
 #: the sequences a field may hold (their strings are checked in one search)
 _SEQUENCES = frozenset({list, tuple, set})
@@ -409,6 +411,8 @@ STORED = {"stored": True}
 
 def control_character(text: str, multiline: bool = True) -> str | None:
     """The first character of ``text`` that the text rule refuses (None if there is none)."""
+    if text.isprintable():
+        return None  # no control character, tab or line break (see _ANY_REFUSED)
     m = _CONTROL.search(text) or (None if multiline else _BREAKS.search(text))
     return m.group() if m else None
 
@@ -447,12 +451,12 @@ class Checked(BaseModel):
         # hundreds of thousands of fields): no text at all, or one clean string
         kind = type(value)
         if kind is str:
-            if _ANY_REFUSED.search(value) is None:
+            if value.isprintable() or _ANY_REFUSED.search(value) is None:
                 return value
         elif kind in _SEQUENCES:
             if all(type(v) is str or isinstance(v, Enum) for v in value):
                 strings = "".join(v for v in value if type(v) is str)
-                if _ANY_REFUSED.search(strings) is None:
+                if strings.isprintable() or _ANY_REFUSED.search(strings) is None:
                     return value  # a list of clean strings (enum members hold none)
         elif not isinstance(value, str | list | tuple | set | dict):
             return value  # a number, date, enum member, nested model …

@@ -812,9 +812,13 @@ class GraphStore(ABC):
         holds, in the store (soft-deleted ones included) or in the same batch.  A value moves
         from one record to another in two steps: clear it, then set it."""
         clashes: list[tuple[str, str, str, str]] = []  # (field, value, id, holder)
-        for kind, rtype in RECORD_TYPES.items():
-            recs = [r for (k, _), r in batch.items() if k == kind]
-            for name in rtype.unique:
+        by_kind: dict[str, builtins.list[Record]] = {}
+        for (kind, _), rec in batch.items():
+            rtype = RECORD_TYPES.get(kind)  # (an unknown kind is refused where it is written)
+            if rtype is not None and rtype.unique:
+                by_kind.setdefault(kind, []).append(rec)
+        for kind, recs in by_kind.items():
+            for name in RECORD_TYPES[kind].unique:
                 wanted: dict[Any, str] = {}
                 for rec in recs:
                     value = _flat(getattr(rec, name))

@@ -580,23 +580,34 @@ class _Import:
 
             rows = tqdm(sources, desc="検証 / validating", unit="行", file=sys.stderr, leave=False)
         # a register repeats its short cells (districts, sectors, fields, dates): each
-        # distinct (converter, cell) is converted once; the converters depend on the cell only
-        memo: dict[tuple[Converter, str], Any] = {}
+        # distinct (converter, cell) is converted once; the converters depend on the cell only.
+        # Each kind's fields are looked up once: field -> (converter, its converted cells).
+        memo: dict[Converter, dict[str, Any]] = {}
+        plans: dict[str, dict[str, tuple[Converter, dict[str, Any]]]] = {}
         for src in rows:
-            r = _Row(src, {})
-            convs = CONVERTERS[src.kind]
+            values: dict[str, Any] = {}
+            r = _Row(src, values)
+            plan = plans.get(src.kind)
+            if plan is None:
+                plan = plans[src.kind] = {}
             for fld, raw in src.values.items():
-                convert = convs.get(fld, text)
+                step = plan.get(fld)
+                if step is None:
+                    convert = CONVERTERS[src.kind].get(fld, text)
+                    step = plan[fld] = (convert, memo.setdefault(convert, {}))
+                convert, cells = step
                 if type(raw) is str and len(raw) <= _MEMO_CELL:
-                    got = memo.get((convert, raw), _UNSEEN)
+                    got = cells.get(raw, _UNSEEN)
                     if got is _UNSEEN:
-                        got = memo[(convert, raw)] = _convert_cell(convert, raw)
+                        got = cells[raw] = _convert_cell(convert, raw)
                 else:
                     got = _convert_cell(convert, raw)
-                if type(got) is _CellRefused:
+                if type(got) in _IMMUTABLE:
+                    values[fld] = got
+                elif type(got) is _CellRefused:
                     r.error(fld, raw, got.ja, got.en)
                 else:
-                    r.values[fld] = got if type(got) in _IMMUTABLE else _fresh(got)
+                    values[fld] = _fresh(got)
             self.rows.append(r)
 
     # -- building records ----------------------------------------------------------------------
@@ -1033,18 +1044,14 @@ class _Import:
         data: dict[str, Any] = old.model_dump(exclude={"created_at", "updated_at"}) if old else {}
         fields = _model_fields(rtype)
         if base is None:
+            copied = _copied_fields(rtype)
+            soft = r.src.soft if old is not None else ()
             for fld, value in r.values.items():
-                if fld.startswith("_") or fld in ("org_name", "updated_at") or fld not in fields:
-                    continue
-                if fld == "created_at":
-                    if value is not None and not old:
+                if fld not in copied:
+                    if fld == "created_at" and value is not None and not old:
                         data["created_at"] = value
                     continue
-                if (
-                    fld in r.src.soft
-                    and old is not None
-                    and getattr(old, fld) not in (None, "", [])
-                ):
+                if soft and fld in soft and getattr(old, fld) not in (None, "", []):
                     continue  # a guess from a published format never overwrites stored data
                 if value is None:
                     if fld in ("id", "active"):
@@ -1344,6 +1351,17 @@ _CHECKED: dict[str, type[Record] | type[PartnerEvaluation]] = {
     "suggestions": Suggestion,
     "evaluations": PartnerEvaluation,
 }
+
+
+@cache
+def _copied_fields(rtype: type[Record]) -> frozenset[str]:
+    """The model's fields a row's cells set as they are (``_add``): not the internal ``_…``
+    values, nor the timestamps (``created_at`` only for a new record)."""
+    return frozenset(
+        f
+        for f in _model_fields(rtype)
+        if not f.startswith("_") and f not in ("org_name", "updated_at", "created_at")
+    )
 
 
 @cache
