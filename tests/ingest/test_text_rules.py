@@ -85,3 +85,18 @@ def test_tabs_and_line_breaks_only_where_text_allows_them(store: GraphStore) -> 
     old = Organization.model_construct(id="o", name="古い\x00データ", sector=Sector.NPO)
     doc = old.model_dump_json()
     assert Organization.model_validate_json(doc, context=STORED).name == "古い\x00データ"
+
+
+def test_the_printable_fast_path_never_passes_a_refused_character() -> None:
+    """``control_character`` and the models' validator pass a printable text without the
+    rule's own search: that is only right if no character the rule refuses is printable.
+    Every code point, both forms of the rule (one-line and multi-line fields)."""
+    from graph.model import _BREAKS, _CONTROL, control_character
+
+    refused = [ch for ch in map(chr, range(0x110000)) if _CONTROL.search(ch) or _BREAKS.search(ch)]
+    assert len(refused) == 29 + 1 + 32 + 3  # C0 but tab, LF, CR; DEL; C1; tab, LF, CR
+    assert not [ch for ch in refused if ch.isprintable()]
+    for ch in refused:
+        assert control_character(f"名前{ch}", multiline=False) == ch
+        with pytest.raises(ValidationError):
+            Organization(id="o", name=f"名前{ch}", sector=Sector.NPO)
