@@ -50,6 +50,7 @@ from graph.model import (
     CollaborationStatus,
     Organization,
     Sector,
+    json_writer,
 )
 from graph.network import Ties, add_collaboration, add_organization
 
@@ -923,8 +924,8 @@ def _event_lines(history: NetworkHistory) -> list[str]:
 
 
 #: ``json.dumps(…, ensure_ascii=False, sort_keys=True, default=str)`` made once, not per event
-_LINE_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, check_circular=False, default=str
+_LINE_ENCODER = json_writer(
+    json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=str)
 )
 
 
@@ -953,7 +954,7 @@ def _json_line(tag: str, event: OrgEvent | CollaborationEvent) -> str:
     d.pop("removed", None)
     if not d.get("former", True):
         del d["former"]
-    return _LINE_ENCODER.encode([tag, d])
+    return _LINE_ENCODER([tag, d])
 
 
 # The fingerprint's lines written directly, key by key in sorted order, for the field types

@@ -40,7 +40,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graph.model import RECORD_TYPES, record_type, utcnow
+from graph.model import RECORD_TYPES, json_writer, record_type, utcnow
 from graph.network import Ties, build_graph, copy_graph
 from graph.store import (
     ANY_WRITE,
@@ -222,7 +222,7 @@ def _marks(n: int) -> str:
 
 _SCALAR = frozenset({str, int, float, bool})
 #: json.dumps(ensure_ascii=False, sort_keys=True, allow_nan=False), made once
-_PROPS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False)
+_PROPS_JSON = json_writer(json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False))
 
 
 def _check_flat(node: NodeWrite) -> str:
@@ -238,7 +238,7 @@ def _check_flat(node: NodeWrite) -> str:
                     f"boolean or a list of those, not {type(v).__name__} "
                     f"(プロパティ {name} の値は文字列・数値・真偽値かそのリストにしてください)"
                 )
-    return _PROPS_JSON.encode(node.props)
+    return _PROPS_JSON(node.props)
 
 
 def _to_blob(vec: np.ndarray) -> bytes:

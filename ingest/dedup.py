@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from ingest.report import DuplicateCandidate
 from ingest.text import area_key, name_key, numerals
@@ -26,8 +26,10 @@ from ingest.text import area_key, name_key, numerals
 MAX_POSTING = 64
 
 
-@dataclass(frozen=True)
-class OrgRef:
+class OrgRef(NamedTuple):
+    """An organization as the duplicate report compares it (a tuple: an import makes one per
+    organization it holds and per stored one)."""
+
     id: str
     name: str
     area: str | None
