@@ -36,7 +36,8 @@ the "nothing changed" path.
 The whole sequence runs ``--runs`` rounds (3 by default), the store cleared between them;
 in each round every phase's import is timed and its reference run ``--reference-runs`` times
 (3 by default) right after it.  The median import is compared with the median reference: this
-machine is shared, and one import of 50k organizations took 4.9 to 8.0 s within an hour.  The districts the files name are imported first (a store
+machine is shared, and one import of 50k organizations took 4.9 to 8.0 s within an hour.
+The districts the files name are imported first (a store
 names its districts before its first organizations), not timed.  Before that, each store gets
 a warm-up (``--warmup-scale``, default 0.1): smaller files imported and referenced once,
 untimed, then the store cleared, so that both sides are timed on a warm server (a Neo4j server
@@ -568,8 +569,14 @@ def run(
         of = f"median of {runs}" if runs > 1 else "one run"
         emit(
             f"{label:9} {name:14} {rows:>8} rows  import {full:7.1f}s = {rows / full:8.0f} rows/s"
-            f" ({of})   (validate only {dry[name]:6.1f}s = {rows / dry[name]:8.0f} rows/s; "
-            f"write share {write:6.1f}s)  duplicates reported: {len(report.duplicates)}"
+            f" ({of})   ("
+            + (
+                f"validate only {dry[name]:6.1f}s = {rows / dry[name]:8.0f} rows/s; "
+                f"write share {write:6.1f}s"
+                if dry_runs
+                else "no validate-only run"
+            )
+            + f")  duplicates reported: {len(report.duplicates)}"
         )
         emit(
             f"{label:9} {name:14} {rows:>8} rows  import CPU {cpu:7.1f}s (this process, first "
