@@ -703,6 +703,20 @@ def main(argv: list[str] | None = None) -> int:
         result["warmup_scale"] = args.warmup_scale
         results: list[str] = []
 
+        def measure(store: GraphStore, label: str) -> None:
+            lines, figures = run(
+                store,
+                label,
+                files,
+                folder,
+                not args.no_dry_run,
+                args.reference_runs,
+                warmup,
+                args.runs,
+            )
+            results.extend(lines)
+            result["stores"][label] = figures
+
         from graph.embedded import EmbeddedStore
 
         if args.no_embedded:
@@ -713,18 +727,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.batch_size:
                 embedded.import_batch_size = args.batch_size
             try:
-                lines, figures = run(
-                    embedded,
-                    "embedded",
-                    files,
-                    folder,
-                    not args.no_dry_run,
-                    args.reference_runs,
-                    warmup,
-                    args.runs,
-                )
-                results += lines
-                result["stores"]["embedded"] = figures
+                measure(embedded, "embedded")
             finally:
                 embedded.close()
         if args.neo4j_uri:
@@ -744,18 +747,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     return 2
                 neo.clear()
-                lines, figures = run(
-                    neo,
-                    "neo4j",
-                    files,
-                    folder,
-                    not args.no_dry_run,
-                    args.reference_runs,
-                    warmup,
-                    args.runs,
-                )
-                results += lines
-                result["stores"]["neo4j"] = figures
+                measure(neo, "neo4j")
                 neo.clear()
             finally:
                 neo.close()

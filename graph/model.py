@@ -479,7 +479,7 @@ def json_writer(encoder: json.JSONEncoder) -> Callable[[Any], str]:
     the standard library's C encoder made once instead of at every call (``encode`` makes it
     again each time: half the time of a record's JSON).  The same text as ``encoder.encode``
     (``tests/graph/test_json_writer.py``); where the C encoder is missing, ``encoder.encode``."""
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)  # (CPython's; not in the stubs)
     if make is None or encoder.indent is not None:
         return encoder.encode
     strings = (
