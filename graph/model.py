@@ -482,15 +482,16 @@ def json_writer(encoder: json.JSONEncoder) -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)  # (CPython's; not in the stubs)
     if make is None or encoder.indent is not None:
         return encoder.encode
-    strings = (
-        json.encoder.encode_basestring_ascii
-        if encoder.ensure_ascii
-        else (json.encoder.encode_basestring)
-    )
+    escape = json.encoder.encode_basestring
+    if encoder.ensure_ascii:
+        escape = json.encoder.encode_basestring_ascii
     chunks = make(
-        None,  # no cycle check: a cycle is a RecursionError (an exception left none stale)
+        # no cycle check (a cycle would be a RecursionError): its record of the containers
+        # being written would be shared by every call, and one that failed would leave its
+        # containers in it
+        None,
         encoder.default,
-        strings,
+        escape,
         None,
         encoder.key_separator,
         encoder.item_separator,
