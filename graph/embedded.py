@@ -423,6 +423,9 @@ class EmbeddedStore(GraphStore):
                 "import_history",
             ):
                 cur.execute(f"DELETE FROM {table}")
+            # FTS5 deletes by writing delete markers over its index, which then holds the old
+            # index and the markers (more than before the delete); merged, both are gone
+            cur.execute("INSERT INTO nodes_fts (nodes_fts) VALUES ('optimize')")
             # the counters survive (a cache must never meet an old token again): all bumped
             cur.execute("UPDATE generations SET n = n + 1")
             _bump(cur, [ANY_WRITE])

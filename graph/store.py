@@ -817,7 +817,8 @@ class GraphStore(ABC):
             rtype = RECORD_TYPES.get(kind)  # (an unknown kind is refused where it is written)
             if rtype is not None and rtype.unique:
                 by_kind.setdefault(kind, []).append(rec)
-        for kind, recs in by_kind.items():
+        for kind in [k for k in RECORD_TYPES if k in by_kind]:  # the clashes in one order
+            recs = by_kind[kind]
             for name in RECORD_TYPES[kind].unique:
                 wanted: dict[Any, str] = {}
                 for rec in recs:

@@ -56,3 +56,38 @@ def test_a_file_of_a_newer_schema_is_refused_and_an_older_one_upgraded(tmp_path:
     store.close()
     with pytest.raises(StoreError, match="newer Tsunagu"):
         EmbeddedStore(old)
+
+
+def test_clear_leaves_no_search_index_behind(tmp_path: Path) -> None:
+    """``clear`` empties the trigram index too: a plain DELETE on an FTS5 table writes delete
+    markers over the old index data, and a store cleared and filled again (the import
+    benchmark's rounds, a demo reset) would carry every earlier fill."""
+    store = EmbeddedStore(tmp_path / "store.sqlite3")
+
+    def index_bytes() -> int:
+        return int(store._read("SELECT coalesce(sum(length(block)), 0) FROM nodes_fts_data")[0][0])
+
+    def fill() -> None:  # several writes: the index has several segments, as a store does
+        for part in range(5):
+            store.upsert(
+                [
+                    Organization(
+                        id=f"org-{part}-{i}",
+                        name=f"桜川子ども食堂{i}",
+                        sector=Sector.NPO,
+                        description="見守り活動をしています",
+                    )
+                    for i in range(300)
+                ]
+            )
+
+    empty = index_bytes()
+    fill()
+    filled = index_bytes()
+    assert filled > empty + 50_000
+    store.clear()
+    assert index_bytes() <= empty + 100
+    fill()
+    assert index_bytes() <= filled * 1.05  # the second fill is about the size of the first
+    assert store.search_text("子ども食堂1", ["Organization"], limit=3)  # still searchable
+    store.close()
