@@ -37,8 +37,8 @@ The whole sequence runs ``--runs`` rounds (3 by default), the store cleared betw
 in each round every phase's import is timed and its reference run ``--reference-runs`` times
 (3 by default) right after it.  The median import is compared with the median reference: this
 machine is shared, and one import of 50k organizations took 4.9 to 8.0 s within an hour.
-The districts the files name are imported first (a store
-names its districts before its first organizations), not timed.  Before that, each store gets
+The districts the files name are imported first (a store names its districts before its
+first organizations), not timed.  Before that, each store gets
 a warm-up (``--warmup-scale``, default 0.1): smaller files imported and referenced once,
 untimed, then the store cleared, so that both sides are timed on a warm server (a Neo4j server
 just started compiles and caches as it goes; the import used to pay that alone, the reference
@@ -500,8 +500,9 @@ def run(
     reference runs: the two sides are measured alike, on this noisy machine the same import
     took 4.9 to 8.0 s in one hour (2026-12-02).
 
-    An import the store refuses is reported as a result, not hidden: nothing was written, and
-    the store's remaining phases are not run.
+    An import the store refuses is reported as a result, not hidden: nothing was written, the
+    store's remaining phases and rounds are not run, and the rounds measured before it are
+    summarised as usual.
     """
     lines: list[str] = []
     figures: dict[str, Any] = {"phases": {}, "runs": runs}
@@ -567,10 +568,10 @@ def run(
             imports[name].append(full)
             refs[name] += these
             if runs > 1:
+                ref = statistics.median(these)
                 emit(
                     f"{label:9} {name:14} {rows:>8} rows  round {round_ + 1}/{runs}: import "
-                    f"{full:7.1f}s, reference {statistics.median(these):6.2f}s "
-                    f"(ratio {statistics.median(these) / full:.3f})"
+                    f"{full:7.1f}s, reference {ref:6.2f}s (ratio {ref / full:.3f})"
                 )
     for name, _, rows in phases:
         if not imports[name]:

@@ -814,12 +814,10 @@ class GraphStore(ABC):
         clashes: list[tuple[str, str, str, str]] = []  # (field, value, id, holder)
         by_kind: dict[str, builtins.list[Record]] = {}
         for (kind, _), rec in batch.items():
-            rtype = RECORD_TYPES.get(kind)  # (an unknown kind is refused where it is written)
-            if rtype is not None and rtype.unique:
-                by_kind.setdefault(kind, []).append(rec)
-        for kind in [k for k in RECORD_TYPES if k in by_kind]:  # the clashes in one order
-            recs = by_kind[kind]
-            for name in RECORD_TYPES[kind].unique:
+            by_kind.setdefault(kind, []).append(rec)
+        for kind, rtype in RECORD_TYPES.items():  # the clashes in the record types' order
+            recs = by_kind.get(kind, [])
+            for name in rtype.unique:
                 wanted: dict[Any, str] = {}
                 for rec in recs:
                     value = _flat(getattr(rec, name))
