@@ -15,18 +15,18 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from graph import journal
 from graph.model import Area, Interest, Need, Organization, utcnow
 from graph.store import (
-    ConflictError,
     GraphStore,
+    IdConflictError,
     NodeWrite,
     ReferenceError_,
     StoreUnavailable,
+    UniqueError,
     node_write,
 )
 from ingest.pipeline import import_paths
@@ -414,17 +414,33 @@ def test_a_discard_cut_short_then_the_same_import_writes_all_of_it(
     assert journal.unfinished(store) == []
 
 
-def _many_orgs(prefix: str, n: int = 12) -> list[Organization]:
-    return [
-        Organization(id=f"{prefix}{i:02d}", name=f"団体{prefix}{i}", sector="NPO") for i in range(n)
-    ]
-
-
 @pytest.mark.parametrize(
-    "refused", ["id of another kind", "unique value taken", "unknown reference"]
+    ("bad", "refusal", "message"),
+    [
+        pytest.param(
+            Organization(id="北区", name="区と同じ id", sector="NPO"),
+            IdConflictError,
+            "another kind",
+            id="id of another kind",
+        ),
+        pytest.param(
+            Organization(
+                id="chk-zz", name="番号を取る", sector="NPO", corporate_number="1234567890123"
+            ),
+            UniqueError,
+            "corporate_number 1234567890123 of 'chk-zz' already belongs to 'held'",
+            id="unique value taken",
+        ),
+        pytest.param(
+            Need(id="chk-need", org_id="no-such-org", title="宛先なし"),
+            ReferenceError_,
+            "unknown ids",
+            id="unknown reference",
+        ),
+    ],
 )
 def test_a_multi_batch_import_the_checks_refuse_leaves_nothing(
-    store: GraphStore, refused: str
+    store: GraphStore, bad: Organization | Need, refusal: type[Exception], message: str
 ) -> None:
     """The shared checks refuse an import of several batches (an id another kind's record
     has, a unique value another record holds, an id it refers to that does not exist): it is
@@ -438,20 +454,8 @@ def test_a_multi_batch_import_the_checks_refuse_leaves_nothing(
             ),
         ]
     )
-    records: list[Any] = _many_orgs("chk-")
-    bad: Any
-    if refused == "id of another kind":
-        bad, message = Organization(id="北区", name="区と同じ id", sector="NPO"), "another kind"
-    elif refused == "unique value taken":
-        bad = Organization(
-            id="chk-zz", name="番号を取る", sector="NPO", corporate_number="1234567890123"
-        )
-        message = "corporate_number 1234567890123 of 'chk-zz' already belongs to 'held'"
-    else:
-        bad, message = Need(id="chk-need", org_id="no-such-org", title="宛先なし"), "unknown ids"
-    with pytest.raises(
-        ConflictError if refused != "unknown reference" else ReferenceError_, match=message
-    ):
+    records = [Organization(id=f"chk-{i:02d}", name=f"団体chk{i}", sector="NPO") for i in range(12)]
+    with pytest.raises(refusal, match=message):
         journal.import_records(store, [*records, bad], batch_size=4)
     assert store.get_many("Organization", [r.id for r in records]) == {}
     assert store.count("Organization") == 1 and store.search_text("団体chk") == []
