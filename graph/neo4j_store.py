@@ -642,11 +642,14 @@ class Neo4jStore(GraphStore):
         self._write_tx(self._writer(nodes))
 
     def _writer(
-        self, nodes: Sequence[NodeWrite], import_id: str | None = None
+        self, nodes: Sequence[NodeWrite], import_id: str | None = None, fresh: bool = False
     ) -> Callable[[Any], None]:
         """The transaction function that writes ``nodes`` and the relationships they own,
         with their compare-and-set, marked as staged by ``import_id`` if given (a node staged
-        by that import may be rewritten): one statement per kind."""
+        by that import may be rewritten): one statement per kind.  ``fresh``: every node is
+        new to the store (an import's batch staged the first time), so each is created
+        without the compare-and-set; a node that exists after all fails the transaction
+        with Neo4j's ``ConstraintError`` (:meth:`_staging` then writes it the usual way)."""
         by_kind: dict[str, list[dict[str, Any]]] = {}
         # per kind, its relationship groups: (direction, type, other end's kind, with
         # properties) -> the row field listing them; each row lists its ties of the group
@@ -662,8 +665,12 @@ class Neo4jStore(GraphStore):
                 shape = (dict.fromkeys(rtype.filterable), bool(rtype.text_fields))
                 shapes[node.kind] = shape
             _check_props(node)
-            props = shape[0].copy()
-            props.update(node.props)
+            # a created node has no field to clear: its absent fields are not sent
+            if fresh:
+                props = dict(node.props)
+            else:
+                props = shape[0].copy()
+                props.update(node.props)
             props["_doc"] = node.doc
             props["_hash"] = node.hash
             props["_text"] = node.text if shape[1] else None
@@ -671,7 +678,8 @@ class Neo4jStore(GraphStore):
             props["updated_at"] = node.updated_at
             props["active"] = node.is_active()
             props["_version"] = node.base_version + 1
-            props["_lock"] = None  # taken below for the compare-and-set; removed here
+            if not fresh:
+                props["_lock"] = None  # taken below for the compare-and-set; removed here
             props["_import"] = import_id
             row: dict[str, Any] = {"id": node.id, "base": node.base_version, "props": props}
             named = groups.setdefault(node.kind, {})
@@ -692,7 +700,7 @@ class Neo4jStore(GraphStore):
                     field = named[key] = f"e{len(named)}"
                 row.setdefault(field, []).append(item)
             by_kind.setdefault(node.kind, []).append(row)
-        statements = {kind: self._write_statement(kind, groups[kind]) for kind in by_kind}
+        statements = {kind: self._write_statement(kind, groups[kind], fresh) for kind in by_kind}
         params = {"import": import_id, "plain": import_id is None, "names": _FIELD_NAMES}
 
         def work(tx: Any) -> None:
@@ -714,23 +722,37 @@ class Neo4jStore(GraphStore):
 
         return work
 
-    def _write_statement(self, kind: str, groups: Mapping[tuple[str, str, str, bool], str]) -> str:
+    def _write_statement(
+        self, kind: str, groups: Mapping[tuple[str, str, str, bool], str], fresh: bool = False
+    ) -> str:
         """The statement that writes rows of ``kind`` (:meth:`_writer`) with the relationship
         ``groups`` they list: each node merged, locked and compared; written when at its base
         version (or staged by this import before, ``again``); the relationships it owns
         deleted when it is rewritten (not when an import stages it the first time: it owns
-        none); its ties created.  Returns the ids of the stale nodes."""
+        none); its ties created.  Returns the ids of the stale nodes.
+
+        ``fresh``: each node created (the id constraint refuses one that exists), its ties
+        created; nothing to compare, nothing owned to delete, nothing returned.  Measured
+        2026-12-02 (30k organizations): the staging's server time went from about 1.2× the
+        plain ``UNWIND … MERGE`` reference's to XXX."""
         label = _label(kind)
         owner = f"'{kind}:' + n.id"
-        text = (
-            f"{_KEEP_PLAN}UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) "
-            "SET n._lock = true "
-            "WITH n, r, coalesce(n._import = $import, false) AS again, "
-            "coalesce(n._version, 0) = r.base AS current "
-            "FOREACH (_ IN CASE WHEN again OR current THEN [1] ELSE [] END | SET n += r.props) "
-            "WITH n, r, again, current "
-            + _owned_deleted(kind, when="again OR $plain", scope="n, again")
-        )
+        if fresh:
+            text = (
+                f"{_KEEP_PLAN}UNWIND $rows AS r CREATE (n:{label} {{id: r.id}}) "
+                "SET n += r.props " + ("WITH n, r " if groups else "")
+            )
+        else:
+            text = (
+                f"{_KEEP_PLAN}UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) "
+                "SET n._lock = true "
+                "WITH n, r, coalesce(n._import = $import, false) AS again, "
+                "coalesce(n._version, 0) = r.base AS current "
+                "FOREACH (_ IN CASE WHEN again OR current THEN [1] ELSE [] END | "
+                "SET n += r.props) "
+                "WITH n, r, again, current "
+                + _owned_deleted(kind, when="again OR $plain", scope="n, again")
+            )
         for (direction, rel_type, other_kind, with_props), field in groups.items():
             rel = _rel(rel_type)
             o = "d.o" if with_props else "d"
@@ -749,6 +771,8 @@ class Neo4jStore(GraphStore):
                 tie = f"(n)-[e:{rel}]->(b)" if direction == "out" else f"(b)-[e:{rel}]->(n)"
                 create = f"{other}CREATE {tie}" + (" SET e = d.p" if with_props else "")
             text += f"CALL (n, r) {{ UNWIND r.{field} AS d {create} }} "
+        if fresh:
+            return text  # ends with its last update or subquery: no rows
         return text + "WITH n, again, current WHERE NOT (again OR current) RETURN n.id AS id"
 
     def _generations(self, keys: Sequence[str]) -> dict[str, int]:
@@ -817,9 +841,18 @@ class Neo4jStore(GraphStore):
     def _staging(
         self, import_id: str, batch: int, nodes: Sequence[NodeWrite]
     ) -> Callable[[], None]:
-        write = self._writer(nodes, import_id)  # the statements' rows, made now
+        """The batch's transaction, its rows made now.  Its records are new to the store (the
+        plan stages only those), so they are created outright (``fresh``); if one exists
+        after all (staged by this import before, in a run that was interrupted while its
+        batches were being taken back, or made meanwhile by another writer) the transaction
+        fails whole on the id constraint and the batch is written again the usual way, with
+        the compare-and-set that reports a record made meanwhile."""
+        from neo4j import exceptions as ne
 
-        def work(tx: Any) -> None:
+        fresh = all(n.base_version == 0 for n in nodes)
+        first = self._writer(nodes, import_id, fresh=fresh)
+
+        def work(write: Callable[[Any], None], tx: Any) -> None:
             self._writing(tx, import_id)
             write(tx)
             tx.run(
@@ -830,7 +863,15 @@ class Neo4jStore(GraphStore):
                 now=utcnow().isoformat(),
             ).consume()
 
-        return functools.partial(self._write_tx, work)
+        def stage() -> None:
+            try:
+                self._write_tx(functools.partial(work, first))
+            except StoreError as exc:
+                if not (fresh and isinstance(exc.__cause__, ne.ConstraintError)):
+                    raise
+                self._write_tx(functools.partial(work, self._writer(nodes, import_id)))
+
+        return stage
 
     def _journal_commit(self, import_id: str, nodes: Sequence[NodeWrite]) -> None:
         write = self._writer(nodes) if nodes else None

@@ -299,6 +299,37 @@ def test_a_history_entry_that_fails_after_the_commit_is_told_not_hidden(
     assert journal.history(store)[0] == []
 
 
+def test_a_record_made_meanwhile_in_a_batch_is_planned_again_not_overwritten_unseen(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer makes a record with the id of one the import is about to stage (the
+    import planned it as new): that batch is refused, what was staged is taken back, and the
+    import is planned again on what is stored, so that record is updated on its version (as
+    an upsert would) and every other record is written once."""
+    _seed(store)
+    files = _files(tmp_path / "files")
+    orgs, needs = _imported_ids()
+    meanwhile = orgs[20]  # in the 4th batch (the needs sort first, then the organizations)
+    made: list[int] = []
+
+    def other_writer(number: int) -> None:
+        if number == KILL_BEFORE and not made:
+            made.append(number)
+            store.upsert([Organization(id=meanwhile, name="先に登録", sector="NPO")])
+
+    monkeypatch.setattr(store, "import_batch_size", BATCH, raising=False)
+    _before_each_batch(monkeypatch, store, other_writer)
+    report = import_paths(store, files, progress=False)
+    assert report.ok and report.wrote, report.errors
+    assert made == [KILL_BEFORE]
+    got = store.get_of(Organization, meanwhile)
+    assert got is not None and got.name == "取込団体20" and got.version == 2
+    assert len(store.get_many("Organization", orgs)) == ORGS
+    assert len(store.get_many("Need", needs)) == NEEDS
+    assert store.count("Organization") == ORGS + 1
+    assert journal.unfinished(store) == []
+
+
 def test_abort_deletes_an_unfinished_import(
     store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
