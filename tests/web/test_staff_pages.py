@@ -125,12 +125,22 @@ def test_english_indicator_table_fits_a_laptop(
 
 
 def test_growth_figures_csv_download(open_page: Callable[..., Any], live_app: LiveApp) -> None:
-    """/network/export/csv from the growth page: one row per fiscal year, UTF-8 with a BOM."""
+    """/network/export/csv from the growth page: one row per fiscal year, UTF-8 with a BOM;
+    the button works while the first figures are still loading (it used to be wired only
+    after they and the district list had arrived, so a click on a slow day did nothing)."""
     page = open_page("staff")
+    held: list[Any] = []  # the growth requests, held: no figures arrive until released
+    page.route("**/api/v1/network/growth*", lambda route: held.append(route))
     page.goto(f"{live_app.url}/growth")
-    page.wait_for_selector("#charts[data-ready]")
+    page.wait_for_selector('#charts[aria-busy="true"]')  # the first figures are asked for
+    assert page.locator("#charts[data-ready]").count() == 0
     with page.expect_download() as info:
         page.click('#exports button[data-format="csv"]')
+    assert held, "the growth request was made and is still held"
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/network/growth*")
+    page.wait_for_selector("#charts[data-ready]")
     assert info.value.suggested_filename == "tsunagu-growth-fiscal.csv"
     raw = Path(info.value.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -286,17 +286,13 @@ async function loadPeriod(period) {
 
 const reportError = (err) => showAlert(explainError(err));
 
-async function start() {
-  try {
-    planTargets = (await endpoints.planTargets()).rows;
-  } catch (err) {
-    planTargets = []; // the charts still show the figures
-  }
-  const fiscal = await loadPeriod("fiscal");
+/** Wire the page's controls before anything is fetched: a button that is on the page works
+ * when it is clicked, however slow the first figures are (a late answer to an earlier choice
+ * never draws over a later one, see `loadPeriod`). */
+function wireControls() {
   for (const b of document.querySelectorAll("#period-buttons button")) {
     b.addEventListener("click", () => loadPeriod(b.dataset.period).catch(reportError));
   }
-  await fillScopes();
   document.getElementById("scope").addEventListener("change", () =>
     loadPeriod(currentPeriod).catch(reportError));
   for (const b of document.querySelectorAll("#exports button")) {
@@ -309,6 +305,18 @@ async function start() {
       }
     });
   }
+}
+
+async function start() {
+  wireControls();
+  try {
+    planTargets = (await endpoints.planTargets()).rows;
+  } catch (err) {
+    planTargets = []; // the charts still show the figures
+  }
+  const scopes = fillScopes();
+  const fiscal = await loadPeriod("fiscal");
+  await scopes;
   try {
     drawIndicators(fiscal?.plan_indicators || (await endpoints.indicators("fiscal")));
   } catch (err) {
