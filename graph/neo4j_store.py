@@ -733,8 +733,8 @@ class Neo4jStore(GraphStore):
 
         ``fresh``: each node created (the id constraint refuses one that exists), its ties
         created; nothing to compare, nothing owned to delete, nothing returned.  Measured
-        2026-12-02 (30k organizations): the staging's server time went from about 1.2× the
-        plain ``UNWIND … MERGE`` reference's to XXX."""
+        2026-12-02 (30k organizations): the staging went from 3.5–3.7 s to 3.2–3.3 s against
+        3.1 s for the plain ``UNWIND … MERGE`` reference on the same rows."""
         label = _label(kind)
         owner = f"'{kind}:' + n.id"
         if fresh:
