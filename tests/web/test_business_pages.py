@@ -102,6 +102,31 @@ def test_opportunities_show_the_true_total_and_pages(
     )
 
 
+def test_enter_before_the_search_is_wired_keeps_the_page_and_the_words(
+    open_page: Callable[..., Any], live_app: LiveApp
+) -> None:
+    """The search form is wired once the organizations have loaded; Enter pressed before
+    that used to send it natively (a GET of /opportunities?q=…: the page reloaded and the
+    words were gone).  Now nothing is sent until the page's script is ready, and the words
+    stay for the first search."""
+    page = open_page("business")
+    documents: list[str] = []
+    page.on("request", lambda r: documents.append(r.url) if r.resource_type == "document" else 0)
+    held: list[Any] = []
+    page.route("**/api/v1/organizations*", lambda route: held.append(route))
+    with page.expect_request("**/api/v1/organizations*"):
+        page.goto(f"{live_app.url}/opportunities")
+    page.fill("#q", "清掃")
+    page.press("#q", "Enter")
+    assert held, "the organizations are still held: the form is not wired yet"
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/organizations*")
+    page.wait_for_selector("#results[data-ready]")
+    assert documents == [f"{live_app.url}/opportunities"], "no native submission, no reload"
+    assert page.input_value("#q") == "清掃"
+
+
 def test_interest_followed_on_my_interests_and_a_second_refused(
     open_page: Callable[..., Any], live_app: LiveApp, artifacts: Path
 ) -> None:

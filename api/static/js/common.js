@@ -292,6 +292,7 @@ export function askForToken() {
  * Pages call this once; `roles` lists the roles that may use the page.
  */
 export async function startPage(start, roles = null) {
+  holdNativeSubmits();
   let user = null;
   try {
     user = await whoami();
@@ -327,6 +328,18 @@ export async function startPage(start, roles = null) {
     showAlert(explainError(err));
     clearLoading();
   }
+}
+
+/** Every form on these pages is sent by the page's script, which wires it once sign-in and
+ * the first lists have loaded. Until then, Enter in a field would send the form natively: a
+ * GET of the page with the fields in its address, which reloads it and drops what was typed.
+ * This listener (on the document, so after the form's own) stops that; the page's own
+ * handlers cancel the native submission themselves. Dialog forms (`method="dialog"`) close
+ * their dialog as the browser does. */
+function holdNativeSubmits() {
+  document.addEventListener("submit", (event) => {
+    if (event.target instanceof HTMLFormElement && event.target.method !== "dialog") event.preventDefault();
+  });
 }
 
 /** A page that will not start (signed out, or a role that may not use it) shows its title and
