@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,18 @@ def artifacts() -> Path:
     """Where screenshots go (gitignored): kept as the test run's artifacts."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@contextmanager
+def held_requests(page: Any, pattern: str) -> Iterator[list[Any]]:
+    """Hold the page's requests to ``pattern`` (a Playwright URL glob) while the block runs,
+    so that it sees the page before their answers; at its end they go on to the server, in
+    the order they were made.  Yields the held routes."""
+    held: list[Any] = []
+    page.route(pattern, lambda route: held.append(route))  # a bound builtin is refused
+    try:
+        yield held
+    finally:
+        for route in held:
+            route.continue_()
+        page.unroute(pattern)

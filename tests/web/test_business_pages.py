@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graph.model import Interest, Need, User
-from tests.web.conftest import LiveApp
+from tests.web.conftest import LiveApp, held_requests
 from workflows import interests as interest_flow
 
 pytestmark = pytest.mark.browser
@@ -112,16 +112,12 @@ def test_enter_before_the_search_is_wired_keeps_the_page_and_the_words(
     page = open_page("business")
     documents: list[str] = []
     page.on("request", lambda r: documents.append(r.url) if r.resource_type == "document" else 0)
-    held: list[Any] = []
-    page.route("**/api/v1/organizations*", lambda route: held.append(route))
-    with page.expect_request("**/api/v1/organizations*"):
-        page.goto(f"{live_app.url}/opportunities")
-    page.fill("#q", "清掃")
-    page.press("#q", "Enter")
-    assert held, "the organizations are still held: the form is not wired yet"
-    for route in held:
-        route.continue_()
-    page.unroute("**/api/v1/organizations*")
+    with held_requests(page, "**/api/v1/organizations*") as held:
+        with page.expect_request("**/api/v1/organizations*"):
+            page.goto(f"{live_app.url}/opportunities")
+        page.fill("#q", "清掃")
+        page.press("#q", "Enter")
+        assert held, "the organizations are still held: the form is not wired yet"
     page.wait_for_selector("#results[data-ready]")
     assert documents == [f"{live_app.url}/opportunities"], "no native submission, no reload"
     assert page.input_value("#q") == "清掃"

@@ -19,7 +19,7 @@ import pytest
 from graph.analytics import compute_growth, save_snapshot
 from graph.embedded import EmbeddedStore
 from graph.model import Collaboration, Participant
-from tests.web.conftest import LiveApp
+from tests.web.conftest import LiveApp, held_requests
 
 pytestmark = pytest.mark.browser
 
@@ -129,17 +129,13 @@ def test_growth_figures_csv_download(open_page: Callable[..., Any], live_app: Li
     the button works while the first figures are still loading (it used to be wired only
     after they and the district list had arrived, so a click on a slow day did nothing)."""
     page = open_page("staff")
-    held: list[Any] = []  # the growth requests, held: no figures arrive until released
-    page.route("**/api/v1/network/growth*", lambda route: held.append(route))
-    page.goto(f"{live_app.url}/growth")
-    page.wait_for_selector('#charts[aria-busy="true"]')  # the first figures are asked for
-    assert page.locator("#charts[data-ready]").count() == 0
-    with page.expect_download() as info:
-        page.click('#exports button[data-format="csv"]')
-    assert held, "the growth request was made and is still held"
-    for route in held:
-        route.continue_()
-    page.unroute("**/api/v1/network/growth*")
+    with held_requests(page, "**/api/v1/network/growth*") as held:  # no figures arrive yet
+        page.goto(f"{live_app.url}/growth")
+        page.wait_for_selector('#charts[aria-busy="true"]')  # the first figures are asked for
+        assert page.locator("#charts[data-ready]").count() == 0
+        with page.expect_download() as info:
+            page.click('#exports button[data-format="csv"]')
+        assert held, "the growth request was made and is still held"
     page.wait_for_selector("#charts[data-ready]")
     assert info.value.suggested_filename == "tsunagu-growth-fiscal.csv"
     raw = Path(info.value.path()).read_bytes()

@@ -317,7 +317,6 @@ async function show() {
 
 async function start() {
   form.addEventListener("change", () => go(fromForm()));
-  form.addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("queue-clear").addEventListener("click", () => go({ offset: 0, limit: 20 }));
   window.addEventListener("popstate", () => show());
   await show();
